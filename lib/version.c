@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: MIT
+#include "lib/passthru.h"
+
+const char *pt_version(void)
+{
+	return PASSTHRU_LIB_VERSION;
+}

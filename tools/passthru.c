@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+/*
+ * passthru — the command.  This file only parses the global options and
+ * dispatches to a sub-command registered by one of tools/cmd-*.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tools/cli.h"
+
+#ifndef PASSTHRU_VERSION
+#define PASSTHRU_VERSION "0.1.0"
+#endif
+
+static struct pt_command *commands;
+
+void pt_command_register(struct pt_command *cmd)
+{
+	struct pt_command **p = &commands;
+
+	/* keep the list sorted so `passthru help` is stable */
+	while (*p && strcmp((*p)->name, cmd->name) < 0)
+		p = &(*p)->next;
+	cmd->next = *p;
+	*p = cmd;
+}
+
+const struct pt_command *pt_command_find(const char *name)
+{
+	for (struct pt_command *c = commands; c; c = c->next)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+void pt_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("passthru: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void pt_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("passthru: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int pt_usage_error(const struct pt_command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "passthru %s: ", cmd ? cmd->name : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (cmd && cmd->usage)
+		fprintf(stderr, "usage: passthru %s\n", cmd->usage);
+	return PT_EXIT_USAGE;
+}
+
+const char *pt_color(const struct pt_cli *cli, const char *what)
+{
+	static const struct { const char *name, *code; } table[] = {
+		{ "reset", "\033[0m" }, { "bold", "\033[1m" },
+		{ "red", "\033[31m" }, { "green", "\033[32m" },
+		{ "yellow", "\033[33m" }, { "dim", "\033[2m" },
+	};
+
+	if (!cli->color)
+		return "";
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcmp(table[i].name, what))
+			return table[i].code;
+	return "";
+}
+
+static void print_help(FILE *out)
+{
+	fprintf(out,
+		"usage: passthru [--root DIR] [-v] COMMAND [ARGS...]\n\n"
+		"PCI device discovery, VFIO assignment and IOMMU isolation checks.\n\n"
+		"Global options:\n"
+		"  --root DIR   read /sys, /proc and /dev under DIR (a tree captured\n"
+		"               by `passthru snapshot` or a test fixture)\n"
+		"  -v           more detail on stderr\n"
+		"  --version    print the version\n\n"
+		"Commands:\n");
+	for (struct pt_command *c = commands; c; c = c->next)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\nRun `passthru help COMMAND` for a command's options.\n");
+}
+
+static int cmd_help_main(struct pt_cli *cli, int argc, char **argv)
+{
+	const struct pt_command *c;
+
+	if (argc < 2) {
+		print_help(stdout);
+		return PT_EXIT_OK;
+	}
+	c = pt_command_find(argv[1]);
+	if (!c) {
+		pt_err("unknown command '%s'; run `passthru help` for the list", argv[1]);
+		return PT_EXIT_USAGE;
+	}
+	printf("usage: passthru %s\n\n%s\n", c->usage, c->summary);
+	return PT_EXIT_OK;
+}
+PT_COMMAND(help, cmd_help_main, "show the commands, or one command's usage", "help [COMMAND]");
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pt_cli cli = { .argv0 = argv[0] };
+	const struct pt_command *cmd;
+	const char *nc = getenv("NO_COLOR");
+	int c;
+
+	cli.color = isatty(STDOUT_FILENO) && !(nc && *nc);
+	/* '+' stops at the first non-option: the sub-command parses the rest */
+	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			cli.root = optarg;
+			break;
+		case 'v':
+			cli.verbose++;
+			break;
+		case 'V':
+			printf("passthru %s\n", PASSTHRU_VERSION);
+			return PT_EXIT_OK;
+		case 'h':
+			print_help(stdout);
+			return PT_EXIT_OK;
+		default:
+			print_help(stderr);
+			return PT_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		print_help(stderr);
+		return PT_EXIT_USAGE;
+	}
+	cmd = pt_command_find(argv[optind]);
+	if (!cmd) {
+		pt_err("unknown command '%s'; run `passthru help` for the list",
+		       argv[optind]);
+		return PT_EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0;	/* let the sub-command use getopt from its argv[0] */
+	return cmd->main(&cli, argc, argv);
+}

@@ -1,0 +1,2 @@
+# vfio/: device access through VFIO (regions, config space, irqs, reset).
+LIB_SRCS += $(sort $(wildcard vfio/*.c))
