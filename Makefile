@@ -34,7 +34,7 @@ CFLAGS    ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -fPIC \
 	-D_GNU_SOURCE -I. -Ilib $(DEPS_CFLAGS) $(SANFLAGS)
 override LDFLAGS += $(SANFLAGS)
-LDLIBS    += $(DEPS_LIBS)
+LDLIBS    += $(DEPS_LIBS) -lm
 
 VERSION   := 0.1.0
 

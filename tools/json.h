@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * json.h — a small streaming JSON writer for `--json` output.
+ *
+ *	struct json j;
+ *	json_init(&j, stdout);
+ *	json_obj_begin(&j, NULL);
+ *	json_str(&j, "bdf", "0000:00:02.0");
+ *	json_int(&j, "iommu_group", 3);
+ *	json_arr_begin(&j, "net");  json_str(&j, NULL, "eth0");  json_arr_end(&j);
+ *	json_obj_end(&j);
+ *	json_finish(&j);	// newline
+ *
+ * A key is given inside objects and NULL inside arrays.  Output is indented
+ * two spaces per level; strings are escaped per RFC 8259.
+ */
+#ifndef PASSTHRU_TOOLS_JSON_H
+#define PASSTHRU_TOOLS_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_MAX_DEPTH 32
+
+struct json {
+	FILE *out;
+	int depth;
+	bool first[JSON_MAX_DEPTH];	/* no element written yet at this level */
+};
+
+void json_init(struct json *j, FILE *out);
+void json_obj_begin(struct json *j, const char *key);
+void json_obj_end(struct json *j);
+void json_arr_begin(struct json *j, const char *key);
+void json_arr_end(struct json *j);
+void json_str(struct json *j, const char *key, const char *val);	/* NULL -> null */
+void json_strf(struct json *j, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void json_int(struct json *j, const char *key, long long val);
+void json_uint(struct json *j, const char *key, unsigned long long val);
+void json_double(struct json *j, const char *key, double val);
+void json_bool(struct json *j, const char *key, bool val);
+void json_null(struct json *j, const char *key);
+void json_finish(struct json *j);
+
+#endif
