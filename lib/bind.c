@@ -562,8 +562,9 @@ static int assign_member(struct pt_binder *b, struct pt_bind_plan *p,
 
 	step = "verify";
 	ret = step_begin(b, m, step, "driver link + /dev/vfio node");
-	if (!ret)
-		ret = b->ops->wait_driver(b, m->bdf, PT_BIND_TARGET, b->timeout_ms);
+	if (ret)
+		goto fail;
+	ret = b->ops->wait_driver(b, m->bdf, PT_BIND_TARGET, b->timeout_ms);
 	if (ret) {
 		if (b->ops->driver(b, m->bdf, cur, sizeof(cur)))
 			strcpy(cur, "?");
@@ -706,11 +707,11 @@ static int rollback(struct pt_binder *b, struct pt_bind_plan *p, int upto,
 {
 	int failed = 0;
 
-	for (int i = upto; i >= 0; i--) {
+	for (int i = p->nr - 1; i >= 0; i--) {
 		struct pt_bind_member *m = &p->m[i];
 		char one[512];
 
-		if (m->action != PT_BIND_REBIND || m->progress == 0) {
+		if (i > upto || m->action != PT_BIND_REBIND || m->progress == 0) {
 			if (m->action == PT_BIND_REBIND)
 				m->result = PT_BIND_UNCHANGED;
 			continue;
