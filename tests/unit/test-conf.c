@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+/* test-conf.c — /etc/passthru.conf parsing and --persist editing. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/passthru.h"
+
+static struct pt_conf C;
+
+static int __parse(const char *s)
+{
+	return pt_conf_parse(s, strlen(s), &C);
+}
+
+static void parse(const char *s)
+{
+	cr_assert_eq(__parse(s), 0, "%s", pt_last_error());
+}
+
+Test(conf, entries_and_options)
+{
+	parse("# header\n\n  0000:01:00.0   user=alice # gpu\n"
+	      "10de:1B80 group=kvm force\n03:00.1\r\n");
+	cr_assert_eq(C.nr, 3);
+	cr_assert_str_eq(C.e[0].bdf, "0000:01:00.0");
+	cr_assert_str_eq(C.e[0].user, "alice");
+	cr_assert_eq(C.e[0].line, 3);
+	cr_assert_str_eq(C.e[1].bdf, "");
+	cr_assert_eq(C.e[1].vendor, 0x10de);
+	cr_assert_eq(C.e[1].device, 0x1b80);
+	cr_assert_str_eq(C.e[1].group, "kvm");
+	cr_assert(C.e[1].force);
+	cr_assert_str_eq(C.e[2].bdf, "0000:03:00.1");	/* short form */
+	cr_assert_not(C.e[2].force);
+}
+
+Test(conf, errors_name_the_line)
+{
+	cr_assert_eq(__parse("0000:01:00.0\n0000:01:20.0\n"), -EINVAL);
+	cr_assert_str_eq(pt_last_error(), "passthru.conf line 2: '0000:01:20.0' is "
+			 "neither a PCI address (0000:01:00.0) nor vendor:device "
+			 "ids (10de:1b80)");
+	cr_assert_eq(__parse("0000:01:00.0 user=\n"), -EINVAL);
+	cr_assert_str_eq(pt_last_error(), "passthru.conf line 1: unknown or "
+			 "malformed option 'user=' (known: user=NAME, group=NAME, "
+			 "force)");
+	cr_assert_eq(__parse("01:00.0\n# x\n0000:01:00.0 force\n"), -EINVAL);
+	cr_assert_str_eq(pt_last_error(), "passthru.conf line 3: the device is "
+			 "already listed on line 1");
+	cr_assert_eq(__parse("0000:01:00.8\n"), -EINVAL);
+	cr_assert_eq(__parse("user=bob\n"), -EINVAL);
+	cr_assert_eq(__parse("0000:01:00.0 user=../../x\n"), -EINVAL);
+	cr_assert_eq(__parse("0000:01:00.0 user=-rf\n"), -EINVAL);
+	cr_assert_eq(__parse("10de:1b8\n"), -EINVAL);
+	cr_assert_eq(pt_conf_parse("0000:01:00.0\0x\n", 15, &C), -EINVAL);
+	cr_assert_str_eq(pt_last_error(), "passthru.conf line 1 contains a NUL byte");
+}
+
+Test(conf, long_line_and_too_many)
+{
+	char big[700];
+	char *many;
+	size_t o = 0;
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	cr_assert_eq(__parse(big), -EINVAL);
+	cr_assert_str_eq(pt_last_error(), "passthru.conf line 1 is longer than 511 bytes");
+	many = malloc(20 * (PT_CONF_MAX + 1));
+	for (int i = 0; i <= PT_CONF_MAX; i++)
+		o += sprintf(many + o, "0000:%02x:00.0\n", i);
+	cr_assert_eq(__parse(many), -E2BIG);
+	free(many);
+}
+
+Test(conf, match)
+{
+	parse("0000:01:00.0\n8086:10d3 user=bob\n");
+	cr_assert_not_null(pt_conf_match(&C, "0000:01:00.0", 0x1234, 0x11e8));
+	cr_assert_not_null(pt_conf_match(&C, "01:00.0", 0, 0));
+	cr_assert_str_eq(pt_conf_match(&C, "0000:00:03.0", 0x8086, 0x10d3)->user, "bob");
+	cr_assert_null(pt_conf_match(&C, "0000:00:04.0", 0x1234, 0x11e8));
+}
+
+static char *slurp(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	cr_assert_not_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+Test(conf, persist_edits_keep_other_lines)
+{
+	char path[] = "/tmp/pt-test-conf-XXXXXX";
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "# mine\n8086:10d3   # nic\n", 25), 25);
+	close(fd);
+	cr_assert_eq(pt_conf_add(path, "01:00.0", "user=alice"), 0);
+	cr_assert_eq(pt_conf_add(path, "0000:01:00.1", ""), 0);
+	cr_assert_str_eq(slurp(path), "# mine\n8086:10d3   # nic\n"
+			 "0000:01:00.0 user=alice\n0000:01:00.1\n");
+	/* adding again replaces, never duplicates */
+	cr_assert_eq(pt_conf_add(path, "0000:01:00.0", ""), 0);
+	cr_assert_str_eq(slurp(path), "# mine\n8086:10d3   # nic\n"
+			 "0000:01:00.1\n0000:01:00.0\n");
+	cr_assert_eq(pt_conf_remove(path, "0000:01:00.1"), 1);
+	cr_assert_eq(pt_conf_remove(path, "0000:01:00.1"), 0);
+	cr_assert_str_eq(slurp(path), "# mine\n8086:10d3   # nic\n0000:01:00.0\n");
+	cr_assert_eq(pt_conf_load(path, &C), 0);
+	cr_assert_eq(C.nr, 2);
+	unlink(path);
+	/* a new file gets a header */
+	cr_assert_eq(pt_conf_add(path, "0000:02:00.0", NULL), 0);
+	cr_assert_eq(pt_conf_load(path, &C), 0);
+	cr_assert_eq(C.nr, 1);
+	cr_assert(strstr(slurp(path), "# passthru.conf"));
+	unlink(path);
+	cr_assert_eq(pt_conf_load(path, &C), -ENOENT);
+}
+
+Test(conf, broken_file_is_not_edited)
+{
+	char path[] = "/tmp/pt-test-conf-XXXXXX";
+	int fd = mkstemp(path);
+
+	cr_assert_eq(write(fd, "bogus\n", 6), 6);
+	close(fd);
+	cr_assert_eq(pt_conf_add(path, "0000:01:00.0", ""), -EINVAL);
+	cr_assert(strstr(pt_last_error(), "not editing it"), "%s", pt_last_error());
+	cr_assert_str_eq(slurp(path), "bogus\n");
+	unlink(path);
+}
