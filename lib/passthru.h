@@ -36,6 +36,241 @@ int pt_set_error(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int pt_set_errorv(int err, const char *fmt, va_list ap);
 
+/* ==== Discovery: context, devices, groups, blockers ======================
+ * lib/ctx.c (context, --root paths, libpci/libudev handles),
+ * lib/scan.c (devices), lib/caps.c (capabilities), lib/groups.c (IOMMU
+ * groups, viability), lib/blockers.c (in-use reasons), lib/devarg.c
+ * (DEVICE arguments), lib/hostcheck.c (`passthru check`), lib/size.c,
+ * lib/snapshot.c (`passthru snapshot`).
+ *
+ * Typical use:
+ *	struct pt_ctx *ctx;
+ *	const struct pt_system *sys;
+ *	if (pt_ctx_new(&ctx, root) < 0 || pt_scan(ctx, &sys) < 0)
+ *		fprintf(stderr, "%s\n", pt_last_error());
+ *	for (int i = 0; i < sys->nr_devices; i++)
+ *		puts(sys->devices[i].bdf);
+ *	pt_ctx_free(ctx);	// also frees sys
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PT_BDF_LEN	16	/* "0000:00:00.0" + NUL, rounded */
+#define PT_NAME_LEN	64	/* driver names, interface names */
+
+struct pt_ctx;
+
+/*
+ * A context reads the live system (root NULL or "") or a captured tree
+ * (root = a directory holding the `.passthru-tree` marker; -EINVAL with
+ * "... is not a passthru tree" otherwise).  Every /sys, /proc and /dev path
+ * is resolved under the root; libpci is pointed at ROOT/sys/bus/pci.  On the
+ * live system a libudev handle is kept for device properties.
+ */
+int pt_ctx_new(struct pt_ctx **out, const char *root);
+void pt_ctx_free(struct pt_ctx *ctx);
+/* "" for the live system. */
+const char *pt_ctx_root(const struct pt_ctx *ctx);
+bool pt_ctx_is_live(const struct pt_ctx *ctx);
+/* "ROOT/rel" (or "/rel" live) into buf; -ENAMETOOLONG when it does not fit. */
+int pt_ctx_path(const struct pt_ctx *ctx, char *buf, size_t n,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* A list of strings owned by its container. */
+struct pt_strv {
+	char **v;
+	int n;
+};
+
+enum pt_bar_kind { PT_BAR_MEM, PT_BAR_IO };
+
+struct pt_bar {
+	int index;		/* 0..5, 6 = expansion ROM */
+	enum pt_bar_kind kind;
+	uint64_t start;		/* as assigned by the kernel (resource file) */
+	uint64_t size;
+	bool is_64;		/* 64-bit memory BAR (takes two BAR slots) */
+	bool prefetchable;
+};
+
+/* PCIe device/port type (PCIe cap, flags bits 7:4). */
+enum pt_pcie_type {
+	PT_PCIE_ENDPOINT = 0x0, PT_PCIE_LEGACY_ENDPOINT = 0x1,
+	PT_PCIE_ROOT_PORT = 0x4, PT_PCIE_UPSTREAM_PORT = 0x5,
+	PT_PCIE_DOWNSTREAM_PORT = 0x6, PT_PCIE_PCIE_TO_PCI = 0x7,
+	PT_PCIE_PCI_TO_PCIE = 0x8, PT_PCIE_RC_INTEGRATED = 0x9,
+	PT_PCIE_RC_EVENT_COLLECTOR = 0xa,
+};
+
+/*
+ * Capabilities that matter for assignment, decoded from config space.
+ * Offsets are 0 when the capability is absent.  The walk itself is
+ * libpci's (loop-safe); every field read is bounds-checked against the
+ * config length, so a hostile config space yields "absent", never a read
+ * out of range.
+ */
+struct pt_caps {
+	uint16_t pcie;		/* PCI Express cap offset */
+	int pcie_type;		/* enum pt_pcie_type, -1 without PCIe */
+	bool flr;		/* PCIe DevCap bit 28 Function Level Reset */
+	uint16_t msi;
+	int msi_vectors;	/* 1..32 (Multiple Message Capable) */
+	bool msi_64bit;
+	bool msi_maskable;
+	uint16_t msix;
+	int msix_vectors;	/* table size + 1, 1..2048 */
+	uint8_t msix_table_bar, msix_pba_bar;
+	uint32_t msix_table_offset, msix_pba_offset;
+	uint16_t pm;
+	bool pm_no_soft_reset;	/* PMCSR NoSoftRst: pm reset not usable */
+	uint16_t af;		/* Advanced Features (conventional PCI) */
+	bool af_flr;
+	uint16_t acs;		/* extended cap offset of ACS */
+	uint16_t acs_cap, acs_ctrl;
+	uint16_t sriov;		/* extended cap offset of SR-IOV */
+	uint16_t sriov_total_vfs;
+	uint16_t ari;
+};
+
+/* Decodes capabilities from a raw config space (len 64..4096 bytes; a
+ * shorter buffer is padded with 0xff like absent hardware).  Used by
+ * pt_scan() on each device's config and by the fuzz target. */
+int pt_caps_decode(struct pt_ctx *ctx, const uint8_t *cfg, size_t len,
+		   struct pt_caps *caps);
+
+struct pt_group;
+
+struct pt_device {
+	char bdf[PT_BDF_LEN];		/* "0000:01:00.0" */
+	unsigned int domain, bus, dev, func;
+	uint16_t vendor_id, device_id;
+	uint16_t subsys_vendor_id, subsys_device_id;
+	uint32_t class_code;		/* 24 bits: class, subclass, prog-if */
+	uint8_t revision;
+	uint8_t header_type;		/* low 7 bits of config 0x0e */
+	bool multifunction;		/* header type bit 7 */
+	const char *vendor_name;	/* pci.ids names; never NULL ("" unknown) */
+	const char *device_name;
+	const char *subsys_name;
+	const char *class_name;
+	char driver[PT_NAME_LEN];	/* "" when unbound */
+	char driver_override[PT_NAME_LEN];	/* "" when unset */
+	int iommu_group;		/* -1 when none */
+	int numa_node;			/* -1 when unknown */
+	int irq;
+	struct pt_bar bars[7];
+	int nr_bars;
+	struct pt_caps caps;
+	uint8_t config[256];		/* first 256 bytes of config space */
+	size_t config_len;		/* bytes the kernel exposes (256/4096) */
+	struct pt_strv reset_methods;	/* in the kernel's order */
+	bool reset_from_kernel;		/* read from reset_method, not derived */
+	bool is_bridge;			/* PCI-to-PCI/CardBus bridge (header 1/2) */
+	char parent[PT_BDF_LEN];	/* upstream bridge, "" on a root bus */
+	char physfn[PT_BDF_LEN];	/* SR-IOV: the PF of this VF, "" */
+	struct pt_strv vfs;		/* SR-IOV: VFs of this PF */
+	int sriov_totalvfs, sriov_numvfs;	/* -1 when not a PF */
+	bool boot_vga;
+	struct pt_strv net;		/* interface names below the device */
+	struct pt_strv block;		/* whole disks below the device */
+	struct pt_strv partitions;	/* their partitions */
+	struct pt_strv in_use;		/* why unbinding would hurt; empty = free */
+	struct pt_group *group;		/* NULL without IOMMU */
+};
+
+struct pt_group {
+	int id;
+	char type[PT_NAME_LEN];		/* "DMA", "DMA-FQ", "identity", ... "" */
+	struct pt_device **devices;	/* members, ascending BDF */
+	int nr_devices;
+	/*
+	 * Viability, as the kernel's VFIO judges it: every member is unbound,
+	 * or bound to vfio-pci / a vfio variant driver, pci-stub, or (for
+	 * bridges) pcieport.  not_viable lists "BDF is bound to DRIVER".
+	 */
+	bool viable;
+	struct pt_strv not_viable;
+	struct pt_strv needs_rebind;	/* endpoints not yet on a vfio driver */
+	struct pt_strv blocked_by;	/* "BDF: reason" from members' in_use */
+};
+
+struct pt_system {
+	struct pt_device *devices;	/* ascending BDF */
+	int nr_devices;
+	bool has_iommu;			/* sys/kernel/iommu_groups is not empty */
+	struct pt_group *groups;	/* ascending id; NULL without IOMMU */
+	int nr_groups;
+};
+
+/* Scans once per context (later calls return the same result).  Errors:
+ * -ENOENT/-EIO with the unreadable path named in pt_last_error(). */
+int pt_scan(struct pt_ctx *ctx, const struct pt_system **out);
+const struct pt_device *pt_find_device(const struct pt_system *sys,
+				       const char *bdf);
+const struct pt_group *pt_find_group(const struct pt_system *sys, int id);
+
+/* Driver predicates used for viability (exported for assign/verify). */
+bool pt_driver_is_vfio(const char *driver);	/* vfio-pci or a variant */
+bool pt_driver_is_dma_safe(const char *driver, bool is_bridge);
+
+/* "net", "storage", "display", "usb", "audio", "bridge", "accel", "other" */
+const char *pt_device_class_key(const struct pt_device *d);
+const char *pt_pcie_type_name(int type);
+
+/*
+ * DEVICE arguments: "0000:01:00.0", "01:00.0" (domain 0), "8086:10d3"
+ * (vendor:device ids) or a network interface name ("eth0").
+ */
+enum pt_devarg_kind { PT_DEVARG_BDF, PT_DEVARG_IDS, PT_DEVARG_IFNAME };
+struct pt_devarg {
+	enum pt_devarg_kind kind;
+	unsigned int domain, bus, dev, func;	/* PT_DEVARG_BDF */
+	bool short_bdf;				/* given without domain */
+	unsigned int vendor, device;		/* PT_DEVARG_IDS */
+	char ifname[PT_NAME_LEN];		/* PT_DEVARG_IFNAME */
+};
+/* Syntax only.  -EINVAL with "malformed device 'X': ..." */
+int pt_devarg_parse(const char *arg, struct pt_devarg *out);
+/* Parses and finds the device: -EINVAL malformed, -ENODEV unknown,
+ * -EEXIST ambiguous ids (the message lists the candidates). */
+int pt_resolve_device(struct pt_ctx *ctx, const char *arg,
+		      const struct pt_device **out);
+
+/*
+ * Sizes: "1G", "512M", "2GiB", "4096", "1.5G" (binary units, K/M/G/T with
+ * optional "iB"/"B").  -EINVAL on malformed input, -ERANGE on overflow.
+ */
+int pt_parse_size(const char *s, uint64_t *bytes);
+/* "1.0 GiB", "512 MiB", "4 KiB", "17 B" into buf. */
+const char *pt_format_size(uint64_t bytes, char *buf, size_t n);
+
+/* ---- host readiness (`passthru check`) ---- */
+enum pt_check_status { PT_CHECK_PASS, PT_CHECK_WARN, PT_CHECK_FAIL };
+struct pt_check {
+	char name[48];
+	enum pt_check_status status;
+	char detail[256];
+	char fix[256];		/* "" when nothing to do */
+};
+struct pt_check_opts {
+	uint64_t guest_mem;	/* bytes to lock for a guest; 0 = default 1 GiB */
+	bool guest_mem_given;	/* --mem was given: a short limit FAILs */
+};
+/* Fills up to max results; returns the number written (or -errno). */
+int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,
+		  struct pt_check *out, int max);
+#define PT_CHECK_MAX 24
+const char *pt_check_status_name(enum pt_check_status s);
+
+/* ---- snapshot ---- */
+/* Copies every path of tests/fixtures/TREE.md from the context's root into
+ * DIR (created), writing the `.passthru-tree` marker and .passthru/ifaddrs. */
+int pt_snapshot_stage(struct pt_ctx *ctx, const char *dir);
+/* Stages into a temporary directory and writes a tar (via tar(1)). */
+int pt_snapshot_tar(struct pt_ctx *ctx, const char *tar_path);
+/* ==== end of discovery ================================================== */
+
 /* ==== Binding: assign / release / persistence ===========================
  * lib/bind.c (sysfs rebind step machine + rollback), lib/journal.c,
  * lib/lock.c, lib/uevent.c (libudev waits), lib/conf.c (/etc/passthru.conf).

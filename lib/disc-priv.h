@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * disc-priv.h — internals shared by the discovery files (ctx.c, scan.c,
+ * caps.c, groups.c, blockers.c, devarg.c, hostcheck.c, snapshot.c).
+ * Not installed.  Internal names use the ptd_ prefix.
+ */
+#ifndef PASSTHRU_DISC_PRIV_H
+#define PASSTHRU_DISC_PRIV_H
+
+#include <limits.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <pci/pci.h>
+
+#include "lib/passthru.h"
+
+#define PT_TREE_MARKER ".passthru-tree"
+
+struct udev;
+
+struct pt_ctx {
+	char root[PATH_MAX];		/* "" for the live system */
+	struct pci_access *pacc;
+	struct udev *udev;		/* live system only */
+	struct pt_system *sys;		/* cached scan result */
+	bool broken;			/* libpci raised an error: no more scans */
+	char pci_error[512];		/* libpci's last error/warning text */
+};
+
+/* libpci reports errors through a callback that must not return: we
+ * longjmp back into the library function that called libpci. */
+extern __thread jmp_buf *ptd_pci_jmp;
+extern __thread char ptd_pci_msg[512];
+
+/* Paths and files under the context's root. */
+int ptd_read_file(const struct pt_ctx *ctx, const char *rel, char *buf,
+		  size_t n);			/* bytes read or -errno; NUL-ended */
+int ptd_read_str(const struct pt_ctx *ctx, const char *rel, char *buf,
+		 size_t n);			/* first line, trimmed */
+int ptd_read_long(const struct pt_ctx *ctx, const char *rel, long *val);
+int ptd_readlink_base(const struct pt_ctx *ctx, const char *rel, char *buf,
+		      size_t n);		/* basename of a symlink target */
+bool ptd_exists(const struct pt_ctx *ctx, const char *rel);
+/* Reads a whole file into a malloc'd NUL-ended buffer. */
+int ptd_slurp(const struct pt_ctx *ctx, const char *rel, char **out,
+	      size_t *len);
+
+/* String vectors. */
+int ptd_strv_add(struct pt_strv *sv, const char *s);
+int ptd_strv_addf(struct pt_strv *sv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+bool ptd_strv_has(const struct pt_strv *sv, const char *s);
+void ptd_strv_free(struct pt_strv *sv);
+void ptd_strv_sort(struct pt_strv *sv);
+
+/* "DDDD:BB:DD.F" exactly (lower-case hex, as sysfs spells it)? */
+bool ptd_is_bdf(const char *s);
+/* The last BDF component of a sysfs path (the PCI device that owns it). */
+bool ptd_path_owner_bdf(const char *path, char *bdf, size_t n);
+
+/* Scan stages (scan.c calls them in order). */
+int ptd_scan_groups(struct pt_ctx *ctx, struct pt_system *sys);
+int ptd_scan_children(struct pt_ctx *ctx, struct pt_system *sys);
+int ptd_scan_blockers(struct pt_ctx *ctx, struct pt_system *sys);
+void ptd_group_judge(struct pt_group *g);
+void ptd_system_free(struct pt_system *sys);
+struct pt_device *ptd_find_device(struct pt_system *sys, const char *bdf);
+
+/* caps.c: decode from a libpci device whose config cache is filled. */
+void ptd_caps_decode_dev(struct pci_dev *pd, const uint8_t *cfg, size_t len,
+			 struct pt_caps *caps);
+
+#endif

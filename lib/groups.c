@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+/*
+ * groups.c — IOMMU groups (ROOT/sys/kernel/iommu_groups) and their
+ * viability as the kernel's VFIO judges it.
+ *
+ * Since Linux 5.19 a group is usable by VFIO when no member is bound to a
+ * driver that claims DMA ownership of the group: unbound devices, vfio-pci
+ * and its variant drivers, pci-stub and pcieport set driver_managed_dma
+ * (or are VFIO itself) and so do not count against it.  Anything else — an
+ * audio function on snd_hda_intel next to the GPU you want — makes the
+ * whole group unusable until it is moved.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/disc-priv.h"
+
+bool pt_driver_is_vfio(const char *driver)
+{
+	if (!driver || !*driver)
+		return false;
+	/* vfio-pci, and variants such as mlx5_vfio_pci, nvgrace_gpu_vfio_pci */
+	return !strcmp(driver, "vfio-pci") || strstr(driver, "vfio_pci") ||
+	       strstr(driver, "vfio-pci");
+}
+
+bool pt_driver_is_dma_safe(const char *driver, bool is_bridge)
+{
+	if (!driver || !*driver || pt_driver_is_vfio(driver))
+		return true;
+	if (!strcmp(driver, "pci-stub"))
+		return true;
+	/* the PCIe port driver sets driver_managed_dma; only bridges use it */
+	return !strcmp(driver, "pcieport") && is_bridge;
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct pt_group *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int dev_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct pt_device *const *)a)->bdf,
+		      (*(struct pt_device *const *)b)->bdf);
+}
+
+const struct pt_group *pt_find_group(const struct pt_system *sys, int id)
+{
+	struct pt_group key = { .id = id };
+
+	if (!sys || !sys->groups)
+		return NULL;
+	return bsearch(&key, sys->groups, (size_t)sys->nr_groups,
+		       sizeof(key), group_cmp);
+}
+
+void ptd_group_judge(struct pt_group *g)
+{
+	g->viable = true;
+	ptd_strv_free(&g->not_viable);
+	ptd_strv_free(&g->needs_rebind);
+	for (int i = 0; i < g->nr_devices; i++) {
+		const struct pt_device *d = g->devices[i];
+
+		if (!pt_driver_is_dma_safe(d->driver, d->is_bridge)) {
+			g->viable = false;
+			ptd_strv_addf(&g->not_viable, "%s is bound to %s",
+				      d->bdf, d->driver);
+		}
+		/* assign moves every endpoint to vfio-pci; bridges stay */
+		if (!d->is_bridge && !pt_driver_is_vfio(d->driver))
+			ptd_strv_add(&g->needs_rebind, d->bdf);
+	}
+}
+
+static int group_read(struct pt_ctx *ctx, struct pt_system *sys,
+		      struct pt_group *g)
+{
+	char rel[96], path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+	int cap = 0;
+
+	snprintf(rel, sizeof(rel), "sys/kernel/iommu_groups/%d/type", g->id);
+	if (ptd_read_str(ctx, rel, g->type, sizeof(g->type)) < 0)
+		g->type[0] = '\0';	/* before Linux 5.11 there is no type */
+	pt_ctx_path(ctx, path, sizeof(path), "sys/kernel/iommu_groups/%d/devices",
+		    g->id);
+	dir = opendir(path);
+	if (!dir)
+		return pt_set_error(errno, "cannot read IOMMU group %d: %s: %s",
+				    g->id, path, strerror(errno));
+	while ((de = readdir(dir))) {
+		struct pt_device *d, **nd;
+
+		/* non-PCI members (platform devices) are not assignable
+		 * through vfio-pci and never appear in our tables */
+		if (!ptd_is_bdf(de->d_name))
+			continue;
+		d = ptd_find_device(sys, de->d_name);
+		if (!d)
+			continue;
+		if (g->nr_devices == cap) {
+			cap = cap ? cap * 2 : 4;
+			nd = realloc(g->devices, sizeof(*nd) * (size_t)cap);
+			if (!nd) {
+				closedir(dir);
+				return pt_set_error(ENOMEM, "out of memory");
+			}
+			g->devices = nd;
+		}
+		g->devices[g->nr_devices++] = d;
+		d->group = g;
+		d->iommu_group = g->id;
+	}
+	closedir(dir);
+	if (g->nr_devices > 1)
+		qsort(g->devices, (size_t)g->nr_devices, sizeof(*g->devices),
+		      dev_ptr_cmp);
+	return 0;
+}
+
+int ptd_scan_groups(struct pt_ctx *ctx, struct pt_system *sys)
+{
+	char path[PATH_MAX], *end;
+	struct dirent *de;
+	int cap = 0, ret;
+	DIR *dir;
+
+	pt_ctx_path(ctx, path, sizeof(path), "sys/kernel/iommu_groups");
+	dir = opendir(path);
+	if (!dir)
+		return 0;	/* no IOMMU: groups stay NULL */
+	while ((de = readdir(dir))) {
+		long id;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		id = strtol(de->d_name, &end, 10);
+		if (*end || id < 0 || id > 1000000)
+			continue;
+		if (sys->nr_groups == cap) {
+			struct pt_group *ng;
+
+			cap = cap ? cap * 2 : 16;
+			ng = realloc(sys->groups, sizeof(*ng) * (size_t)cap);
+			if (!ng) {
+				closedir(dir);
+				return pt_set_error(ENOMEM, "out of memory");
+			}
+			sys->groups = ng;
+		}
+		memset(&sys->groups[sys->nr_groups], 0, sizeof(struct pt_group));
+		sys->groups[sys->nr_groups++].id = (int)id;
+	}
+	closedir(dir);
+	if (!sys->nr_groups) {
+		free(sys->groups);
+		sys->groups = NULL;
+		return 0;
+	}
+	sys->has_iommu = true;
+	qsort(sys->groups, (size_t)sys->nr_groups, sizeof(*sys->groups), group_cmp);
+	/* the groups' device pointers are set after the sort: stable now */
+	for (int i = 0; i < sys->nr_groups; i++) {
+		ret = group_read(ctx, sys, &sys->groups[i]);
+		if (ret < 0)
+			return ret;
+		ptd_group_judge(&sys->groups[i]);
+	}
+	return 0;
+}

@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: MIT
+/*
+ * scan.c — pt_scan(): every PCI device with what matters for assignment.
+ *
+ * libpci enumerates (sysfs method, pointed at ROOT/sys/bus/pci), fills ids,
+ * class, revision, subsystem, IRQ, BAR sizes, NUMA node, driver and IOMMU
+ * group, reads config space and names devices from pci.ids.  The
+ * Linux-specific attributes libpci does not know (driver_override,
+ * reset_method, boot_vga, SR-IOV links, the topology) are read from the
+ * device's sysfs directory under the same root.  Then groups.c forms the
+ * IOMMU groups and blockers.c finds what each device is busy with.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/disc-priv.h"
+
+#define IORESOURCE_IO		0x00000100
+#define IORESOURCE_PREFETCH	0x00002000
+#define IORESOURCE_MEM_64	0x00100000
+
+static int dev_cmp(const void *a, const void *b)
+{
+	const struct pt_device *x = a, *y = b;
+
+	return strcmp(x->bdf, y->bdf);
+}
+
+struct pt_device *ptd_find_device(struct pt_system *sys, const char *bdf)
+{
+	struct pt_device key;
+
+	if (!sys || strlen(bdf) >= sizeof(key.bdf))
+		return NULL;
+	strcpy(key.bdf, bdf);
+	return bsearch(&key, sys->devices, (size_t)sys->nr_devices,
+		       sizeof(key), dev_cmp);
+}
+
+const struct pt_device *pt_find_device(const struct pt_system *sys,
+				       const char *bdf)
+{
+	return ptd_find_device((struct pt_system *)sys, bdf);
+}
+
+static const char *lookup(struct pt_ctx *ctx, int flags, ...)
+{
+	char buf[256];
+	const char *name;
+	va_list ap;
+
+	/* pci_lookup_name is variadic and takes the ids we pass through. */
+	va_start(ap, flags);
+	unsigned int a = va_arg(ap, unsigned int);
+	unsigned int b = va_arg(ap, unsigned int);
+	unsigned int c = va_arg(ap, unsigned int);
+	unsigned int d = va_arg(ap, unsigned int);
+	va_end(ap);
+	/* pci.ids only: the same tree must name devices the same on every
+	 * host, whatever its udev hwdb says */
+	name = pci_lookup_name(ctx->pacc, buf, sizeof(buf),
+			       flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB,
+			       a, b, c, d);
+	return strdup(name ? name : "");
+}
+
+static void dev_names(struct pt_ctx *ctx, struct pt_device *d)
+{
+	d->vendor_name = lookup(ctx, PCI_LOOKUP_VENDOR, d->vendor_id, 0, 0, 0);
+	d->device_name = lookup(ctx, PCI_LOOKUP_DEVICE, d->vendor_id,
+				d->device_id, 0, 0);
+	d->subsys_name = lookup(ctx, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE,
+				d->vendor_id, d->device_id,
+				d->subsys_vendor_id, d->subsys_device_id);
+	d->class_name = lookup(ctx, PCI_LOOKUP_CLASS, d->class_code >> 8, 0,
+			       0, 0);
+}
+
+/*
+ * Config space through libpci in three steps: the 64-byte header (all an
+ * unprivileged reader gets), the rest of the 256 bytes, then the extended
+ * 4 KiB.  config_len says how far the kernel let us read.
+ */
+static size_t dev_read_config(struct pci_dev *pd, uint8_t *cfg)
+{
+	memset(cfg, 0xff, 4096);
+	if (!pci_read_block(pd, 0, cfg, 64))
+		return 0;
+	if (!pci_read_block(pd, 64, cfg + 64, 192))
+		return 64;
+	if (!pci_read_block(pd, 256, cfg + 256, 4096 - 256)) {
+		memset(cfg + 256, 0xff, 4096 - 256);
+		return 256;
+	}
+	return 4096;
+}
+
+/* BAR flags from config (the truth), start and size from the kernel. */
+static void dev_bars(struct pci_dev *pd, struct pt_device *d,
+		     const uint8_t *cfg, size_t len)
+{
+	int nbars = d->header_type == 0 ? 6 : d->header_type == 1 ? 2 : 0;
+
+	for (int i = 0; i < nbars; i++) {
+		struct pt_bar *b = &d->bars[d->nr_bars];
+		uint32_t reg = 0;
+
+		if (!pd->size[i])
+			continue;
+		if (len >= 64)
+			memcpy(&reg, cfg + 0x10 + 4 * i, 4);
+		b->index = i;
+		b->start = pd->base_addr[i] & ((reg & 1) ? PCI_ADDR_IO_MASK
+							: PCI_ADDR_MEM_MASK);
+		b->size = pd->size[i];
+		if (len >= 64 && reg != 0xffffffff) {
+			b->kind = (reg & 1) ? PT_BAR_IO : PT_BAR_MEM;
+			b->is_64 = !(reg & 1) && ((reg >> 1) & 3) == 2;
+			b->prefetchable = !(reg & 1) && (reg & 8);
+		} else {
+			b->kind = (pd->flags[i] & IORESOURCE_IO) ? PT_BAR_IO
+								: PT_BAR_MEM;
+			b->is_64 = pd->flags[i] & IORESOURCE_MEM_64;
+			b->prefetchable = pd->flags[i] & IORESOURCE_PREFETCH;
+		}
+		d->nr_bars++;
+		if (b->is_64)
+			i++;	/* the upper half is not a BAR of its own */
+	}
+	if (pd->rom_size) {
+		struct pt_bar *b = &d->bars[d->nr_bars++];
+
+		b->index = 6;
+		b->kind = PT_BAR_MEM;
+		b->start = pd->rom_base_addr & ~(pciaddr_t)0x7ff;
+		b->size = pd->rom_size;
+	}
+}
+
+static int split_words(struct pt_strv *sv, const char *s)
+{
+	char buf[256], *save, *tok;
+	int ret;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		ret = ptd_strv_add(sv, tok);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * reset_method (Linux 5.15+) lists what the kernel will use, in order.  On
+ * older kernels we derive the same list from the capabilities, in the
+ * kernel's order (device_specific and acpi cannot be seen from sysfs):
+ * flr (PCIe DevCap), af_flr, pm (PM cap without NoSoftRst), bus (secondary
+ * bus reset: the only device below a bridge).
+ */
+static int dev_reset_methods(struct pt_ctx *ctx, struct pt_system *sys,
+			     struct pt_device *d)
+{
+	char rel[96], buf[256];
+	int alone = 1;
+
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/reset_method", d->bdf);
+	if (ptd_read_str(ctx, rel, buf, sizeof(buf)) == 0) {
+		d->reset_from_kernel = true;
+		return split_words(&d->reset_methods, buf);
+	}
+	if (d->caps.flr && ptd_strv_add(&d->reset_methods, "flr"))
+		return -ENOMEM;
+	if (d->caps.af_flr && ptd_strv_add(&d->reset_methods, "af_flr"))
+		return -ENOMEM;
+	if (d->caps.pm && !d->caps.pm_no_soft_reset &&
+	    ptd_strv_add(&d->reset_methods, "pm"))
+		return -ENOMEM;
+	if (!d->parent[0] || d->is_bridge)
+		return 0;
+	for (int i = 0; i < sys->nr_devices; i++) {
+		struct pt_device *o = &sys->devices[i];
+
+		if (o != d && o->domain == d->domain && o->bus == d->bus)
+			alone = 0;
+	}
+	if (alone && ptd_strv_add(&d->reset_methods, "bus"))
+		return -ENOMEM;
+	return 0;
+}
+
+static int dev_sriov(struct pt_ctx *ctx, struct pt_device *d)
+{
+	char rel[96], bdf[PATH_MAX];
+	long v;
+
+	d->sriov_totalvfs = d->sriov_numvfs = -1;
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/physfn", d->bdf);
+	if (ptd_readlink_base(ctx, rel, bdf, sizeof(bdf)) == 0 && ptd_is_bdf(bdf))
+		snprintf(d->physfn, sizeof(d->physfn), "%s", bdf);
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/sriov_totalvfs", d->bdf);
+	if (ptd_read_long(ctx, rel, &v) < 0)
+		return 0;
+	d->sriov_totalvfs = (int)v;
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/sriov_numvfs", d->bdf);
+	d->sriov_numvfs = ptd_read_long(ctx, rel, &v) == 0 ? (int)v : 0;
+	for (int i = 0; i < d->sriov_numvfs && i < 4096; i++) {
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/virtfn%d",
+			 d->bdf, i);
+		if (ptd_readlink_base(ctx, rel, bdf, sizeof(bdf)) < 0)
+			break;
+		if (ptd_is_bdf(bdf) && ptd_strv_add(&d->vfs, bdf))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The upstream bridge is the parent directory in sys/devices. */
+static void dev_parent(struct pt_ctx *ctx, struct pt_device *d)
+{
+	char path[PATH_MAX], target[PATH_MAX], *slash;
+	ssize_t r;
+
+	pt_ctx_path(ctx, path, sizeof(path), "sys/bus/pci/devices/%s", d->bdf);
+	r = readlink(path, target, sizeof(target) - 1);
+	if (r <= 0)
+		return;
+	target[r] = '\0';
+	slash = strrchr(target, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	slash = strrchr(target, '/');
+	if (slash && ptd_is_bdf(slash + 1))
+		snprintf(d->parent, sizeof(d->parent), "%s", slash + 1);
+}
+
+static int dev_fill(struct pt_ctx *ctx, struct pci_dev *pd, struct pt_device *d,
+		    uint8_t *cfg)
+{
+	char rel[96], buf[PT_NAME_LEN];
+	const char *s;
+	long v;
+
+	pci_fill_info(pd, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
+		      PCI_FILL_SUBSYS | PCI_FILL_IRQ | PCI_FILL_BASES |
+		      PCI_FILL_ROM_BASE | PCI_FILL_SIZES | PCI_FILL_IO_FLAGS |
+		      PCI_FILL_NUMA_NODE | PCI_FILL_DRIVER);
+	d->domain = (unsigned int)pd->domain;
+	d->bus = pd->bus;
+	d->dev = pd->dev;
+	d->func = pd->func;
+	snprintf(d->bdf, sizeof(d->bdf), "%04x:%02x:%02x.%x", d->domain & 0xffff,
+		 d->bus, d->dev, d->func);
+	d->vendor_id = pd->vendor_id;
+	d->device_id = pd->device_id;
+	d->subsys_vendor_id = pd->subsys_vendor_id;
+	d->subsys_device_id = pd->subsys_id;
+	d->class_code = ((uint32_t)pd->device_class << 8) | pd->prog_if;
+	d->revision = pd->rev_id;
+	d->irq = pd->irq;
+	d->numa_node = pd->numa_node;
+	s = pci_get_string_property(pd, PCI_FILL_DRIVER);
+	snprintf(d->driver, sizeof(d->driver), "%s", s ? s : "");
+	d->iommu_group = -1;	/* set by groups.c from iommu_groups/N/devices */
+
+	d->config_len = dev_read_config(pd, cfg);
+	memcpy(d->config, cfg, sizeof(d->config));
+	if (d->config_len >= 64) {
+		d->header_type = cfg[0x0e] & 0x7f;
+		d->multifunction = cfg[0x0e] & 0x80;
+	}
+	d->is_bridge = d->header_type == 1 || d->header_type == 2;
+	dev_bars(pd, d, cfg, d->config_len);
+	if (d->config_len >= 64) {
+		pci_setup_cache(pd, cfg, 4096);
+		ptd_caps_decode_dev(pd, cfg, d->config_len, &d->caps);
+		pci_setup_cache(pd, NULL, 0);
+	} else {
+		d->caps.pcie_type = -1;
+	}
+	dev_names(ctx, d);
+
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver_override", d->bdf);
+	if (ptd_read_str(ctx, rel, buf, sizeof(buf)) == 0 && strcmp(buf, "(null)"))
+		snprintf(d->driver_override, sizeof(d->driver_override), "%s", buf);
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/boot_vga", d->bdf);
+	d->boot_vga = ptd_read_long(ctx, rel, &v) == 0 && v == 1;
+	dev_parent(ctx, d);
+	return dev_sriov(ctx, d);
+}
+
+static void device_free(struct pt_device *d)
+{
+	free((char *)d->vendor_name);
+	free((char *)d->device_name);
+	free((char *)d->subsys_name);
+	free((char *)d->class_name);
+	ptd_strv_free(&d->reset_methods);
+	ptd_strv_free(&d->vfs);
+	ptd_strv_free(&d->net);
+	ptd_strv_free(&d->block);
+	ptd_strv_free(&d->partitions);
+	ptd_strv_free(&d->in_use);
+}
+
+void ptd_system_free(struct pt_system *sys)
+{
+	if (!sys)
+		return;
+	for (int i = 0; i < sys->nr_devices; i++)
+		device_free(&sys->devices[i]);
+	for (int i = 0; i < sys->nr_groups; i++) {
+		struct pt_group *g = &sys->groups[i];
+
+		free(g->devices);
+		ptd_strv_free(&g->not_viable);
+		ptd_strv_free(&g->needs_rebind);
+		ptd_strv_free(&g->blocked_by);
+	}
+	free(sys->groups);
+	free(sys->devices);
+	free(sys);
+}
+
+static int scan_pci(struct pt_ctx *ctx, struct pt_system *sys)
+{
+	struct pci_dev *pd;
+	uint8_t *cfg;
+	int n = 0, i = 0, ret = 0;
+
+	pci_scan_bus(ctx->pacc);
+	for (pd = ctx->pacc->devices; pd; pd = pd->next)
+		n++;
+	sys->devices = calloc((size_t)n + 1, sizeof(*sys->devices));
+	cfg = malloc(4096);
+	if (!sys->devices || !cfg) {
+		free(cfg);
+		return pt_set_error(ENOMEM, "out of memory for %d devices", n);
+	}
+	for (pd = ctx->pacc->devices; pd && i < n; pd = pd->next) {
+		ret = dev_fill(ctx, pd, &sys->devices[i++], cfg);
+		sys->nr_devices = i;
+		if (ret < 0)
+			break;
+	}
+	free(cfg);
+	if (ret < 0)
+		return pt_set_error(ret, "reading PCI devices: %s", strerror(-ret));
+	qsort(sys->devices, (size_t)sys->nr_devices, sizeof(*sys->devices), dev_cmp);
+	for (i = 0; i < sys->nr_devices; i++) {
+		ret = dev_reset_methods(ctx, sys, &sys->devices[i]);
+		if (ret < 0)
+			return pt_set_error(ret, "out of memory");
+	}
+	return 0;
+}
+
+int pt_scan(struct pt_ctx *ctx, const struct pt_system **out)
+{
+	struct pt_system *volatile sys;
+	char path[PATH_MAX];
+	jmp_buf jb;
+	int ret;
+
+	if (ctx->sys) {
+		*out = ctx->sys;
+		return 0;
+	}
+	*out = NULL;
+	if (ctx->broken)
+		return pt_set_error(EIO, "libpci failed earlier on this "
+				    "context: %s", ptd_pci_msg);
+	sys = calloc(1, sizeof(*sys));
+	if (!sys)
+		return pt_set_error(ENOMEM, "out of memory");
+	pt_ctx_path(ctx, path, sizeof(path), "sys/bus/pci/devices");
+	if (setjmp(jb)) {
+		/* libpci gave up (e.g. an unreadable `vendor`): its device
+		 * list is in an unknown state, so this context is done */
+		ptd_pci_jmp = NULL;
+		ctx->broken = true;
+		ret = pt_set_error(EIO, "cannot read the PCI devices under %s: "
+				   "%s%s", path, ptd_pci_msg,
+				   ctx->root[0] ? "; the tree is incomplete or "
+				   "unreadable, capture it again with "
+				   "`passthru snapshot`" : "");
+		ptd_system_free(sys);
+		return ret;
+	}
+	ptd_pci_jmp = &jb;
+	ret = scan_pci(ctx, sys);
+	ptd_pci_jmp = NULL;
+	if (ret < 0)
+		goto err;
+	ret = ptd_scan_groups(ctx, sys);
+	if (ret < 0)
+		goto err;
+	ret = ptd_scan_children(ctx, sys);
+	if (ret < 0)
+		goto err;
+	ret = ptd_scan_blockers(ctx, sys);
+	if (ret < 0)
+		goto err;
+	ctx->sys = sys;
+	*out = sys;
+	return 0;
+err:
+	ptd_system_free(sys);
+	return ret;
+}
+
+const char *pt_device_class_key(const struct pt_device *d)
+{
+	unsigned int base = d->class_code >> 16, sub = (d->class_code >> 8) & 0xff;
+
+	switch (base) {
+	case 0x01: return "storage";
+	case 0x02: return "net";
+	case 0x03: return "display";
+	case 0x04: return sub == 0x01 || sub == 0x03 ? "audio" : "other";
+	case 0x06: return "bridge";
+	case 0x0c: return sub == 0x03 ? "usb" : "other";
+	case 0x0b:
+	case 0x12: return "accel";
+	default: return "other";
+	}
+}

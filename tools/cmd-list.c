@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: MIT
+/*
+ * passthru list [--json] [--groups] [--class CLASS] — every PCI device, one
+ * line each (lsblk-like), or grouped by IOMMU group with viability and
+ * blockers.  --json prints {"devices": [...], "groups": [...]} (groups is
+ * null without an IOMMU); the schema is in the README.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tools/discover.h"
+#include "tools/table.h"
+
+static const char *const classes[] = {
+	"net", "storage", "display", "usb", "audio", "bridge", "accel", "other",
+	NULL,
+};
+
+static bool class_ok(const struct pt_device *d, const char *cls)
+{
+	return !cls || !strcmp(pt_device_class_key(d), cls);
+}
+
+static void list_json(const struct pt_system *sys, const char *cls)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_obj_begin(&j, NULL);
+	json_arr_begin(&j, "devices");
+	for (int i = 0; i < sys->nr_devices; i++)
+		if (class_ok(&sys->devices[i], cls))
+			pt_json_device(&j, NULL, &sys->devices[i]);
+	json_arr_end(&j);
+	if (!sys->has_iommu) {
+		json_null(&j, "groups");
+	} else {
+		json_arr_begin(&j, "groups");
+		for (int i = 0; i < sys->nr_groups; i++) {
+			const struct pt_group *g = &sys->groups[i];
+			bool any = !cls;
+
+			for (int k = 0; k < g->nr_devices && !any; k++)
+				any = class_ok(g->devices[k], cls);
+			if (any)
+				pt_json_group(&j, NULL, g);
+		}
+		json_arr_end(&j);
+	}
+	json_obj_end(&j);
+	json_finish(&j);
+}
+
+static const char *const head[] = {
+	"BDF", "IDS", "CLASS", "DRIVER", "GROUP", "DEVICE", "IN USE",
+};
+
+static void add_row(struct table *t, const struct pt_device *d)
+{
+	char ids[16], label[300];
+
+	table_row(t);
+	table_cell(t, NULL, "%s", d->bdf);
+	table_cell(t, NULL, "%s", pt_dev_ids(d, ids, sizeof(ids)));
+	table_cell(t, NULL, "%s", pt_device_class_key(d));
+	if (!*d->driver)
+		table_cell(t, "dim", "-");
+	else
+		table_cell(t, pt_driver_is_vfio(d->driver) ? "green" : NULL,
+			   "%s", d->driver);
+	if (d->iommu_group >= 0)
+		table_cell(t, NULL, "%d", d->iommu_group);
+	else
+		table_cell(t, "dim", "-");
+	table_cell(t, NULL, "%s", pt_dev_label(d, label, sizeof(label)));
+	if (!d->in_use.n)
+		table_cell(t, NULL, "%s", "");
+	else if (d->in_use.n == 1)
+		table_cell(t, "yellow", "%s", d->in_use.v[0]);
+	else
+		table_cell(t, "yellow", "%s (+%d more)", d->in_use.v[0],
+			   d->in_use.n - 1);
+}
+
+static void list_table(const struct pt_cli *cli, const struct pt_system *sys,
+		       const char *cls)
+{
+	struct table t;
+
+	table_init(&t, 7, head);
+	for (int i = 0; i < sys->nr_devices; i++)
+		if (class_ok(&sys->devices[i], cls))
+			add_row(&t, &sys->devices[i]);
+	table_print(&t, cli, stdout);
+	table_free(&t);
+}
+
+static void print_group(const struct pt_cli *cli, const struct pt_group *g)
+{
+	const char *st = g->viable ? "viable" : "not viable";
+
+	printf("%sIOMMU group %d%s  type %s  %s%s%s", pt_color(cli, "bold"), g->id,
+	       pt_color(cli, "reset"), *g->type ? g->type : "?",
+	       pt_color(cli, g->viable ? "green" : "red"), st,
+	       pt_color(cli, "reset"));
+	if (g->blocked_by.n)
+		printf("  %sblocked%s", pt_color(cli, "yellow"), pt_color(cli, "reset"));
+	putchar('\n');
+	for (int i = 0; i < g->not_viable.n; i++)
+		printf("  not viable: %s\n", g->not_viable.v[i]);
+	for (int i = 0; i < g->blocked_by.n; i++)
+		printf("  blocked by: %s\n", g->blocked_by.v[i]);
+	if (g->needs_rebind.n) {
+		printf("  assign would rebind to vfio-pci:");
+		for (int i = 0; i < g->needs_rebind.n; i++)
+			printf(" %s", g->needs_rebind.v[i]);
+		putchar('\n');
+	} else {
+		printf("  assign: every endpoint is already on vfio-pci\n");
+	}
+}
+
+static void list_groups(const struct pt_cli *cli, const struct pt_system *sys,
+			const char *cls)
+{
+	struct table t;
+
+	if (!sys->has_iommu) {
+		printf("No IOMMU groups: the IOMMU is absent or disabled, so no "
+		       "device can be assigned (see `passthru check`).\n\n");
+		list_table(cli, sys, cls);
+		return;
+	}
+	for (int i = 0; i < sys->nr_groups; i++) {
+		const struct pt_group *g = &sys->groups[i];
+		bool any = !cls;
+
+		for (int k = 0; k < g->nr_devices && !any; k++)
+			any = class_ok(g->devices[k], cls);
+		if (!any)
+			continue;
+		print_group(cli, g);
+		table_init(&t, 7, head);
+		t.indent = "  ";
+		for (int k = 0; k < g->nr_devices; k++)
+			add_row(&t, g->devices[k]);
+		table_print(&t, cli, stdout);
+		table_free(&t);
+		putchar('\n');
+	}
+	/* devices the IOMMU left out of every group */
+	table_init(&t, 7, head);
+	t.indent = "  ";
+	for (int i = 0; i < sys->nr_devices; i++)
+		if (!sys->devices[i].group && class_ok(&sys->devices[i], cls))
+			add_row(&t, &sys->devices[i]);
+	if (t.nrows) {
+		printf("%sNo IOMMU group%s (cannot be assigned)\n",
+		       pt_color(cli, "bold"), pt_color(cli, "reset"));
+		table_print(&t, cli, stdout);
+	}
+	table_free(&t);
+}
+
+static int cmd_list_main(struct pt_cli *cli, int argc, char **argv);
+PT_COMMAND(list, cmd_list_main, "list PCI devices, their drivers and IOMMU groups",
+	   "list [--json] [--groups] [--class net|storage|display|usb|audio|bridge|accel|other]");
+
+static int cmd_list_main(struct pt_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "groups", no_argument, NULL, 'g' },
+		{ "class", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct pt_command *self = pt_command_find("list");
+	const struct pt_system *sys;
+	const char *cls = NULL;
+	bool json = false, groups = false;
+	struct pt_ctx *ctx;
+	int c, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+jgc:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'g': groups = true; break;
+		case 'c':
+			cls = optarg;
+			break;
+		case 'h':
+			printf("usage: passthru %s\n", self->usage);
+			return PT_EXIT_OK;
+		default:
+			return pt_usage_error(self, "unknown option '%s'",
+					      argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return pt_usage_error(self, "unexpected argument '%s'", argv[optind]);
+	if (cls) {
+		int k = 0;
+
+		while (classes[k] && strcmp(classes[k], cls))
+			k++;
+		if (!classes[k])
+			return pt_usage_error(self, "unknown class '%s'", cls);
+	}
+	ret = pt_cli_open(cli, &ctx, &sys);
+	if (ret)
+		return ret;
+	if (json)
+		list_json(sys, cls);
+	else if (groups)
+		list_groups(cli, sys, cls);
+	else
+		list_table(cli, sys, cls);
+	pt_ctx_free(ctx);
+	return PT_EXIT_OK;
+}
