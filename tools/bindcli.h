@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bindcli.h — what `passthru assign`, `release` and `vfs` share: turning
+ * DEVICE arguments into locked IOMMU groups, plans built from the discovery
+ * API, crash recovery from journals, and the plan/result table and JSON.
+ */
+#ifndef PASSTHRU_TOOLS_BINDCLI_H
+#define PASSTHRU_TOOLS_BINDCLI_H
+
+#include <stdbool.h>
+
+#include "lib/passthru.h"
+#include "tools/cli.h"
+
+#define BC_MAX_GROUPS 64
+#define BC_MAX_NOTES 16
+
+struct bc_group {
+	struct pt_bind_plan plan;
+	char blocked[BC_MAX_NOTES][256];	/* from the group's blocked_by */
+	int nr_blocked;
+	char warn[BC_MAX_NOTES][256];
+	int nr_warn;
+	bool refused;
+	int lock_fd;
+	/* each member's driver and driver_override now (before this run) */
+	char now[PT_BIND_MAX][PT_BIND_DRV_LEN];
+	char now_ovr[PT_BIND_MAX][PT_BIND_DRV_LEN];
+};
+
+struct bc_run {
+	const char *cmd;		/* "assign" / "release" */
+	struct pt_cli *cli;
+	bool dry_run, force, json, persist;
+	const char *user, *group;
+	int timeout_ms;
+	struct pt_ctx *ctx;
+	const struct pt_system *sys;
+	struct pt_binder *binder;
+	struct bc_group g[BC_MAX_GROUPS];
+	int nr;
+	const char *status;		/* "ok", "refused", "rolled-back", ... */
+	char error[1024];
+	char notes[BC_MAX_NOTES][256];	/* recovery and persistence notes */
+	int nr_notes;
+};
+
+/* Opens ctx + scan + binder; exit status on failure (2 for bad --root). */
+int bc_open(struct bc_run *r);
+/* Re-reads the system (after locking) into r->sys. */
+int bc_rescan(struct bc_run *r);
+void bc_close(struct bc_run *r);
+/* Resolves DEVICE args to group ids (ascending, unique) into r->g[].plan.group. */
+int bc_add_devices(struct bc_run *r, const struct pt_command *cmd,
+		   char **args, int n);
+int bc_add_group(struct bc_run *r, int group);
+/* Locks every group of the run, ascending (tells the user when it waits). */
+int bc_lock(struct bc_run *r);
+/* Fills each group's plan, blockers and SR-IOV warnings from r->sys. */
+int bc_plan(struct bc_run *r);
+/* Rolls back journals of runs that died half-way (assign or release). */
+void bc_recover_interrupted(struct bc_run *r, bool wait, bool all);
+void bc_note(struct bc_run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prints the table (or JSON) of every group: plan and result. */
+void bc_print(struct bc_run *r);
+/* ROOT/etc/... path of a config file. */
+void bc_etc_path(struct bc_run *r, char *buf, size_t n, const char *rel);
+void bc_log(void *priv, const char *msg);
+
+#endif

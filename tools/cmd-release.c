@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd-release.c — `passthru release`: give IOMMU groups back to the drivers
+ * they had before `assign` (from the journal), or to the kernel's default
+ * driver when no journal exists; `--recover` undoes runs that died half-way.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/bindcli.h"
+
+static const struct pt_command *self(void)
+{
+	return pt_command_find("release");
+}
+
+static void unpersist(struct bc_run *r, struct bc_group *bg, const char *conf_path)
+{
+	char etc[4096];
+	const char *path = conf_path;
+	struct pt_conf c;
+
+	if (!path) {
+		bc_etc_path(r, etc, sizeof(etc), "etc/passthru.conf");
+		path = etc;
+	}
+	for (int k = 0; k < bg->plan.nr; k++) {
+		const char *bdf = bg->plan.m[k].bdf;
+		const struct pt_device *d;
+		int n;
+
+		if (bg->plan.m[k].action == PT_BIND_BRIDGE)
+			continue;
+		if (r->dry_run) {
+			bc_note(r, "--persist would remove %s from %s", bdf, path);
+			continue;
+		}
+		n = pt_conf_remove(path, bdf);
+		if (n < 0 && n != -ENOENT)
+			bc_note(r, "%s", pt_last_error());
+		else if (n > 0)
+			bc_note(r, "%s removed from %s", bdf, path);
+		/* an ids line would bring it back at the next boot: say so */
+		d = pt_find_device(r->sys, bdf);
+		if (d && !pt_conf_load(path, &c)) {
+			const struct pt_conf_entry *e =
+				pt_conf_match(&c, bdf, d->vendor_id, d->device_id);
+
+			if (e)
+				bc_note(r, "%s is still listed by ids on line %d of %s; "
+					"edit that line to stop assigning it at boot",
+					bdf, e->line, path);
+		}
+	}
+}
+
+static int cmd_release_main(struct pt_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "persist", no_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "recover", no_argument, NULL, 'R' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conf_path = NULL;
+	bool recover = false;
+	struct bc_run *r;
+	int c, ret;
+	char *end;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return PT_EXIT_FAIL;
+	r->cmd = "release";
+	r->cli = cli;
+	while ((c = getopt_long(argc, argv, "njh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': r->dry_run = true; break;
+		case 'p': r->persist = true; break;
+		case 'j': r->json = true; break;
+		case 'R': recover = true; break;
+		case 'c': conf_path = optarg; break;
+		case 't':
+			r->timeout_ms = (int)strtol(optarg, &end, 10);
+			if (*end || r->timeout_ms <= 0 || r->timeout_ms > 600000) {
+				free(r);
+				return pt_usage_error(self(), "--timeout wants milliseconds "
+						      "(1..600000), not '%s'", optarg);
+			}
+			break;
+		case 'h':
+			printf("usage: passthru %s\n", self()->usage);
+			free(r);
+			return PT_EXIT_OK;
+		default:
+			free(r);
+			return pt_usage_error(self(), "unknown option");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	ret = PT_EXIT_USAGE;
+	if (recover == (argc > 0)) {
+		pt_usage_error(self(), recover ? "--recover takes no DEVICE" :
+			       "no DEVICE given");
+		goto out_free;
+	}
+	if (cli->root && !r->dry_run) {
+		pt_usage_error(self(), "--root %s is a captured tree: only --dry-run "
+			       "can plan against it", cli->root);
+		goto out_free;
+	}
+	ret = bc_open(r);
+	if (ret)
+		goto out;
+	if (recover) {
+		bc_recover_interrupted(r, true, false);
+		if (!r->nr_notes)
+			bc_note(r, "no interrupted assign or release to recover");
+		ret = PT_EXIT_OK;
+		for (int k = 0; k < r->nr_notes; k++)
+			if (strstr(r->notes[k], "failed") || strstr(r->notes[k], "corrupt")) {
+				r->status = "failed";
+				ret = PT_EXIT_FAIL;
+			}
+		goto print;
+	}
+	bc_recover_interrupted(r, false, false);
+	ret = bc_add_devices(r, self(), argv, argc);
+	if (!ret)
+		ret = bc_lock(r);
+	if (!ret && !r->dry_run)
+		ret = bc_rescan(r);
+	if (!ret)
+		ret = bc_plan(r);
+	if (ret)
+		goto out;
+	for (int i = 0; i < r->nr; i++) {
+		struct bc_group *bg = &r->g[i];
+
+		if (pt_bind_release(r->binder, &bg->plan)) {
+			snprintf(r->error, sizeof(r->error), "%s; the journal is kept: "
+				 "run `passthru release --recover` after fixing it",
+				 pt_last_error());
+			r->status = "failed";
+			ret = PT_EXIT_FAIL;
+			continue;	/* give the other groups back anyway */
+		}
+		if (r->persist)
+			unpersist(r, bg, conf_path);
+	}
+print:
+	bc_print(r);
+	if (*r->error)
+		pt_err("%s", r->error);
+out:
+	bc_close(r);
+out_free:
+	free(r);
+	return ret;
+}
+
+PT_COMMAND(release, cmd_release_main,
+	   "give devices' IOMMU groups back to their original drivers",
+	   "release DEVICE... [--dry-run] [--persist] [--json] [--timeout MS]\n"
+	   "       passthru release --recover [--json]\n"
+	   "Each member goes back to the driver the journal recorded at assign time,\n"
+	   "or to the kernel's default driver when there is no journal; driver_override\n"
+	   "is restored (normally cleared).  --persist also removes the devices from\n"
+	   "/etc/passthru.conf.  --recover undoes assign/release runs that died half-way.\n"
+	   "Exit: 0 done, 1 failed (journal kept), 2 bad input.")
