@@ -1,0 +1,103 @@
+#!/bin/bash
+# tests/lab/initramfs.sh KERNEL_DIR BUILD_DIR OUT.cpio
+#
+# Builds the lab's base initramfs (an uncompressed newc cpio, which every
+# kernel unpacks without a decompressor) in a staging directory next to OUT:
+#   /bin/busybox (+ applet links made by /init), /init (tests/lab/init)
+#   /opt/passthru/bin   BUILD_DIR/passthru, every executable in
+#                       BUILD_DIR/lab-bin/, and lspci/setpci/jq when present
+#   shared libraries    of all of those, found with ldd, at their host paths
+#   /usr/share/misc/pci.ids
+#   /opt/passthru/lab   lib.sh and cases/*.sh
+#   /lib/modules/KVER   for the stock kernel: the top modules below and their
+#                       dependencies, resolved by `modprobe --show-depends`
+#                       from the kernel's own modules.dep, with a fresh
+#                       depmod over that subset and lab.modules (load order)
+# The per-boot job is appended by tests/lab/run as a second cpio archive.
+set -euo pipefail
+
+kdir=$1 build=$2 out=$3
+here=$(cd "$(dirname "$0")" && pwd)
+
+# Drivers the lab needs from the stock kernel.  intel_iommu is built in; edu
+# has no driver; everything these need comes from modules.dep.
+STOCK_MODULES="vfio_pci vfio_iommu_type1 pci_stub e1000e kvm_amd"
+
+stage=$out.d
+rm -rf "$stage" && mkdir -p "$stage"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,lab,opt/passthru/bin,opt/passthru/lab/cases,usr/share/misc}
+
+cp /bin/busybox "$stage/bin/busybox"
+install -m 0755 "$here/init" "$stage/init"
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$stage/etc/passwd"
+printf 'root:x:0:\n' >"$stage/etc/group"
+echo 'export PS1="lab:\w# "' >"$stage/etc/profile"
+
+# ---- programs and their shared libraries --------------------------------------
+progs=()
+if [ -x "$build/passthru" ]; then
+	progs+=("$build/passthru")
+else
+	echo "lab-initramfs: warning: $build/passthru is not built (run make)" >&2
+fi
+if [ -d "$build/lab-bin" ]; then
+	for f in "$build"/lab-bin/*; do
+		[ -f "$f" ] && [ -x "$f" ] && progs+=("$f")
+	done
+fi
+for p in lspci setpci jq; do
+	f=$(command -v $p 2>/dev/null) || f=
+	[ -z "$f" ] && [ -x /usr/bin/$p ] && f=/usr/bin/$p
+	[ -z "$f" ] && [ -x /usr/sbin/$p ] && f=/usr/sbin/$p
+	[ -n "$f" ] && progs+=("$f")
+done
+
+copy_lib() {
+	local lib=$1
+	[ -e "$stage$lib" ] && return 0
+	mkdir -p "$stage$(dirname "$lib")"
+	cp -L "$lib" "$stage$lib"
+}
+for p in "${progs[@]}"; do
+	cp -L "$p" "$stage/opt/passthru/bin/"
+	# ldd prints "name => /path (addr)" and the loader as "/path (addr)".
+	ldd "$p" 2>/dev/null | sed -n -e 's/.*=> \(\/[^ ]*\) .*/\1/p' -e 's/^\s*\(\/[^ ]*\) (.*/\1/p' |
+		while read -r lib; do copy_lib "$lib"; done
+done
+if [ -f /usr/share/misc/pci.ids ]; then
+	cp /usr/share/misc/pci.ids "$stage/usr/share/misc/pci.ids"
+	mkdir -p "$stage/usr/share/hwdata"
+	ln -s ../misc/pci.ids "$stage/usr/share/hwdata/pci.ids"
+fi
+
+# ---- lab cases and helpers --------------------------------------------------
+cp "$here/lib.sh" "$stage/opt/passthru/lab/lib.sh"
+cp "$here"/cases/*.sh "$stage/opt/passthru/lab/cases/" 2>/dev/null || true
+
+# ---- modules (stock kernel only) --------------------------------------------
+if [ -d "$kdir/modroot" ]; then
+	kver=$(cat "$kdir/version")
+	src=$kdir/modroot/lib/modules/$kver
+	dst=$stage/lib/modules/$kver
+	mkdir -p "$dst"
+	: >"$dst/lab.modules"
+	for m in $STOCK_MODULES; do
+		deps=$(modprobe -d "$kdir/modroot" -S "$kver" --show-depends "$m") ||
+			{ echo "lab-initramfs: $m is not a module of $kver" >&2; exit 1; }
+		# "insmod /path/x.ko [params]" lines; "builtin x" needs nothing.
+		for ko in $(echo "$deps" | sed -n 's/^insmod \([^ ]*\).*/\1/p'); do
+			rel=${ko#"$src"/}
+			mkdir -p "$dst/$(dirname "$rel")"
+			case "$ko" in
+			*.ko.xz) xz -dc "$ko" >"$dst/${rel%.xz}" ;;
+			*.ko.zst) zstd -qdc "$ko" >"$dst/${rel%.zst}" ;;
+			*) cp "$ko" "$dst/$rel" ;;
+			esac
+		done
+		echo "$m" >>"$dst/lab.modules"
+	done
+	cp "$src"/modules.builtin* "$src"/modules.order "$dst/" 2>/dev/null || true
+	depmod -b "$stage" "$kver"
+fi
+
+(cd "$stage" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0) >"$out"
+rm -rf "$stage"
