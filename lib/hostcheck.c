@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hostcheck.c — host readiness for device assignment (`passthru check`),
+ * in the spirit of libvirt's virt-host-validate.  Each check is one line:
+ * PASS / WARN / FAIL, what was seen, and the fix.  Everything is read under
+ * the context's root, so a captured tree is judged like the live host; the
+ * only live-only inputs are getrlimit() and the effective capabilities.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "lib/disc-priv.h"
+
+#define DEFAULT_GUEST_MEM (1ull << 30)
+
+struct checks {
+	struct pt_check *v;
+	int n, max;
+};
+
+static struct pt_check *add(struct checks *c, const char *name,
+			    enum pt_check_status st, const char *fix,
+			    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static struct pt_check *add(struct checks *c, const char *name,
+			    enum pt_check_status st, const char *fix,
+			    const char *fmt, ...)
+{
+	struct pt_check *k;
+	va_list ap;
+
+	if (c->n >= c->max)
+		return NULL;
+	k = &c->v[c->n++];
+	memset(k, 0, sizeof(*k));
+	snprintf(k->name, sizeof(k->name), "%s", name);
+	k->status = st;
+	snprintf(k->fix, sizeof(k->fix), "%s", fix ? fix : "");
+	va_start(ap, fmt);
+	vsnprintf(k->detail, sizeof(k->detail), fmt, ap);
+	va_end(ap);
+	return k;
+}
+
+const char *pt_check_status_name(enum pt_check_status s)
+{
+	switch (s) {
+	case PT_CHECK_PASS: return "PASS";
+	case PT_CHECK_WARN: return "WARN";
+	default: return "FAIL";
+	}
+}
+
+/* Does the space-separated word list contain w? */
+static bool has_word(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = list; (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ' || p[-1] == '\t') &&
+		    (p[n] == '\0' || p[n] == ' ' || p[n] == '\n' || p[n] == '\t'))
+			return true;
+	return false;
+}
+
+/* Value of a kernel command-line parameter ("" when given without one),
+ * or NULL when absent.  The last occurrence wins, as in the kernel. */
+static const char *cmdline_param(const char *cmdline, const char *key,
+				 char *buf, size_t n)
+{
+	size_t kl = strlen(key);
+	const char *found = NULL;
+
+	for (const char *p = cmdline; *p; ) {
+		while (*p == ' ' || *p == '\n')
+			p++;
+		/* what follows a lone "--" belongs to init, not the kernel */
+		if (p[0] == '-' && p[1] == '-' && (p[2] == ' ' || !p[2]))
+			break;
+		if (!strncmp(p, key, kl) && (p[kl] == '=' || p[kl] == ' ' ||
+					     p[kl] == '\n' || !p[kl])) {
+			const char *v = p[kl] == '=' ? p + kl + 1 : p + kl;
+			size_t l = strcspn(v, " \n");
+
+			snprintf(buf, n, "%.*s", (int)l, v);
+			found = buf;
+		}
+		p += strcspn(p, " \n");
+	}
+	return found;
+}
+
+static void check_cpu(struct pt_ctx *ctx, struct checks *c)
+{
+	char *info = NULL, *flags, *eol;
+	bool vmx = false, svm = false;
+
+	if (ptd_slurp(ctx, "proc/cpuinfo", &info, NULL) < 0) {
+		add(c, "cpu virtualization", PT_CHECK_FAIL, "mount /proc",
+		    "cannot read proc/cpuinfo");
+		return;
+	}
+	flags = strstr(info, "\nflags");
+	if (!flags && !strncmp(info, "flags", 5))
+		flags = info;
+	if (flags) {
+		eol = strchr(flags + 1, '\n');
+		if (eol)
+			*eol = '\0';
+		vmx = has_word(flags, "vmx");
+		svm = has_word(flags, "svm");
+	}
+	free(info);
+	if (vmx || svm)
+		add(c, "cpu virtualization", PT_CHECK_PASS, NULL, "%s",
+		    vmx ? "Intel VT-x (vmx)" : "AMD-V (svm)");
+	else if (ptd_exists(ctx, "dev/kvm"))
+		/* e.g. a VM whose hypervisor offers KVM without exposing the
+		 * flags (PVM); /dev/kvm below decides */
+		add(c, "cpu virtualization", PT_CHECK_WARN,
+		    "none needed if /dev/kvm works; else enable VT-x/AMD-V",
+		    "the CPU flags have neither vmx nor svm, yet /dev/kvm exists");
+	else
+		add(c, "cpu virtualization", PT_CHECK_FAIL,
+		    "enable VT-x/AMD-V (SVM) in the firmware setup",
+		    "the CPU flags have neither vmx nor svm");
+}
+
+static void check_kvm(struct pt_ctx *ctx, struct checks *c)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (!ptd_exists(ctx, "dev/kvm")) {
+		add(c, "/dev/kvm", PT_CHECK_FAIL,
+		    "modprobe kvm_intel (or kvm_amd); check dmesg for why KVM is disabled",
+		    "/dev/kvm does not exist");
+		return;
+	}
+	if (pt_ctx_is_live(ctx)) {
+		pt_ctx_path(ctx, path, sizeof(path), "dev/kvm");
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			add(c, "/dev/kvm", PT_CHECK_FAIL,
+			    "add the user to the kvm group or run as root",
+			    "/dev/kvm exists but cannot be opened: %s",
+			    strerror(errno));
+			return;
+		}
+		close(fd);
+		add(c, "/dev/kvm", PT_CHECK_PASS, NULL, "exists and opens read-write");
+		return;
+	}
+	add(c, "/dev/kvm", PT_CHECK_PASS, NULL, "exists");
+}
+
+static int count_dir(struct pt_ctx *ctx, const char *rel, char *first, size_t n)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int cnt = 0;
+	DIR *d;
+
+	if (first)
+		first[0] = '\0';
+	pt_ctx_path(ctx, path, sizeof(path), "%s", rel);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (!cnt && first)
+			snprintf(first, n, "%.*s", (int)n - 1, de->d_name);
+		cnt++;
+	}
+	closedir(d);
+	return cnt;
+}
+
+static void check_iommu(struct pt_ctx *ctx, struct checks *c,
+			const char *cmdline, bool *enabled, bool *intel)
+{
+	bool dmar = ptd_exists(ctx, "sys/firmware/acpi/tables/DMAR");
+	bool ivrs = ptd_exists(ctx, "sys/firmware/acpi/tables/IVRS");
+	char first[64], ii[32], ai[32], io[32];
+	const char *intel_iommu = cmdline_param(cmdline, "intel_iommu", ii, sizeof(ii));
+	const char *amd_iommu = cmdline_param(cmdline, "amd_iommu", ai, sizeof(ai));
+	const char *iommu = cmdline_param(cmdline, "iommu", io, sizeof(io));
+	int units = count_dir(ctx, "sys/class/iommu", first, sizeof(first));
+	int groups = count_dir(ctx, "sys/kernel/iommu_groups", NULL, 0);
+	const char *fix_cmd = ivrs ? "add amd_iommu=on to the kernel command line and reboot"
+			     : "add intel_iommu=on to the kernel command line and reboot";
+
+	*intel = dmar || !strncmp(first, "dmar", 4);
+	if (dmar || ivrs)
+		add(c, "IOMMU in firmware", PT_CHECK_PASS, NULL,
+		    "ACPI %s table present", dmar ? "DMAR (Intel VT-d)" : "IVRS (AMD-Vi)");
+	else if (units)
+		add(c, "IOMMU in firmware", PT_CHECK_PASS, NULL,
+		    "no ACPI DMAR/IVRS table, but the kernel registered %s", first);
+	else
+		add(c, "IOMMU in firmware", PT_CHECK_FAIL,
+		    "enable VT-d / AMD IOMMU (AMD-Vi) in the firmware setup; "
+		    "for a VM, give it a virtual IOMMU (QEMU: -device intel-iommu)",
+		    "no ACPI DMAR or IVRS table: the firmware describes no IOMMU");
+
+	*enabled = units > 0 && groups > 0;
+	if (*enabled) {
+		add(c, "IOMMU enabled", PT_CHECK_PASS, NULL,
+		    "%d IOMMU unit%s (%s...), %d IOMMU groups", units,
+		    units > 1 ? "s" : "", first, groups);
+	} else if ((intel_iommu && !strncmp(intel_iommu, "off", 3)) ||
+		   (amd_iommu && !strncmp(amd_iommu, "off", 3)) ||
+		   (iommu && !strcmp(iommu, "off"))) {
+		add(c, "IOMMU enabled", PT_CHECK_FAIL,
+		    "remove the IOMMU 'off' option from the kernel command line and reboot",
+		    "the kernel command line turns the IOMMU off (%s%s)",
+		    intel_iommu ? "intel_iommu=" : amd_iommu ? "amd_iommu=" : "iommu=",
+		    intel_iommu ? intel_iommu : amd_iommu ? amd_iommu : iommu);
+	} else if (dmar || ivrs) {
+		add(c, "IOMMU enabled", PT_CHECK_FAIL, fix_cmd,
+		    "the firmware has an IOMMU but the kernel did not enable it "
+		    "(no /sys/class/iommu units, no IOMMU groups)");
+	} else {
+		add(c, "IOMMU enabled", PT_CHECK_FAIL,
+		    "use a machine (or VM) with an IOMMU, then enable it in firmware",
+		    "no IOMMU: /sys/class/iommu is empty and there are no IOMMU "
+		    "groups, so no device can be assigned");
+	}
+
+	if (iommu && !strcmp(iommu, "pt"))
+		add(c, "IOMMU mode", PT_CHECK_PASS, NULL,
+		    "iommu=pt: host devices bypass translation; VFIO groups still "
+		    "get their own DMA domains");
+	else if (*enabled)
+		add(c, "IOMMU mode", PT_CHECK_PASS, NULL, "translated (%s)",
+		    intel_iommu ? "intel_iommu on the command line"
+		    : amd_iommu ? "amd_iommu on the command line"
+		    : "kernel default");
+}
+
+/* VT-d extended capability register, bit 3 = Interrupt Remapping. */
+static bool intel_ir_supported(struct pt_ctx *ctx, bool *known)
+{
+	char path[PATH_MAX], rel[PATH_MAX], buf[64];
+	struct dirent *de;
+	bool any = false, all = true;
+	DIR *d;
+
+	*known = false;
+	pt_ctx_path(ctx, path, sizeof(path), "sys/class/iommu");
+	d = opendir(path);
+	if (!d)
+		return false;
+	while ((de = readdir(d))) {
+		unsigned long long ecap;
+
+		if (strncmp(de->d_name, "dmar", 4))
+			continue;
+		snprintf(rel, sizeof(rel), "sys/class/iommu/%s/intel-iommu/ecap",
+			 de->d_name);
+		if (ptd_read_str(ctx, rel, buf, sizeof(buf)) < 0)
+			continue;
+		ecap = strtoull(buf, NULL, 16);
+		*known = true;
+		any = true;
+		if (!(ecap & (1ull << 3)))
+			all = false;
+	}
+	closedir(d);
+	return any && all;
+}
+
+static void check_intremap(struct pt_ctx *ctx, struct checks *c,
+			   const char *cmdline, bool enabled, bool intel)
+{
+	char ir[32], unsafe[16] = "";
+	const char *intremap = cmdline_param(cmdline, "intremap", ir, sizeof(ir));
+	bool known, sup;
+
+	ptd_read_str(ctx, "sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
+		     unsafe, sizeof(unsafe));
+	if (!enabled) {
+		add(c, "interrupt remapping", PT_CHECK_FAIL,
+		    "enable the IOMMU first (see above)",
+		    "no IOMMU, so no interrupt remapping: a device could inject "
+		    "arbitrary interrupts (MSI) into the host");
+	} else if ((intremap && !strcmp(intremap, "off")) ||
+		   cmdline_param(cmdline, "nointremap", ir, sizeof(ir))) {
+		add(c, "interrupt remapping", PT_CHECK_FAIL,
+		    "remove intremap=off / nointremap from the kernel command line",
+		    "turned off on the kernel command line");
+	} else if (intel) {
+		sup = intel_ir_supported(ctx, &known);
+		if (!known)
+			add(c, "interrupt remapping", PT_CHECK_WARN,
+			    "check dmesg for 'DMAR-IR: Enabled IRQ remapping'",
+			    "cannot read the VT-d ecap register from sysfs");
+		else if (sup)
+			add(c, "interrupt remapping", PT_CHECK_PASS, NULL,
+			    "every VT-d unit supports it (ecap IR) and it is not "
+			    "turned off");
+		else
+			add(c, "interrupt remapping", PT_CHECK_FAIL,
+			    "use hardware with VT-d interrupt remapping (QEMU: "
+			    "-device intel-iommu,intremap=on)",
+			    "a VT-d unit lacks interrupt remapping (ecap IR=0)");
+	} else {
+		add(c, "interrupt remapping", PT_CHECK_PASS, NULL,
+		    "AMD-Vi always remaps interrupts unless turned off");
+	}
+	if (unsafe[0] == 'Y' || unsafe[0] == '1')
+		add(c, "unsafe interrupts", PT_CHECK_WARN,
+		    "echo N > /sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
+		    "vfio_iommu_type1 allow_unsafe_interrupts=Y: assignment is "
+		    "allowed without interrupt isolation");
+	else
+		add(c, "unsafe interrupts", PT_CHECK_PASS, NULL,
+		    "allow_unsafe_interrupts is %s", unsafe[0] ? "N" : "not set");
+}
+
+static bool module_loaded(struct pt_ctx *ctx, const char *mods, const char *name)
+{
+	char rel[128], line[80];
+
+	snprintf(rel, sizeof(rel), "sys/module/%s", name);
+	if (ptd_exists(ctx, rel))
+		return true;
+	snprintf(line, sizeof(line), "\n%s ", name);
+	return mods && (strstr(mods, line) ||
+			(!strncmp(mods, name, strlen(name)) && mods[strlen(name)] == ' '));
+}
+
+static void check_vfio(struct pt_ctx *ctx, struct checks *c)
+{
+	static const char *const need[] = { "vfio", "vfio_pci", "vfio_iommu_type1" };
+	char missing[128] = "";
+	char *mods = NULL;
+	bool drv = ptd_exists(ctx, "sys/bus/pci/drivers/vfio-pci");
+
+	ptd_slurp(ctx, "proc/modules", &mods, NULL);
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		/* vfio_pci may be built in: then only its driver dir shows */
+		if (!strcmp(need[i], "vfio_pci") && drv)
+			continue;
+		if (!module_loaded(ctx, mods, need[i])) {
+			size_t l = strlen(missing);
+
+			snprintf(missing + l, sizeof(missing) - l, "%s%s",
+				 l ? ", " : "", need[i]);
+		}
+	}
+	free(mods);
+	if (!missing[0])
+		add(c, "VFIO modules", PT_CHECK_PASS, NULL,
+		    "vfio, vfio_pci and vfio_iommu_type1 are loaded");
+	else
+		add(c, "VFIO modules", PT_CHECK_FAIL, "modprobe vfio-pci",
+		    "not loaded: %s", missing);
+	if (ptd_exists(ctx, "dev/vfio/vfio"))
+		add(c, "/dev/vfio/vfio", PT_CHECK_PASS, NULL, "the VFIO container device exists");
+	else
+		add(c, "/dev/vfio/vfio", PT_CHECK_FAIL, "modprobe vfio",
+		    "/dev/vfio/vfio does not exist");
+	if (ptd_exists(ctx, "dev/iommu"))
+		add(c, "iommufd", PT_CHECK_PASS, NULL, "/dev/iommu exists (iommufd backend usable)");
+	else
+		add(c, "iommufd", PT_CHECK_WARN,
+		    "modprobe iommufd, or use a kernel with CONFIG_IOMMUFD (type1 is used meanwhile)",
+		    "/dev/iommu does not exist: only the legacy VFIO type1 backend");
+}
+
+/* "Max locked memory   8388608   8388608   bytes" -> soft limit */
+static int tree_memlock(struct pt_ctx *ctx, uint64_t *lim, bool *unlimited)
+{
+	char *buf = NULL, *p;
+	char soft[32];
+	int ret = -ENOENT;
+
+	if (ptd_slurp(ctx, "proc/self/limits", &buf, NULL) < 0)
+		return -ENOENT;
+	p = strstr(buf, "Max locked memory");
+	if (p && sscanf(p + 17, "%31s", soft) == 1) {
+		*unlimited = !strcmp(soft, "unlimited");
+		*lim = *unlimited ? UINT64_MAX : strtoull(soft, NULL, 10);
+		ret = 0;
+	}
+	free(buf);
+	return ret;
+}
+
+/* CAP_IPC_LOCK (bit 14) in our effective set: type1/iommufd do not charge
+ * pinned pages against RLIMIT_MEMLOCK then. */
+static bool have_ipc_lock(struct pt_ctx *ctx)
+{
+	char *buf = NULL, *p;
+	unsigned long long eff = 0;
+
+	if (!pt_ctx_is_live(ctx) || ptd_slurp(ctx, "proc/self/status", &buf, NULL) < 0)
+		return false;
+	p = strstr(buf, "CapEff:");
+	if (p)
+		eff = strtoull(p + 7, NULL, 16);
+	free(buf);
+	return eff & (1ull << 14);
+}
+
+static void check_memlock(struct pt_ctx *ctx, struct checks *c,
+			  const struct pt_check_opts *o)
+{
+	uint64_t need = o && o->guest_mem ? o->guest_mem : DEFAULT_GUEST_MEM;
+	char a[32], b[32];
+	bool unlimited = false;
+	uint64_t lim = 0;
+	struct rlimit rl;
+
+	if (pt_ctx_is_live(ctx) && getrlimit(RLIMIT_MEMLOCK, &rl) == 0) {
+		unlimited = rl.rlim_cur == RLIM_INFINITY;
+		lim = unlimited ? UINT64_MAX : (uint64_t)rl.rlim_cur;
+	} else if (tree_memlock(ctx, &lim, &unlimited) < 0) {
+		add(c, "locked memory", PT_CHECK_WARN, NULL,
+		    "RLIMIT_MEMLOCK unknown (no proc/self/limits)");
+		return;
+	}
+	pt_format_size(need, b, sizeof(b));
+	if (unlimited) {
+		add(c, "locked memory", PT_CHECK_PASS, NULL,
+		    "RLIMIT_MEMLOCK unlimited (guest needs %s pinned)", b);
+	} else if (lim >= need) {
+		add(c, "locked memory", PT_CHECK_PASS, NULL,
+		    "RLIMIT_MEMLOCK %s >= guest %s", pt_format_size(lim, a, sizeof(a)), b);
+	} else if (have_ipc_lock(ctx)) {
+		add(c, "locked memory", PT_CHECK_PASS, NULL,
+		    "RLIMIT_MEMLOCK %s < guest %s, but this process has "
+		    "CAP_IPC_LOCK, which VFIO honours",
+		    pt_format_size(lim, a, sizeof(a)), b);
+	} else {
+		add(c, "locked memory", o && o->guest_mem_given ? PT_CHECK_FAIL
+		    : PT_CHECK_WARN,
+		    "raise it: `ulimit -l unlimited`, LimitMEMLOCK=infinity in the "
+		    "service, or memlock in /etc/security/limits.conf",
+		    "RLIMIT_MEMLOCK %s < guest %s: VFIO pins all guest memory",
+		    pt_format_size(lim, a, sizeof(a)), b);
+	}
+}
+
+static void check_hugepages(struct pt_ctx *ctx, struct checks *c,
+			    const struct pt_check_opts *o)
+{
+	uint64_t need = o && o->guest_mem ? o->guest_mem : DEFAULT_GUEST_MEM;
+	char path[PATH_MAX], rel[PATH_MAX], a[32], b[32];
+	uint64_t total = 0;
+	struct dirent *de;
+	DIR *d;
+
+	pt_ctx_path(ctx, path, sizeof(path), "sys/kernel/mm/hugepages");
+	d = opendir(path);
+	while (d && (de = readdir(d))) {
+		unsigned long long kb;
+		long nr;
+
+		if (sscanf(de->d_name, "hugepages-%llukB", &kb) != 1)
+			continue;
+		snprintf(rel, sizeof(rel), "sys/kernel/mm/hugepages/%s/nr_hugepages",
+			 de->d_name);
+		if (ptd_read_long(ctx, rel, &nr) == 0 && nr > 0)
+			total += (uint64_t)nr * kb * 1024;
+	}
+	if (d)
+		closedir(d);
+	pt_format_size(need, b, sizeof(b));
+	if (total >= need)
+		add(c, "hugepages", PT_CHECK_PASS, NULL, "%s reserved (guest %s)",
+		    pt_format_size(total, a, sizeof(a)), b);
+	else
+		add(c, "hugepages", PT_CHECK_WARN,
+		    "optional, for speed: echo N > /sys/kernel/mm/hugepages/"
+		    "hugepages-2048kB/nr_hugepages (or hugepages= on the command line)",
+		    "%s reserved, guest %s: guest memory will use 4 KiB pages",
+		    pt_format_size(total, a, sizeof(a)), b);
+}
+
+int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,
+		  struct pt_check *out, int max)
+{
+	struct checks c = { .v = out, .max = max };
+	char *cmdline = NULL;
+	bool enabled, intel;
+
+	if (ptd_slurp(ctx, "proc/cmdline", &cmdline, NULL) < 0)
+		cmdline = strdup("");
+	if (!cmdline)
+		return pt_set_error(ENOMEM, "out of memory");
+	check_cpu(ctx, &c);
+	check_kvm(ctx, &c);
+	check_iommu(ctx, &c, cmdline, &enabled, &intel);
+	check_intremap(ctx, &c, cmdline, enabled, intel);
+	check_vfio(ctx, &c);
+	check_memlock(ctx, &c, opts);
+	check_hugepages(ctx, &c, opts);
+	free(cmdline);
+	return c.n;
+}
