@@ -1,0 +1,16 @@
+# tests/verify/: schema validation of `passthru verify` reports.  A fixed
+# report is written by each writer (sample-report) and checked by a TAP 14 /
+# JUnit / JSON validator (validate.py, python3 stdlib), which also proves on
+# broken documents that it can fail.
+VERIFY_SAMPLE := $(BUILD)/tests/verify/sample-report
+
+$(VERIFY_SAMPLE): $(BUILD)/obj/tests/verify/sample-report.o $(VERIFY_A) $(LIBPT_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(VERIFY_A) $(LIBPT_A) $(LDLIBS)
+
+.PHONY: check-verify-formats
+check-verify-formats: $(VERIFY_SAMPLE)
+	scripts/run-suite $(BUILD)/results verify-formats tests/verify/run-formats.sh $<
+
+CHECK_TARGETS += check-verify-formats
+SAN_CHECK_TARGETS += check-verify-formats
