@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+/*
+ * passthru snapshot -o FILE.tar — capture what discovery reads (the paths
+ * of tests/fixtures/TREE.md) for a bug report or a test.  Replay it with
+ *	mkdir t && tar -xf FILE.tar -C t && passthru --root t list
+ * With --root, snapshots a tree (a copy limited to the contract's paths).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tools/discover.h"
+
+static int cmd_snapshot_main(struct pt_cli *cli, int argc, char **argv);
+PT_COMMAND(snapshot, cmd_snapshot_main,
+	   "capture the sysfs/procfs state discovery reads into a tar (replay with --root)",
+	   "snapshot -o FILE.tar");
+
+static int cmd_snapshot_main(struct pt_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct pt_command *self = pt_command_find("snapshot");
+	const char *out = NULL;
+	struct pt_ctx *ctx;
+	int c, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'h':
+			printf("usage: passthru %s\n", self->usage);
+			return PT_EXIT_OK;
+		default:
+			return pt_usage_error(self, "unknown option or missing value '%s'",
+					      argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return pt_usage_error(self, "unexpected argument '%s'", argv[optind]);
+	if (!out || !*out)
+		return pt_usage_error(self, "missing -o FILE.tar");
+	ret = pt_cli_open(cli, &ctx, NULL);
+	if (ret)
+		return ret;
+	if (pt_snapshot_tar(ctx, out) < 0) {
+		pt_err("%s", pt_last_error());
+		pt_ctx_free(ctx);
+		return PT_EXIT_FAIL;
+	}
+	pt_ctx_free(ctx);
+	fprintf(stderr, "passthru: snapshot written to %s; replay with: mkdir DIR && "
+		"tar -xf %s -C DIR && passthru --root DIR list\n", out, out);
+	return PT_EXIT_OK;
+}
