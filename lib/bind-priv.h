@@ -47,6 +47,7 @@ struct pt_binder {
 	unsigned int flags;		/* PT_BINDER_* */
 	int step;			/* steps run so far (test hook) */
 	int fail_step;			/* PASSTHRU_TEST_FAIL_STEP, 0 = off */
+	int crash_step;			/* PASSTHRU_TEST_CRASH_STEP, 0 = off */
 	struct udev *udev;
 	struct udev_monitor *mon;
 	pt_bind_log_fn log;

@@ -13,9 +13,11 @@
  * any step fails, every member that was touched is restored, in reverse
  * order, to the driver and driver_override it had (restore_member()).
  *
- * Test hook (documented in README): PASSTHRU_TEST_FAIL_STEP=K makes the
+ * Test hooks (documented in README): PASSTHRU_TEST_FAIL_STEP=K makes the
  * K-th kernel-changing step of a run fail with EIO before it touches sysfs,
- * so that the lab can prove the rollback at every point of the sequence.
+ * so that the lab can prove the rollback at every point of the sequence;
+ * PASSTHRU_TEST_CRASH_STEP=K kills the process with SIGKILL there instead,
+ * leaving a half-done group and its journal, as a crash or `kill -9` would.
  * Steps are numbered in the -v log ("step K: BDF: NAME").
  */
 #include <dirent.h>
@@ -24,6 +26,7 @@
 #include <grp.h>
 #include <libudev.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,7 +253,15 @@ static int cdev_name(const struct pt_binder *b, const char *bdf, char *buf, size
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
+		char rel[PATH_MAX];
+
 		if (strncmp(de->d_name, "vfio", 4) || strlen(de->d_name) >= n)
+			continue;
+		/* before Linux 6.6 vfio-dev/vfioN is a sysfs-only device: a
+		 * char device exists only when it has a "dev" attribute */
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/vfio-dev/%s/dev",
+			 bdf, de->d_name);
+		if (!exists(b, rel))
 			continue;
 		strcpy(buf, de->d_name);
 		ret = 0;
@@ -317,6 +328,9 @@ int pt_binder_new(struct pt_binder **out, const char *root, unsigned int flags)
 	env = getenv("PASSTHRU_TEST_FAIL_STEP");
 	if (env && *env)
 		b->fail_step = atoi(env);
+	env = getenv("PASSTHRU_TEST_CRASH_STEP");
+	if (env && *env)
+		b->crash_step = atoi(env);
 	*out = b;
 	return 0;
 }
@@ -496,6 +510,8 @@ static int step_begin(struct pt_binder *b, const struct pt_bind_member *m,
 		detail ? " " : "", detail ? detail : "");
 	if (b->fail_step && b->step == b->fail_step)
 		return -EIO;
+	if (b->crash_step && b->step == b->crash_step)
+		kill(getpid(), SIGKILL);	/* test hook: die like `kill -9` */
 	return 0;
 }
 
