@@ -64,6 +64,11 @@ expect_eq "release: journal removed" no "$(present $journal)"
 expect_eq "release: /dev/vfio/$grp removed" no "$(present /dev/vfio/$grp)"
 expect_eq "release: interface is back" "$ifc" "$(ls $sys/net)"
 ip link set "$ifc" up && ip addr add 10.0.2.15/24 dev "$ifc" 2>/dev/null
+# the PHY needs a moment after "up": wait (bounded) for carrier, then ping
+i=0
+while [ "$(cat /sys/class/net/$ifc/carrier 2>/dev/null)" != 1 ] && [ $i -lt 100 ]; do
+	i=$((i + 1)); sleep 0.1
+done
 expect_ok "release: the interface works again (ping 10.0.2.2)" ping -c 1 -W 5 10.0.2.2
 
 out=$(passthru release --json "$nic"); rc=$?
