@@ -14,3 +14,10 @@ check-verify-formats: $(VERIFY_SAMPLE)
 
 CHECK_TARGETS += check-verify-formats
 SAN_CHECK_TARGETS += check-verify-formats
+
+.PHONY: check-verify-cli
+check-verify-cli: $(PASSTHRU) $(FIXTURES_STAMP)
+	scripts/run-suite $(BUILD)/results verify-cli tests/verify/run-cli.sh $(PASSTHRU) $(FIXTURES_DIR)
+
+CHECK_TARGETS += check-verify-cli
+SAN_CHECK_TARGETS += check-verify-cli
