@@ -12,9 +12,9 @@ for d in $(lab_find_dev 0x1234 0x11e8); do
 	[ "$n" = 1 ] && { edu=$d; break; }
 done
 [ -n "$edu" ] || { fail "no edu device alone in its IOMMU group in topology $LAB_TOPOLOGY"; lab_done; }
-dmesg -c >/dev/null
+before=$(dmesg | wc -l)
 edu-dma-type1 "$edu"
 rc=$?
 # Extra evidence only (DMAR fault reports are rate-limited): the IOMMU log.
-dmesg | grep -iE 'DMAR.*fault|fault addr' | head -3 | sed 's/^/    dmesg| /'
+dmesg | tail -n +$((before + 1)) | grep -iE 'DMAR.*fault|fault addr' | head -3 | sed 's/^/    dmesg| /'
 exit $rc
