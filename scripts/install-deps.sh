@@ -9,7 +9,7 @@ set -eu
 
 BUILD_PKGS="gcc make pkg-config libpci-dev libudev-dev pciutils"
 CHECK_PKGS="$BUILD_PKGS libcriterion-dev umockdev libumockdev-dev clang libclang-rt-14-dev python3 valgrind"
-LAB_PKGS="qemu-system-x86 busybox-static cpio kmod zstd xz-utils linux-source-6.12 bc flex bison libelf-dev libssl-dev"
+LAB_PKGS="qemu-system-x86 busybox-static cpio kmod zstd xz-utils jq pciutils linux-source-6.12 gcc make bc flex bison libelf-dev libssl-dev"
 
 mode=${1:-build}
 case "$mode" in
