@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+/*
+ * guest/irq.c — IDT and local APIC.
+ *
+ * Vectors 0..31 are CPU exceptions: fatal, reported on serial, status
+ * 0x80 | vector.  Vectors >= VMM_GUEST_VECTOR_BASE are counted (the MSI and
+ * MSI-X vectors the programs use) and acknowledged with an EOI.  The local
+ * APIC is the in-kernel one at 0xfee00000 in xAPIC mode.
+ */
+#include "guest/rt.h"
+
+#define APIC_ID		0x020
+#define APIC_EOI	0x0b0
+#define APIC_SVR	0x0f0
+
+struct idt_entry {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+} __attribute__((packed));
+
+static struct idt_entry idt[256] __attribute__((aligned(16)));
+static volatile uint32_t counts[256];
+extern char guest_trap_stub0[];
+
+static void apic_write(uint32_t reg, uint32_t v)
+{
+	mmio_write32(VMM_LAPIC_BASE + reg, v);
+}
+
+uint32_t apic_id(void)
+{
+	return mmio_read32(VMM_LAPIC_BASE + APIC_ID) >> 24;
+}
+
+void guest_trap(uint64_t vector, uint64_t *frame);
+void guest_trap(uint64_t vector, uint64_t *frame)
+{
+	/* frame: vector, error code, rip, cs, rflags, rsp, ss */
+	if (vector < 32) {
+		printf("guest: CPU exception %lu (error 0x%lx) at rip 0x%lx\n",
+		       (unsigned long)vector, (unsigned long)frame[1],
+		       (unsigned long)frame[2]);
+		guest_exit(0x80 | vector);
+	}
+	counts[vector & 0xff]++;
+	apic_write(APIC_EOI, 0);
+}
+
+void irq_init(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
+
+	for (int i = 0; i < 256; i++) {
+		uint64_t a = (uint64_t)guest_trap_stub0 + 16 * i;
+
+		idt[i].off_lo = a & 0xffff;
+		idt[i].sel = 0x08;
+		idt[i].ist = 0;
+		idt[i].type = 0x8e;	/* present, DPL 0, interrupt gate */
+		idt[i].off_mid = (a >> 16) & 0xffff;
+		idt[i].off_hi = a >> 32;
+		idt[i].zero = 0;
+	}
+	__asm__ volatile("lidt %0" :: "m"(idtr));
+	/* software enable, spurious vector 0xff */
+	apic_write(APIC_SVR, 0x1ff);
+}
+
+uint32_t irq_count(uint8_t vector)
+{
+	return counts[vector];
+}
+
+uint32_t irq_wait(uint8_t vector, uint32_t seen, uint32_t timeout_us)
+{
+	uint32_t t0 = clock_us();
+
+	for (;;) {
+		__asm__ volatile("sti; nop; cli");
+		if (counts[vector] != seen)
+			return counts[vector];
+		if (clock_us() - t0 >= timeout_us)
+			return seen;
+	}
+}

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd-run.c — `passthru run`: boot the minimal KVM guest, optionally with
+ * assigned devices, and exit with the guest's status.
+ *
+ * Exit status: the value the guest wrote to the debug-exit port (0..255),
+ * 124 when --timeout stopped it, 125 when the guest faulted (access to an
+ * unmapped address, triple fault, KVM emulation failure), 1 when the VM or
+ * a device could not be set up, 2 for bad input.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/passthru.h"
+#include "tools/cli.h"
+#include "tools/json.h"
+#include "guest/embed.h"
+#include "vmm/vmm.h"
+#include "vmm/vfio-dev.h"
+
+#define RUN_MAX_DEVICES		VMM_PCI_MAX_DEVS
+#define RUN_MAX_IMAGE		(64u << 20)
+
+struct run_opts {
+	const char *devices[RUN_MAX_DEVICES];
+	int nr_devices;
+	uint64_t mem;
+	const char *iommu;
+	const char *guest;
+	const char *guest_arg;
+	double timeout;
+	bool json;
+};
+
+static int run_load_file(const char *path, uint8_t **img, size_t *len)
+{
+	struct stat st;
+	ssize_t n;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pt_set_error(errno, "cannot open guest image %s: %s", path,
+				    strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size > RUN_MAX_IMAGE) {
+		close(fd);
+		return pt_set_error(EINVAL, "guest image %s must be a non-empty regular "
+				    "file of at most %u MiB (a flat binary linked at "
+				    "0x100000)", path, RUN_MAX_IMAGE >> 20);
+	}
+	*img = malloc(st.st_size);
+	if (!*img) {
+		close(fd);
+		return pt_set_error(ENOMEM, "out of memory for %s", path);
+	}
+	n = read(fd, *img, st.st_size);
+	ret = errno;
+	close(fd);
+	if (n != st.st_size) {
+		free(*img);
+		return pt_set_error(n < 0 ? ret : EIO, "cannot read guest image %s", path);
+	}
+	*len = n;
+	return 0;
+}
+
+static void run_list_guests(void)
+{
+	for (const struct guest_prog *p = guest_progs; p->name; p++)
+		printf("%-14s %s\n", p->name, p->summary);
+}
+
+static const char *run_stop_name(enum vmm_stop s)
+{
+	switch (s) {
+	case VMM_STOP_EXIT: return "exit";
+	case VMM_STOP_TIMEOUT: return "timeout";
+	case VMM_STOP_FAULT: return "fault";
+	default: return "running";
+	}
+}
+
+static void run_print_json(struct vmm *vm, const struct run_opts *o,
+			   struct vmm_vfio_dev **vdevs, int nr)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "guest", o->guest);
+	json_str(&j, "stop", run_stop_name(vm->stop));
+	json_int(&j, "status", vmm_status(vm));
+	if (vm->stop == VMM_STOP_FAULT)
+		json_str(&j, "fault", vm->fault);
+	json_uint(&j, "mem_bytes", vm->ram_size);
+	json_double(&j, "first_exit_ms", (vm->t_first_exit_ns - vm->t_start_ns) / 1e6);
+	json_double(&j, "run_ms", (vm->t_end_ns - vm->t_start_ns) / 1e6);
+	json_uint(&j, "exits", vm->nr_exits);
+	json_uint(&j, "pio_exits", vm->nr_pio_exits);
+	json_uint(&j, "mmio_exits", vm->nr_mmio_exits);
+	json_uint(&j, "pci_filtered", vm->pci_bad_accesses);
+	json_arr_begin(&j, "devices");
+	for (int i = 0; i < vm->nr_pci; i++) {
+		struct vmm_pci_dev *d = vm->pci[i];
+
+		json_obj_begin(&j, NULL);
+		json_str(&j, "name", d->name);
+		json_strf(&j, "guest_bdf", "00:%02x.0", d->devfn >> 3);
+		json_arr_begin(&j, "bars");
+		for (int b = 0; b < 6; b++) {
+			if (!d->bar[b].size)
+				continue;
+			json_obj_begin(&j, NULL);
+			json_int(&j, "index", b);
+			json_uint(&j, "size", d->bar[b].size);
+			json_strf(&j, "gpa", "0x%llx", (unsigned long long)d->bar[b].gpa);
+			json_str(&j, "kind", d->bar[b].kind == VMM_BAR_SLOT ? "slot" : "trap");
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_str(&j, "irq", d->irq_index == 2 ? "msi-x" : d->irq_index == 1 ?
+			 "msi" : d->irq_index == 0 ? "intx" : "none");
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	for (int i = 0; i < nr; i++)
+		vmm_vfio_json(vdevs[i], &j);
+	json_str(&j, "serial", vm->serial_buf ? vm->serial_buf : "");
+	json_obj_end(&j);
+	json_finish(&j);
+}
+
+static int run_parse(const struct pt_command *self, int argc, char **argv,
+		     struct run_opts *o, bool *done)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "iommu", required_argument, NULL, 'i' },
+		{ "guest", required_argument, NULL, 'g' },
+		{ "guest-arg", required_argument, NULL, 'a' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "list-guests", no_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "d:m:i:g:a:t:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (o->nr_devices >= RUN_MAX_DEVICES)
+				return pt_usage_error(self, "at most %d --device options",
+						      RUN_MAX_DEVICES);
+			o->devices[o->nr_devices++] = optarg;
+			break;
+		case 'm':
+			if (pt_parse_size(optarg, &o->mem) < 0)
+				return pt_usage_error(self, "--mem: %s", pt_last_error());
+			if (o->mem < VMM_MEM_MIN || o->mem > VMM_MEM_MAX || (o->mem & 0xfff))
+				return pt_usage_error(self, "--mem: %s is outside 2M..3G or not "
+						      "a multiple of 4K", optarg);
+			break;
+		case 'i':
+			if (strcmp(optarg, "type1") && strcmp(optarg, "iommufd") &&
+			    strcmp(optarg, "auto"))
+				return pt_usage_error(self, "--iommu: '%s' is not type1, "
+						      "iommufd or auto", optarg);
+			o->iommu = optarg;
+			break;
+		case 'g':
+			o->guest = optarg;
+			break;
+		case 'a':
+			if (strlen(optarg) >= sizeof(((struct vmm_boot_info *)0)->arg))
+				return pt_usage_error(self, "--guest-arg: at most 63 characters");
+			o->guest_arg = optarg;
+			break;
+		case 't':
+			errno = 0;
+			o->timeout = strtod(optarg, &end);
+			if (errno || end == optarg || *end || o->timeout < 0 ||
+			    o->timeout > 86400)
+				return pt_usage_error(self, "--timeout: '%s' is not a number "
+						      "of seconds (0..86400)", optarg);
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'L':
+			run_list_guests();
+			*done = true;
+			return PT_EXIT_OK;
+		case 'h':
+			printf("usage: passthru %s\n", self->usage);
+			*done = true;
+			return PT_EXIT_OK;
+		default:
+			return pt_usage_error(self, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return pt_usage_error(self, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
+{
+	const struct pt_command *self = pt_command_find("run");
+	struct run_opts o = { .mem = 32ULL << 20, .guest = "hello", .timeout = 30 };
+	struct vmm_vfio_dev *vdevs[RUN_MAX_DEVICES] = { 0 };
+	struct vmm_membar membar[RUN_MAX_DEVICES];
+	struct vmm_vfio_set *vset = NULL;
+	const struct guest_prog *prog;
+	struct vmm_config cfg = { 0 };
+	uint8_t *file_img = NULL;
+	const uint8_t *img;
+	size_t img_len = 0;
+	struct vmm *vm = NULL;
+	bool done = false;
+	int ret, nr_vfio = 0, nr_membar = 0, status = PT_EXIT_FAIL;
+
+	ret = run_parse(self, argc, argv, &o, &done);
+	if (ret || done)
+		return ret;
+	prog = guest_prog_find(o.guest);
+	if (prog) {
+		img = prog->start;
+		img_len = prog->end - prog->start;
+	} else if (strchr(o.guest, '/') || !access(o.guest, F_OK)) {
+		if (run_load_file(o.guest, &file_img, &img_len) < 0)
+			return pt_usage_error(self, "--guest: %s", pt_last_error());
+		img = file_img;
+	} else {
+		return pt_usage_error(self, "--guest: '%s' is neither a built-in program "
+				      "(see --list-guests) nor a file", o.guest);
+	}
+	if (img_len > o.mem - VMM_GPA_LOAD - 4096) {
+		free(file_img);
+		return pt_usage_error(self, "--guest: the image (%zu bytes) does not fit "
+				      "in --mem; raise --mem", img_len);
+	}
+
+	cfg.mem_size = o.mem;
+	cfg.timeout_ms = o.timeout * 1000;
+	cfg.serial_out = o.json ? NULL : stdout;
+	cfg.serial_capture = o.json ? 1 << 20 : 0;
+	cfg.guest_arg = o.guest_arg;
+	ret = vmm_create(&vm, &cfg);
+	if (ret) {
+		pt_err("%s", pt_last_error());
+		goto out;
+	}
+	for (int i = 0; i < o.nr_devices; i++) {
+		const char *dev = o.devices[i];
+
+		if (!strcmp(dev, "test:membar")) {
+			ret = vmm_membar_add(vm, &membar[nr_membar], 64 << 10);
+			if (!ret)
+				nr_membar++;
+		} else {
+			if (!vset)
+				ret = vmm_vfio_set_open(&vset, vm, o.iommu);
+			if (!ret)
+				ret = vmm_vfio_add(vset, dev, &vdevs[nr_vfio]);
+			if (!ret)
+				nr_vfio++;
+		}
+		if (ret) {
+			pt_err("--device %s: %s", dev, pt_last_error());
+			goto out;
+		}
+	}
+	if (vset) {
+		ret = vmm_vfio_map_ram(vset);
+		if (ret) {
+			pt_err("%s", pt_last_error());
+			goto out;
+		}
+	}
+	ret = vmm_load_image(vm, img, img_len);
+	if (ret) {
+		pt_err("%s", pt_last_error());
+		goto out;
+	}
+	vmm_run(vm);
+	if (!o.json)
+		fflush(stdout);
+	status = vmm_status(vm);
+	if (vm->stop == VMM_STOP_TIMEOUT)
+		pt_err("guest %s did not exit within %g s (--timeout); stopped it",
+		       o.guest, o.timeout);
+	else if (vm->stop == VMM_STOP_FAULT)
+		pt_err("guest %s stopped: %s", o.guest, vm->fault);
+	if (o.json)
+		run_print_json(vm, &o, vdevs, nr_vfio);
+	else if (cli->verbose)
+		fprintf(stderr, "passthru: guest %s: %s, status %d, %llu exits, "
+			"first exit after %.3f ms, total %.3f ms\n", o.guest,
+			run_stop_name(vm->stop), status,
+			(unsigned long long)vm->nr_exits,
+			(vm->t_first_exit_ns - vm->t_start_ns) / 1e6,
+			(vm->t_end_ns - vm->t_start_ns) / 1e6);
+out:
+	/* Devices go first: their BAR slots and irqfds belong to the VM. */
+	if (vm)
+		vmm_pci_exit(vm);
+	for (int i = 0; i < nr_vfio; i++)
+		vmm_vfio_free(vdevs[i]);
+	vmm_vfio_set_close(vset);
+	for (int i = 0; i < nr_membar; i++)
+		vmm_membar_free(&membar[i]);
+	vmm_destroy(vm);
+	free(file_img);
+	return status;
+}
+
+PT_COMMAND(run, cmd_run_main,
+	   "boot the minimal KVM guest, optionally driving assigned devices",
+	   "run [--device DEVICE]... [--mem SIZE] [--iommu type1|iommufd]\n"
+	   "                    [--guest NAME|FILE] [--guest-arg ARG] [--timeout S] [--json]\n"
+	   "                    [--list-guests]\n"
+	   "  Exit status: the guest's (0..255), 124 timeout, 125 guest fault,\n"
+	   "  1 set-up failed, 2 bad input.  DEVICE: a BDF bound to vfio-pci, or\n"
+	   "  test:membar (a memfd standing in for a BAR).  Default --mem 32M,\n"
+	   "  --guest hello, --timeout 30 (0: none).");

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vmm/irq.c — in-kernel irqchip, GSI routes and irqfds for MSI/MSI-X.
+ *
+ * Path of an interrupt: the device signals an eventfd that VFIO
+ * (VFIO_DEVICE_SET_IRQS) triggers; that eventfd is a KVM irqfd bound to a
+ * GSI; the GSI's route is an MSI message built from what the guest wrote in
+ * the virtual MSI capability or MSI-X table.  Nothing passes through the
+ * VMM at interrupt time.  The guest's programming only chooses a route in
+ * KVM: the device's real MSI address/data stay the host kernel's.
+ *
+ * The whole routing table is rebuilt and pushed (KVM_SET_GSI_ROUTING) on
+ * every change: the 24 IOAPIC pins KVM sets up by default, then one entry
+ * per enabled, unmasked vector whose address targets the local APIC
+ * window.  A vector the guest masks, or programs with any other address,
+ * keeps its irqfd but has no route: its interrupts are dropped (no pending
+ * bit emulation).
+ *
+ * Limits: MSI-X per-vector masking drops, it does not latch into the PBA;
+ * INTx is not routed (see the report in vmm/README text): a device with
+ * neither MSI nor MSI-X gets no interrupts in the guest.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "lib/passthru.h"
+#include "vmm/vmm.h"
+
+#define VMM_IOAPIC_PINS		24
+#define VMM_MAX_ROUTES		(VMM_IOAPIC_PINS + VMM_PCI_MAX_DEVS * VMM_MSIX_MAX)
+
+int vmm_irq_init(struct vmm *vm)
+{
+	int err;
+
+	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0)) {
+		err = errno;
+		return pt_set_error(err, "vmm: KVM_CREATE_IRQCHIP failed: %s", strerror(err));
+	}
+	vm->irqchip = true;
+	vm->routes = calloc(1, sizeof(*vm->routes) +
+			    VMM_MAX_ROUTES * sizeof(vm->routes->entries[0]));
+	if (!vm->routes)
+		return pt_set_error(ENOMEM, "vmm: out of memory for GSI routes");
+	return 0;
+}
+
+void vmm_irq_exit(struct vmm *vm)
+{
+	free(vm->routes);
+	vm->routes = NULL;
+}
+
+static bool vmm_msi_valid(uint32_t addr_lo, uint32_t addr_hi)
+{
+	return !addr_hi && (addr_lo & 0xfff00000u) == VMM_LAPIC_BASE;
+}
+
+static void vmm_route_msi(struct kvm_irq_routing *r, int gsi, uint32_t lo,
+			  uint32_t hi, uint32_t data)
+{
+	struct kvm_irq_routing_entry *e = &r->entries[r->nr++];
+
+	memset(e, 0, sizeof(*e));
+	e->gsi = gsi;
+	e->type = KVM_IRQ_ROUTING_MSI;
+	e->u.msi.address_lo = lo;
+	e->u.msi.address_hi = hi;
+	e->u.msi.data = data;
+}
+
+static int vmm_irq_commit(struct vmm *vm)
+{
+	struct kvm_irq_routing *r = vm->routes;
+	int err;
+
+	if (!vm->irqchip || !r)
+		return 0;
+	r->nr = 0;
+	r->flags = 0;
+	for (int pin = 0; pin < VMM_IOAPIC_PINS; pin++) {
+		struct kvm_irq_routing_entry *e = &r->entries[r->nr++];
+
+		memset(e, 0, sizeof(*e));
+		e->gsi = pin;
+		e->type = KVM_IRQ_ROUTING_IRQCHIP;
+		e->u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
+		e->u.irqchip.pin = pin;
+	}
+	for (int i = 0; i < vm->nr_pci; i++) {
+		struct vmm_pci_dev *d = vm->pci[i];
+
+		for (int v = 0; v < d->nvec; v++) {
+			if (d->gsi[v] < 0)
+				continue;
+			if (d->irq_index == 2) {
+				struct vmm_msix_entry *m = &d->msix[v];
+
+				if ((m->ctrl & 1) || (d->msix_ctrl & 0x4000) ||
+				    !vmm_msi_valid(m->addr_lo, m->addr_hi))
+					continue;
+				vmm_route_msi(r, d->gsi[v], m->addr_lo, m->addr_hi, m->data);
+			} else if (d->irq_index == 1) {
+				if (!vmm_msi_valid(d->msi_addr_lo, d->msi_addr_hi))
+					continue;
+				vmm_route_msi(r, d->gsi[v], d->msi_addr_lo, d->msi_addr_hi,
+					      (d->msi_data & ~(d->nvec - 1)) | v);
+			}
+		}
+		d->irqs_routed++;
+	}
+	if (vm->vm_fd >= 0 && ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, r)) {
+		err = errno;
+		return pt_set_error(err, "vmm: KVM_SET_GSI_ROUTING (%u routes) failed: %s",
+				    r->nr, strerror(err));
+	}
+	return 0;
+}
+
+static void vmm_irqfd(struct vmm *vm, int efd, int gsi, bool assign)
+{
+	struct kvm_irqfd irqfd = {
+		.fd = efd,
+		.gsi = gsi,
+		.flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN,
+	};
+
+	if (vm->vm_fd >= 0)
+		ioctl(vm->vm_fd, KVM_IRQFD, &irqfd);
+}
+
+void vmm_irq_dev_cleanup(struct vmm_pci_dev *d)
+{
+	if (d->irq_index >= 0 && d->ops->set_irqs)
+		d->ops->set_irqs(d, d->irq_index, 0, NULL);
+	for (int v = 0; v < d->nvec; v++) {
+		if (d->efd[v] >= 0) {
+			vmm_irqfd(d->vm, d->efd[v], d->gsi[v], false);
+			close(d->efd[v]);
+		}
+		d->efd[v] = -1;
+		d->gsi[v] = -1;
+	}
+	d->irq_index = -1;
+	d->nvec = 0;
+}
+
+static int vmm_irq_setup(struct vmm_pci_dev *d, int index, int nvec)
+{
+	struct vmm *vm = d->vm;
+	int ret, err;
+
+	for (int v = 0; v < nvec; v++) {
+		d->efd[v] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (d->efd[v] < 0) {
+			err = errno;
+			ret = pt_set_error(err, "vmm: %s: eventfd for vector %d failed: %s",
+					   d->name, v, strerror(err));
+			goto fail;
+		}
+		/* Fixed GSIs per (slot, vector): re-enabling never leaks any. */
+		d->gsi[v] = VMM_IOAPIC_PINS + ((d->devfn >> 3) - 1) * VMM_MSIX_MAX + v;
+		vmm_irqfd(vm, d->efd[v], d->gsi[v], true);
+		d->nvec = v + 1;
+	}
+	d->irq_index = index;
+	ret = vmm_irq_commit(vm);
+	if (ret)
+		goto fail;
+	if (d->ops->set_irqs) {
+		ret = d->ops->set_irqs(d, index, nvec, d->efd);
+		if (ret)
+			goto fail;
+	}
+	return 0;
+fail:
+	d->irq_index = -1;
+	vmm_irq_dev_cleanup(d);
+	vmm_irq_commit(vm);
+	return ret;
+}
+
+int vmm_irq_update(struct vmm_pci_dev *d)
+{
+	int index = -1, nvec = 0;
+
+	if (d->msix_cap && (d->msix_ctrl & 0x8000)) {
+		index = 2;
+		nvec = d->msix_nr;
+	} else if (d->msi_cap && (d->msi_ctrl & 1)) {
+		index = 1;
+		nvec = 1 << ((d->msi_ctrl >> 4) & 7);
+	}
+	if (index == d->irq_index && nvec == d->nvec)
+		return vmm_irq_commit(d->vm);	/* only the routes changed */
+	vmm_irq_dev_cleanup(d);
+	if (index < 0)
+		return vmm_irq_commit(d->vm);
+	return vmm_irq_setup(d, index, nvec);
+}
+
+int vmm_msix_table_rw(struct vmm *vm, void *opaque, uint64_t off,
+		      uint8_t *data, uint32_t len, bool is_write)
+{
+	struct vmm_pci_dev *d = opaque;
+	uint64_t entry = off / 16;
+	uint32_t field = (off % 16) / 4, *f;
+
+	/* Dword or qword accesses, naturally aligned, within the table. */
+	if ((len != 4 && len != 8) || (off & (len - 1)) ||
+	    entry >= (uint64_t)d->msix_nr) {
+		vm->pci_bad_accesses++;
+		if (!is_write)
+			memset(data, 0xff, len);
+		return 0;
+	}
+	for (uint32_t i = 0; i < len / 4; i++, field++) {
+		struct vmm_msix_entry *m = &d->msix[entry];
+
+		f = field == 0 ? &m->addr_lo : field == 1 ? &m->addr_hi :
+		    field == 2 ? &m->data : &m->ctrl;
+		if (is_write) {
+			uint32_t v;
+
+			memcpy(&v, data + 4 * i, 4);
+			*f = field == 3 ? (v & 1) : v;
+		} else {
+			memcpy(data + 4 * i, f, 4);
+		}
+	}
+	if (is_write && d->irq_index == 2)
+		vmm_irq_commit(vm);
+	return 0;
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vmm/mem.c — guest RAM and KVM memory slots.
+ *
+ * Guest RAM is one memfd mapped MAP_SHARED at GPA 0, so the same pages can
+ * be handed to the IOMMU (IOVA = GPA) by the VFIO side.  BARs become further
+ * slots; a slot's GPA range is checked against RAM and every other slot
+ * before KVM sees it.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "lib/passthru.h"
+#include "vmm/vmm.h"
+
+static int vmm_slot_set(struct vmm *vm, struct vmm_slot *s, uint64_t size)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = s->id,
+		.guest_phys_addr = s->gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)s->hva,
+	};
+
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r)) {
+		int err = errno;
+
+		return pt_set_error(err, "vmm: KVM_SET_USER_MEMORY_REGION (slot %u, "
+				    "GPA 0x%llx, %llu bytes) failed: %s", s->id,
+				    (unsigned long long)s->gpa,
+				    (unsigned long long)size, strerror(err));
+	}
+	return 0;
+}
+
+static bool vmm_ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+int vmm_slot_add(struct vmm *vm, uint64_t gpa, uint64_t size, void *hva)
+{
+	struct vmm_slot *free_slot = NULL;
+	int ret;
+
+	if (!size || (gpa & 0xfff) || (size & 0xfff) || gpa + size < gpa ||
+	    ((uintptr_t)hva & 0xfff))
+		return pt_set_error(EINVAL, "vmm: memory slot at GPA 0x%llx size 0x%llx "
+				    "is not page aligned", (unsigned long long)gpa,
+				    (unsigned long long)size);
+	for (int i = 0; i < VMM_MAX_SLOTS; i++) {
+		struct vmm_slot *s = &vm->slots[i];
+
+		if (!s->used) {
+			if (!free_slot)
+				free_slot = s;
+			continue;
+		}
+		if (vmm_ranges_overlap(gpa, size, s->gpa, s->size))
+			return pt_set_error(EEXIST, "vmm: memory slot at GPA 0x%llx "
+					    "overlaps slot %d at 0x%llx",
+					    (unsigned long long)gpa, i,
+					    (unsigned long long)s->gpa);
+	}
+	if (!free_slot)
+		return pt_set_error(ENOSPC, "vmm: all %d memory slots are in use",
+				    VMM_MAX_SLOTS);
+	free_slot->id = free_slot - vm->slots;
+	free_slot->gpa = gpa;
+	free_slot->size = size;
+	free_slot->hva = hva;
+	ret = vmm_slot_set(vm, free_slot, size);
+	if (ret)
+		return ret;
+	free_slot->used = true;
+	return free_slot->id;
+}
+
+int vmm_slot_del(struct vmm *vm, int slot)
+{
+	struct vmm_slot *s;
+	int ret;
+
+	if (slot < 0 || slot >= VMM_MAX_SLOTS || !vm->slots[slot].used)
+		return -ENOENT;
+	s = &vm->slots[slot];
+	ret = vmm_slot_set(vm, s, 0);	/* size 0 deletes */
+	memset(s, 0, sizeof(*s));
+	return ret;
+}
+
+int vmm_mem_init(struct vmm *vm, uint64_t size)
+{
+	int ret;
+
+	vm->mem_fd = memfd_create("passthru-guest-ram", MFD_CLOEXEC);
+	if (vm->mem_fd < 0) {
+		ret = errno;
+		return pt_set_error(ret, "vmm: memfd_create for guest RAM failed: %s",
+				    strerror(ret));
+	}
+	if (ftruncate(vm->mem_fd, size)) {
+		ret = errno;
+		return pt_set_error(ret, "vmm: cannot size guest RAM to %llu bytes: %s",
+				    (unsigned long long)size, strerror(ret));
+	}
+	vm->ram = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->mem_fd, 0);
+	if (vm->ram == MAP_FAILED) {
+		ret = errno;
+		vm->ram = NULL;
+		return pt_set_error(ret, "vmm: mmap of %llu bytes of guest RAM failed: %s",
+				    (unsigned long long)size, strerror(ret));
+	}
+	vm->ram_size = size;
+	ret = vmm_slot_add(vm, 0, size, vm->ram);
+	return ret < 0 ? ret : 0;
+}
+
+void vmm_mem_exit(struct vmm *vm)
+{
+	if (vm->ram)
+		munmap(vm->ram, vm->ram_size);
+	if (vm->mem_fd >= 0)
+		close(vm->mem_fd);
+	vm->ram = NULL;
+	vm->mem_fd = -1;
+}
+
+void *vmm_gpa_to_hva(struct vmm *vm, uint64_t gpa, uint64_t len)
+{
+	if (gpa >= vm->ram_size || len > vm->ram_size - gpa)
+		return NULL;
+	return (uint8_t *)vm->ram + gpa;
+}

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmm/vmm.h — the minimal VMM behind `passthru run` (internal interface).
+ *
+ * One file per concern:
+ *	vmm/kvm.c	 /dev/kvm, the VM, the vCPU, the run loop and its timeout
+ *	vmm/mem.c	 guest RAM (memfd) and KVM memory slots
+ *	vmm/boot.c	 64-bit long-mode entry: page tables, GDT, registers
+ *	vmm/io.c	 PIO/MMIO exit dispatch: a bounded registration table
+ *	vmm/serial.c	 the 0x3f8 UART (output only)
+ *	vmm/debug-exit.c the exit-status port and the bench marker port
+ *	vmm/pci.c	 virtual PCI host bridge (CF8/CFC), config virtualisation
+ *	vmm/irq.c	 in-kernel irqchip, GSI routes, irqfd, MSI/MSI-X capability
+ *	vmm/membar.c	 a device whose BAR is a memfd (tests, benchmarks)
+ *
+ * Everything the guest hands to the VMM (port, address, length, config
+ * offset, BAR value, MSI-X entry) is untrusted and checked where it enters.
+ */
+#ifndef PASSTHRU_VMM_VMM_H
+#define PASSTHRU_VMM_VMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vmm/abi.h"
+
+struct vmm;
+
+/* ---- exit dispatch (vmm/io.c) ------------------------------------------ */
+
+/*
+ * A handler gets the offset inside its range.  For reads it fills data[0..len).
+ * It returns 0, or a negative errno to stop the guest (vm->stop is set by
+ * the handler with the reason).
+ */
+typedef int (*vmm_io_fn)(struct vmm *vm, void *opaque, uint64_t off,
+			 uint8_t *data, uint32_t len, bool is_write);
+
+#define VMM_IO_MAX_RANGES	64
+
+struct vmm_io_range {
+	uint64_t base, len;
+	vmm_io_fn fn;
+	void *opaque;
+	const char *name;
+};
+
+struct vmm_io_bus {
+	const char *name;		/* "pio" / "mmio" */
+	int nr;
+	struct vmm_io_range r[VMM_IO_MAX_RANGES];	/* sorted by base */
+};
+
+int vmm_io_register(struct vmm_io_bus *bus, uint64_t base, uint64_t len,
+		    vmm_io_fn fn, void *opaque, const char *name);
+int vmm_io_unregister(struct vmm_io_bus *bus, uint64_t base);
+const struct vmm_io_range *vmm_io_find(const struct vmm_io_bus *bus,
+				       uint64_t addr, uint32_t len);
+/* -ENOENT when no range covers [addr, addr+len). */
+int vmm_io_dispatch(struct vmm *vm, struct vmm_io_bus *bus, uint64_t addr,
+		    uint8_t *data, uint32_t len, bool is_write);
+
+/* ---- memory (vmm/mem.c) -------------------------------------------------- */
+
+#define VMM_MAX_SLOTS	32
+
+struct vmm_slot {
+	bool used;
+	uint32_t id;
+	uint64_t gpa, size;
+	void *hva;
+};
+
+/* ---- PCI (vmm/pci.c, vmm/irq.c) ------------------------------------------ */
+
+#define VMM_PCI_MAX_DEVS	8	/* slots 1..8 of bus 0; slot 0 is the bridge */
+#define VMM_PCI_CFG_SIZE	256
+
+enum vmm_bar_kind {
+	VMM_BAR_NONE,
+	VMM_BAR_SLOT,		/* mmapped; a KVM memory slot, no exits */
+	VMM_BAR_TRAP,		/* every access exits and goes to the backend */
+};
+
+struct vmm_pci_dev;
+
+/*
+ * A device backend: the VFIO device of `passthru run`, or the memfd BAR of
+ * the tests.  cfg_read/cfg_write reach the real config space for what the
+ * VMM passes through; bar_rw reaches a trapped BAR (offset bounds-checked
+ * by the caller); set_irqs hands the device one eventfd per vector (nvec 0
+ * disables) for index 0 INTx, 1 MSI, 2 MSI-X (the VFIO numbering).
+ */
+struct vmm_pci_ops {
+	int (*cfg_read)(struct vmm_pci_dev *d, uint32_t off, void *buf, uint32_t len);
+	int (*cfg_write)(struct vmm_pci_dev *d, uint32_t off, const void *buf, uint32_t len);
+	int (*bar_rw)(struct vmm_pci_dev *d, int bar, uint64_t off, void *buf,
+		      uint32_t len, bool is_write);
+	int (*set_irqs)(struct vmm_pci_dev *d, int index, int nvec, const int *efds);
+	int (*unmask_intx)(struct vmm_pci_dev *d);
+};
+
+struct vmm_pci_bar {
+	struct vmm_pci_dev *dev;
+	int index;
+	uint64_t size;		/* 0: not implemented */
+	uint32_t flags;		/* low BAR bits: io, 64-bit, prefetch */
+	bool is_io, is_64;
+	enum vmm_bar_kind kind;
+	void *hva;		/* VMM_BAR_SLOT: the mmap of the whole BAR */
+	uint64_t gpa;		/* where it is decoded now (0: nowhere) */
+	uint64_t guest_val;	/* the address the guest programmed */
+	int slot;		/* KVM slot index when mapped, else -1 */
+	bool trapped;		/* registered on the pio/mmio bus at gpa */
+};
+
+#define VMM_MSIX_MAX	64
+
+struct vmm_msix_entry {
+	uint32_t addr_lo, addr_hi, data, ctrl;
+};
+
+struct vmm_pci_dev {
+	char name[32];
+	struct vmm *vm;
+	const struct vmm_pci_ops *ops;
+	void *priv;
+	int devfn;
+	uint8_t cfg[VMM_PCI_CFG_SIZE];	/* snapshot read at attach time */
+	uint16_t command;		/* what the guest wrote (filtered) */
+	uint8_t irq_line;
+	struct vmm_pci_bar bar[6];
+
+	/* MSI capability (virtualised) */
+	uint8_t msi_cap;		/* 0: none */
+	uint16_t msi_ctrl;
+	uint32_t msi_addr_lo, msi_addr_hi;
+	uint16_t msi_data;
+	/* MSI-X capability (virtualised) */
+	uint8_t msix_cap;
+	uint16_t msix_ctrl;
+	int msix_nr;
+	int msix_table_bar, msix_pba_bar;
+	uint32_t msix_table_off, msix_pba_off;
+	struct vmm_msix_entry msix[VMM_MSIX_MAX];
+
+	/* interrupt state (vmm/irq.c) */
+	int irq_index;			/* -1 none, 0 INTx, 1 MSI, 2 MSI-X */
+	int nvec;
+	int efd[VMM_MSIX_MAX];
+	int gsi[VMM_MSIX_MAX];
+	int intx_resample_fd;
+	uint64_t irqs_routed;		/* count of route updates (tests) */
+};
+
+/* ---- the VM -------------------------------------------------------------- */
+
+enum vmm_stop {
+	VMM_RUNNING = 0,
+	VMM_STOP_EXIT,		/* guest wrote the debug-exit port */
+	VMM_STOP_TIMEOUT,	/* --timeout expired */
+	VMM_STOP_FAULT,		/* unmapped access, triple fault, KVM error */
+};
+
+/* Exit statuses of `passthru run` besides the guest's own 0..255 value. */
+#define VMM_STATUS_TIMEOUT	124
+#define VMM_STATUS_FAULT	125
+
+struct vmm_config {
+	uint64_t mem_size;
+	unsigned int timeout_ms;	/* 0: none */
+	FILE *serial_out;		/* NULL: output only captured */
+	size_t serial_capture;		/* bytes of serial output kept in memory */
+	const char *guest_arg;
+};
+
+struct vmm {
+	struct vmm_config cfg;
+	int kvm_fd, vm_fd, vcpu_fd;
+	struct kvm_run *run;
+	size_t run_size;
+
+	/* RAM */
+	int mem_fd;
+	void *ram;
+	uint64_t ram_size;
+	struct vmm_slot slots[VMM_MAX_SLOTS];
+
+	struct vmm_io_bus pio, mmio;
+
+	/* serial */
+	char *serial_buf;
+	size_t serial_len;
+	uint8_t serial_lcr, serial_ier, serial_scr;
+
+	/* PCI */
+	uint32_t pci_addr;		/* last CF8 value */
+	struct vmm_pci_dev *pci[VMM_PCI_MAX_DEVS];
+	int nr_pci;
+	uint64_t mmio_next;		/* BAR allocator */
+	uint32_t io_next;
+	uint64_t pci_bad_accesses;	/* dropped / filtered guest accesses */
+
+	/* interrupts */
+	bool irqchip;
+	struct kvm_irq_routing *routes;	/* our copy; pushed whole */
+
+	/* run state */
+	enum vmm_stop stop;
+	int exit_status;
+	char fault[256];
+	uint64_t nr_exits, nr_pio_exits, nr_mmio_exits;
+	uint64_t t_start_ns, t_first_exit_ns, t_end_ns;
+	uint64_t marks[4];		/* ns of VMM_PORT_MARK writes 0..3 */
+	uint64_t bench_pio_count;	/* writes to port 0x80 (bench) */
+	uint64_t bench_pio_limit;	/* stop after this many (0: never) */
+};
+
+uint64_t vmm_now_ns(void);
+
+/* vmm/kvm.c */
+int vmm_create(struct vmm **out, const struct vmm_config *cfg);
+void vmm_destroy(struct vmm *vm);
+int vmm_run(struct vmm *vm);
+/* Stops the run loop from a handler: records why and the message. */
+int vmm_stop_fault(struct vmm *vm, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Exit status for `passthru run`: guest value, 124 timeout, 125 fault. */
+int vmm_status(const struct vmm *vm);
+
+/* vmm/mem.c */
+int vmm_mem_init(struct vmm *vm, uint64_t size);
+void vmm_mem_exit(struct vmm *vm);
+int vmm_slot_add(struct vmm *vm, uint64_t gpa, uint64_t size, void *hva);
+int vmm_slot_del(struct vmm *vm, int slot);
+/* Host pointer for [gpa, gpa+len) of RAM, NULL when not entirely RAM. */
+void *vmm_gpa_to_hva(struct vmm *vm, uint64_t gpa, uint64_t len);
+
+/* vmm/boot.c */
+int vmm_load_image(struct vmm *vm, const void *img, size_t len);
+int vmm_boot_setup(struct vmm *vm, uint64_t image_end);
+
+/* vmm/serial.c, vmm/debug-exit.c */
+int vmm_serial_init(struct vmm *vm);
+int vmm_debug_exit_init(struct vmm *vm);
+
+/* vmm/pci.c */
+int vmm_pci_init(struct vmm *vm);
+void vmm_pci_exit(struct vmm *vm);
+/* Adds a device; d->cfg must hold its config space, d->bar[] its BARs. */
+int vmm_pci_add(struct vmm *vm, struct vmm_pci_dev *d);
+/* The config handlers, also reached by the fuzz target without KVM. */
+uint32_t vmm_pci_cfg_read(struct vmm *vm, int devfn, uint32_t off, uint32_t len);
+void vmm_pci_cfg_write(struct vmm *vm, int devfn, uint32_t off, uint32_t len,
+		       uint32_t val);
+int vmm_pci_bar_update(struct vmm_pci_dev *d, int bar);
+
+/* vmm/irq.c */
+int vmm_irq_init(struct vmm *vm);
+void vmm_irq_exit(struct vmm *vm);
+void vmm_irq_dev_cleanup(struct vmm_pci_dev *d);
+/* The guest changed MSI or MSI-X state: rebuild routes and eventfds. */
+int vmm_irq_update(struct vmm_pci_dev *d);
+int vmm_msix_table_rw(struct vmm *vm, void *opaque, uint64_t off,
+		      uint8_t *data, uint32_t len, bool is_write);
+
+/* vmm/membar.c */
+struct vmm_membar {
+	struct vmm_pci_dev dev;
+	int fd;
+	void *map;
+	uint64_t size;
+	int irq_index, irq_efd;	/* what the guest's MSI enable handed over */
+};
+int vmm_membar_add(struct vmm *vm, struct vmm_membar *mb, uint64_t size);
+void vmm_membar_free(struct vmm_membar *mb);
+
+#endif
