@@ -72,6 +72,8 @@ struct pt_driver {
 	unsigned int dma_bits;		/* DMA address width (edu: 28) */
 	uint64_t max_memcpy;		/* largest copy in one memcpy_start */
 	uint64_t min_memcpy;		/* smallest (e1000e: 60, a frame) */
+	uint64_t dst_room;		/* bytes the device may write at dst
+					 * (e1000e: a whole 2 KiB RX buffer) */
 	uint64_t scratch_size_min;	/* env.scratch bytes needed */
 	uint32_t nr_vectors;		/* vectors send_msi can raise */
 	/* 0 when this driver handles vendor:device. */

@@ -72,6 +72,10 @@ struct pt_vfio_device_info {
 int pt_vfio_device_get_info(struct pt_vfio_device *d,
 			    struct pt_vfio_device_info *info);
 
+/* Sets (or clears) Memory Space and Bus Master Enable in the COMMAND
+ * register: a device does no DMA (and QEMU's models drop it) without BME. */
+int pt_vfio_set_bus_master(struct pt_vfio_device *d, bool on);
+
 /* ---- regions (vfio/region.c, capability walker vfio/caps.c) ---- */
 #define PT_VFIO_MAX_SPARSE 16
 

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: MIT
+/*
+ * e1000e.c — Intel 82574L (8086:10d3) as a DMA-test driver: a "copy" is one
+ * frame sent by TX DMA (the NIC reads src) and received back through MAC
+ * loopback (RCTL.LBM = 01) by RX DMA (the NIC writes dst).  No cable, no
+ * peer.  Freestanding: see driver.h.
+ *
+ * Uses legacy descriptors, one TX and one RX ring of 8 descriptors in the
+ * caller's scratch memory (TX at +0, RX at +128), promiscuous receive with
+ * CRC stripping and 2 KiB RX buffers: dst must have 2 KiB of room.  Frames
+ * are 60..1514 bytes (the NIC pads shorter ones).  MSI-X: IVAR routes RX
+ * queue 0 to vector 0, TX queue 0 to vector 1, "other" to vector 2, and
+ * send_msi raises the matching cause through ICS.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "drivers/driver.h"
+
+#define E1000_CTRL	0x0000
+#define E1000_STATUS	0x0008
+#define E1000_ICR	0x00c0
+#define E1000_ICS	0x00c8
+#define E1000_IMS	0x00d0
+#define E1000_IMC	0x00d8
+#define E1000_IVAR	0x00e4
+#define E1000_RCTL	0x0100
+#define E1000_TCTL	0x0400
+#define E1000_RDBAL	0x2800
+#define E1000_RDBAH	0x2804
+#define E1000_RDLEN	0x2808
+#define E1000_RDH	0x2810
+#define E1000_RDT	0x2818
+#define E1000_TDBAL	0x3800
+#define E1000_TDBAH	0x3804
+#define E1000_TDLEN	0x3808
+#define E1000_TDH	0x3810
+#define E1000_TDT	0x3818
+#define E1000_RAL0	0x5400
+#define E1000_RAH0	0x5404
+
+#define CTRL_ASDE	(1u << 5)
+#define CTRL_SLU	(1u << 6)
+#define CTRL_RST	(1u << 26)
+#define STATUS_LU	(1u << 1)
+#define RCTL_EN		(1u << 1)
+#define RCTL_UPE	(1u << 3)
+#define RCTL_MPE	(1u << 4)
+#define RCTL_LBM_MAC	(1u << 6)
+#define RCTL_BAM	(1u << 15)
+#define RCTL_SECRC	(1u << 26)
+#define TCTL_EN		(1u << 1)
+#define TCTL_PSP	(1u << 3)
+#define TCTL_CT		(0x0fu << 4)
+#define TCTL_COLD	(0x3fu << 12)
+#define ICR_RXQ0	(1u << 20)
+#define ICR_TXQ0	(1u << 22)
+#define ICR_OTHER	(1u << 24)
+
+#define TXD_CMD_EOP	0x01
+#define TXD_CMD_IFCS	0x02
+#define TXD_CMD_RS	0x08
+#define DESC_DD		0x01
+#define RXD_EOP		0x02
+
+#define NDESC		8
+#define RING_BYTES	(NDESC * 16)
+#define RX_BUF		2048
+#define POLL_US		100
+
+struct e1000e_state {
+	uint32_t tx_tail, rx_tail;
+	uint32_t rx_cur, tx_cur;	/* descriptors of the running copy */
+	uint64_t len;
+	bool busy;
+};
+
+static struct e1000e_state *st(struct pt_drv *drv)
+{
+	return (struct e1000e_state *)drv->priv;
+}
+
+static int e1000e_probe(uint16_t vendor, uint16_t device)
+{
+	return vendor == 0x8086 && device == 0x10d3 ? 0 : PT_DRV_ENODEV;
+}
+
+static volatile uint8_t *tx_desc(struct pt_drv *drv, uint32_t i)
+{
+	return drv->env->scratch + i * 16;
+}
+
+static volatile uint8_t *rx_desc(struct pt_drv *drv, uint32_t i)
+{
+	return drv->env->scratch + RING_BYTES + i * 16;
+}
+
+static void put64(volatile uint8_t *p, uint64_t v)
+{
+	*(volatile uint32_t *)p = (uint32_t)v;
+	*(volatile uint32_t *)(p + 4) = (uint32_t)(v >> 32);
+}
+
+static void clear_desc(volatile uint8_t *p)
+{
+	for (int i = 0; i < 16; i += 4)
+		*(volatile uint32_t *)(p + i) = 0;
+}
+
+static int wait_bits(struct pt_drv *drv, uint64_t reg, uint32_t mask,
+		     uint32_t want, uint32_t limit_us)
+{
+	uint32_t waited = 0;
+
+	while ((pt_drv_read32(drv, 0, reg) & mask) != want) {
+		if (waited >= limit_us)
+			return PT_DRV_ETIMEDOUT;
+		drv->env->delay_us(drv->env->opaque, POLL_US);
+		waited += POLL_US;
+	}
+	return 0;
+}
+
+static int e1000e_init(struct pt_drv *drv)
+{
+	struct pt_drv_env *e = drv->env;
+	struct e1000e_state *s = st(drv);
+	uint32_t i;
+
+	if (!e->scratch || e->scratch_size < 2 * RING_BYTES || (e->scratch_iova & 127))
+		return PT_DRV_EINVAL;
+	pt_drv_write32(drv, 0, E1000_IMC, 0xffffffffu);
+	pt_drv_write32(drv, 0, E1000_CTRL, pt_drv_read32(drv, 0, E1000_CTRL) | CTRL_RST);
+	e->delay_us(e->opaque, 1000);
+	if (wait_bits(drv, E1000_CTRL, CTRL_RST, 0, 100000) < 0)
+		return PT_DRV_EIO;
+	pt_drv_write32(drv, 0, E1000_IMC, 0xffffffffu);
+	pt_drv_write32(drv, 0, E1000_ICR, 0xffffffffu);
+	pt_drv_write32(drv, 0, E1000_CTRL, CTRL_SLU | CTRL_ASDE);
+	/* 52:54:00:12:34:56, address valid */
+	pt_drv_write32(drv, 0, E1000_RAL0, 0x12005452u);
+	pt_drv_write32(drv, 0, E1000_RAH0, 0x5634u | (1u << 31));
+	pt_drv_write32(drv, 0, E1000_IVAR, 0x8u | (0x9u << 8) | (0xau << 16));
+
+	for (i = 0; i < NDESC; i++) {
+		clear_desc(tx_desc(drv, i));
+		clear_desc(rx_desc(drv, i));
+	}
+	pt_drv_write32(drv, 0, E1000_TDBAL, (uint32_t)e->scratch_iova);
+	pt_drv_write32(drv, 0, E1000_TDBAH, (uint32_t)(e->scratch_iova >> 32));
+	pt_drv_write32(drv, 0, E1000_TDLEN, RING_BYTES);
+	pt_drv_write32(drv, 0, E1000_TDH, 0);
+	pt_drv_write32(drv, 0, E1000_TDT, 0);
+	pt_drv_write32(drv, 0, E1000_RDBAL, (uint32_t)(e->scratch_iova + RING_BYTES));
+	pt_drv_write32(drv, 0, E1000_RDBAH, (uint32_t)((e->scratch_iova + RING_BYTES) >> 32));
+	pt_drv_write32(drv, 0, E1000_RDLEN, RING_BYTES);
+	pt_drv_write32(drv, 0, E1000_RDH, 0);
+	pt_drv_write32(drv, 0, E1000_RDT, 0);
+	pt_drv_write32(drv, 0, E1000_TCTL, TCTL_EN | TCTL_PSP | TCTL_CT | TCTL_COLD);
+	pt_drv_write32(drv, 0, E1000_RCTL, RCTL_EN | RCTL_UPE | RCTL_MPE | RCTL_BAM |
+		       RCTL_LBM_MAC | RCTL_SECRC);
+	s->tx_tail = s->rx_tail = 0;
+	s->busy = false;
+	/* receive needs link up; the model brings it up after SLU */
+	if (wait_bits(drv, E1000_STATUS, STATUS_LU, STATUS_LU, 3000000) < 0)
+		return PT_DRV_EIO;
+	return 0;
+}
+
+static void e1000e_remove(struct pt_drv *drv)
+{
+	pt_drv_write32(drv, 0, E1000_IMC, 0xffffffffu);
+	pt_drv_write32(drv, 0, E1000_RCTL, 0);
+	pt_drv_write32(drv, 0, E1000_TCTL, 0);
+	st(drv)->busy = false;
+}
+
+static int e1000e_memcpy_start(struct pt_drv *drv, uint64_t src, uint64_t dst,
+			       uint64_t len)
+{
+	struct e1000e_state *s = st(drv);
+	volatile uint8_t *t, *r;
+
+	if (len < 60 || len > 1514)
+		return PT_DRV_EINVAL;
+	if (s->busy)
+		return PT_DRV_EBUSY;
+	s->rx_cur = s->rx_tail;
+	s->tx_cur = s->tx_tail;
+	s->len = len;
+	r = rx_desc(drv, s->rx_cur);
+	clear_desc(r);
+	put64(r, dst);
+	t = tx_desc(drv, s->tx_cur);
+	clear_desc(t);
+	put64(t, src);
+	*(volatile uint16_t *)(t + 8) = (uint16_t)len;
+	t[11] = TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	s->rx_tail = (s->rx_tail + 1) % NDESC;
+	s->tx_tail = (s->tx_tail + 1) % NDESC;
+	s->busy = true;
+	pt_drv_write32(drv, 0, E1000_RDT, s->rx_tail);
+	pt_drv_write32(drv, 0, E1000_TDT, s->tx_tail);
+	return 0;
+}
+
+static int e1000e_memcpy_wait(struct pt_drv *drv)
+{
+	struct e1000e_state *s = st(drv);
+	uint32_t waited = 0, limit = drv->env->timeout_us ? drv->env->timeout_us : 2000000;
+	volatile uint8_t *r, *t;
+
+	if (!s->busy)
+		return PT_DRV_EINVAL;
+	r = rx_desc(drv, s->rx_cur);
+	t = tx_desc(drv, s->tx_cur);
+	while (!(r[12] & DESC_DD)) {
+		if (waited >= limit) {
+			s->busy = false;
+			/* TX done but nothing received: DMA write blocked or
+			 * loopback missing; TX not done: DMA read blocked */
+			return (t[12] & DESC_DD) ? PT_DRV_EIO : PT_DRV_ETIMEDOUT;
+		}
+		drv->env->delay_us(drv->env->opaque, POLL_US);
+		waited += POLL_US;
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	s->busy = false;
+	if (!(r[12] & RXD_EOP) || r[13] != 0 || *(volatile uint16_t *)(r + 8) != s->len)
+		return PT_DRV_EIO;
+	return 0;
+}
+
+static const uint32_t vector_cause[3] = { ICR_RXQ0, ICR_TXQ0, ICR_OTHER };
+
+static int e1000e_send_msi(struct pt_drv *drv, uint32_t vector)
+{
+	if (vector >= 3)
+		return PT_DRV_EINVAL;
+	pt_drv_write32(drv, 0, E1000_IMS, vector_cause[vector]);
+	pt_drv_write32(drv, 0, E1000_ICS, vector_cause[vector]);
+	return 0;
+}
+
+static void e1000e_irq_ack(struct pt_drv *drv)
+{
+	pt_drv_write32(drv, 0, E1000_ICR, 0xffffffffu);
+}
+
+const struct pt_driver pt_driver_e1000e = {
+	.name = "e1000e",
+	.dma_bits = 64,
+	.max_memcpy = 1514,
+	.min_memcpy = 60,
+	.dst_room = RX_BUF,
+	.scratch_size_min = 2 * RING_BYTES,
+	.nr_vectors = 3,
+	.probe = e1000e_probe,
+	.init = e1000e_init,
+	.remove = e1000e_remove,
+	.memcpy_start = e1000e_memcpy_start,
+	.memcpy_wait = e1000e_memcpy_wait,
+	.send_msi = e1000e_send_msi,
+	.irq_ack = e1000e_irq_ack,
+};

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: MIT
+/*
+ * iommu.c — the backend-independent half of DMA mapping: choosing the
+ * backend, bookkeeping of mappings, the IOVA allocator glue, guest RAM, and
+ * error sentences (usable ranges, RLIMIT_MEMLOCK).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/passthru.h"
+#include "iommu/iommu-priv.h"
+
+const char *pt_iommu_backend_name(enum pt_iommu_backend b)
+{
+	switch (b) {
+	case PT_IOMMU_TYPE1: return "type1";
+	case PT_IOMMU_IOMMUFD: return "iommufd";
+	default: return "auto";
+	}
+}
+
+int pt_iommu_backend_parse(const char *s, enum pt_iommu_backend *out)
+{
+	if (!s)
+		return -EINVAL;
+	if (!strcmp(s, "type1") || !strcmp(s, "vfio"))
+		*out = PT_IOMMU_TYPE1;
+	else if (!strcmp(s, "iommufd"))
+		*out = PT_IOMMU_IOMMUFD;
+	else if (!strcmp(s, "auto") || !*s)
+		*out = PT_IOMMU_AUTO;
+	else
+		return pt_set_error(EINVAL, "unknown IOMMU backend '%s': use type1, iommufd or auto", s);
+	return 0;
+}
+
+int pt_iommu_backend_resolve(enum pt_iommu_backend want,
+			     enum pt_iommu_backend *out)
+{
+	const char *env = getenv("PASSTHRU_IOMMU");
+	int ret;
+
+	if (want == PT_IOMMU_AUTO && env && *env) {
+		ret = pt_iommu_backend_parse(env, &want);
+		if (ret < 0)
+			return pt_set_error(EINVAL, "PASSTHRU_IOMMU='%s' is not a backend: use type1, iommufd or auto", env);
+	}
+	if (want == PT_IOMMU_AUTO)
+		want = access("/dev/iommu", F_OK) == 0 ? PT_IOMMU_IOMMUFD : PT_IOMMU_TYPE1;
+	*out = want;
+	return 0;
+}
+
+int pt_iommu_open(struct pt_iommu **out, enum pt_iommu_backend want)
+{
+	struct pt_iommu *io;
+	int ret;
+
+	ret = pt_iommu_backend_resolve(want, &want);
+	if (ret < 0)
+		return ret;
+	io = calloc(1, sizeof(*io));
+	if (!io)
+		return pt_set_error(ENOMEM, "cannot allocate an IOMMU context: %s", strerror(ENOMEM));
+	io->fd = -1;
+	io->backend = want;
+	io->dma_bits = 64;
+	io->ops = want == PT_IOMMU_IOMMUFD ? &pt_iommu_iommufd_ops : &pt_iommu_type1_ops;
+	ret = io->ops->open(io);
+	if (ret < 0) {
+		free(io);
+		return ret;
+	}
+	*out = io;
+	return 0;
+}
+
+void pt_iommu_close(struct pt_iommu *io)
+{
+	int i;
+
+	if (!io)
+		return;
+	for (i = io->nr_maps - 1; i >= 0; i--)
+		io->ops->unmap(io, io->maps[i].iova, io->maps[i].len);
+	io->ops->close(io);
+	free(io->maps);
+	free(io->groups);
+	free(io->resv);
+	free(io);
+}
+
+enum pt_iommu_backend pt_iommu_get_backend(const struct pt_iommu *io)
+{
+	return io->backend;
+}
+
+int pt_iommu_fd(const struct pt_iommu *io)
+{
+	return io->fd;
+}
+
+int pt_iommu_get_info(struct pt_iommu *io, struct pt_iommu_info *info)
+{
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	info->backend = io->backend;
+	ret = io->ops->get_info(io, info);
+	info->nr_devices = io->nr_devices;
+	info->nr_mappings = io->nr_maps;
+	info->mapped_bytes = io->pinned;
+	return ret;
+}
+
+int pt_iommu_set_dma_bits(struct pt_iommu *io, unsigned int bits)
+{
+	if (bits < 12 || bits > 64)
+		return pt_set_error(EINVAL, "DMA width of %u bits is out of range (12..64)", bits);
+	if (bits < io->dma_bits)
+		io->dma_bits = bits;
+	return 0;
+}
+
+/* ---- sysfs helpers ---- */
+int pt_sysfs_read_str(const char *path, char *buf, size_t n)
+{
+	ssize_t len;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = read(fd, buf, n - 1);
+	close(fd);
+	if (len < 0)
+		return -errno;
+	buf[len] = '\0';
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		buf[--len] = '\0';
+	return 0;
+}
+
+/*
+ * /sys/kernel/iommu_groups/N/reserved_regions: "0x00000000fee00000
+ * 0x00000000feefffff msi" per line.  Kept for the allocator; the kernel's
+ * usable ranges normally exclude them already, this is belt and braces.
+ */
+int pt_iommu_read_reserved(struct pt_iommu *io, int group)
+{
+	char path[128], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/reserved_regions", group);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;	/* older kernels: nothing to add */
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+		struct pt_iova_range *n;
+
+		if (sscanf(line, "%llx %llx", &s, &e) != 2 || e < s)
+			continue;
+		n = realloc(io->resv, (io->nr_resv + 1) * sizeof(*n));
+		if (!n)
+			break;
+		io->resv = n;
+		n[io->nr_resv].start = s;
+		n[io->nr_resv].last = e;
+		io->nr_resv++;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* ---- mapping ---- */
+static int find_map(struct pt_iommu *io, uint64_t iova, uint64_t len)
+{
+	int i;
+
+	for (i = 0; i < io->nr_maps; i++)
+		if (io->maps[i].iova == iova && io->maps[i].len == len)
+			return i;
+	return -1;
+}
+
+static const char *ranges_str(const struct pt_iommu_info *info, char *buf,
+			      size_t n)
+{
+	size_t used = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < info->nr_ranges && used < n; i++)
+		used += snprintf(buf + used, n - used, "%s0x%" PRIx64 "-0x%" PRIx64,
+				 i ? ", " : "", info->ranges[i].start, info->ranges[i].last);
+	if (!info->nr_ranges)
+		snprintf(buf, n, "unknown");
+	return buf;
+}
+
+static bool iova_in_ranges(const struct pt_iommu_info *info, uint64_t iova,
+			   uint64_t len)
+{
+	uint64_t last = iova + len - 1;
+	int i;
+
+	if (!info->nr_ranges)
+		return true;
+	for (i = 0; i < info->nr_ranges; i++)
+		if (iova >= info->ranges[i].start && last <= info->ranges[i].last)
+			return true;
+	return false;
+}
+
+static int map_error(struct pt_iommu *io, int err, void *vaddr, uint64_t len,
+		     uint64_t iova)
+{
+	struct pt_iommu_info info;
+	char sz[32], rs[512];
+	const char *be = pt_iommu_backend_name(io->backend);
+
+	pt_format_size(len, sz, sizeof(sz));
+	if (err == ENOMEM) {
+		struct pt_memlock m;
+		char why[400];
+
+		if (pt_memlock_read(&m) == 0) {
+			if (m.locked < io->pinned)	/* iommufd charges the user, not VmLck */
+				m.locked = io->pinned;
+			m.need = len;
+			if (!pt_memlock_fits(&m))
+				return pt_set_error(ENOMEM, "%s: mapping %s at IOVA 0x%" PRIx64 " failed (step: pin pages): %s: %s",
+						    be, sz, iova, strerror(ENOMEM),
+						    pt_memlock_explain(&m, why, sizeof(why)));
+		}
+	}
+	if ((err == EINVAL || err == ERANGE || err == ENOSPC) &&
+	    io->ops->get_info(io, (memset(&info, 0, sizeof(info)), &info)) == 0 &&
+	    !iova_in_ranges(&info, iova, len))
+		return pt_set_error(err, "%s: cannot map %s at IOVA 0x%" PRIx64 ": %s: the range 0x%" PRIx64 "-0x%" PRIx64
+				    " is outside the usable IOVA ranges (%s); pick an IOVA inside them or let pt_iommu_map_dma_alloc() choose",
+				    be, sz, iova, strerror(err), iova, iova + len - 1,
+				    ranges_str(&info, rs, sizeof(rs)));
+	if (err == EEXIST)
+		return pt_set_error(err, "%s: cannot map %s at IOVA 0x%" PRIx64 ": %s: part of that range is mapped already; unmap it first",
+				    be, sz, iova, strerror(err));
+	if (err == ENOSPC)
+		return pt_set_error(err, "%s: cannot map %s at IOVA 0x%" PRIx64 ": %s: the container's mapping limit (dma_entry_limit of vfio_iommu_type1) is reached; map larger chunks or raise the module parameter",
+				    be, sz, iova, strerror(err));
+	return pt_set_error(err, "%s: mapping %s of memory at %p to IOVA 0x%" PRIx64 " failed: %s",
+			    be, sz, vaddr, iova, strerror(err));
+}
+
+int pt_iommu_map_dma(struct pt_iommu *io, void *vaddr, size_t len,
+		     uint64_t iova, unsigned int flags)
+{
+	struct pt_iommu_mapping *m;
+	int ret;
+
+	if (!len || ((uintptr_t)vaddr & 4095) || (len & 4095) || (iova & 4095))
+		return pt_set_error(EINVAL, "%s: cannot map %zu bytes at %p to IOVA 0x%" PRIx64 ": address, size and IOVA must be 4 KiB aligned",
+				    pt_iommu_backend_name(io->backend), len, vaddr, iova);
+	if (iova + (len - 1) < iova)
+		return pt_set_error(EINVAL, "%s: IOVA 0x%" PRIx64 " + %zu bytes wraps around the 64-bit space",
+				    pt_iommu_backend_name(io->backend), iova, len);
+	if (!(flags & PT_DMA_RW))
+		return pt_set_error(EINVAL, "%s: a mapping needs PT_DMA_READ and/or PT_DMA_WRITE",
+				    pt_iommu_backend_name(io->backend));
+	if (!io->nr_devices)
+		return pt_set_error(ENODEV, "%s: no device is attached yet: open a device (pt_vfio_device_open) before mapping, the type1 IOMMU only exists once a group is in the container",
+				    pt_iommu_backend_name(io->backend));
+	if (io->nr_maps == io->cap_maps) {
+		int cap = io->cap_maps ? io->cap_maps * 2 : 16;
+
+		m = realloc(io->maps, cap * sizeof(*m));
+		if (!m)
+			return pt_set_error(ENOMEM, "out of memory recording a mapping");
+		io->maps = m;
+		io->cap_maps = cap;
+	}
+	ret = io->ops->map(io, vaddr, len, iova, flags);
+	if (ret < 0)
+		return map_error(io, -ret, vaddr, len, iova);
+	m = &io->maps[io->nr_maps++];
+	m->iova = iova;
+	m->len = len;
+	m->vaddr = vaddr;
+	m->flags = flags;
+	io->pinned += len;
+	return 0;
+}
+
+int pt_iommu_unmap_dma(struct pt_iommu *io, uint64_t iova, size_t len)
+{
+	int i, ret;
+
+	i = find_map(io, iova, len);
+	if (i < 0)
+		return pt_set_error(ENOENT, "%s: nothing of %zu bytes is mapped at IOVA 0x%" PRIx64 " through this handle; unmap exactly what was mapped",
+				    pt_iommu_backend_name(io->backend), len, iova);
+	ret = io->ops->unmap(io, iova, len);
+	if (ret < 0)
+		return pt_set_error(-ret, "%s: unmapping %zu bytes at IOVA 0x%" PRIx64 " failed: %s",
+				    pt_iommu_backend_name(io->backend), len, iova, strerror(-ret));
+	io->pinned -= io->maps[i].len;
+	io->maps[i] = io->maps[--io->nr_maps];
+	return 0;
+}
+
+/* Builds the free list from scratch: usable ranges - reserved - mapped -
+ * above the DMA width.  Cheap (a handful of ranges) and never stale. */
+static int build_allocator(struct pt_iommu *io, struct pt_iova_allocator *a)
+{
+	struct pt_iommu_info info;
+	int i, ret;
+
+	memset(&info, 0, sizeof(info));
+	ret = io->ops->get_info(io, &info);
+	if (ret < 0)
+		return pt_set_error(-ret, "%s: reading the usable IOVA ranges failed: %s",
+				    pt_iommu_backend_name(io->backend), strerror(-ret));
+	if (!info.nr_ranges) {
+		/* pre-4.18 type1: no range cap; the classic x86 layout */
+		info.ranges[0].start = 0;
+		info.ranges[0].last = (1ull << 39) - 1;
+		info.nr_ranges = 1;
+	}
+	ret = pt_iova_init(a, info.ranges, info.nr_ranges);
+	for (i = 0; !ret && i < io->nr_resv; i++)
+		ret = pt_iova_reserve(a, io->resv[i].start, io->resv[i].last);
+	for (i = 0; !ret && i < io->nr_maps; i++)
+		ret = pt_iova_reserve(a, io->maps[i].iova, io->maps[i].iova + io->maps[i].len - 1);
+	if (!ret)
+		ret = pt_iova_limit(a, io->dma_bits);
+	if (ret < 0) {
+		pt_iova_destroy(a);
+		return pt_set_error(-ret, "building the IOVA free list failed: %s", strerror(-ret));
+	}
+	return 0;
+}
+
+int pt_iommu_map_dma_alloc(struct pt_iommu *io, void *vaddr, size_t len,
+			   unsigned int flags, uint64_t *iova)
+{
+	struct pt_iova_allocator a;
+	uint64_t align = 4096;
+	int ret;
+
+	if (!len)
+		return pt_set_error(EINVAL, "cannot map 0 bytes");
+	ret = build_allocator(io, &a);
+	if (ret < 0)
+		return ret;
+	/* Align big buffers to 2 MiB so the IOMMU can use large pages. */
+	if (len >= (2u << 20) && !((uintptr_t)vaddr & ((2u << 20) - 1)))
+		align = 2u << 20;
+	ret = pt_iova_alloc(&a, len, align, iova);
+	if (ret == -ENOSPC && align > 4096)
+		ret = pt_iova_alloc(&a, len, 4096, iova);
+	pt_iova_destroy(&a);
+	if (ret < 0) {
+		char sz[32];
+
+		return pt_set_error(-ret, "%s: no free IOVA range of %s below 2^%u (the device's DMA width) outside reserved regions: %s; unmap something or map less",
+				    pt_iommu_backend_name(io->backend),
+				    pt_format_size(len, sz, sizeof(sz)), io->dma_bits, strerror(-ret));
+	}
+	return pt_iommu_map_dma(io, vaddr, len, *iova, flags);
+}
+
+int pt_iommu_map_guest_ram(struct pt_iommu *io,
+			   const struct pt_guest_ram_slot *slots, int nr)
+{
+	int i, ret;
+
+	for (i = 0; i < nr; i++) {
+		ret = pt_iommu_map_dma(io, slots[i].host, slots[i].size, slots[i].gpa,
+				       slots[i].read_only ? PT_DMA_READ : PT_DMA_RW);
+		if (ret < 0)
+			goto unwind;
+	}
+	return 0;
+unwind:
+	{
+		char msg[1024];
+		int bad = i;
+
+		snprintf(msg, sizeof(msg), "%s", pt_last_error());
+		while (--i >= 0)
+			pt_iommu_unmap_dma(io, slots[i].gpa, slots[i].size);
+		return pt_set_error(-ret, "guest RAM slot %d (GPA 0x%" PRIx64 ", %zu bytes), nothing left mapped: %s",
+				    bad, slots[bad].gpa, slots[bad].size, msg);
+	}
+}
+
+int pt_iommu_unmap_guest_ram(struct pt_iommu *io,
+			     const struct pt_guest_ram_slot *slots, int nr)
+{
+	int i, ret, first = 0;
+
+	for (i = 0; i < nr; i++) {
+		ret = pt_iommu_unmap_dma(io, slots[i].gpa, slots[i].size);
+		if (ret < 0 && !first)
+			first = ret;
+	}
+	return first;
+}

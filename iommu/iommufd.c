@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+/*
+ * iommufd.c — the iommufd backend: /dev/iommu, one IOAS, devices opened
+ * through their VFIO cdev (/dev/vfio/devices/vfioN, found under the PCI
+ * device's vfio-dev/ in sysfs), VFIO_DEVICE_BIND_IOMMUFD and
+ * VFIO_DEVICE_ATTACH_IOMMUFD_PT, IOMMU_IOAS_MAP/UNMAP/IOVA_RANGES.
+ *
+ * Built against the system's uapi headers; with headers older than Linux
+ * 6.6 (no <linux/iommufd.h> or no VFIO cdev ioctls) the backend compiles to
+ * a stub that says it is unavailable.  iommufd reports no page-size bitmap:
+ * pgsizes holds the IOAS's required IOVA alignment (its smallest page).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "lib/passthru.h"
+#include "iommu/iommu-priv.h"
+
+#if defined(__has_include)
+# if __has_include(<linux/iommufd.h>)
+#  include <linux/iommufd.h>
+# endif
+#endif
+
+#if defined(IOMMU_IOAS_ALLOC) && defined(VFIO_DEVICE_BIND_IOMMUFD) && \
+	defined(VFIO_DEVICE_ATTACH_IOMMUFD_PT)
+
+static int iommufd_open(struct pt_iommu *io)
+{
+	struct iommu_ioas_alloc a = { .size = sizeof(a) };
+	int fd, err;
+
+	fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		return pt_set_error(err, "iommufd: opening /dev/iommu failed: %s; %s", strerror(err),
+				    err == ENOENT ? "this kernel has no CONFIG_IOMMUFD (Debian's kernels do not): use --iommu type1 or PASSTHRU_IOMMU=type1" :
+				    "run as root or give your user /dev/iommu");
+	}
+	if (ioctl(fd, IOMMU_IOAS_ALLOC, &a) < 0) {
+		err = errno;
+		close(fd);
+		return pt_set_error(err, "iommufd: IOMMU_IOAS_ALLOC failed: %s", strerror(err));
+	}
+	io->fd = fd;
+	io->ioas_id = a.out_ioas_id;
+	return 0;
+}
+
+static void iommufd_close(struct pt_iommu *io)
+{
+	struct iommu_destroy d = { .size = sizeof(d), .id = io->ioas_id };
+
+	if (io->fd < 0)
+		return;
+	ioctl(io->fd, IOMMU_DESTROY, &d);
+	close(io->fd);
+	io->fd = -1;
+}
+
+/* /sys/bus/pci/devices/BDF/vfio-dev/vfioN -> "vfioN" */
+static int find_cdev(const char *bdf, char *name, size_t n)
+{
+	char path[128];
+	struct dirent *e;
+	DIR *dir;
+	int ret = -ENOENT;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((e = readdir(dir))) {
+		if (!strncmp(e->d_name, "vfio", 4) && e->d_name[4] >= '0' && e->d_name[4] <= '9') {
+			ret = snprintf(name, n, "%s", e->d_name) < (int)n ? 0 : -ENAMETOOLONG;
+			break;
+		}
+	}
+	closedir(dir);
+	return ret;
+}
+
+static int iommufd_attach(struct pt_iommu *io, struct pt_vfio_device *d)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = io->fd };
+	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = io->ioas_id };
+	char name[32], path[64];
+	int fd, err, ret;
+
+	ret = find_cdev(d->bdf, name, sizeof(name));
+	if (ret < 0)
+		return pt_set_error(-ret, "%s: no VFIO device cdev under /sys/bus/pci/devices/%s/vfio-dev: %s; %s",
+				    d->bdf, d->bdf, strerror(-ret),
+				    "bind the device to vfio-pci (passthru assign) on a kernel with CONFIG_VFIO_DEVICE_CDEV, or use --iommu type1");
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		return pt_set_error(err, "%s: opening %s failed: %s; %s", d->bdf, path, strerror(err),
+				    err == EBUSY ? "the device is open elsewhere (a VM, or its group through type1)" :
+				    "run as root or passthru assign --user USER");
+	}
+	if (ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) < 0) {
+		char why[768] = "";
+
+		err = errno;
+		close(fd);
+		if ((err == EBUSY || err == EPERM) && pt_vfio_group_check_viable(d->bdf, NULL) < 0)
+			snprintf(why, sizeof(why), "; %s", pt_last_error());
+		return pt_set_error(err, "%s: VFIO_DEVICE_BIND_IOMMUFD failed: %s%s", d->bdf, strerror(err), why);
+	}
+	d->devid = bind.out_devid;
+	if (ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) < 0) {
+		err = errno;
+		close(fd);
+		return pt_set_error(err, "%s: attaching to IOAS %u (VFIO_DEVICE_ATTACH_IOMMUFD_PT) failed: %s%s", d->bdf,
+				    io->ioas_id, strerror(err),
+				    err == EINVAL ? "; the device's IOMMU cannot hold the IOAS's existing mappings (reserved region overlap?)" : "");
+	}
+	d->fd = fd;
+	pt_iommu_read_reserved(io, d->group);
+	return 0;
+}
+
+static void iommufd_detach(struct pt_iommu *io, struct pt_vfio_device *d)
+{
+	struct vfio_device_detach_iommufd_pt dt = { .argsz = sizeof(dt) };
+
+	if (d->fd < 0)
+		return;
+	ioctl(d->fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt);
+	close(d->fd);	/* unbinds from the iommufd */
+	d->fd = -1;
+}
+
+static int iommufd_map(struct pt_iommu *io, void *vaddr, uint64_t len,
+		       uint64_t iova, unsigned int flags)
+{
+	struct iommu_ioas_map m = {
+		.size = sizeof(m),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA,
+		.ioas_id = io->ioas_id,
+		.user_va = (uintptr_t)vaddr,
+		.length = len,
+		.iova = iova,
+	};
+
+	if (flags & PT_DMA_READ)
+		m.flags |= IOMMU_IOAS_MAP_READABLE;
+	if (flags & PT_DMA_WRITE)
+		m.flags |= IOMMU_IOAS_MAP_WRITEABLE;
+	if (ioctl(io->fd, IOMMU_IOAS_MAP, &m) < 0)
+		return -errno;
+	return 0;
+}
+
+static int iommufd_unmap(struct pt_iommu *io, uint64_t iova, uint64_t len)
+{
+	struct iommu_ioas_unmap u = {
+		.size = sizeof(u),
+		.ioas_id = io->ioas_id,
+		.iova = iova,
+		.length = len,
+	};
+
+	if (ioctl(io->fd, IOMMU_IOAS_UNMAP, &u) < 0)
+		return -errno;
+	if (u.length != len)
+		return -EIO;
+	return 0;
+}
+
+static int iommufd_get_info(struct pt_iommu *io, struct pt_iommu_info *info)
+{
+	struct iommu_iova_range r[PT_IOVA_MAX_RANGES];
+	struct iommu_ioas_iova_ranges q = {
+		.size = sizeof(q),
+		.ioas_id = io->ioas_id,
+		.num_iovas = PT_IOVA_MAX_RANGES,
+		.allowed_iovas = (uintptr_t)r,
+	};
+	uint32_t i;
+
+	info->ioas_id = io->ioas_id;
+	if (ioctl(io->fd, IOMMU_IOAS_IOVA_RANGES, &q) < 0 && errno != EMSGSIZE)
+		return -errno;
+	/* EMSGSIZE: more than we keep; the first PT_IOVA_MAX_RANGES are filled */
+	info->nr_ranges = 0;
+	for (i = 0; i < q.num_iovas && i < PT_IOVA_MAX_RANGES; i++) {
+		info->ranges[i].start = r[i].start;
+		info->ranges[i].last = r[i].last;
+		info->nr_ranges++;
+	}
+	info->pgsizes = q.out_iova_alignment;
+	return 0;
+}
+
+static int iommufd_hot_reset(struct pt_iommu *io, struct pt_vfio_device *d)
+{
+	/* A zero-length group list: the kernel checks ownership through the
+	 * iommufd the device is bound to (Linux 6.6+). */
+	struct vfio_pci_hot_reset r = { .argsz = sizeof(r), .count = 0 };
+
+	if (ioctl(d->fd, VFIO_DEVICE_PCI_HOT_RESET, &r) < 0)
+		return -errno;
+	return 0;
+}
+
+#else /* uapi headers without iommufd */
+
+static int iommufd_open(struct pt_iommu *io)
+{
+	return pt_set_error(ENOTSUP, "iommufd: this passthru was built against kernel headers without iommufd (<linux/iommufd.h>, Linux 6.6 VFIO cdev ioctls); install newer linux-libc-dev (bookworm-backports) and rebuild, or use --iommu type1");
+}
+static void iommufd_close(struct pt_iommu *io) {}
+static int iommufd_attach(struct pt_iommu *io, struct pt_vfio_device *d) { return -ENOTSUP; }
+static void iommufd_detach(struct pt_iommu *io, struct pt_vfio_device *d) {}
+static int iommufd_map(struct pt_iommu *io, void *vaddr, uint64_t len,
+		       uint64_t iova, unsigned int flags) { return -ENOTSUP; }
+static int iommufd_unmap(struct pt_iommu *io, uint64_t iova, uint64_t len) { return -ENOTSUP; }
+static int iommufd_get_info(struct pt_iommu *io, struct pt_iommu_info *info) { return -ENOTSUP; }
+static int iommufd_hot_reset(struct pt_iommu *io, struct pt_vfio_device *d) { return -ENOTSUP; }
+
+#endif
+
+const struct pt_iommu_ops pt_iommu_iommufd_ops = {
+	.name = "iommufd",
+	.open = iommufd_open,
+	.close = iommufd_close,
+	.attach = iommufd_attach,
+	.detach = iommufd_detach,
+	.map = iommufd_map,
+	.unmap = iommufd_unmap,
+	.get_info = iommufd_get_info,
+	.hot_reset = iommufd_hot_reset,
+};

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mem.c — memory sources for DMA (anonymous, memfd, hugetlb 2 MiB/1 GiB)
+ * and the RLIMIT_MEMLOCK arithmetic behind "mapping failed" messages.
+ *
+ * The IOMMU pins what it maps: type1 charges the process's locked_vm
+ * (VmLck), iommufd the user's; both refuse with ENOMEM past
+ * RLIMIT_MEMLOCK unless the process has CAP_IPC_LOCK.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "lib/passthru.h"
+#include "iommu/passthru-iommu.h"
+
+#ifndef MFD_HUGE_2MB
+#define MFD_HUGE_2MB (21 << 26)
+#endif
+#ifndef MFD_HUGE_1GB
+#define MFD_HUGE_1GB (30 << 26)
+#endif
+
+const char *pt_mem_kind_name(enum pt_mem_kind k)
+{
+	switch (k) {
+	case PT_MEM_ANON: return "anon";
+	case PT_MEM_MEMFD: return "memfd";
+	case PT_MEM_HUGE_2M: return "hugetlb-2M";
+	case PT_MEM_HUGE_1G: return "hugetlb-1G";
+	}
+	return "?";
+}
+
+int pt_mem_kind_parse(const char *s, enum pt_mem_kind *out)
+{
+	if (!s)
+		return -EINVAL;
+	if (!strcmp(s, "anon") || !strcmp(s, "4K") || !strcmp(s, "none"))
+		*out = PT_MEM_ANON;
+	else if (!strcmp(s, "memfd"))
+		*out = PT_MEM_MEMFD;
+	else if (!strcmp(s, "2M") || !strcmp(s, "2MiB") || !strcmp(s, "hugetlb-2M"))
+		*out = PT_MEM_HUGE_2M;
+	else if (!strcmp(s, "1G") || !strcmp(s, "1GiB") || !strcmp(s, "hugetlb-1G"))
+		*out = PT_MEM_HUGE_1G;
+	else
+		return pt_set_error(EINVAL, "unknown memory kind '%s': use anon, memfd, 2M or 1G", s);
+	return 0;
+}
+
+static long hugepages_free(size_t page)
+{
+	char path[128], buf[32];
+	FILE *f;
+	long n = -1;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%zukB/free_hugepages",
+		 page >> 10);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		n = strtol(buf, NULL, 10);
+	fclose(f);
+	return n;
+}
+
+int pt_mem_alloc(struct pt_mem *m, size_t size, enum pt_mem_kind kind)
+{
+	unsigned int mfd_flags = MFD_CLOEXEC;
+	char sz[32];
+	void *p;
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	m->kind = kind;
+	switch (kind) {
+	case PT_MEM_ANON: case PT_MEM_MEMFD: m->page_size = 4096; break;
+	case PT_MEM_HUGE_2M: m->page_size = 2u << 20; mfd_flags |= MFD_HUGETLB | MFD_HUGE_2MB; break;
+	case PT_MEM_HUGE_1G: m->page_size = 1u << 30; mfd_flags |= MFD_HUGETLB | MFD_HUGE_1GB; break;
+	default: return pt_set_error(EINVAL, "unknown memory kind %d", kind);
+	}
+	if (!size)
+		return pt_set_error(EINVAL, "cannot allocate 0 bytes of DMA memory");
+	m->size = (size + m->page_size - 1) & ~(m->page_size - 1);
+	pt_format_size(m->size, sz, sizeof(sz));
+
+	if (kind == PT_MEM_ANON) {
+		p = mmap(NULL, m->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return pt_set_error(errno, "allocating %s of anonymous memory failed: %s",
+					    sz, strerror(errno));
+		m->addr = p;
+		return 0;
+	}
+	m->fd = memfd_create("passthru-dma", mfd_flags);
+	if (m->fd < 0)
+		return pt_set_error(errno, "memfd_create for %s of %s memory failed: %s%s", sz,
+				    pt_mem_kind_name(kind), strerror(errno),
+				    kind >= PT_MEM_HUGE_2M ? "; the kernel needs CONFIG_HUGETLBFS and that huge page size" : "");
+	if (ftruncate(m->fd, m->size) < 0) {
+		err = errno;
+		goto fail;
+	}
+	/* MAP_POPULATE makes a hugetlb shortage fail here (ENOMEM), not as a
+	 * SIGBUS at the first touch or a confusing error from the IOMMU. */
+	p = mmap(NULL, m->size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | (kind >= PT_MEM_HUGE_2M ? MAP_POPULATE : 0), m->fd, 0);
+	if (p == MAP_FAILED) {
+		err = errno;
+		goto fail;
+	}
+	m->addr = p;
+	return 0;
+fail:
+	close(m->fd);
+	m->fd = -1;
+	if (kind >= PT_MEM_HUGE_2M) {
+		long nfree = hugepages_free(m->page_size);
+		size_t pages = m->size / m->page_size;
+
+		return pt_set_error(err, "allocating %s of %s memory failed: %s: %zu huge page(s) of %s needed, %ld free; reserve more with `echo %zu > /sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages`%s",
+				    sz, pt_mem_kind_name(kind), strerror(err), pages,
+				    kind == PT_MEM_HUGE_2M ? "2 MiB" : "1 GiB", nfree, pages,
+				    m->page_size >> 10,
+				    kind == PT_MEM_HUGE_1G ? " (1 GiB pages are best reserved at boot: hugepagesz=1G hugepages=N)" : "");
+	}
+	return pt_set_error(err, "allocating %s of memfd memory failed: %s", sz, strerror(err));
+}
+
+void pt_mem_free(struct pt_mem *m)
+{
+	if (m->addr)
+		munmap(m->addr, m->size);
+	if (m->fd >= 0)
+		close(m->fd);
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+}
+
+/* ---- RLIMIT_MEMLOCK ---- */
+static uint64_t read_vmlck(void)
+{
+	char line[256];
+	uint64_t kb = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %" SCNu64, &kb) == 1)
+			break;
+	fclose(f);
+	return kb << 10;
+}
+
+static bool have_cap_ipc_lock(void)
+{
+	char line[256];
+	unsigned long long eff = 0;
+	bool found = false;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+			found = true;
+			break;
+		}
+	fclose(f);
+	return found && (eff & (1ull << CAP_IPC_LOCK));
+}
+
+int pt_memlock_read(struct pt_memlock *m)
+{
+	struct rlimit rl;
+
+	memset(m, 0, sizeof(*m));
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0)
+		return pt_set_error(errno, "getrlimit(RLIMIT_MEMLOCK) failed: %s", strerror(errno));
+	m->limit = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
+	m->locked = read_vmlck();
+	m->cap_ipc_lock = have_cap_ipc_lock();
+	return 0;
+}
+
+bool pt_memlock_fits(const struct pt_memlock *m)
+{
+	if (m->cap_ipc_lock || m->limit == UINT64_MAX)
+		return true;
+	if (m->locked > m->limit)
+		return false;
+	return m->need <= m->limit - m->locked;
+}
+
+const char *pt_memlock_explain(const struct pt_memlock *m, char *buf, size_t n)
+{
+	char lim[32], locked[32], need[32], total[32];
+	uint64_t sum = m->locked + m->need;
+
+	if (sum < m->locked)
+		sum = UINT64_MAX;
+	if (m->limit == UINT64_MAX)
+		snprintf(lim, sizeof(lim), "unlimited");
+	else
+		pt_format_size(m->limit, lim, sizeof(lim));
+	pt_format_size(m->locked, locked, sizeof(locked));
+	pt_format_size(m->need, need, sizeof(need));
+	pt_format_size(sum, total, sizeof(total));
+	if (pt_memlock_fits(m))
+		snprintf(buf, n, "RLIMIT_MEMLOCK is %s, %s are locked and %s more are needed (%s in all): within the limit",
+			 lim, locked, need, total);
+	else
+		snprintf(buf, n, "RLIMIT_MEMLOCK is %s, %s are locked and %s more are needed (%s in all); raise it with `ulimit -l %" PRIu64 "` (KiB) in the shell, `prlimit --memlock=%" PRIu64 " --pid PID`, LimitMEMLOCK=%" PRIu64 " in a systemd unit or a memlock line in /etc/security/limits.conf, or run with CAP_IPC_LOCK",
+			 lim, locked, need, total, (sum + 1023) >> 10, sum, sum);
+	return buf;
+}
