@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test-lspci.c — lspci reads the same tree through libpci's sysfs method
+ * (`lspci -A linux-sysfs -O sysfs.path=TREE/sys/bus/pci -D -n -k -vvv`);
+ * for every device it and `passthru list --json` must agree on the ids,
+ * class, revision, subsystem, driver and IOMMU group.  Also on this machine.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "tests/cli/cli.h"
+
+struct lsdev {
+	char bdf[16], ids[16], cls[8], rev[4], subsys[16], driver[64];
+	int group;		/* -1: no "IOMMU group" line */
+};
+
+/* Parses lspci -D -n -k -vvv: blocks start with "DDDD:BB:DD.F CCCC: VVVV:DDDD". */
+static int parse_lspci(const char *out, struct lsdev *devs, int max)
+{
+	int n = -1;
+
+	for (int i = 0; i < line_count(out); i++) {
+		const char *l = line_at(out, i);
+		struct lsdev *d;
+
+		if (l[0] && l[0] != '\t' && l[0] != ' ') {
+			cr_assert_lt(n + 1, max);
+			d = &devs[++n];
+			memset(d, 0, sizeof(*d));
+			d->group = -1;
+			cr_assert_eq(sscanf(l, "%15s %4[0-9a-f]: %9[0-9a-f:]", d->bdf,
+					    d->cls, d->ids), 3, "lspci line '%s'", l);
+			if (strstr(l, "(rev "))
+				sscanf(strstr(l, "(rev ") + 5, "%2[0-9a-f]", d->rev);
+			else
+				strcpy(d->rev, "00");
+			continue;
+		}
+		if (n < 0)
+			continue;
+		d = &devs[n];
+		if (!strncmp(l, "\tIOMMU group: ", 14))
+			d->group = atoi(l + 14);
+		else if (!strncmp(l, "\tKernel driver in use: ", 23))
+			snprintf(d->driver, sizeof(d->driver), "%s", l + 23);
+		else if (!strncmp(l, "\tSubsystem: ", 12))
+			snprintf(d->subsys, sizeof(d->subsys), "%s", l + 12);
+	}
+	return n + 1;
+}
+
+static void compare(const char *root_label, const char *sysfs_pci, const char *root)
+{
+	static struct lsdev devs[4096];
+	char opt[4200];
+	char *argv[] = { "lspci", "-A", "linux-sysfs", "-O", opt, "-D", "-n", "-k",
+			 "-vvv", NULL };
+	struct run r;
+	struct jv *j;
+	const struct jv *ds;
+	int n;
+
+	snprintf(opt, sizeof(opt), "sysfs.path=%s", sysfs_pci);
+	run(&r, argv);
+	cr_assert_eq(r.status, 0, "lspci on %s: %s", root_label, r.err);
+	n = parse_lspci(r.out, devs, 4096);
+	run_free(&r);
+	j = root ? pt_json(root, "list", "--json") : pt_json(NULL, "list", "--json");
+	ds = jv_get(j, "devices");
+	cr_assert_eq(jv_len(ds), n, "%s: passthru lists %d devices, lspci %d",
+		     root_label, jv_len(ds), n);
+	cr_assert_gt(n, 0);
+	for (int i = 0; i < n; i++) {
+		const struct lsdev *l = &devs[i];
+		const struct jv *d = jv_find(ds, "bdf", l->bdf), *g;
+		char want[64];
+
+		cr_assert_not_null(d, "%s: lspci has %s, passthru does not", root_label, l->bdf);
+		snprintf(want, sizeof(want), "%s:%s", jv_str(jv_get(d, "vendor_id")) + 2,
+			 jv_str(jv_get(d, "device_id")) + 2);
+		cr_expect_str_eq(want, l->ids, "%s %s ids", root_label, l->bdf);
+		cr_expect_eq(strncmp(jv_str(jv_get(d, "class")) + 2, l->cls, 4), 0,
+			     "%s %s class %s vs %s", root_label, l->bdf,
+			     jv_str(jv_get(d, "class")), l->cls);
+		cr_expect_str_eq(jv_str(jv_get(d, "revision")) + 2, l->rev,
+				 "%s %s revision", root_label, l->bdf);
+		if (l->subsys[0]) {
+			snprintf(want, sizeof(want), "%s:%s",
+				 jv_str(jv_get(d, "subsystem_vendor_id")) + 2,
+				 jv_str(jv_get(d, "subsystem_device_id")) + 2);
+			cr_expect_str_eq(want, l->subsys, "%s %s subsystem", root_label, l->bdf);
+		}
+		if (l->driver[0])
+			cr_expect_str_eq(jv_str(jv_get(d, "driver")), l->driver,
+					 "%s %s driver", root_label, l->bdf);
+		else
+			cr_expect(jv_is_null(jv_get(d, "driver")), "%s %s: lspci sees no "
+				  "driver", root_label, l->bdf);
+		g = jv_get(d, "iommu_group");
+		if (l->group >= 0)
+			cr_expect(g && g->type == JV_NUM && (int)g->num == l->group,
+				  "%s %s: lspci says IOMMU group %d", root_label, l->bdf,
+				  l->group);
+		else
+			cr_expect(jv_is_null(g), "%s %s: lspci sees no IOMMU group",
+				  root_label, l->bdf);
+	}
+	jv_free(j);
+}
+
+static void compare_fixture(const char *machine)
+{
+	char pci[4200];
+
+	snprintf(pci, sizeof(pci), "%s/sys/bus/pci", fixture(machine));
+	compare(machine, pci, machine);
+}
+
+Test(lspci, workstation) { compare_fixture("workstation"); }
+Test(lspci, server) { compare_fixture("server"); }
+Test(lspci, laptop) { compare_fixture("laptop"); }
+Test(lspci, this_machine) { compare("this machine", "/sys/bus/pci", NULL); }
