@@ -553,6 +553,12 @@ static int assign_member(struct pt_binder *b, struct pt_bind_plan *p,
 	ret = b->ops->driver(b, m->bdf, cur, sizeof(cur));
 	if (ret)
 		goto fail;
+	if (!strcmp(cur, PT_BIND_TARGET)) {
+		/* vfio-pci took it already (e.g. loaded with the override set
+		 * at boot by the udev rule): nothing to unbind or probe */
+		m->progress = 3;
+		goto verify;
+	}
 	if (*cur) {
 		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver/unbind", m->bdf);
 		ret = step_begin(b, m, step, cur);
@@ -576,6 +582,7 @@ static int assign_member(struct pt_binder *b, struct pt_bind_plan *p,
 		goto fail;
 	m->progress = 3;
 
+verify:
 	step = "verify";
 	ret = step_begin(b, m, step, "driver link + /dev/vfio node");
 	if (ret)
@@ -840,8 +847,14 @@ int pt_bind_release(struct pt_binder *b, struct pt_bind_plan *p)
 		drv = p->journaled ? m->driver : NULL;
 		if (drv && pt_bind_driver_is_vfio(drv))
 			continue;	/* it was on vfio-pci before assign */
-		ret = restore_member(b, m, drv, p->journaled ? m->override : "",
-				     err, sizeof(err));
+		/* held for vfio-pci but unbound when assign ran (the udev rule
+		 * at boot, driverctl): its own driver is unknown, so the
+		 * kernel's default it is — and the hold itself is released */
+		if (drv && !*drv && pt_bind_driver_is_vfio(m->override))
+			drv = NULL;
+		ret = restore_member(b, m, drv,
+				     p->journaled && !pt_bind_driver_is_vfio(m->override) ?
+				     m->override : "", err, sizeof(err));
 		if (ret) {
 			m->result = PT_BIND_FAILED;
 			if (!failed++) {

@@ -325,8 +325,9 @@ static const char *action_text(const struct bc_run *r, const struct bc_group *bg
 		       bg->plan.journaled && pt_bind_driver_is_vfio(bg->plan.m[k].driver) ?
 		       "stays (was vfio)" : "stays (not on vfio)";
 	if (!*to)
-		snprintf(buf, n, "-> %s", bg->plan.journaled ? "(no driver)" :
-			 "(kernel default)");
+		snprintf(buf, n, "-> %s", bg->plan.journaled &&
+			 !pt_bind_driver_is_vfio(bg->plan.m[k].override) ?
+			 "(no driver)" : "(kernel default)");
 	else
 		snprintf(buf, n, "-> %s", to);
 	return buf;

@@ -490,3 +490,23 @@ Test(bind, lock_excludes_a_second_holder)
 	pt_bind_unlock_group(a);
 	pt_bind_unlock_group(b2);
 }
+
+/* Held for vfio-pci but unbound when assign ran (udev rule at boot):
+ * release must drop the hold and let the kernel pick the driver. */
+Test(bind, boot_held_device_is_released_to_the_default_driver)
+{
+	struct pt_bind_plan p, j;
+	enum pt_journal_state st;
+	struct sim_dev *d = sim_find("0000:01:00.0");
+
+	d->driver[0] = '\0';
+	strcpy(d->override, "vfio-pci");
+	plan_from_sim(&p, 5);
+	cr_assert_eq(pt_bind_assign(B, &p), 0, "%s", pt_last_error());
+	cr_assert_eq(pt_journal_read(B, 5, &j, &st), 0);
+	cr_assert_str_eq(j.m[1].driver, "");
+	cr_assert_str_eq(j.m[1].override, "vfio-pci");
+	cr_assert_eq(pt_bind_release(B, &j), 0, "%s", pt_last_error());
+	assert_dev("0000:01:00.0", "e1000e", "");
+	assert_dev("0000:01:00.2", "", "");	/* truly had no driver */
+}
