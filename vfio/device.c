@@ -157,8 +157,8 @@ int pt_vfio_device_open(struct pt_vfio_device **out, struct pt_iommu *io,
 	}
 	device_driver(d->bdf, drv, sizeof(drv));
 	if (!pt_driver_is_vfio(drv)) {
-		ret = pt_set_error(EBUSY, "%s: the device is %s%s, not to vfio-pci: run `passthru assign %s` first",
-				   d->bdf, *drv ? "bound to " : "not bound to any driver", drv, d->bdf);
+		ret = pt_set_error(EBUSY, "%s: the device is %s%s, not vfio-pci: run `passthru assign %s` first",
+				   d->bdf, *drv ? "bound to " : "without a driver", drv, d->bdf);
 		goto err_free;
 	}
 	ret = pt_vfio_group_check_viable(d->bdf, &d->group);

@@ -35,6 +35,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/vfio.h>	/* VFIO_PCI_*_REGION_INDEX, VFIO_PCI_*_IRQ_INDEX */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
