@@ -7,14 +7,14 @@ CLI_SRCS    := $(sort $(wildcard tests/cli/test-*.c))
 CLI_BINS    := $(patsubst tests/cli/%.c,$(BUILD)/tests/cli/%,$(CLI_SRCS))
 CLI_CHECKS  := $(patsubst tests/cli/test-%.c,check-cli-%,$(CLI_SRCS))
 CLI_HELPERS := $(BUILD)/obj/tests/cli/cli.o $(BUILD)/obj/tests/cli/jsonr.o
-CLI_ENV      = PT_BIN=$(PASSTHRU) PT_FIXTURES=$(BUILD)/fixtures PT_TMP=$(BUILD)/tmp/cli
+CLI_ENV      = PT_BIN=$(PASSTHRU) PT_FIXTURES=$(BUILD)/fixtures PT_TMP=$(BUILD)/tmp/cli-$*
 
 $(BUILD)/tests/cli/test-%: $(BUILD)/obj/tests/cli/test-%.o $(CLI_HELPERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion
 
 $(CLI_CHECKS): check-cli-%: $(BUILD)/tests/cli/test-% $(PASSTHRU) $(BUILD)/fixtures/.stamp
-	rm -rf $(BUILD)/tmp/cli
+	rm -rf $(BUILD)/tmp/cli-$*
 	$(CLI_ENV) scripts/run-suite $(BUILD)/results cli-$* $< --jobs 2
 
 .PHONY: check-cli $(CLI_CHECKS)
