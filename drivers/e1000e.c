@@ -24,6 +24,8 @@
 #define E1000_ICS	0x00c8
 #define E1000_IMS	0x00d0
 #define E1000_IMC	0x00d8
+#define E1000_ITR	0x00c4
+#define E1000_EITR(n)	(0x00e8 + 4 * (n))	/* 5 MSI-X vectors */
 #define E1000_IVAR	0x00e4
 #define E1000_RCTL	0x0100
 #define E1000_TCTL	0x0400
@@ -137,6 +139,11 @@ static int e1000e_init(struct pt_drv *drv)
 		return PT_DRV_EIO;
 	pt_drv_write32(drv, 0, E1000_IMC, 0xffffffffu);
 	pt_drv_write32(drv, 0, E1000_ICR, 0xffffffffu);
+	/* No interrupt throttling: QEMU 7.2's e1000e asserts when a throttle
+	 * timer fires after MSI-X was disabled (an aborted lab VM). */
+	pt_drv_write32(drv, 0, E1000_ITR, 0);
+	for (i = 0; i < 5; i++)
+		pt_drv_write32(drv, 0, E1000_EITR(i), 0);
 	pt_drv_write32(drv, 0, E1000_CTRL, CTRL_SLU | CTRL_ASDE);
 	/* 52:54:00:12:34:56, address valid */
 	pt_drv_write32(drv, 0, E1000_RAL0, 0x12005452u);
@@ -170,9 +177,17 @@ static int e1000e_init(struct pt_drv *drv)
 
 static void e1000e_remove(struct pt_drv *drv)
 {
+	int i;
+
 	pt_drv_write32(drv, 0, E1000_IMC, 0xffffffffu);
 	pt_drv_write32(drv, 0, E1000_RCTL, 0);
 	pt_drv_write32(drv, 0, E1000_TCTL, 0);
+	pt_drv_write32(drv, 0, E1000_ICR, 0xffffffffu);
+	pt_drv_write32(drv, 0, E1000_ITR, 0);
+	for (i = 0; i < 5; i++)
+		pt_drv_write32(drv, 0, E1000_EITR(i), 0);
+	/* let a pending throttle timer (if any) run before MSI-X goes away */
+	drv->env->delay_us(drv->env->opaque, 10000);
 	st(drv)->busy = false;
 }
 
