@@ -196,6 +196,8 @@ int vmm_irq_update(struct vmm_pci_dev *d)
 	} else if (d->msi_cap && (d->msi_ctrl & 1)) {
 		index = 1;
 		nvec = 1 << ((d->msi_ctrl >> 4) & 7);
+		if (nvec > 32)
+			nvec = 32;
 	}
 	if (index == d->irq_index && nvec == d->nvec)
 		return vmm_irq_commit(d->vm);	/* only the routes changed */

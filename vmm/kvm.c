@@ -317,7 +317,7 @@ static int vmm_handle_mmio(struct vmm *vm)
 	return ret;
 }
 
-static int vmm_handle_exit(struct vmm *vm)
+int vmm_handle_exit(struct vmm *vm)
 {
 	struct kvm_run *run = vm->run;
 

@@ -307,6 +307,9 @@ static void vmm_pci_msi_write(struct vmm_pci_dev *d, uint32_t reg, uint32_t val,
 	uint32_t o = reg - d->msi_cap;		/* reg is dword aligned */
 	uint16_t mmc = (cfg16(d->cfg, d->msi_cap + 2) >> 1) & 7;
 
+	if (mmc > 5)		/* 6 and 7 are reserved: at most 32 vectors */
+		mmc = 5;
+
 	if (o == 0 && (mask & 0xffff0000)) {
 		/* enable (bit 0) and multiple message enable (6:4) only */
 		uint16_t ctrl = val >> 16, mme = (ctrl >> 4) & 7;

@@ -224,6 +224,8 @@ uint64_t vmm_now_ns(void);
 int vmm_create(struct vmm **out, const struct vmm_config *cfg);
 void vmm_destroy(struct vmm *vm);
 int vmm_run(struct vmm *vm);
+/* One exit in vm->run (KVM_RUN returned 0); public for the fuzz target. */
+int vmm_handle_exit(struct vmm *vm);
 /* Stops the run loop from a handler: records why and the message. */
 int vmm_stop_fault(struct vmm *vm, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

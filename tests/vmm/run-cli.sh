@@ -1,0 +1,93 @@
+#!/bin/bash
+# tests/vmm/run-cli.sh PASSTHRU GUEST_BIN_DIR — `passthru run` on this
+# machine's /dev/kvm, no devices: exact exit statuses, stdout and stderr.
+# Ends with "N passed, M failed" for scripts/run-suite.
+P=$1 GDIR=$2
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# t NAME WANT_STATUS WANT_STDOUT_FILE_OR_- WANT_STDERR_SUBSTRING -- ARGS...
+t() {
+	local name=$1 want=$2 out=$3 err=$4 rc
+	shift 5
+	"$P" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		echo "FAIL $name: status $rc, want $want"; sed 's/^/  | /' "$tmp/err"
+		fail=$((fail + 1)); return
+	fi
+	if [ "$out" != - ] && ! diff -u <(printf '%b' "$out") "$tmp/out" >"$tmp/diff"; then
+		echo "FAIL $name: stdout differs"; sed 's/^/  | /' "$tmp/diff"
+		fail=$((fail + 1)); return
+	fi
+	if [ -n "$err" ] && ! grep -qF -- "$err" "$tmp/err"; then
+		echo "FAIL $name: stderr lacks '$err'"; sed 's/^/  | /' "$tmp/err"
+		fail=$((fail + 1)); return
+	fi
+	echo "PASS $name"
+	pass=$((pass + 1))
+}
+
+t hello 0 'hello from the guest: 32 MiB RAM, long mode, apic 0\npci 00:00.0 1b36:0008 class 060000\npci: 1 function(s)\n' '' -- run
+t hello-64M 0 'hello from the guest: 64 MiB RAM, long mode, apic 0\npci 00:00.0 1b36:0008 class 060000\npci: 1 function(s)\n' '' -- run --guest hello --mem 64M
+t exit-42 42 'exiting with 42\n' '' -- run --guest exit-code
+t exit-7 7 'exiting with 7\n' '' -- run --guest exit-code --guest-arg 7
+t exit-0 0 'exiting with 0\n' '' -- run --guest exit-code --guest-arg 0
+t timeout-halt 124 'hanging (halt)\n' 'passthru: guest hang did not exit within 0.3 s (--timeout); stopped it' -- run --guest hang --timeout 0.3
+t timeout-spin 124 'hanging (spin)\n' 'did not exit within 0.2 s' -- run --guest hang --guest-arg spin --timeout 0.2
+t unmapped 125 'writing 0x80000000\n' 'passthru: guest unmapped stopped: guest wrote 4 bytes at unmapped address 0x80000000 (rip 0x' -- run --guest unmapped
+t unmapped-mmio-window 125 - 'unmapped address 0xc0000000' -- run --guest unmapped --guest-arg 0xc0000000
+t pci-garbage 0 'pci 00:00.0 1b36:0008 class 060000\npci-garbage: 1 function(s), 0 problem(s)\n' '' -- run --guest pci-garbage
+t pci-garbage-devices 0 - '' -- run --guest pci-garbage --device test:membar --device test:membar
+t membar 0 'membar: 00:01.0 BAR0 0xc0000000 size 0x10000\nmembar: wrote 16384 dwords, moved BAR to 0xc0040000\n' '' -- run --guest membar --device test:membar
+t membar-missing 1 'membar: device 1b36:0005 not found\n' '' -- run --guest membar
+t user-flat-binary 0 '!\n' '' -- run --guest "$GDIR/tiny.bin"
+t bad-mem 2 '' '--mem: 1K is outside 2M..3G' -- run --mem 1K
+t bad-mem-syntax 2 '' '--mem:' -- run --mem lots
+t bad-guest 2 '' "--guest: 'nosuch' is neither a built-in program" -- run --guest nosuch
+t bad-guest-file 2 '' '--guest: guest image /dev/null must be a non-empty regular file' -- run --guest /dev/null
+t bad-timeout 2 '' "--timeout: 'soon' is not a number" -- run --timeout soon
+t bad-iommu 2 '' "--iommu: 'vfio' is not type1, iommufd or auto" -- run --iommu vfio
+t bad-option 2 '' "unknown option '--bogus'" -- run --bogus
+head -c 3M /dev/zero >"$tmp/big.bin"
+t too-big-for-mem 2 '' 'does not fit in --mem; raise --mem' -- run --mem 2M --guest "$tmp/big.bin"
+printf '\x0f\x0b' >"$tmp/ud2.bin"		# ud2 with no IDT: triple fault
+t garbage-image 125 '' 'passthru: guest '"$tmp"'/ud2.bin stopped: guest triple fault (shutdown) (rip 0x100000)' -- run --guest "$tmp/ud2.bin"
+
+# --json: one object, exact fields for the no-device guest
+"$P" run --guest exit-code --guest-arg 3 --json >"$tmp/json"
+rc=$?
+if [ $rc = 3 ] && python3 - "$tmp/json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["guest"] == "exit-code", j
+assert j["stop"] == "exit" and j["status"] == 3, j
+assert j["serial"] == "exiting with 3\n", j
+assert j["devices"] == [], j
+assert j["mem_bytes"] == 32 << 20, j
+assert 0 < j["first_exit_ms"] <= j["run_ms"], j
+PY
+then echo "PASS json"; pass=$((pass + 1)); else echo "FAIL json (status $rc)"; cat "$tmp/json"; fail=$((fail + 1)); fi
+
+"$P" run --guest membar --device test:membar --json >"$tmp/json"
+if python3 - "$tmp/json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+d = j["devices"]
+assert len(d) == 1 and d[0]["guest_bdf"] == "00:01.0", d
+assert d[0]["bars"] == [{"index": 0, "size": 65536, "gpa": "0xc0040000", "kind": "slot"}], d
+assert j["mmio_exits"] == 0, j
+PY
+then echo "PASS json-membar"; pass=$((pass + 1)); else echo "FAIL json-membar"; cat "$tmp/json"; fail=$((fail + 1)); fi
+
+# --list-guests names every built-in program
+"$P" run --list-guests >"$tmp/list"
+if [ "$(awk '{print $1}' "$tmp/list" | tr '\n' ' ')" = "hello exit-code hang unmapped pci-garbage membar msi-wait pio-loop tiny $(awk 'NR>9{print $1}' "$tmp/list" | tr '\n' ' ')" ] && grep -q '^hello ' "$tmp/list"; then
+	echo "PASS list-guests"; pass=$((pass + 1))
+else
+	echo "FAIL list-guests"; cat "$tmp/list"; fail=$((fail + 1))
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
