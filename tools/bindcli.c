@@ -205,6 +205,34 @@ static void release_targets(struct bc_run *r, struct bc_group *bg)
 	bg->plan.journaled = have;
 }
 
+/*
+ * assign on a group that already has a journal (assigned earlier, then a
+ * member given back by hand): members still on vfio-pci keep the driver
+ * the journal recorded, so the rewritten journal does not forget it.
+ */
+static void keep_recorded_drivers(struct bc_run *r, struct bc_group *bg)
+{
+	struct pt_bind_plan j;
+	enum pt_journal_state st;
+
+	if (pt_journal_read(r->binder, bg->plan.group, &j, &st)) {
+		pt_clear_error();
+		return;
+	}
+	for (int k = 0; k < bg->plan.nr; k++) {
+		struct pt_bind_member *m = &bg->plan.m[k];
+
+		if (m->action != PT_BIND_KEEP)
+			continue;
+		for (int x = 0; x < j.nr; x++)
+			if (!strcmp(j.m[x].bdf, m->bdf)) {
+				snprintf(m->driver, sizeof(m->driver), "%s", j.m[x].driver);
+				snprintf(m->override, sizeof(m->override), "%s",
+					 j.m[x].override);
+			}
+	}
+}
+
 int bc_plan(struct bc_run *r)
 {
 	for (int i = 0; i < r->nr; i++) {
@@ -246,6 +274,7 @@ int bc_plan(struct bc_run *r)
 			release_targets(r, bg);
 			continue;	/* giving back is never blocked */
 		}
+		keep_recorded_drivers(r, bg);
 		for (int k = 0; k < grp->blocked_by.n && k < BC_MAX_NOTES; k++)
 			snprintf(bg->blocked[bg->nr_blocked++], sizeof(bg->blocked[0]),
 				 "%s", grp->blocked_by.v[k]);

@@ -40,6 +40,19 @@ if command -v vfio-group-open >/dev/null 2>&1; then
 	expect_ok "kernel: group $g7 opens (viable)" vfio-group-open "$g7"
 fi
 
+# One member given back by hand, then assign again: the journal must keep
+# what the OTHER member had before the first assign (edu: no driver), not
+# record "vfio-pci" for it.
+echo >/sys/bus/pci/devices/0000:02:00.0/driver_override
+echo 0000:02:00.0 >/sys/bus/pci/devices/0000:02:00.0/driver/unbind
+echo 0000:02:00.0 >/sys/bus/pci/drivers/e1000e/bind
+out=$(passthru assign --json 02:00.0); rc=$?
+expect_eq "re-assign after a manual give-back: plan" "0 0000:02:00.0 done|0000:02:00.1 unchanged|" \
+	"$rc $(echo "$out" | jq -r '.groups[0].members[] | "\(.bdf) \(.result)"' | tr '\n' '|')"
+expect_eq "re-assign: the journal still has both original drivers" \
+	"member 0000:02:00.0 driver=e1000e override= action=rebind|member 0000:02:00.1 driver= override= action=keep|" \
+	"$(grep ^member /run/passthru/group-$g7.journal | tr '\n' '|')"
+
 out=$(passthru release --json 02:00.0 04:02.0); rc=$?
 expect_eq "release both groups: exit 0" 0 "$rc"
 expect_eq "release: groups in order" "$g7 $g8" "$(echo "$out" | jq -r '[.groups[].id] | join(" ")')"

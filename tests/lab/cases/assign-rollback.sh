@@ -70,6 +70,20 @@ expect_match "unwritable override: e1000e was restored" "restore: $nic: bind to 
 expect_eq "unwritable override: every member back, no journal" "$orig" "$(state)"
 expect_eq "unwritable override: interface back" yes "$([ -d /sys/bus/pci/devices/$nic/net ] && echo yes)"
 
+# Two groups in one run: a failure in the second (step 12 = 04:02.0's
+# drivers_probe, after group 7's 7 steps and 04:01.0's 3) undoes the first
+# group too, from its journal.
+out=$(PASSTHRU_TEST_FAIL_STEP=12 passthru assign --json 04:01.0 $nic 2>/dev/null); rc=$?
+expect_eq "two groups, failure in the second: exit 1" 1 "$rc"
+expect_match "two groups: error names 04:02.0" "^0000:04:02.0 \\(group [0-9]+\\): step drivers_probe failed" \
+	"$(echo "$out" | jq -r .error)"
+expect_eq "two groups: every member of both rolled back" \
+	"$nic rolled-back|$edu rolled-back|0000:03:00.0 unchanged|0000:04:01.0 rolled-back|0000:04:02.0 rolled-back|" \
+	"$(echo "$out" | jq -r '.groups[].members[] | "\(.bdf) \(.result)"' | tr '\n' '|')"
+expect_eq "two groups: group $grp back as it began" "$orig" "$(state)"
+expect_eq "two groups: behind the PCI bridge too" "none (null) none (null)" \
+	"$(lab_driver 0000:04:01.0) $(cat /sys/bus/pci/devices/0000:04:01.0/driver_override) $(lab_driver 0000:04:02.0) $(cat /sys/bus/pci/devices/0000:04:02.0/driver_override)"
+
 expect_ok "afterwards a clean assign works" passthru assign $nic
 expect_ok "and release" passthru release $nic
 expect_eq "final state" "$orig" "$(state)"
