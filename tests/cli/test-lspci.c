@@ -3,7 +3,10 @@
  * test-lspci.c — lspci reads the same tree through libpci's sysfs method
  * (`lspci -A linux-sysfs -O sysfs.path=TREE/sys/bus/pci -D -n -k -vvv`);
  * for every device it and `passthru list --json` must agree on the ids,
- * class, revision, subsystem, driver and IOMMU group.  Also on this machine.
+ * class, revision, subsystem, driver, IOMMU group and the capabilities
+ * (PCIe type, MSI/MSI-X vectors, FLR, PM, ACS, ARI, SR-IOV TotalVFs: libpci
+ * decoding our config space against passthru's walker).  Also on this
+ * machine.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,11 @@
 struct lsdev {
 	char bdf[16], ids[16], cls[8], rev[4], subsys[16], driver[64];
 	int group;		/* -1: no "IOMMU group" line */
+	/* capabilities as lspci decodes them from the same config space */
+	char pcie[64];		/* "Endpoint", "Root Port"..., "" without */
+	int msi, msix, sriov_total;	/* 0 when absent */
+	int flr;		/* DevCap FLReset: -1 unknown, 0, 1 */
+	bool pm, acs, ari;
 };
 
 /* Parses lspci -D -n -k -vvv: blocks start with "DDDD:BB:DD.F CCCC: VVVV:DDDD". */
@@ -32,6 +40,7 @@ static int parse_lspci(const char *out, struct lsdev *devs, int max)
 			d = &devs[++n];
 			memset(d, 0, sizeof(*d));
 			d->group = -1;
+			d->flr = -1;
 			cr_assert_eq(sscanf(l, "%15s %4[0-9a-f]: %9[0-9a-f:]", d->bdf,
 					    d->cls, d->ids), 3, "lspci line '%s'", l);
 			if (strstr(l, "(rev "))
@@ -43,6 +52,28 @@ static int parse_lspci(const char *out, struct lsdev *devs, int max)
 		if (n < 0)
 			continue;
 		d = &devs[n];
+		if (strstr(l, "Capabilities: [") && strstr(l, "Express (")) {
+			const char *t = strchr(strstr(l, "Express ("), ')') + 2;
+
+			snprintf(d->pcie, sizeof(d->pcie), "%.*s", (int)strcspn(t, ",("), t);
+			for (char *e = d->pcie + strlen(d->pcie); e > d->pcie && e[-1] == ' '; )
+				*--e = '\0';
+		}
+		if (strstr(l, "] MSI: Enable") && strchr(l, '/'))
+			d->msi = atoi(strchr(l, '/') + 1);
+		if (strstr(l, "] MSI-X: Enable") && strstr(l, "Count="))
+			d->msix = atoi(strstr(l, "Count=") + 6);
+		if (strstr(l, "Total VFs: "))
+			d->sriov_total = atoi(strstr(l, "Total VFs: ") + 11);
+		/* DevCap comes before DevCtl: the first FLReset is the cap */
+		if (d->flr < 0 && strstr(l, "FLReset"))
+			d->flr = strstr(l, "FLReset")[7] == '+';
+		if (strstr(l, "] Power Management version"))
+			d->pm = true;
+		if (strstr(l, "] Access Control Services"))
+			d->acs = true;
+		if (strstr(l, "] Alternative Routing-ID Interpretation"))
+			d->ari = true;
 		if (!strncmp(l, "\tIOMMU group: ", 14))
 			d->group = atoi(l + 14);
 		else if (!strncmp(l, "\tKernel driver in use: ", 23))
@@ -51,6 +82,55 @@ static int parse_lspci(const char *out, struct lsdev *devs, int max)
 			snprintf(d->subsys, sizeof(d->subsys), "%s", l + 12);
 	}
 	return n + 1;
+}
+
+/* lspci's words for the PCIe device/port type, and passthru's */
+static const char *const pcie_names[][2] = {
+	{ "Endpoint", "endpoint" }, { "Legacy Endpoint", "legacy-endpoint" },
+	{ "Root Port", "root-port" }, { "Upstream Port", "upstream-port" },
+	{ "Downstream Port", "downstream-port" },
+	{ "PCI-Express to PCI/PCI-X Bridge", "pcie-to-pci-bridge" },
+	{ "PCI/PCI-X to PCI-Express Bridge", "pci-to-pcie-bridge" },
+	{ "Root Complex Integrated Endpoint", "rc-integrated-endpoint" },
+	{ "Root Complex Event Collector", "rc-event-collector" },
+};
+
+static int cap_int(const struct jv *caps, const char *key)
+{
+	const struct jv *v = jv_get(caps, key);
+
+	return v && v->type == JV_NUM ? (int)v->num : 0;
+}
+
+static bool cap_bool(const struct jv *caps, const char *key)
+{
+	const struct jv *v = jv_get(caps, key);
+
+	return v && v->type == JV_BOOL && v->b;
+}
+
+static void expect_caps(const char *where, const struct lsdev *l, const struct jv *caps)
+{
+	const char *want = NULL, *got = jv_str(jv_get(caps, "pcie"));
+
+	cr_assert_not_null(caps, "%s %s: no capabilities object", where, l->bdf);
+	for (size_t i = 0; i < sizeof(pcie_names) / sizeof(pcie_names[0]); i++)
+		if (!strcmp(l->pcie, pcie_names[i][0]))
+			want = pcie_names[i][1];
+	if (!l->pcie[0])
+		cr_expect(jv_is_null(jv_get(caps, "pcie")), "%s %s: lspci sees no PCIe "
+			  "capability, passthru says %s", where, l->bdf, got);
+	else
+		cr_expect(want && got && !strcmp(want, got), "%s %s: lspci says PCIe %s, "
+			  "passthru %s", where, l->bdf, l->pcie, got ? got : "null");
+	cr_expect_eq(cap_int(caps, "msi"), l->msi, "%s %s: MSI vectors", where, l->bdf);
+	cr_expect_eq(cap_int(caps, "msix"), l->msix, "%s %s: MSI-X vectors", where, l->bdf);
+	cr_expect_eq(cap_int(caps, "sriov_total_vfs"), l->sriov_total,
+		     "%s %s: SR-IOV TotalVFs", where, l->bdf);
+	cr_expect_eq(cap_bool(caps, "flr"), l->flr == 1, "%s %s: FLR", where, l->bdf);
+	cr_expect_eq(cap_bool(caps, "pm"), l->pm, "%s %s: PM", where, l->bdf);
+	cr_expect_eq(cap_bool(caps, "ari"), l->ari, "%s %s: ARI", where, l->bdf);
+	cr_expect_eq(!jv_is_null(jv_get(caps, "acs")), l->acs, "%s %s: ACS", where, l->bdf);
 }
 
 static void compare(const char *root_label, const char *sysfs_pci, const char *root)
@@ -100,6 +180,7 @@ static void compare(const char *root_label, const char *sysfs_pci, const char *r
 		else
 			cr_expect(jv_is_null(jv_get(d, "driver")), "%s %s: lspci sees no "
 				  "driver", root_label, l->bdf);
+		expect_caps(root_label, l, jv_get(d, "capabilities"));
 		g = jv_get(d, "iommu_group");
 		if (l->group >= 0)
 			cr_expect(g && g->type == JV_NUM && (int)g->num == l->group,
