@@ -2,9 +2,10 @@
 /*
  * jsonr.h — a minimal JSON reader for the CLI tests only: parses the whole
  * text into a tree so tests can assert exact values of `--json` output and
- * compare it with the generator's expected.json.  Strict (RFC 8259) apart
- * from \u escapes above U+007F, which are kept as '?' (the tool and the
- * generator write UTF-8 directly).
+ * compare it with the generator's expected.json.  Strict enough to reject
+ * what is not JSON (unterminated, trailing commas, bare words, trailing
+ * text), but numbers go through strtod (a leading zero passes) and \u
+ * escapes above U+007F become '?' (the tool and the generator write UTF-8).
  */
 #ifndef PASSTHRU_TESTS_JSONR_H
 #define PASSTHRU_TESTS_JSONR_H
