@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dma-session.c — opening a device for the DMA checks of `passthru verify`
+ * (see dma.h): the IOMMU backend, the device through the VFIO core's
+ * DMA-test harness (vfio/dmatest.h), and the buffers the checks map.  Also the byte patterns and the pagemap
+ * lookup the unmapped-DMA check aims with.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "verify/dma.h"
+
+#define COPY_LEN	256ull
+
+bool vfy_iova_usable(const struct vfy_dma *s, uint64_t iova, uint64_t size)
+{
+	uint64_t last = iova + size - 1;
+
+	if (!size || last < iova || last > s->dma_last)
+		return false;
+	for (int i = 0; i < s->info.nr_ranges; i++)
+		if (iova >= s->info.ranges[i].start && last <= s->info.ranges[i].last)
+			return true;
+	return false;
+}
+
+int vfy_buf_get(struct vfy_dma *s, struct vfy_buf *b, uint64_t size,
+		uint64_t iova, unsigned int flags, bool *huge)
+{
+	int ret = -ENOMEM;
+
+	memset(b, 0, sizeof(*b));
+	b->mem.fd = -1;
+	if (huge && *huge)
+		ret = pt_mem_alloc(&b->mem, size, PT_MEM_HUGE_2M);
+	if (ret < 0) {
+		if (huge)
+			*huge = false;
+		ret = pt_mem_alloc(&b->mem, size, PT_MEM_ANON);
+	}
+	if (ret < 0)
+		return ret;
+	b->allocated = true;
+	/* touch every page: a device write must land in memory we can read */
+	memset(b->mem.addr, 0, b->mem.size);
+	b->iova = iova;
+	if (!flags)
+		return 0;
+	ret = pt_iommu_map_dma(s->io, b->mem.addr, b->mem.size, iova, flags);
+	if (ret < 0) {
+		vfy_buf_put(s, b);
+		return ret;
+	}
+	b->mapped = true;
+	return 0;
+}
+
+int vfy_buf_unmap(struct vfy_dma *s, struct vfy_buf *b)
+{
+	int ret = 0;
+
+	if (b->mapped)
+		ret = pt_iommu_unmap_dma(s->io, b->iova, b->mem.size);
+	if (!ret)
+		b->mapped = false;
+	return ret;
+}
+
+void vfy_buf_put(struct vfy_dma *s, struct vfy_buf *b)
+{
+	if (b->mapped && vfy_buf_unmap(s, b) < 0)
+		return;		/* never free memory the device may still reach */
+	if (b->allocated)
+		pt_mem_free(&b->mem);
+	b->allocated = false;
+}
+
+int vfy_dma_copy(struct vfy_dma *s, uint64_t src, uint64_t dst, uint64_t len)
+{
+	return pt_dmat_copy_iova(&s->t, src, dst, len);
+}
+
+void vfy_dma_recover(struct vfy_dma *s, const char *after)
+{
+	int ret = s->ops->init(&s->t.drv);
+
+	if (ret && !s->broken) {
+		s->broken = true;
+		snprintf(s->broken_why, sizeof(s->broken_why), "the device did "
+			 "not come back after %s (driver init: %s)", after,
+			 strerror(-ret));
+	}
+}
+
+struct vfy_result *vfy_dma_begin(struct vfy_dma *s, const char *name)
+{
+	struct vfy_result *r = vfy_begin(s->rep, s->d->bdf, s->backend, name);
+
+	if (r && s->broken) {
+		vfy_skip(r, "%s", s->broken_why);
+		return NULL;
+	}
+	return r;
+}
+
+/* xorshift32 bytes, never all one value, so a stuck bus is caught. */
+void vfy_fill(void *p, uint64_t len, uint32_t seed)
+{
+	uint32_t x = seed * 2654435761u + 1;
+	uint8_t *b = p;
+
+	for (uint64_t i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		b[i] = (uint8_t)x;
+	}
+}
+
+int64_t vfy_diff(const void *p, uint64_t len, uint32_t seed)
+{
+	uint32_t x = seed * 2654435761u + 1;
+	const uint8_t *b = p;
+
+	for (uint64_t i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		if (b[i] != (uint8_t)x)
+			return (int64_t)i;
+	}
+	return -1;
+}
+
+int64_t vfy_diff_byte(const void *p, uint64_t len, uint8_t c)
+{
+	const uint8_t *b = p;
+
+	for (uint64_t i = 0; i < len; i++)
+		if (b[i] != c)
+			return (int64_t)i;
+	return -1;
+}
+
+uint64_t vfy_phys(const void *p)
+{
+	uint64_t ent = 0, vpn = (uintptr_t)p / VFY_PAGE;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &ent, sizeof(ent), vpn * sizeof(ent)) != sizeof(ent))
+		ent = 0;
+	close(fd);
+	if (!(ent & (1ull << 63)))
+		return 0;
+	ent &= (1ull << 55) - 1;	/* PFN; 0 without CAP_SYS_ADMIN */
+	return ent ? ent * VFY_PAGE + ((uintptr_t)p & (VFY_PAGE - 1)) : 0;
+}
+
+static int why_fail(char *why, size_t n, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int why_fail(char *why, size_t n, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int vfy_dma_open(struct vfy_dma *s, char *why, size_t n)
+{
+	enum pt_iommu_backend be;
+	int ret;
+
+	ret = pt_iommu_backend_parse(s->backend, &be);
+	if (ret < 0)
+		return why_fail(why, n, ret, "%s", pt_last_error());
+	ret = pt_iommu_open(&s->io, be);
+	if (ret < 0)
+		return why_fail(why, n, ret, "opening the %s IOMMU backend failed: %s",
+				s->backend, pt_last_error());
+	ret = pt_dmat_open(&s->t, s->io, s->d->bdf, PT_MEM_ANON, PT_DMAT_MIN);
+	if (ret < 0)
+		return why_fail(why, n, ret, "opening %s through %s failed: %s",
+				s->d->bdf, s->backend, pt_last_error());
+	s->t_open = true;
+	s->ops = s->t.ops;
+	ret = pt_iommu_get_info(s->io, &s->info);
+	if (ret < 0)
+		return why_fail(why, n, ret, "reading the usable IOVA ranges failed: %s",
+				pt_last_error());
+	if (!s->info.nr_ranges)
+		return why_fail(why, n, -ERANGE, "the kernel reported no usable IOVA range");
+	s->dma_last = s->ops->dma_bits && s->ops->dma_bits < 64 ?
+		      (1ull << s->ops->dma_bits) - 1 : UINT64_MAX;
+	s->len = COPY_LEN;
+	if (s->len < s->ops->min_memcpy)
+		s->len = s->ops->min_memcpy;
+	if (s->ops->max_memcpy && s->len > s->ops->max_memcpy)
+		s->len = s->ops->max_memcpy;
+	s->ref = (uint8_t *)s->t.mem.addr + PT_DMAT_DST2;
+	s->ref_iova = s->t.iova + PT_DMAT_DST2;
+	return 0;
+}
+
+void vfy_dma_close(struct vfy_dma *s)
+{
+	if (s->t_open)
+		pt_dmat_close(&s->t);
+	s->t_open = false;
+	if (s->io)
+		pt_iommu_close(s->io);
+	s->io = NULL;
+}
