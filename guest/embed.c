@@ -30,6 +30,9 @@ GUEST_BLOB(membar, "membar");
 GUEST_BLOB(msi_wait, "msi-wait");
 GUEST_BLOB(pio_loop, "pio-loop");
 GUEST_BLOB(tiny, "tiny");
+GUEST_BLOB(edu_dma, "edu-dma");
+GUEST_BLOB(nic_loopback, "nic-loopback");
+GUEST_BLOB(nic_tx, "nic-tx");
 
 #define PROG(n, sym, needs, sum) \
 	{ n, sum, guest_blob_##sym, guest_blob_##sym##_end, needs }
@@ -44,6 +47,9 @@ const struct guest_prog guest_progs[] = {
 	PROG("msi-wait", msi_wait, GUEST_NEEDS_MEMBAR, "waits for an MSI from the test device"),
 	PROG("pio-loop", pio_loop, GUEST_NEEDS_NONE, "port 0x80 writes forever (benchmark)"),
 	PROG("tiny", tiny, GUEST_NEEDS_NONE, "7 instructions: '!' on serial, exit 0 (benchmark)"),
+	PROG("edu-dma", edu_dma, GUEST_NEEDS_EDU, "edu DMA copies both ways, bytes checked, completion MSI"),
+	PROG("nic-loopback", nic_loopback, GUEST_NEEDS_NIC, "e1000e MAC loopback: TX DMA -> RX DMA, bytes and RX MSI-X checked"),
+	PROG("nic-tx", nic_tx, GUEST_NEEDS_NIC, "e1000e sends --guest-arg N frames (default 4) out of the port"),
 	{ 0 },
 };
 

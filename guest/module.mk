@@ -17,7 +17,7 @@ GUEST_CFLAGS  := -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,guest/guest.ld \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
-GUEST_RT_SRCS  := guest/start.S guest/rt.c guest/pci.c guest/irq.c
+GUEST_RT_SRCS  := guest/start.S guest/rt.c guest/pci.c guest/irq.c guest/drv-env.c
 GUEST_DRV_SRCS := $(sort $(wildcard drivers/*.c))
 GUEST_C_PROGS  := $(patsubst guest/prog-%.c,%,$(sort $(wildcard guest/prog-*.c)))
 GUEST_S_PROGS  := $(patsubst guest/prog-%.S,%,$(sort $(wildcard guest/prog-*.S)))

@@ -71,6 +71,27 @@ static int run_load_file(const char *path, uint8_t **img, size_t *len)
 	return 0;
 }
 
+/*
+ * DEVICE as `passthru` takes it everywhere (BDF, short BDF, vendor:device,
+ * interface name) to the full BDF VFIO wants.  -errno with the message.
+ */
+static int run_resolve(const struct pt_cli *cli, const char *arg, char *bdf,
+		       size_t n)
+{
+	const struct pt_device *dev;
+	struct pt_ctx *ctx;
+	int ret;
+
+	ret = pt_ctx_new(&ctx, cli->root);
+	if (ret)
+		return ret;
+	ret = pt_resolve_device(ctx, arg, &dev);
+	if (!ret)
+		snprintf(bdf, n, "%s", dev->bdf);
+	pt_ctx_free(ctx);
+	return ret;
+}
+
 static void run_list_guests(void)
 {
 	for (const struct guest_prog *p = guest_progs; p->name; p++)
@@ -220,6 +241,7 @@ static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
 	struct run_opts o = { .mem = 32ULL << 20, .guest = "hello", .timeout = 30 };
 	struct vmm_vfio_dev *vdevs[RUN_MAX_DEVICES] = { 0 };
 	struct vmm_membar membar[RUN_MAX_DEVICES];
+	char bdfs[RUN_MAX_DEVICES][PT_BDF_LEN];
 	struct vmm_vfio_set *vset = NULL;
 	const struct guest_prog *prog;
 	struct vmm_config cfg = { 0 };
@@ -245,10 +267,26 @@ static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
 		return pt_usage_error(self, "--guest: '%s' is neither a built-in program "
 				      "(see --list-guests) nor a file", o.guest);
 	}
+	if (prog && prog->needs != GUEST_NEEDS_NONE && !o.nr_devices)
+		return pt_usage_error(self, "--guest %s drives %s; give it with --device",
+				      prog->name, prog->needs == GUEST_NEEDS_EDU ?
+				      "an edu device (1234:11e8)" :
+				      prog->needs == GUEST_NEEDS_NIC ?
+				      "an e1000e NIC (8086:10d3)" : "test:membar");
 	if (img_len > o.mem - VMM_GPA_LOAD - 4096) {
 		free(file_img);
 		return pt_usage_error(self, "--guest: the image (%zu bytes) does not fit "
 				      "in --mem; raise --mem", img_len);
+	}
+
+	for (int i = 0; i < o.nr_devices; i++) {
+		if (!strcmp(o.devices[i], "test:membar"))
+			continue;
+		if (run_resolve(cli, o.devices[i], bdfs[i], sizeof(bdfs[i])) < 0) {
+			free(file_img);
+			return pt_usage_error(self, "--device %s: %s", o.devices[i],
+					      pt_last_error());
+		}
 	}
 
 	cfg.mem_size = o.mem;
@@ -272,7 +310,7 @@ static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
 			if (!vset)
 				ret = vmm_vfio_set_open(&vset, vm, o.iommu);
 			if (!ret)
-				ret = vmm_vfio_add(vset, dev, &vdevs[nr_vfio]);
+				ret = vmm_vfio_add(vset, bdfs[i], &vdevs[nr_vfio]);
 			if (!ret)
 				nr_vfio++;
 		}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* guest/drv-env.h — open a device with the shared drivers (drivers/). */
+#ifndef PASSTHRU_GUEST_DRV_ENV_H
+#define PASSTHRU_GUEST_DRV_ENV_H
+
+#include "drivers/driver.h"
+#include "guest/rt.h"
+
+struct guest_drv {
+	struct pci_dev pci;
+	struct pt_drv_env env;
+	struct pt_drv drv;
+};
+
+/* Finds the device, enables decode/bus master and MSI-X (or MSI) with
+ * vectors from vector_base, binds and inits the driver.  0 or -1. */
+int guest_drv_open(struct guest_drv *g, uint16_t vendor, uint16_t device,
+		   uint8_t vector_base, bool msix);
+void guest_hexdump(const char *prefix, const uint8_t *p, uint32_t len);
+
+#endif
