@@ -8,7 +8,7 @@
 #                       BUILD_DIR/lab-bin/, and lspci/setpci/jq when present
 #   shared libraries    of all of those, found with ldd, at their host paths
 #   /usr/share/misc/pci.ids
-#   /opt/passthru/lab   lib.sh and cases/*.sh
+#   /opt/passthru/lab   lib.sh and cases/*.sh (from $LAB_CASE_DIR if set)
 #   /lib/modules/KVER   for the stock kernel: the top modules below and their
 #                       dependencies, resolved by `modprobe --show-depends`
 #                       from the kernel's own modules.dep, with a fresh
@@ -71,7 +71,7 @@ fi
 
 # ---- lab cases and helpers --------------------------------------------------
 cp "$here/lib.sh" "$stage/opt/passthru/lab/lib.sh"
-cp "$here"/cases/*.sh "$stage/opt/passthru/lab/cases/" 2>/dev/null || true
+cp "${LAB_CASE_DIR:-$here/cases}"/*.sh "$stage/opt/passthru/lab/cases/" 2>/dev/null || true
 
 # ---- modules (stock kernel only) --------------------------------------------
 if [ -d "$kdir/modroot" ]; then

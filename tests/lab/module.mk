@@ -20,8 +20,9 @@ $(BUILD)/lab-bin/%: $(BUILD)/obj/tests/lab/progs/%.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $<
 
-# Set-up (cached outside the clone, see tests/lab/kernel.sh), then one suite
-# per kernel and topology.  LAB_BINS is expanded when the recipe runs, so
+# Set-up (cached outside the clone, see tests/lab/kernel.sh), the harness's
+# self-test (its verdicts on passing, failing, hung and crashing cases), then
+# one suite per kernel and topology.  LAB_BINS is expanded when the recipe runs, so
 # programs added by fragments read after this one are built too.  A kernel
 # that cannot be set up makes its suites fail; it does not stop `make check`.
 .PHONY: check-lab lab-setup
@@ -32,6 +33,7 @@ lab-setup:
 
 check-lab: all lab-setup
 	$(if $(strip $(LAB_BINS)),$(MAKE) --no-print-directory $(LAB_BINS))
+	scripts/run-suite $(BUILD)/results lab-harness tests/lab/selftest.sh
 	@for t in $(LAB_TOPOLOGIES); do for k in $(LAB_KERNELS); do \
 		rm -rf $(BUILD)/lab/$$k-$$t; \
 		scripts/run-suite $(BUILD)/results lab-$$k-$$t env BUILD=$(BUILD) \

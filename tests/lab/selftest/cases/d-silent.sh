@@ -1,0 +1,2 @@
+# lab: topology=any kernels=iommufd timeout=20
+true
