@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test-devarg.c — the DEVICE argument: syntax (exact fields, exact error
+ * sentences) and resolution against a small tree (BDF, ids, ambiguous ids
+ * listing the candidates, interface names).
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+
+#include "lib/passthru.h"
+#include "tests/unit/disc-tree.h"
+
+static struct pt_devarg parse_ok(const char *s)
+{
+	struct pt_devarg a;
+	int r = pt_devarg_parse(s, &a);
+
+	cr_assert_eq(r, 0, "'%s' should parse: %s", s, pt_last_error());
+	return a;
+}
+
+static void parse_bad(const char *s, const char *msg)
+{
+	struct pt_devarg a;
+
+	cr_assert_eq(pt_devarg_parse(s, &a), -EINVAL, "'%s' should be rejected", s);
+	cr_assert_str_eq(pt_last_error(), msg);
+}
+
+#define TAIL "; give a PCI address (0000:01:00.0 or 01:00.0), vendor:device ids (8086:10d3) or an interface name (eth0)"
+
+Test(devarg, full_bdf)
+{
+	struct pt_devarg a = parse_ok("0001:3a:1f.7");
+
+	cr_assert_eq(a.kind, PT_DEVARG_BDF);
+	cr_assert_eq(a.domain, 1);
+	cr_assert_eq(a.bus, 0x3a);
+	cr_assert_eq(a.dev, 0x1f);
+	cr_assert_eq(a.func, 7);
+	cr_assert(!a.short_bdf);
+	a = parse_ok("0000:AB:0C.1");	/* upper case is accepted */
+	cr_assert_eq(a.bus, 0xab);
+	cr_assert_eq(a.dev, 0x0c);
+}
+
+Test(devarg, short_bdf)
+{
+	struct pt_devarg a = parse_ok("01:00.0");
+
+	cr_assert_eq(a.kind, PT_DEVARG_BDF);
+	cr_assert_eq(a.domain, 0);
+	cr_assert_eq(a.bus, 1);
+	cr_assert_eq(a.dev, 0);
+	cr_assert_eq(a.func, 0);
+	cr_assert(a.short_bdf);
+}
+
+Test(devarg, ids_and_ifname)
+{
+	struct pt_devarg a = parse_ok("8086:10d3");
+
+	cr_assert_eq(a.kind, PT_DEVARG_IDS);
+	cr_assert_eq(a.vendor, 0x8086);
+	cr_assert_eq(a.device, 0x10d3);
+	a = parse_ok("enp3s0f1");
+	cr_assert_eq(a.kind, PT_DEVARG_IFNAME);
+	cr_assert_str_eq(a.ifname, "enp3s0f1");
+}
+
+Test(devarg, malformed)
+{
+	parse_bad("", "malformed device '': empty" TAIL);
+	parse_bad("01:00.8", "malformed device '01:00.8': function must be a single digit 0-7" TAIL);
+	parse_bad("01:20.0", "malformed device '01:20.0': device number above 1f" TAIL);
+	parse_bad("0g:00.0", "malformed device '0g:00.0': bus must be 2 hex digits" TAIL);
+	parse_bad("000g:00:00.0", "malformed device '000g:00:00.0': domain must be 4 hex digits" TAIL);
+	parse_bad("8086:10d", "malformed device '8086:10d': vendor:device ids are two groups of 4 hex digits" TAIL);
+	parse_bad("1:00.0", "malformed device '1:00.0': a PCI address is DDDD:BB:DD.F or BB:DD.F" TAIL);
+	parse_bad("01:00.0x", "malformed device '01:00.0x': a PCI address is DDDD:BB:DD.F or BB:DD.F" TAIL);
+	parse_bad("eth/0", "malformed device 'eth/0': not a valid interface name" TAIL);
+	parse_bad("abcdefghijklmnop", "malformed device 'abcdefghijklmnop': not a valid interface name" TAIL);
+	parse_bad("..", "malformed device '..': not a valid interface name" TAIL);
+}
+
+static struct tt t;
+static struct pt_ctx *ctx;
+
+static void setup(void)
+{
+	uint8_t cfg[4096];
+
+	tt_init(&t);
+	tt_cfg(cfg, 0x8086, 0x10d3, 0x020000, 0);
+	tt_dev(&t, "pci0000:00/0000:00:19.0", cfg, 256, "e1000e", -1);
+	tt_dev(&t, "pci0000:00/0000:00:1a.0", cfg, 256, "e1000e", -1);
+	tt_cfg(cfg, 0x10de, 0x1c82, 0x030000, 0);
+	tt_dev(&t, "pci0000:00/0000:00:1c.0/0000:01:00.0", cfg, 256, "nouveau", -1);
+	tt_child(&t, "net", "eth0", "pci0000:00/0000:00:19.0/net/eth0");
+	tt_child(&t, "net", "lo", "virtual/net/lo");
+	cr_assert_eq(pt_ctx_new(&ctx, t.root), 0, "%s", pt_last_error());
+}
+
+static void teardown(void)
+{
+	pt_ctx_free(ctx);
+	tt_fini(&t);
+}
+
+TestSuite(resolve, .init = setup, .fini = teardown);
+
+Test(resolve, bdf_forms)
+{
+	const struct pt_device *d;
+
+	cr_assert_eq(pt_resolve_device(ctx, "01:00.0", &d), 0, "%s", pt_last_error());
+	cr_assert_str_eq(d->bdf, "0000:01:00.0");
+	cr_assert_str_eq(d->driver, "nouveau");
+	/* the upstream bridge comes from the sysfs path, listed or not */
+	cr_assert_str_eq(d->parent, "0000:00:1c.0");
+	cr_assert_eq(pt_resolve_device(ctx, "0000:00:1A.0", &d), 0);
+	cr_assert_str_eq(d->bdf, "0000:00:1a.0");
+}
+
+Test(resolve, unknown_bdf)
+{
+	const struct pt_device *d = (void *)1;
+
+	cr_assert_eq(pt_resolve_device(ctx, "02:00.0", &d), -ENODEV);
+	cr_assert_null(d);
+	cr_assert_str_eq(pt_last_error(), "unknown device '02:00.0': no PCI device at "
+			 "0000:02:00.0; run `passthru list` to see the devices");
+}
+
+Test(resolve, unique_ids)
+{
+	const struct pt_device *d;
+
+	cr_assert_eq(pt_resolve_device(ctx, "10de:1c82", &d), 0);
+	cr_assert_str_eq(d->bdf, "0000:01:00.0");
+}
+
+Test(resolve, ambiguous_ids_list_candidates)
+{
+	const struct pt_device *d;
+
+	cr_assert_eq(pt_resolve_device(ctx, "8086:10D3", &d), -EEXIST);
+	cr_assert_null(d);
+	cr_assert_str_eq(pt_last_error(), "ambiguous device '8086:10D3': 2 devices "
+			 "match (0000:00:19.0, 0000:00:1a.0); give one of them by "
+			 "its PCI address");
+}
+
+Test(resolve, unknown_ids)
+{
+	const struct pt_device *d;
+
+	cr_assert_eq(pt_resolve_device(ctx, "8086:ffff", &d), -ENODEV);
+	cr_assert_str_eq(pt_last_error(), "unknown device '8086:ffff': no PCI device "
+			 "has vendor:device 8086:ffff; run `passthru list` to see "
+			 "the devices");
+}
+
+Test(resolve, interface_names)
+{
+	const struct pt_device *d;
+
+	cr_assert_eq(pt_resolve_device(ctx, "eth0", &d), 0, "%s", pt_last_error());
+	cr_assert_str_eq(d->bdf, "0000:00:19.0");
+	cr_assert_eq(pt_resolve_device(ctx, "lo", &d), -ENODEV);
+	cr_assert_eq(pt_resolve_device(ctx, "eth1", &d), -ENODEV);
+}
