@@ -34,11 +34,12 @@ expect_eq "installed udev rule is the project's" \
 	'ACTION=="add", SUBSYSTEM=="pci", PROGRAM=="/opt/passthru/bin/passthru assign --udev-match %k", ATTR{driver_override}="vfio-pci"' \
 	"$(grep -v '^#' /etc/udev/rules.d/70-passthru-vfio.rules)"
 
-out=$(passthru assign --json --persist --user alice "$nic"); rc=$?
-expect_eq "--persist --user: exit 0" 0 "$rc"
+echo 'kvm:x:36:' >>/etc/group
+out=$(passthru assign --json --persist --user alice --group kvm "$nic"); rc=$?
+expect_eq "--persist --user --group: exit 0" 0 "$rc"
 expect_eq "--persist: bound" vfio-pci "$(lab_driver $nic)"
-expect_eq "--user: /dev/vfio/$grp owned by alice" 1000 "$(stat -c %u /dev/vfio/$grp)"
-expect_eq "--persist: config line" "$nic user=alice" "$(grep -v '^#' /etc/passthru.conf)"
+expect_eq "--user/--group: /dev/vfio/$grp owned by alice:kvm" 1000:36 "$(stat -c %u:%g /dev/vfio/$grp)"
+expect_eq "--persist: config line" "$nic user=alice group=kvm" "$(grep -v '^#' /etc/passthru.conf)"
 passthru-lab-files /tmp/ref
 expect_eq "--persist: the documented example's comments kept" "$(grep '^#' /tmp/ref/etc/passthru.conf | md5sum)" \
 	"$(grep '^#' /etc/passthru.conf | md5sum)"
@@ -48,7 +49,7 @@ expect_fail "--udev-match: edu is not" passthru assign --udev-match "$edu"
 
 # ---- "reboot": keep only what is on disk
 passthru release "$nic" >/dev/null
-expect_eq "release without --persist keeps the config" "$nic user=alice" "$(grep -v '^#' /etc/passthru.conf)"
+expect_eq "release without --persist keeps the config" "$nic user=alice group=kvm" "$(grep -v '^#' /etc/passthru.conf)"
 rmmod e1000e && rmmod vfio_pci
 rm -rf /run/passthru
 expect_eq "boot: no e1000e, no vfio-pci loaded" "no no" "$(has_mod e1000e) $(has_mod vfio_pci)"
@@ -66,7 +67,7 @@ out=$($cmd --json); rc=$?
 expect_eq "boot: ExecStart exits 0" 0 "$rc"
 expect_eq "boot: ExecStart found it held" "keep unchanged" \
 	"$(echo "$out" | jq -r '.groups[0].members[0] | "\(.action) \(.result)"')"
-expect_eq "boot: user=alice applied to /dev/vfio/$grp" 1000 "$(stat -c %u /dev/vfio/$grp)"
+expect_eq "boot: user=alice group=kvm applied to /dev/vfio/$grp" 1000:36 "$(stat -c %u:%g /dev/vfio/$grp)"
 out=$($cmd --json); rc=$?
 expect_eq "boot: ExecStart again is a no-op" "0 unchanged" "$rc $(echo "$out" | jq -r '.groups[0].members[0].result')"
 
