@@ -102,10 +102,16 @@ int pt_mem_alloc(struct pt_mem *m, size_t size, enum pt_mem_kind kind)
 		return 0;
 	}
 	m->fd = memfd_create("passthru-dma", mfd_flags);
-	if (m->fd < 0)
-		return pt_set_error(errno, "memfd_create for %s of %s memory failed: %s%s", sz,
-				    pt_mem_kind_name(kind), strerror(errno),
-				    kind >= PT_MEM_HUGE_2M ? "; the kernel needs CONFIG_HUGETLBFS and that huge page size" : "");
+	if (m->fd < 0) {
+		err = errno;
+		if (kind >= PT_MEM_HUGE_2M)
+			return pt_set_error(err, "memfd_create for %s of %s memory failed: %s: the kernel has no %s huge page pool (/sys/kernel/mm/hugepages/hugepages-%zukB); %s",
+					    sz, pt_mem_kind_name(kind), strerror(err),
+					    kind == PT_MEM_HUGE_2M ? "2 MiB" : "1 GiB", m->page_size >> 10,
+					    kind == PT_MEM_HUGE_1G ? "boot with hugepagesz=1G hugepages=N (and a CPU with pdpe1gb)" :
+					    "the kernel needs CONFIG_HUGETLBFS");
+		return pt_set_error(err, "memfd_create for %s failed: %s", sz, strerror(err));
+	}
 	if (ftruncate(m->fd, m->size) < 0) {
 		err = errno;
 		goto fail;

@@ -28,7 +28,7 @@ for b in $backends; do
 done
 out=$(passthru dma-test "$edu" --hugepages 1G 2>&1); rc=$?
 expect_eq "dma-test --hugepages 1G without 1 GiB pages exits 1" 1 "$rc"
-expect_match "... and says how to reserve them" 'hugepages-1048576kB/nr_hugepages' "$out"
+expect_match "... and says how to get them" 'hugepagesz=1G hugepages=' "$out"
 out=$(passthru dma-test "$edu" --iommu nope 2>&1); rc=$?
 expect_eq "dma-test --iommu nope exits 2" 2 "$rc"
 expect_match "... naming the choices" "unknown IOMMU backend 'nope': use type1, iommufd or auto" "$out"
