@@ -16,6 +16,10 @@ for b in $backends; do
 	PASSTHRU_IOMMU=$b vfio-lab viable "$fn1" "$nic is bound to e1000e" || LAB_FAILED=$((LAB_FAILED + 1))
 done
 expect_ok "bind e1000e $nic to vfio-pci" lab_bind "$nic" vfio-pci
+# 04:01.0 shares its group with the PCIe-to-PCI bridge 03:00.0 and with
+# 04:02.0 (edu, no driver): driverless members keep the group viable
+expect_ok "bind edu 0000:04:01.0 to vfio-pci" lab_bind 0000:04:01.0 vfio-pci
+expect_eq "04:02.0 stays without a driver" none "$(lab_driver 0000:04:02.0)"
 for b in $backends; do
 	PASSTHRU_IOMMU=$b vfio-lab hotreset "$nic" "$fn1" || LAB_FAILED=$((LAB_FAILED + 1))
 	PASSTHRU_IOMMU=$b vfio-lab dma 0000:04:01.0 || LAB_FAILED=$((LAB_FAILED + 1))	# behind the PCIe-to-PCI bridge
