@@ -33,8 +33,9 @@ bool pt_driver_is_dma_safe(const char *driver, bool is_bridge)
 		return true;
 	if (!strcmp(driver, "pci-stub"))
 		return true;
-	/* the PCIe port driver sets driver_managed_dma; only bridges use it */
-	return !strcmp(driver, "pcieport") && is_bridge;
+	/* the PCIe port driver sets driver_managed_dma too (it only ever
+	 * binds bridges; the kernel does not look at the device type) */
+	return !strcmp(driver, "pcieport");
 }
 
 static int group_cmp(const void *a, const void *b)

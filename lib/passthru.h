@@ -210,7 +210,10 @@ const struct pt_device *pt_find_device(const struct pt_system *sys,
 				       const char *bdf);
 const struct pt_group *pt_find_group(const struct pt_system *sys, int id);
 
-/* Driver predicates used for viability (exported for assign/verify). */
+/* Driver predicates used for viability (exported for assign/verify).
+ * dma_safe: unbound, vfio-pci or a variant, pci-stub or pcieport — the
+ * drivers that do not claim the group's DMA (driver_managed_dma).
+ * is_bridge is informational (the kernel does not look at it). */
 bool pt_driver_is_vfio(const char *driver);	/* vfio-pci or a variant */
 bool pt_driver_is_dma_safe(const char *driver, bool is_bridge);
 

@@ -201,7 +201,7 @@ static int dev_sriov(struct pt_ctx *ctx, struct pt_device *d)
 	d->sriov_totalvfs = d->sriov_numvfs = -1;
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/physfn", d->bdf);
 	if (ptd_readlink_base(ctx, rel, bdf, sizeof(bdf)) == 0 && ptd_is_bdf(bdf))
-		snprintf(d->physfn, sizeof(d->physfn), "%s", bdf);
+		snprintf(d->physfn, sizeof(d->physfn), "%.12s", bdf);
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/sriov_totalvfs", d->bdf);
 	if (ptd_read_long(ctx, rel, &v) < 0)
 		return 0;
@@ -214,7 +214,7 @@ static int dev_sriov(struct pt_ctx *ctx, struct pt_device *d)
 		if (ptd_readlink_base(ctx, rel, bdf, sizeof(bdf)) < 0)
 			break;
 		if (ptd_is_bdf(bdf) && ptd_strv_add(&d->vfs, bdf))
-			return -ENOMEM;
+			return pt_set_error(ENOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -269,6 +269,16 @@ static int dev_fill(struct pt_ctx *ctx, struct pci_dev *pd, struct pt_device *d,
 	d->iommu_group = -1;	/* set by groups.c from iommu_groups/N/devices */
 
 	d->config_len = dev_read_config(pd, cfg);
+	if (!d->config_len) {
+		char path[PATH_MAX];
+
+		pt_ctx_path(ctx, path, sizeof(path),
+			    "sys/bus/pci/devices/%s/config", d->bdf);
+		return pt_set_error(EIO, "cannot read the config space of %s "
+				    "(%s): %s%s", d->bdf, path, ptd_pci_msg,
+				    ctx->root[0] ? "; the tree is incomplete, "
+				    "capture it again with `passthru snapshot`" : "");
+	}
 	memcpy(d->config, cfg, sizeof(d->config));
 	if (d->config_len >= 64) {
 		d->header_type = cfg[0x0e] & 0x7f;
@@ -350,7 +360,7 @@ static int scan_pci(struct pt_ctx *ctx, struct pt_system *sys)
 	}
 	free(cfg);
 	if (ret < 0)
-		return pt_set_error(ret, "reading PCI devices: %s", strerror(-ret));
+		return ret;	/* dev_fill() said which device and file */
 	qsort(sys->devices, (size_t)sys->nr_devices, sizeof(*sys->devices), dev_cmp);
 	for (i = 0; i < sys->nr_devices; i++) {
 		ret = dev_reset_methods(ctx, sys, &sys->devices[i]);

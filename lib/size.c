@@ -22,7 +22,7 @@ int pt_parse_size(const char *s, uint64_t *bytes)
 				    "number with an optional unit (K, M, G, T), "
 				    "e.g. 2G", s ? s : "");
 	for (; isdigit((unsigned char)*p); p++) {
-		if (whole > (UINT64_MAX - 9) / 10)
+		if (whole > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
 			return pt_set_error(ERANGE, "size '%s' is too large", s);
 		whole = whole * 10 + (uint64_t)(*p - '0');
 	}
