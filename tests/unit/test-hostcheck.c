@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test-hostcheck.c — `passthru check` judged on trees: a ready VT-d host,
+ * a host whose kernel turned the IOMMU off, interrupt remapping missing or
+ * turned off, unsafe interrupts allowed, and the memlock limit against a
+ * guest size.  Exact status and exact sentences.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+
+#include "lib/passthru.h"
+#include "tests/unit/disc-tree.h"
+
+static struct tt t;
+static struct pt_check res[PT_CHECK_MAX];
+static int n;
+
+static void ready_host(void)
+{
+	uint8_t cfg[4096];
+
+	tt_init(&t);
+	tt_cfg(cfg, 0x8086, 0x10d3, 0x020000, 0);
+	tt_dev(&t, "pci0000:00/0000:00:19.0", cfg, 256, "vfio-pci", 3);
+	tt_printf(&t, "proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme vmx sse\n\n");
+	tt_printf(&t, "proc/cmdline", "BOOT_IMAGE=/vmlinuz intel_iommu=on quiet\n");
+	tt_write(&t, "dev/kvm", "", 0);
+	tt_write(&t, "dev/vfio/vfio", "", 0);
+	tt_write(&t, "dev/vfio/3", "", 0);
+	tt_write(&t, "dev/iommu", "", 0);
+	tt_write(&t, "sys/firmware/acpi/tables/DMAR", "", 0);
+	tt_mkdir(&t, "sys/devices/virtual/iommu/dmar0/intel-iommu");
+	tt_printf(&t, "sys/devices/virtual/iommu/dmar0/intel-iommu/ecap", "f0205ad8\n");
+	tt_link(&t, "sys/class/iommu/dmar0", "../../devices/virtual/iommu/dmar0");
+	tt_printf(&t, "sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", "N\n");
+	tt_mkdir(&t, "sys/module/vfio");
+	tt_mkdir(&t, "sys/module/vfio_pci");
+	tt_printf(&t, "proc/modules", "vfio_iommu_type1 45056 0 - Live 0x0\n");
+	tt_printf(&t, "proc/self/limits",
+		  "Limit                     Soft Limit           Hard Limit           Units     \n"
+		  "Max locked memory         unlimited            unlimited            bytes     \n");
+	tt_printf(&t, "sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "1024\n");
+}
+
+static void teardown(void)
+{
+	tt_fini(&t);
+}
+
+static void run(uint64_t mem, bool given)
+{
+	struct pt_check_opts o = { .guest_mem = mem, .guest_mem_given = given };
+	struct pt_ctx *ctx;
+
+	cr_assert_eq(pt_ctx_new(&ctx, t.root), 0, "%s", pt_last_error());
+	n = pt_host_check(ctx, &o, res, PT_CHECK_MAX);
+	pt_ctx_free(ctx);
+	cr_assert_gt(n, 0, "%s", pt_last_error());
+}
+
+static const struct pt_check *get(const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(res[i].name, name))
+			return &res[i];
+	cr_assert_fail("no check named '%s'", name);
+	return NULL;
+}
+
+static void expect(const char *name, enum pt_check_status st, const char *detail)
+{
+	const struct pt_check *c = get(name);
+
+	cr_assert_eq(c->status, st, "%s: %s, want %s (%s)", name,
+		     pt_check_status_name(c->status), pt_check_status_name(st), c->detail);
+	if (detail)
+		cr_assert_str_eq(c->detail, detail);
+}
+
+TestSuite(check, .init = ready_host, .fini = teardown);
+
+Test(check, ready_host_passes)
+{
+	run(0, false);
+	cr_assert_eq(n, 12);
+	expect("cpu virtualization", PT_CHECK_PASS, "Intel VT-x (vmx)");
+	expect("/dev/kvm", PT_CHECK_PASS, "exists");
+	expect("IOMMU in firmware", PT_CHECK_PASS, "ACPI DMAR (Intel VT-d) table present");
+	expect("IOMMU enabled", PT_CHECK_PASS, "1 IOMMU unit (dmar0...), 1 IOMMU groups");
+	expect("IOMMU mode", PT_CHECK_PASS, "translated (intel_iommu on the command line)");
+	expect("interrupt remapping", PT_CHECK_PASS, "every VT-d unit supports it "
+	       "(ecap IR) and it is not turned off");
+	expect("unsafe interrupts", PT_CHECK_PASS, "allow_unsafe_interrupts is N");
+	expect("VFIO modules", PT_CHECK_PASS, NULL);
+	expect("/dev/vfio/vfio", PT_CHECK_PASS, NULL);
+	expect("iommufd", PT_CHECK_PASS, NULL);
+	expect("locked memory", PT_CHECK_PASS, "RLIMIT_MEMLOCK unlimited (guest needs 1 GiB pinned)");
+	expect("hugepages", PT_CHECK_PASS, "2 GiB reserved (guest 1 GiB)");
+	for (int i = 0; i < n; i++)
+		cr_assert_eq(res[i].status, PT_CHECK_PASS, "%s", res[i].name);
+}
+
+Test(check, iommu_turned_off)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/sys/class/iommu/dmar0", t.root);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/sys/kernel/iommu_groups/3/devices/0000:00:19.0", t.root);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/sys/kernel/iommu_groups/3/type", t.root);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/sys/kernel/iommu_groups/3/devices", t.root);
+	rmdir(p);
+	snprintf(p, sizeof(p), "%s/sys/kernel/iommu_groups/3", t.root);
+	rmdir(p);
+	tt_printf(&t, "proc/cmdline", "root=/dev/sda1 intel_iommu=off -- intel_iommu=on\n");
+	run(0, false);
+	expect("IOMMU in firmware", PT_CHECK_PASS, NULL);
+	expect("IOMMU enabled", PT_CHECK_FAIL, "the kernel command line turns the "
+	       "IOMMU off (intel_iommu=off)");
+	cr_assert_str_eq(get("IOMMU enabled")->fix, "remove the IOMMU 'off' option "
+			 "from the kernel command line and reboot");
+	expect("interrupt remapping", PT_CHECK_FAIL, NULL);
+}
+
+Test(check, firmware_without_kernel_iommu)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/sys/class/iommu/dmar0", t.root);
+	unlink(p);
+	tt_printf(&t, "proc/cmdline", "quiet\n");
+	run(0, false);
+	expect("IOMMU enabled", PT_CHECK_FAIL, "the firmware has an IOMMU but the "
+	       "kernel did not enable it (no /sys/class/iommu units, no IOMMU groups)");
+	cr_assert_str_eq(get("IOMMU enabled")->fix, "add intel_iommu=on to the "
+			 "kernel command line and reboot");
+}
+
+Test(check, interrupt_remapping)
+{
+	tt_printf(&t, "sys/devices/virtual/iommu/dmar0/intel-iommu/ecap", "f0205ad0\n");
+	run(0, false);
+	expect("interrupt remapping", PT_CHECK_FAIL, "a VT-d unit lacks interrupt "
+	       "remapping (ecap IR=0)");
+	tt_printf(&t, "sys/devices/virtual/iommu/dmar0/intel-iommu/ecap", "f0205ad8\n");
+	tt_printf(&t, "proc/cmdline", "intel_iommu=on intremap=off\n");
+	run(0, false);
+	expect("interrupt remapping", PT_CHECK_FAIL, "turned off on the kernel command line");
+	tt_printf(&t, "sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", "Y\n");
+	run(0, false);
+	expect("unsafe interrupts", PT_CHECK_WARN, NULL);
+}
+
+Test(check, vfio_missing)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/sys/module/vfio_pci", t.root);
+	rmdir(p);
+	/* a registered vfio-pci driver would mean it is built in */
+	snprintf(p, sizeof(p), "%s/sys/bus/pci/drivers/vfio-pci", t.root);
+	rmdir(p);
+	snprintf(p, sizeof(p), "%s/dev/iommu", t.root);
+	unlink(p);
+	run(0, false);
+	expect("VFIO modules", PT_CHECK_FAIL, "not loaded: vfio_pci");
+	expect("iommufd", PT_CHECK_WARN, NULL);
+}
+
+Test(check, memlock_against_guest_size)
+{
+	tt_printf(&t, "proc/self/limits",
+		  "Limit                     Soft Limit           Hard Limit           Units     \n"
+		  "Max locked memory         8388608              8388608              bytes     \n");
+	run(4ull << 30, true);
+	expect("locked memory", PT_CHECK_FAIL, "RLIMIT_MEMLOCK 8 MiB < guest 4 GiB: "
+	       "VFIO pins all guest memory");
+	expect("hugepages", PT_CHECK_WARN, "2 GiB reserved, guest 4 GiB: guest "
+	       "memory will use 4 KiB pages");
+	run(0, false);	/* default 1 GiB, not asked for: advice only */
+	expect("locked memory", PT_CHECK_WARN, NULL);
+	run(8ull << 20, true);
+	expect("locked memory", PT_CHECK_PASS, "RLIMIT_MEMLOCK 8 MiB >= guest 8 MiB");
+}
+
+Test(check, no_virtualization)
+{
+	char p[PATH_MAX];
+
+	tt_printf(&t, "proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme sse\n");
+	snprintf(p, sizeof(p), "%s/dev/kvm", t.root);
+	unlink(p);
+	run(0, false);
+	expect("cpu virtualization", PT_CHECK_FAIL, "the CPU flags have neither vmx nor svm");
+	expect("/dev/kvm", PT_CHECK_FAIL, "/dev/kvm does not exist");
+}
