@@ -76,22 +76,80 @@ static const char *drv_err(int ret)
 /* ---- mapped DMA --------------------------------------------------------- */
 
 /*
- * Maps size bytes at iova, then: (1) the device reads len bytes at
- * iova+off into the reference buffer, (2) it writes len bytes from the
- * reference buffer to iova+off; every copied byte is compared and every
- * other byte of the mapping must keep its guard value.
+ * On the mapping t (owned: unmapped and freed here), (1) the device reads
+ * len bytes at t->iova+off into the reference page, (2) it writes len bytes
+ * from the reference page to t->iova+off; every copied byte is compared and
+ * every other byte of the mapping must keep its guard value.
  */
-static void mapped_case(struct vfy_dma *s, const char *name, const char *what,
-			uint64_t iova, uint64_t size, uint64_t off, bool huge,
-			void *premapped)
+static void mapped_case(struct vfy_dma *s, struct vfy_result *r, const char *what,
+			struct vfy_buf *t, uint64_t off, bool owned)
 {
-	struct vfy_result *r = vfy_dma_begin(s, name);
 	const char *exp = "the device copies every byte to and from the mapped IOVA";
 	const char *fix = "the IOMMU mapping does not translate to this memory: "
 			  "look for DMAR faults in dmesg and report it with this output";
-	struct vfy_buf t;
-	uint8_t *p, *ref = s->ref;
+	uint32_t seed = 0x1000 + (uint32_t)(t->iova >> 12);
+	uint8_t *p = t->addr, *ref = s->ref;
+	uint64_t iova = t->iova;
+	char backing[96];
 	int64_t bad;
+	int ret;
+
+	snprintf(backing, sizeof(backing), "%s pages%s",
+		 t->page_size >= VFY_HUGE ? "2 MiB hugetlb" : "4 KiB",
+		 t->size <= t->page_size ? "" : t->contiguous ?
+		 ", physically contiguous" : ", physically scattered");
+	memset(p, GUARD_BYTE, t->size);
+	vfy_fill(p + off, s->len, seed);
+	memset(ref, 0, s->len);
+	ret = vfy_dma_copy(s, iova + off, s->ref_iova, s->len);
+	if (ret || vfy_diff(ref, s->len, seed) >= 0) {
+		vfy_fail(r, exp, fix, "device read (memory to device) of %" PRIu64
+			 " B at IOVA 0x%" PRIx64 " (%s): %s%s%s", s->len, iova + off,
+			 backing, drv_err(ret), ret ? "" : ", wrong bytes arrived",
+			 t->contiguous || t->size <= t->page_size ? "" :
+			 "; note: some emulated devices (QEMU's e1000e TX) cannot "
+			 "read a buffer whose pages are physically scattered");
+		if (ret)
+			vfy_dma_recover(s, "a failed copy");
+		goto out;
+	}
+	vfy_fill(ref, s->len, seed + 0x1000);
+	ret = vfy_dma_copy(s, s->ref_iova, iova + off, s->len);
+	bad = vfy_diff(p + off, s->len, seed + 0x1000);
+	if (ret || bad >= 0) {
+		vfy_fail(r, exp, fix, "device write (device to memory) of %" PRIu64
+			 " B at IOVA 0x%" PRIx64 " (%s): %s; first wrong byte at +%"
+			 PRId64, s->len, iova + off, backing, drv_err(ret), bad);
+		if (ret)
+			vfy_dma_recover(s, "a failed copy");
+		goto out;
+	}
+	if ((bad = vfy_diff_byte(p, off, GUARD_BYTE)) >= 0 ||
+	    (bad = vfy_diff_byte(p + off + s->len, t->size - off - s->len,
+				 GUARD_BYTE)) >= 0) {
+		vfy_fail(r, "the device writes exactly the bytes it was asked to",
+			 fix, "a byte outside the %" PRIu64 " copied bytes changed "
+			 "(guard 0x%02x) in the mapping at IOVA 0x%" PRIx64, s->len,
+			 GUARD_BYTE, iova);
+		goto out;
+	}
+	vfy_pass(r, "%s: mapped 0x%" PRIx64 "-0x%" PRIx64 " (%s); the device "
+		 "read %" PRIu64 " B at 0x%" PRIx64 " and wrote %" PRIu64 " B "
+		 "there, every byte right, the other %" PRIu64 " B of the mapping "
+		 "untouched", what, iova, iova + t->size - 1, backing, s->len,
+		 iova + off, s->len, t->size - s->len);
+out:
+	if (owned)
+		vfy_buf_put(s, t);
+}
+
+/* Maps size bytes at iova (contig: physically contiguous pages, huge: in
+ * hugetlb pages when the host has them) and runs mapped_case at off. */
+static void mapped_at(struct vfy_dma *s, const char *name, const char *what,
+		      uint64_t iova, uint64_t size, uint64_t off, bool contig)
+{
+	struct vfy_result *r = vfy_dma_begin(s, name);
+	struct vfy_buf t;
 	int ret;
 
 	if (!r)
@@ -102,60 +160,14 @@ static void mapped_case(struct vfy_dma *s, const char *name, const char *what,
 			 iova, iova + size - 1, s->ops->dma_bits);
 		return;
 	}
-	if (premapped) {
-		/* a page of the harness's own mapping: used, never unmapped */
-		memset(&t, 0, sizeof(t));
-		t.mem.addr = premapped;
-		t.mem.size = size;
-		t.mem.page_size = VFY_PAGE;
-		t.iova = iova;
-	} else if ((ret = vfy_buf_get(s, &t, size, iova, PT_DMA_RW, &huge)) < 0) {
-		vfy_fail(r, "mapping at a usable IOVA succeeds", NULL,
-			 "%s", pt_last_error());
+	ret = contig ? vfy_buf_get_contig(s, &t, size, iova, PT_DMA_RW, false)
+		     : vfy_buf_get(s, &t, size, iova, PT_DMA_RW, NULL);
+	if (ret < 0) {
+		vfy_fail(r, "mapping at a usable IOVA succeeds", NULL, "%s",
+			 pt_last_error());
 		return;
 	}
-	p = t.mem.addr;
-	memset(p, GUARD_BYTE, t.mem.size);
-	vfy_fill(p + off, s->len, 0x1000 + (uint32_t)(iova >> 12));
-	memset(ref, 0, s->len);
-	ret = vfy_dma_copy(s, iova + off, s->ref_iova, s->len);
-	if (ret || (bad = vfy_diff(ref, s->len, 0x1000 + (uint32_t)(iova >> 12))) >= 0) {
-		vfy_fail(r, exp, fix, "device read (memory to device) of %" PRIu64
-			 " B at IOVA 0x%" PRIx64 ": %s%s", s->len, iova + off,
-			 drv_err(ret), ret ? "" : ", wrong bytes arrived");
-		if (ret)
-			vfy_dma_recover(s, "a failed copy");
-		goto out;
-	}
-	vfy_fill(ref, s->len, 0x2000 + (uint32_t)(iova >> 12));
-	ret = vfy_dma_copy(s, s->ref_iova, iova + off, s->len);
-	bad = vfy_diff(p + off, s->len, 0x2000 + (uint32_t)(iova >> 12));
-	if (ret || bad >= 0) {
-		vfy_fail(r, exp, fix, "device write (device to memory) of %" PRIu64
-			 " B at IOVA 0x%" PRIx64 ": %s; first wrong byte at +%" PRId64,
-			 s->len, iova + off, drv_err(ret), bad);
-		if (ret)
-			vfy_dma_recover(s, "a failed copy");
-		goto out;
-	}
-	if ((bad = vfy_diff_byte(p, off, GUARD_BYTE)) >= 0 ||
-	    (bad = vfy_diff_byte(p + off + s->len, t.mem.size - off - s->len,
-				 GUARD_BYTE)) >= 0) {
-		vfy_fail(r, "the device writes exactly the bytes it was asked to",
-			 fix, "a byte outside the %" PRIu64 " copied bytes changed "
-			 "(guard 0x%02x) in the mapping at IOVA 0x%" PRIx64, s->len,
-			 GUARD_BYTE, iova);
-		goto out;
-	}
-	vfy_pass(r, "%s: mapped 0x%" PRIx64 "-0x%" PRIx64 " (%s pages); the "
-		 "device read %" PRIu64 " B at 0x%" PRIx64 " and wrote %" PRIu64
-		 " B there, every byte right, the other %" PRIu64 " B of the "
-		 "mapping untouched", what, iova, iova + t.mem.size - 1,
-		 t.mem.page_size >= VFY_HUGE ? "2 MiB hugetlb" : "4 KiB", s->len,
-		 iova + off, s->len, (uint64_t)t.mem.size - s->len);
-out:
-	if (!premapped)
-		vfy_buf_put(s, &t);
+	mapped_case(s, r, what, &t, off, true);
 }
 
 /*
@@ -193,18 +205,67 @@ static uint64_t usable_high_end(const struct vfy_dma *s)
 	return end;
 }
 
-void vfy_dma_mapped(struct vfy_dma *s)
+static void mapped_low(struct vfy_dma *s)
 {
-	uint64_t lo = usable_low(s), hi = usable_high_end(s);
+	struct vfy_result *r = vfy_dma_begin(s, "dma.mapped-low");
+	uint64_t lo = usable_low(s);
+	struct vfy_buf t = { 0 };
 	char what[96];
 
+	if (!r)
+		return;
 	snprintf(what, sizeof(what), "lowest usable page above 0 (0x%" PRIx64 ")", lo);
-	if (lo >= s->t.iova && lo + VFY_PAGE <= s->t.iova + PT_DMAT_DST2)
-		mapped_case(s, "dma.mapped-low", what, lo, VFY_PAGE, 0, false,
-			    (uint8_t *)s->t.mem.addr + (lo - s->t.iova));
-	else
-		mapped_case(s, "dma.mapped-low", what, lo, 2 * VFY_PAGE, 0,
-			    false, NULL);
+	if (lo < s->t.iova || lo + VFY_PAGE > s->t.iova + PT_DMAT_DST2) {
+		vfy_skip(r, "IOVA 0x%" PRIx64 " is not in the harness's buffer at "
+			 "0x%" PRIx64 " (the allocator did not start at the bottom)",
+			 lo, s->t.iova);
+		return;
+	}
+	/* a page of the harness's own mapping: used, never unmapped */
+	t.addr = (uint8_t *)s->t.mem.addr + (lo - s->t.iova);
+	t.size = t.page_size = VFY_PAGE;
+	t.iova = lo;
+	mapped_case(s, r, what, &t, 0, false);
+}
+
+static void mapped_hugepage_boundary(struct vfy_dma *s)
+{
+	struct vfy_result *r = vfy_dma_begin(s, "dma.mapped-hugepage-boundary");
+	const char *what = "across a 2 MiB IOVA boundary";
+	struct vfy_buf t;
+
+	if (!r)
+		return;
+	if (!vfy_iova_usable(s, HUGE_IOVA - VFY_HUGE, 2 * VFY_HUGE)) {
+		vfy_skip(r, "IOVA 0x%llx is not usable for this device", HUGE_IOVA);
+		return;
+	}
+	/* two 2 MiB hugetlb pages when the host has them (the IOMMU can use
+	 * superpages on both sides), else two 4 KiB pages */
+	if (vfy_buf_get_contig(s, &t, 2 * VFY_HUGE, HUGE_IOVA - VFY_HUGE,
+			       PT_DMA_RW, true) == 0) {
+		if (t.page_size >= VFY_HUGE) {
+			mapped_case(s, r, what, &t, VFY_HUGE - s->len / 2, true);
+			return;
+		}
+		vfy_buf_put(s, &t);
+	}
+	if (vfy_buf_get_contig(s, &t, 2 * VFY_PAGE, HUGE_IOVA - VFY_PAGE,
+			       PT_DMA_RW, false) < 0) {
+		vfy_fail(r, "mapping at a usable IOVA succeeds", NULL, "%s",
+			 pt_last_error());
+		return;
+	}
+	mapped_case(s, r, "across a 2 MiB IOVA boundary (no free 2 MiB hugetlb "
+		    "pages: 4 KiB backing)", &t, VFY_PAGE - s->len / 2, true);
+}
+
+void vfy_dma_mapped(struct vfy_dma *s)
+{
+	uint64_t hi = usable_high_end(s);
+	char what[96];
+
+	mapped_low(s);
 	if (hi < OURS_END + 2 * VFY_PAGE) {
 		vfy_skip(vfy_dma_begin(s, "dma.mapped-high"), "the usable IOVA "
 			 "space ends at 0x%" PRIx64 ", inside the area the other "
@@ -212,32 +273,13 @@ void vfy_dma_mapped(struct vfy_dma *s)
 	} else {
 		snprintf(what, sizeof(what), "top of the usable range (ends at "
 			 "0x%" PRIx64 ")", hi - 1);
-		mapped_case(s, "dma.mapped-high", what, hi - 2 * VFY_PAGE,
-			    2 * VFY_PAGE, 2 * VFY_PAGE - s->len, false, NULL);
+		mapped_at(s, "dma.mapped-high", what, hi - 2 * VFY_PAGE,
+			  2 * VFY_PAGE, 2 * VFY_PAGE - s->len, false);
 	}
-	mapped_case(s, "dma.mapped-page-boundary", "across a 4 KiB IOVA page "
-		    "boundary", PAGE_IOVA - VFY_PAGE, 2 * VFY_PAGE,
-		    VFY_PAGE - s->len / 2, false, NULL);
-	/* hugetlb backing when the host has 2 MiB pages free (the IOMMU can
-	 * then use a superpage); the IOVA boundary is crossed either way */
-	{
-		struct vfy_buf probe;
-		bool huge = true;
-
-		if (vfy_buf_get(s, &probe, 2 * VFY_HUGE, 0, 0, &huge) == 0)
-			vfy_buf_put(s, &probe);
-		if (huge)
-			mapped_case(s, "dma.mapped-hugepage-boundary", "across a "
-				    "2 MiB IOVA boundary, 2 MiB hugetlb backing",
-				    HUGE_IOVA - VFY_HUGE, 2 * VFY_HUGE,
-				    VFY_HUGE - s->len / 2, true, NULL);
-		else
-			mapped_case(s, "dma.mapped-hugepage-boundary", "across a "
-				    "2 MiB IOVA boundary (no free 2 MiB hugetlb "
-				    "pages, 4 KiB backing)", HUGE_IOVA - VFY_PAGE,
-				    2 * VFY_PAGE, VFY_PAGE - s->len / 2, false,
-				    NULL);
-	}
+	mapped_at(s, "dma.mapped-page-boundary", "across a 4 KiB IOVA page "
+		  "boundary", PAGE_IOVA - VFY_PAGE, 2 * VFY_PAGE,
+		  VFY_PAGE - s->len / 2, true);
+	mapped_hugepage_boundary(s);
 }
 
 /* ---- unmapped DMA ------------------------------------------------------- */
@@ -248,10 +290,10 @@ static int control_copy(struct vfy_dma *s, struct vfy_buf *ctl, uint32_t seed,
 {
 	int ret;
 
-	memset(ctl->mem.addr, 0, VFY_PAGE);
+	memset(ctl->addr, 0, VFY_PAGE);
 	vfy_fill(s->ref, s->len, seed);
 	ret = vfy_dma_copy(s, s->ref_iova, ctl->iova, s->len);
-	if (ret || vfy_diff(ctl->mem.addr, s->len, seed) >= 0) {
+	if (ret || vfy_diff(ctl->addr, s->len, seed) >= 0) {
 		snprintf(why, n, "positive control failed: copying %" PRIu64
 			 " B to the mapped IOVA 0x%" PRIx64 " %s%s, so a blocked "
 			 "write would prove nothing", s->len, ctl->iova,
@@ -260,7 +302,7 @@ static int control_copy(struct vfy_dma *s, struct vfy_buf *ctl, uint32_t seed,
 			vfy_dma_recover(s, "the positive control");
 		return -EIO;
 	}
-	memset(ctl->mem.addr, GUARD_BYTE, ctl->mem.size);
+	memset(ctl->addr, GUARD_BYTE, ctl->size);
 	return 0;
 }
 
@@ -310,12 +352,12 @@ static void never_mapped(struct vfy_dma *s, struct vfy_buf *ctl)
 		vfy_fail(r, exp, NULL, "no memory for the sentinel: %s", pt_last_error());
 		return;
 	}
-	mlock(sent.mem.addr, sent.mem.size);
-	memset(sent.mem.addr, SENT_BYTE, sent.mem.size);
+	mlock(sent.addr, sent.size);
+	memset(sent.addr, SENT_BYTE, sent.size);
 	/* Aim at the host-physical address of a sentinel page: a device that
 	 * bypassed translation would write straight into it. */
-	for (uint64_t o = 0; o < sent.mem.size; o += VFY_PAGE) {
-		phys = vfy_phys((uint8_t *)sent.mem.addr + o);
+	for (uint64_t o = 0; o < sent.size; o += VFY_PAGE) {
+		phys = vfy_phys((uint8_t *)sent.addr + o);
 		if (phys && vfy_iova_usable(s, phys, s->len) &&
 		    !overlaps_ours(phys, s->len)) {
 			target = phys;
@@ -332,11 +374,11 @@ static void never_mapped(struct vfy_dma *s, struct vfy_buf *ctl)
 	vfy_fill(s->ref, s->len, 0x3200);
 	vfy_kmsg_open(&k);
 	ret = vfy_dma_copy(s, s->ref_iova, target, s->len);
-	if ((bad = vfy_diff_byte(sent.mem.addr, sent.mem.size, SENT_BYTE)) >= 0)
+	if ((bad = vfy_diff_byte(sent.addr, sent.size, SENT_BYTE)) >= 0)
 		vfy_fail(r, exp, fix, "device write of %" PRIu64 " B to never-mapped "
 			 "%s: sentinel byte +%" PRId64 " changed to 0x%02x", s->len,
-			 aim, bad, ((uint8_t *)sent.mem.addr)[bad]);
-	else if ((bad = vfy_diff_byte(ctl->mem.addr, ctl->mem.size, GUARD_BYTE)) >= 0)
+			 aim, bad, ((uint8_t *)sent.addr)[bad]);
+	else if ((bad = vfy_diff_byte(ctl->addr, ctl->size, GUARD_BYTE)) >= 0)
 		vfy_fail(r, exp, fix, "device write of %" PRIu64 " B to never-mapped "
 			 "%s landed in the control page at IOVA 0x%" PRIx64 " (+%" PRId64 ")",
 			 s->len, aim, ctl->iova, bad);
@@ -345,12 +387,12 @@ static void never_mapped(struct vfy_dma *s, struct vfy_buf *ctl)
 			 "0x%" PRIx64 " worked; then the device wrote %" PRIu64 " B "
 			 "to never-mapped %s: driver says %s; all %" PRIu64 " sentinel "
 			 "bytes and the control page unchanged", s->len, ctl->iova,
-			 s->len, aim, drv_err(ret), (uint64_t)sent.mem.size);
+			 s->len, aim, drv_err(ret), (uint64_t)sent.size);
 	kmsg_evidence(r, &k);
 	vfy_kmsg_close(&k);
 	if (ret)
 		vfy_dma_recover(s, "a blocked write");
-	munlock(sent.mem.addr, sent.mem.size);
+	munlock(sent.addr, sent.size);
 	vfy_buf_put(s, &sent);
 }
 
@@ -381,7 +423,7 @@ static void after_unmap(struct vfy_dma *s, struct vfy_buf *ctl)
 	/* while mapped, the write lands (the positive control) */
 	vfy_fill(s->ref, s->len, 0x3300);
 	ret = vfy_dma_copy(s, s->ref_iova, UNMAP_IOVA, s->len);
-	if (ret || vfy_diff(b.mem.addr, s->len, 0x3300) >= 0) {
+	if (ret || vfy_diff(b.addr, s->len, 0x3300) >= 0) {
 		vfy_fail(r, exp, "fix the device/driver first (dma.mapped-*)",
 			 "positive control failed: the write to IOVA 0x%llx while "
 			 "mapped %s%s", UNMAP_IOVA, drv_err(ret),
@@ -397,22 +439,22 @@ static void after_unmap(struct vfy_dma *s, struct vfy_buf *ctl)
 		vfy_buf_put(s, &b);
 		return;
 	}
-	memset(b.mem.addr, SENT_BYTE, b.mem.size);
+	memset(b.addr, SENT_BYTE, b.size);
 	vfy_fill(s->ref, s->len, 0x3400);
 	vfy_kmsg_open(&k);
 	ret = vfy_dma_copy(s, s->ref_iova, UNMAP_IOVA, s->len);
-	if ((bad = vfy_diff_byte(b.mem.addr, b.mem.size, SENT_BYTE)) >= 0)
+	if ((bad = vfy_diff_byte(b.addr, b.size, SENT_BYTE)) >= 0)
 		vfy_fail(r, exp, fix, "the device wrote %" PRIu64 " B to IOVA 0x%llx "
 			 "right after it was unmapped and byte +%" PRId64 " of the "
 			 "memory it had mapped changed", s->len, UNMAP_IOVA, bad);
-	else if ((bad = vfy_diff_byte(ctl->mem.addr, ctl->mem.size, GUARD_BYTE)) >= 0)
+	else if ((bad = vfy_diff_byte(ctl->addr, ctl->size, GUARD_BYTE)) >= 0)
 		vfy_fail(r, exp, fix, "the write to unmapped IOVA 0x%llx landed in "
 			 "the control page (+%" PRId64 ")", UNMAP_IOVA, bad);
 	else
 		vfy_pass(r, "a %" PRIu64 " B write to IOVA 0x%llx landed while it "
 			 "was mapped; after the unmap the same write (driver says %s) "
 			 "left all %zu B of that memory unchanged", s->len,
-			 UNMAP_IOVA, drv_err(ret), b.mem.size);
+			 UNMAP_IOVA, drv_err(ret), b.size);
 	kmsg_evidence(r, &k);
 	vfy_kmsg_close(&k);
 	if (ret)
@@ -464,7 +506,7 @@ void vfy_dma_read_only(struct vfy_dma *s)
 			 "IOVA 0x%llx failed: %s", RO_IOVA, pt_last_error());
 		return;
 	}
-	vfy_fill(ro.mem.addr, VFY_PAGE, 0x4100);
+	vfy_fill(ro.addr, VFY_PAGE, 0x4100);
 	memset(s->ref, 0, s->len);
 	ret = vfy_dma_copy(s, RO_IOVA, s->ref_iova, s->len);
 	if (ret || vfy_diff(s->ref, s->len, 0x4100) >= 0) {
@@ -479,7 +521,7 @@ void vfy_dma_read_only(struct vfy_dma *s)
 	vfy_fill(s->ref, s->len, 0x4200);
 	vfy_kmsg_open(&k);
 	ret = vfy_dma_copy(s, s->ref_iova, RO_IOVA, s->len);
-	if ((bad = vfy_diff(ro.mem.addr, VFY_PAGE, 0x4100)) >= 0)
+	if ((bad = vfy_diff(ro.addr, VFY_PAGE, 0x4100)) >= 0)
 		vfy_fail(r, exp, "the IOMMU ignores the read-only flag: do not "
 			 "rely on read-only mappings (guest ROM) with this kernel",
 			 "the device wrote into the read-only page at IOVA 0x%llx "

@@ -64,7 +64,7 @@ static int try_map(struct vfy_dma *s, uint64_t iova, uint64_t len, char *why,
 
 	if (ret < 0)
 		return ret;
-	ret = pt_iommu_map_dma(s->io, b.mem.addr, b.mem.size, iova, PT_DMA_RW);
+	ret = pt_iommu_map_dma(s->io, b.addr, b.size, iova, PT_DMA_RW);
 	if (ret < 0) {
 		snprintf(why, n, "%s", pt_last_error());
 		pt_mem_free(&b.mem);

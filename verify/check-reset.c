@@ -87,7 +87,7 @@ void vfy_reset(struct vfy_dma *s)
 		vfy_fail(r, exp, NULL, "out of memory");
 		goto out;
 	}
-	memset(b.mem.addr, RESET_BYTE, b.mem.size);
+	memset(b.addr, RESET_BYTE, b.size);
 	vfy_fill(s->ref, s->len, 0x5100);
 	/* a copy in flight (if the device is slow enough), then the reset */
 	ret = s->ops->memcpy_start(&s->t.drv, s->ref_iova, b.iova, s->len);
@@ -101,12 +101,12 @@ void vfy_reset(struct vfy_dma *s)
 		snprintf(s->broken_why, sizeof(s->broken_why), "the reset failed");
 		goto out;
 	}
-	landed = vfy_diff(b.mem.addr, s->len, 0x5100) < 0 ? 1 :
-		 vfy_diff_byte(b.mem.addr, b.mem.size, RESET_BYTE) < 0 ? 0 : 2;
-	memcpy(snap, b.mem.addr, VFY_PAGE);
+	landed = vfy_diff(b.addr, s->len, 0x5100) < 0 ? 1 :
+		 vfy_diff_byte(b.addr, b.size, RESET_BYTE) < 0 ? 0 : 2;
+	memcpy(snap, b.addr, VFY_PAGE);
 	memcpy(refsnap, s->ref, VFY_PAGE);
 	usleep(RESET_QUIET_MS * 1000);
-	if (memcmp(snap, b.mem.addr, VFY_PAGE) || memcmp(refsnap, s->ref, VFY_PAGE)) {
+	if (memcmp(snap, b.addr, VFY_PAGE) || memcmp(refsnap, s->ref, VFY_PAGE)) {
 		vfy_fail(r, exp, "the device keeps doing DMA after a reset: do not "
 			 "hand it to another guest without a full bus reset",
 			 "mapped memory changed in the %d ms after %s returned",
@@ -118,10 +118,10 @@ void vfy_reset(struct vfy_dma *s)
 	ret = s->ops->init(&s->t.drv);
 	if (!ret) {
 		vfy_fill(s->ref, s->len, 0x5200);
-		memset(b.mem.addr, 0, b.mem.size);
+		memset(b.addr, 0, b.size);
 		ret = vfy_dma_copy(s, s->ref_iova, b.iova, s->len);
 	}
-	if (ret || vfy_diff(b.mem.addr, s->len, 0x5200) >= 0) {
+	if (ret || vfy_diff(b.addr, s->len, 0x5200) >= 0) {
 		vfy_fail(r, exp, "the reset dropped the device's IOMMU mappings "
 			 "or left the device unusable; report it with this output",
 			 "after %s, %s", how, ret ? pt_last_error() :

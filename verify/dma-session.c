@@ -49,10 +49,64 @@ int vfy_buf_get(struct vfy_dma *s, struct vfy_buf *b, uint64_t size,
 	b->allocated = true;
 	/* touch every page: a device write must land in memory we can read */
 	memset(b->mem.addr, 0, b->mem.size);
+	b->addr = b->mem.addr;
+	b->size = b->mem.size;
+	b->page_size = b->mem.page_size;
 	b->iova = iova;
 	if (!flags)
 		return 0;
-	ret = pt_iommu_map_dma(s->io, b->mem.addr, b->mem.size, iova, flags);
+	ret = pt_iommu_map_dma(s->io, b->addr, b->size, iova, flags);
+	if (ret < 0) {
+		vfy_buf_put(s, b);
+		return ret;
+	}
+	b->mapped = true;
+	return 0;
+}
+
+/* Index of the first run of n physically consecutive pages of pg bytes in
+ * [p, p + total), or -1. */
+static int64_t contig_run(uint8_t *p, uint64_t total, uint64_t pg, uint64_t n)
+{
+	uint64_t run = 0, prev = 0;
+
+	for (uint64_t i = 0; i < total / pg; i++) {
+		uint64_t ph = vfy_phys(p + i * pg);
+
+		run = ph && run && ph == prev + pg ? run + 1 : ph ? 1 : 0;
+		prev = ph;
+		if (run >= n)
+			return (int64_t)(i + 1 - n);
+	}
+	return -1;
+}
+
+int vfy_buf_get_contig(struct vfy_dma *s, struct vfy_buf *b, uint64_t size,
+		       uint64_t iova, unsigned int flags, bool huge)
+{
+	uint64_t pg = huge ? VFY_HUGE : VFY_PAGE, n = (size + pg - 1) / pg;
+	bool h = huge;
+	int64_t at;
+	int ret;
+
+	/* more than needed, so that some run of n pages is contiguous */
+	ret = vfy_buf_get(s, b, (huge ? 2 : 16) * n * pg, 0, 0, huge ? &h : NULL);
+	if (ret < 0)
+		return ret;
+	if (huge && !h) {
+		vfy_buf_put(s, b);
+		return pt_set_error(ENOMEM, "no %llu free 2 MiB hugetlb pages",
+				    (unsigned long long)(2 * n));
+	}
+	at = contig_run(b->mem.addr, b->mem.size, pg, n);
+	b->contiguous = at >= 0;
+	b->addr = (uint8_t *)b->mem.addr + (at < 0 ? 0 : at) * pg;
+	b->size = n * pg;
+	b->page_size = pg;
+	b->iova = iova;
+	if (!flags)
+		return 0;
+	ret = pt_iommu_map_dma(s->io, b->addr, b->size, iova, flags);
 	if (ret < 0) {
 		vfy_buf_put(s, b);
 		return ret;
@@ -66,7 +120,7 @@ int vfy_buf_unmap(struct vfy_dma *s, struct vfy_buf *b)
 	int ret = 0;
 
 	if (b->mapped)
-		ret = pt_iommu_unmap_dma(s->io, b->iova, b->mem.size);
+		ret = pt_iommu_unmap_dma(s->io, b->iova, b->size);
 	if (!ret)
 		b->mapped = false;
 	return ret;

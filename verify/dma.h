@@ -28,9 +28,13 @@
 
 /* Host memory, mapped or not, at an IOVA of our choosing. */
 struct vfy_buf {
-	struct pt_mem mem;
+	struct pt_mem mem;	/* what was allocated */
+	uint8_t *addr;		/* the mapped window inside it */
+	uint64_t size;
+	uint64_t page_size;	/* backing page size */
 	uint64_t iova;
 	bool allocated, mapped;
+	bool contiguous;	/* the window is physically contiguous */
 };
 
 struct vfy_dma {
@@ -60,6 +64,16 @@ void vfy_dma_close(struct vfy_dma *s);
  * PT_DMA_* flags (0 = do not map).  -errno with pt_last_error() set. */
 int vfy_buf_get(struct vfy_dma *s, struct vfy_buf *b, uint64_t size,
 		uint64_t iova, unsigned int flags, bool *huge);
+/*
+ * Like vfy_buf_get() but picks, from a larger allocation, a window whose
+ * pages are physically contiguous (pagemap), in hugetlb pages when huge and
+ * available.  Emulated devices (QEMU's e1000e TX) cannot read a buffer whose
+ * pages are scattered; real ones can.  When no such window is found (no
+ * CAP_SYS_ADMIN, fragmented memory) the plain buffer is used and
+ * b->contiguous says so.
+ */
+int vfy_buf_get_contig(struct vfy_dma *s, struct vfy_buf *b, uint64_t size,
+		       uint64_t iova, unsigned int flags, bool huge);
 int vfy_buf_unmap(struct vfy_dma *s, struct vfy_buf *b);
 void vfy_buf_put(struct vfy_dma *s, struct vfy_buf *b);
 
