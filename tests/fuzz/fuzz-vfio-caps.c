@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fuzz-vfio-caps.c — the VFIO capability-chain walker (region info and
+ * type1 IOMMU info).  The kernel is trusted more than a guest, but a
+ * buggy or hostile vfio variant driver builds these chains, and a walker
+ * that loops or reads past the buffer would hang or leak.  First byte
+ * selects the parser; the rest is the ioctl answer.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/passthru.h"
+#include "vfio/passthru-vfio.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t *buf;
+
+	if (!size)
+		return 0;
+	/* an exact-size copy so ASan sees any read past the end */
+	buf = malloc(size - 1 ? size - 1 : 1);
+	if (!buf)
+		return 0;
+	memcpy(buf, data + 1, size - 1);
+	if (data[0] & 1) {
+		struct pt_iommu_info info;
+
+		memset(&info, 0, sizeof(info));
+		if (!pt_vfio_parse_iommu_info(buf, size - 1, &info)) {
+			if (info.nr_ranges < 0 || info.nr_ranges > PT_IOVA_MAX_RANGES)
+				__builtin_trap();
+			for (int i = 0; i < info.nr_ranges; i++)
+				if (info.ranges[i].last < info.ranges[i].start)
+					__builtin_trap();
+		}
+	} else {
+		struct pt_vfio_region r;
+
+		if (!pt_vfio_parse_region_info(buf, size - 1, &r)) {
+			if (r.nr_sparse < 0 || r.nr_sparse > PT_VFIO_MAX_SPARSE)
+				__builtin_trap();
+			for (int i = 0; i < r.nr_sparse; i++)
+				if (r.sparse[i].offset > r.size ||
+				    r.sparse[i].size > r.size - r.sparse[i].offset)
+					__builtin_trap();
+		}
+	}
+	free(buf);
+	return 0;
+}
