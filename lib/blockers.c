@@ -226,6 +226,27 @@ static void add_reason(struct pt_device *d, const char *fmt, ...)
 		ptd_strv_add(&d->in_use, buf);
 }
 
+/*
+ * Blocker sources fail closed: if we cannot read proc/mounts, a disk
+ * holding / would look free and `assign` would take it.  Optional ones
+ * (IPv6 files on a kernel without IPv6) may be absent, never unreadable.
+ */
+static int source_read(struct pt_ctx *ctx, const char *rel, bool optional,
+		       char **buf)
+{
+	char path[PATH_MAX];
+	int ret = ptd_slurp(ctx, rel, buf, NULL);
+
+	if (ret == 0 || (ret == -ENOENT && optional))
+		return ret;
+	pt_ctx_path(ctx, path, sizeof(path), "%s", rel);
+	return pt_set_error(ret, "cannot read %s: %s; without it a device in use "
+			    "(mounted, swapping, routing) could look free, so "
+			    "discovery stops here%s", path, strerror(-ret),
+			    ctx->root[0] ? "; capture the tree again with "
+			    "`passthru snapshot`" : "");
+}
+
 /* proc/mounts escapes blanks as \040 etc. */
 static void unescape_octal(char *s)
 {
@@ -244,12 +265,14 @@ static void unescape_octal(char *s)
 	*w = '\0';
 }
 
-static void block_mounts(struct pt_ctx *ctx, struct pt_system *sys)
+static int block_mounts(struct pt_ctx *ctx, struct pt_system *sys)
 {
 	char *buf, *line, *save;
 
-	if (ptd_slurp(ctx, "proc/mounts", &buf, NULL) < 0)
-		return;
+	int ret = source_read(ctx, "proc/mounts", false, &buf);
+
+	if (ret < 0)
+		return ret == -ENOENT ? 0 : ret;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char src[256], mnt[1024];
@@ -265,14 +288,17 @@ static void block_mounts(struct pt_ctx *ctx, struct pt_system *sys)
 		add_reason(d, "%s mounted on %s", src + 5, mnt);
 	}
 	free(buf);
+	return 0;
 }
 
-static void block_swaps(struct pt_ctx *ctx, struct pt_system *sys)
+static int block_swaps(struct pt_ctx *ctx, struct pt_system *sys)
 {
 	char *buf, *line, *save;
 
-	if (ptd_slurp(ctx, "proc/swaps", &buf, NULL) < 0)
-		return;
+	int ret = source_read(ctx, "proc/swaps", false, &buf);
+
+	if (ret < 0)
+		return ret == -ENOENT ? 0 : ret;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char src[256];
@@ -285,14 +311,17 @@ static void block_swaps(struct pt_ctx *ctx, struct pt_system *sys)
 			add_reason(d, "%s is active swap", src + 5);
 	}
 	free(buf);
+	return 0;
 }
 
-static void net_routes4(struct pt_ctx *ctx, struct pt_system *sys)
+static int net_routes4(struct pt_ctx *ctx, struct pt_system *sys)
 {
 	char *buf, *line, *save;
 
-	if (ptd_slurp(ctx, "proc/net/route", &buf, NULL) < 0)
-		return;
+	int ret = source_read(ctx, "proc/net/route", false, &buf);
+
+	if (ret < 0)
+		return ret == -ENOENT ? 0 : ret;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char ifn[64], dst[16], gw[16], mask[16];
@@ -310,15 +339,18 @@ static void net_routes4(struct pt_ctx *ctx, struct pt_system *sys)
 			add_reason(d, "%s carries the default route (IPv4)", ifn);
 	}
 	free(buf);
+	return 0;
 }
 
-static void net_routes6(struct pt_ctx *ctx, struct pt_system *sys)
+static int net_routes6(struct pt_ctx *ctx, struct pt_system *sys)
 {
 	static const char zero[] = "00000000000000000000000000000000";
 	char *buf, *line, *save;
 
-	if (ptd_slurp(ctx, "proc/net/ipv6_route", &buf, NULL) < 0)
-		return;
+	int ret = source_read(ctx, "proc/net/ipv6_route", true, &buf);
+
+	if (ret < 0)
+		return ret == -ENOENT ? 0 : ret;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char dst[40], plen[8], ifn[64];
@@ -337,15 +369,17 @@ static void net_routes6(struct pt_ctx *ctx, struct pt_system *sys)
 			add_reason(d, "%s carries the default route (IPv6)", ifn);
 	}
 	free(buf);
+	return 0;
 }
 
-static void net_addr4_live(struct pt_system *sys)
+static int net_addr4_live(struct pt_system *sys)
 {
 	struct ifaddrs *ifa, *i;
 	char addr[INET_ADDRSTRLEN];
 
 	if (getifaddrs(&ifa) < 0)
-		return;
+		return pt_set_error(errno, "cannot list the IPv4 addresses "
+				    "(getifaddrs): %s", strerror(errno));
 	for (i = ifa; i; i = i->ifa_next) {
 		struct pt_device *d;
 		uint32_t m;
@@ -364,14 +398,17 @@ static void net_addr4_live(struct pt_system *sys)
 		add_reason(d, "%s has address %s/%d", i->ifa_name, addr, plen);
 	}
 	freeifaddrs(ifa);
+	return 0;
 }
 
-static void net_addr4_tree(struct pt_ctx *ctx, struct pt_system *sys)
+static int net_addr4_tree(struct pt_ctx *ctx, struct pt_system *sys)
 {
 	char *buf, *line, *save;
 
-	if (ptd_slurp(ctx, ".passthru/ifaddrs", &buf, NULL) < 0)
-		return;
+	int ret = source_read(ctx, ".passthru/ifaddrs", false, &buf);
+
+	if (ret < 0)
+		return ret == -ENOENT ? 0 : ret;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char ifn[64], fam[16], addr[64];
@@ -385,14 +422,17 @@ static void net_addr4_tree(struct pt_ctx *ctx, struct pt_system *sys)
 			add_reason(d, "%s has address %s", ifn, addr);
 	}
 	free(buf);
+	return 0;
 }
 
-static void net_addr6(struct pt_ctx *ctx, struct pt_system *sys)
+static int net_addr6(struct pt_ctx *ctx, struct pt_system *sys)
 {
 	char *buf, *line, *save;
 
-	if (ptd_slurp(ctx, "proc/net/if_inet6", &buf, NULL) < 0)
-		return;
+	int ret = source_read(ctx, "proc/net/if_inet6", true, &buf);
+
+	if (ret < 0)
+		return ret == -ENOENT ? 0 : ret;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char hex[40], ifn[64], text[INET6_ADDRSTRLEN];
@@ -420,6 +460,7 @@ static void net_addr6(struct pt_ctx *ctx, struct pt_system *sys)
 		add_reason(d, "%s has address %s/%u", ifn, text, plen);
 	}
 	free(buf);
+	return 0;
 }
 
 static void display_console(struct pt_ctx *ctx, struct pt_system *sys)
@@ -466,15 +507,16 @@ static void display_console(struct pt_ctx *ctx, struct pt_system *sys)
 
 int ptd_scan_blockers(struct pt_ctx *ctx, struct pt_system *sys)
 {
-	block_mounts(ctx, sys);
-	block_swaps(ctx, sys);
-	net_routes4(ctx, sys);
-	net_routes6(ctx, sys);
-	if (pt_ctx_is_live(ctx))
-		net_addr4_live(sys);
-	else
-		net_addr4_tree(ctx, sys);
-	net_addr6(ctx, sys);
+	int ret;
+
+	if ((ret = block_mounts(ctx, sys)) < 0 ||
+	    (ret = block_swaps(ctx, sys)) < 0 ||
+	    (ret = net_routes4(ctx, sys)) < 0 ||
+	    (ret = net_routes6(ctx, sys)) < 0 ||
+	    (ret = pt_ctx_is_live(ctx) ? net_addr4_live(sys)
+				       : net_addr4_tree(ctx, sys)) < 0 ||
+	    (ret = net_addr6(ctx, sys)) < 0)
+		return ret;
 	display_console(ctx, sys);
 	for (int i = 0; i < sys->nr_groups; i++) {
 		struct pt_group *g = &sys->groups[i];

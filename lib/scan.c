@@ -116,7 +116,9 @@ static void dev_bars(struct pci_dev *pd, struct pt_device *d,
 		b->start = pd->base_addr[i] & ((reg & 1) ? PCI_ADDR_IO_MASK
 							: PCI_ADDR_MEM_MASK);
 		b->size = pd->size[i];
-		if (len >= 64 && reg != 0xffffffff) {
+		/* A VF's BARs read 0 in its own config (they live in the PF's
+		 * SR-IOV capability): then the kernel's resource flags say it */
+		if (len >= 64 && reg != 0xffffffff && (reg != 0 || !pd->flags[i])) {
 			b->kind = (reg & 1) ? PT_BAR_IO : PT_BAR_MEM;
 			b->is_64 = !(reg & 1) && ((reg >> 1) & 3) == 2;
 			b->prefetchable = !(reg & 1) && (reg & 8);

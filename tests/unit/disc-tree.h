@@ -109,6 +109,12 @@ static inline void tt_init(struct tt *t)
 	cr_assert(mkdtemp(t->root));
 	tt_printf(t, ".passthru-tree", "passthru-tree 1\nsource: unit test\n");
 	tt_mkdir(t, "sys/bus/pci/devices");
+	/* blocker sources must be readable (discovery fails closed) */
+	tt_printf(t, "proc/mounts", "sysfs /sys sysfs rw 0 0\n");
+	tt_printf(t, "proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n");
+	tt_printf(t, "proc/net/route", "Iface\tDestination\tGateway \tFlags\t"
+		  "RefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n");
+	tt_printf(t, ".passthru/ifaddrs", "lo inet 127.0.0.1/8\n");
 }
 
 static inline int tt_rm(const char *p, const struct stat *s, int f, struct FTW *w)
