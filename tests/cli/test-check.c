@@ -94,6 +94,24 @@ static const struct verdict laptop[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* AMD-Vi: IVRS, ivhd0, svm; a user who set allow_unsafe_interrupts=Y */
+static const struct verdict amd[] = {
+	{ "PASS", "cpu virtualization", "AMD-V (svm)" },
+	{ "PASS", "/dev/kvm", "exists" },
+	{ "PASS", "IOMMU in firmware", "ACPI IVRS (AMD-Vi) table present" },
+	{ "PASS", "IOMMU enabled", "1 IOMMU unit (ivhd0...), 14 IOMMU groups" },
+	{ "PASS", "IOMMU mode", "translated (kernel default)" },
+	{ "PASS", "interrupt remapping", "AMD-Vi always remaps interrupts unless turned off" },
+	{ "WARN", "unsafe interrupts", "vfio_iommu_type1 allow_unsafe_interrupts=Y: "
+	  "assignment is allowed without interrupt isolation" },
+	{ "PASS", "VFIO modules", NULL },
+	{ "PASS", "/dev/vfio/vfio", NULL },
+	{ "WARN", "iommufd", NULL },
+	{ "WARN", "locked memory", NULL },
+	{ "PASS", "hugepages", "16 GiB reserved (guest 1 GiB)" },
+	{ NULL, NULL, NULL },
+};
+
 static void check_machine(const char *machine, const struct verdict *want,
 			  int status, const char *summary, int failed, int warnings)
 {
@@ -149,6 +167,11 @@ Test(check, server)
 Test(check, laptop_iommu_off)
 {
 	check_machine("laptop", laptop, 1, "11 checks: 3 passed, 3 warnings, 5 failed", 5, 3);
+}
+
+Test(check, amd)
+{
+	check_machine("amd", amd, 0, "12 checks: 9 passed, 3 warnings, 0 failed", 0, 3);
 }
 
 Test(check, guest_size)

@@ -87,6 +87,7 @@ out:
 Test(list, workstation_matches_expected) { compare_with_expected("workstation"); }
 Test(list, server_matches_expected) { compare_with_expected("server"); }
 Test(list, laptop_matches_expected) { compare_with_expected("laptop"); }
+Test(list, amd_matches_expected) { compare_with_expected("amd"); }
 
 static const struct jv *dev(const struct jv *root, const char *bdf)
 {
@@ -367,6 +368,63 @@ Test(list, laptop_without_iommu)
 		    "nvme0n1p2 mounted on /", "nvme0n1p1 mounted on /boot/efi");
 	cr_expect_str_eq(s(dev(j, "0000:00:14.3"), "device"), "Comet Lake PCH-LP CNVi WiFi");
 	cr_expect_str_eq(s(dev(j, "0000:00:14.3"), "class"), "0x028000");
+	jv_free(j);
+}
+
+Test(list, amd_topology)
+{
+	struct jv *j = pt_json("amd", "list", "--json");
+	const struct jv *g, *d;
+
+	cr_expect_eq(jv_len(jv_get(j, "devices")), 26);
+	cr_expect_eq(jv_len(jv_get(j, "groups")), 14);
+	/* the AMD IOMMU function is in no group, on a machine with groups */
+	d = dev(j, "0000:00:00.2");
+	cr_expect(jv_is_null(jv_get(d, "iommu_group")));
+	cr_expect_str_eq(s(d, "class_name"), "IOMMU");
+
+	/* X570 chipset switch without ACS: one group for everything below
+	 * its upstream port; the NIC's route and the SATA disk's /home
+	 * block it */
+	g = grp(j, 9);
+	expect_strv(jv_get(g, "devices"), "group 9", "0000:02:00.0", "0000:03:04.0",
+		    "0000:03:08.0", "0000:03:09.0", "0000:04:00.0", "0000:05:00.0",
+		    "0000:05:00.1", "0000:05:00.3", "0000:06:00.0");
+	cr_expect_not(flag(g, "viable"));
+	expect_strv(jv_get(g, "not_viable"), "group 9 not_viable",
+		    "0000:04:00.0 is bound to igb", "0000:05:00.1 is bound to xhci_hcd",
+		    "0000:05:00.3 is bound to xhci_hcd", "0000:06:00.0 is bound to ahci");
+	expect_strv(jv_get(g, "needs_rebind"), "group 9 needs_rebind", "0000:04:00.0",
+		    "0000:05:00.0", "0000:05:00.1", "0000:05:00.3", "0000:06:00.0");
+	expect_strv(jv_get(g, "blocked_by"), "group 9 blocked_by",
+		    "0000:04:00.0: enp4s0 carries the default route (IPv4)",
+		    "0000:04:00.0: enp4s0 has address 192.168.1.50/24",
+		    "0000:06:00.0: sda1 mounted on /home");
+
+	/* the Radeon and its audio already on vfio-pci: viable, nothing to do */
+	g = grp(j, 12);
+	expect_strv(jv_get(g, "devices"), "group 12", "0000:09:00.0", "0000:09:00.1");
+	cr_expect(flag(g, "viable"));
+	expect_strv(jv_get(g, "needs_rebind"), "group 12 needs_rebind", NULL);
+	expect_strv(jv_get(g, "blocked_by"), "group 12 blocked_by", NULL);
+	/* no FLR, PM NoSoftRst+, a sibling on the bus: the kernel has no
+	 * reset method (no reset_method file), and neither does passthru */
+	d = dev(j, "0000:09:00.0");
+	expect_strv(jv_get(d, "reset_methods"), "navi reset", NULL);
+	cr_expect_str_eq(s(d, "reset_source"), "derived");
+	cr_expect_str_eq(s(d, "driver_override"), "vfio-pci");
+	cr_expect_str_eq(s(d, "parent"), "0000:08:00.0");
+	/* a 16 GiB 64-bit prefetchable BAR (resizable-BAR class) */
+	d = jv_at(jv_get(d, "bars"), 0);
+	cr_expect_eq(jv_get(d, "size")->num, 17179869184.0);
+	cr_expect(flag(d, "is_64"));
+
+	/* the host's console GPU; its audio function has no pci.ids name */
+	expect_strv(jv_get(grp(j, 13), "blocked_by"), "group 13 blocked_by",
+		    "0000:0a:00.0: boot VGA device (firmware and early console output)",
+		    "0000:0a:00.0: drives framebuffer fb0 (console on tty0)");
+	cr_expect_str_eq(s(dev(j, "0000:0a:00.1"), "device"), "");
+	cr_expect_str_eq(s(dev(j, "0000:0a:00.1"), "vendor"), "NVIDIA Corporation");
 	jv_free(j);
 }
 

@@ -204,4 +204,5 @@ static void compare_fixture(const char *machine)
 Test(lspci, workstation) { compare_fixture("workstation"); }
 Test(lspci, server) { compare_fixture("server"); }
 Test(lspci, laptop) { compare_fixture("laptop"); }
+Test(lspci, amd) { compare_fixture("amd"); }
 Test(lspci, this_machine) { compare("this machine", "/sys/bus/pci", NULL); }

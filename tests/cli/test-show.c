@@ -50,6 +50,8 @@ Test(show, device_forms)
 	static const char *const gpu[] = { "01:00.0", "10de:1b80", NULL };
 	static const char *const vf[] = { "03:02.3", "ens1f0v3", NULL };
 	static const char *const wifi[] = { "00:14.3", "8086:02f0", "wlp0s20f3", NULL };
+	static const char *const amd_gpu[] = { "09:00.0", "1002:73bf", NULL };
+	static const char *const amd_nic[] = { "04:00.0", "8086:1539", "enp4s0", NULL };
 
 	same_device("server", "0000:03:00.0", pf);
 	same_device("server", "0000:05:00.0", nic);
@@ -57,14 +59,16 @@ Test(show, device_forms)
 	same_device("workstation", "0000:03:00.0", ws_nic);
 	same_device("workstation", "0000:01:00.0", gpu);
 	same_device("laptop", "0000:00:14.3", wifi);
+	same_device("amd", "0000:09:00.0", amd_gpu);
+	same_device("amd", "0000:04:00.0", amd_nic);
 }
 
 /* show --json carries the same device and group objects as list --json. */
 Test(show, json_agrees_with_list)
 {
-	static const char *const machines[] = { "workstation", "server", "laptop" };
+	static const char *const machines[] = { "workstation", "server", "laptop", "amd" };
 
-	for (int m = 0; m < 3; m++) {
+	for (int m = 0; m < 4; m++) {
 		struct jv *list = pt_json(machines[m], "list", "--json");
 		const struct jv *ds = jv_get(list, "devices");
 

@@ -78,6 +78,7 @@ static void round_trip(const char *machine)
 Test(snapshot, workstation_round_trip) { round_trip("workstation"); }
 Test(snapshot, server_round_trip) { round_trip("server"); }
 Test(snapshot, laptop_round_trip) { round_trip("laptop"); }
+Test(snapshot, amd_round_trip) { round_trip("amd"); }
 
 /* This machine: list --json on the live system and on its snapshot agree
  * (check does not: /dev/kvm is opened and capabilities asked live only). */
