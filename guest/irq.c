@@ -5,7 +5,9 @@
  * Vectors 0..31 are CPU exceptions: fatal, reported on serial, status
  * 0x80 | vector.  Vectors >= VMM_GUEST_VECTOR_BASE are counted (the MSI and
  * MSI-X vectors the programs use) and acknowledged with an EOI.  The local
- * APIC is the in-kernel one at 0xfee00000 in xAPIC mode.
+ * APIC is the in-kernel one at 0xfee00000 in xAPIC mode; the VMM creates it
+ * only for guests with devices (boot_info.flags & VMM_BOOT_F_IRQCHIP) and
+ * the runtime never touches it otherwise.
  */
 #include "guest/rt.h"
 
@@ -29,8 +31,15 @@ static void apic_write(uint32_t reg, uint32_t v)
 	mmio_write32(VMM_LAPIC_BASE + reg, v);
 }
 
+static bool have_apic(void)
+{
+	return boot_info && (boot_info->flags & VMM_BOOT_F_IRQCHIP);
+}
+
 uint32_t apic_id(void)
 {
+	if (!have_apic())
+		return 0;	/* the only CPU, and no APIC to ask */
 	return mmio_read32(VMM_LAPIC_BASE + APIC_ID) >> 24;
 }
 
@@ -45,7 +54,8 @@ void guest_trap(uint64_t vector, uint64_t *frame)
 		guest_exit(0x80 | vector);
 	}
 	counts[vector & 0xff]++;
-	apic_write(APIC_EOI, 0);
+	if (have_apic())
+		apic_write(APIC_EOI, 0);
 }
 
 void irq_init(void)
@@ -68,7 +78,8 @@ void irq_init(void)
 	}
 	__asm__ volatile("lidt %0" :: "m"(idtr));
 	/* software enable, spurious vector 0xff */
-	apic_write(APIC_SVR, 0x1ff);
+	if (have_apic())
+		apic_write(APIC_SVR, 0x1ff);
 }
 
 uint32_t irq_count(uint8_t vector)

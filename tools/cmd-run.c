@@ -294,6 +294,7 @@ static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
 	cfg.serial_out = o.json ? NULL : stdout;
 	cfg.serial_capture = o.json ? 1 << 20 : 0;
 	cfg.guest_arg = o.guest_arg;
+	cfg.irqchip = o.nr_devices > 0;
 	ret = vmm_create(&vm, &cfg);
 	if (ret) {
 		pt_err("%s", pt_last_error());

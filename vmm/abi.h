@@ -49,6 +49,9 @@
 /* First vector the guest runtime hands out for MSI/MSI-X. */
 #define VMM_GUEST_VECTOR_BASE	0x40
 
+/* boot_info.flags */
+#define VMM_BOOT_F_IRQCHIP	(1u << 0)	/* local APIC/IOAPIC present */
+
 #define VMM_BOOT_MAGIC		0x7470627452484f53ULL	/* "SOHRtbpt" */
 
 /* At VMM_GPA_BOOT_INFO; rdi points at it on entry. */

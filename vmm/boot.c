@@ -125,6 +125,7 @@ int vmm_boot_setup(struct vmm *vm, uint64_t image_end)
 	bi->mmio_base = VMM_MMIO_BASE;
 	bi->mmio_end = VMM_MMIO_END;
 	bi->nr_devices = vm->nr_pci;
+	bi->flags = vm->irqchip ? VMM_BOOT_F_IRQCHIP : 0;
 	if (vm->cfg.guest_arg)
 		snprintf(bi->arg, sizeof(bi->arg), "%s", vm->cfg.guest_arg);
 	return vmm_set_regs(vm);

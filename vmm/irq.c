@@ -39,6 +39,8 @@ int vmm_irq_init(struct vmm *vm)
 {
 	int err;
 
+	if (!vm->cfg.irqchip)
+		return 0;
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0)) {
 		err = errno;
 		return pt_set_error(err, "vmm: KVM_CREATE_IRQCHIP failed: %s", strerror(err));
@@ -156,6 +158,9 @@ static int vmm_irq_setup(struct vmm_pci_dev *d, int index, int nvec)
 	struct vmm *vm = d->vm;
 	int ret, err;
 
+	if (!vm->irqchip && vm->vm_fd >= 0)
+		return pt_set_error(ENOTSUP, "vmm: %s enabled interrupts but the VM "
+				    "has no irqchip", d->name);
 	for (int v = 0; v < nvec; v++) {
 		d->efd[v] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (d->efd[v] < 0) {

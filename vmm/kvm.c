@@ -329,7 +329,12 @@ int vmm_handle_exit(struct vmm *vm)
 	case KVM_EXIT_INTR:
 		return 0;
 	case KVM_EXIT_HLT:
-		return vmm_stop_fault(vm, "guest halted without writing the exit port");
+		/* Only without an irqchip: nothing can ever wake the vCPU. */
+		if (!vm->cfg.timeout_ms)
+			return vmm_stop_fault(vm, "guest halted with no interrupt "
+					      "source and no --timeout");
+		vm->halted = true;
+		return 0;
 	case KVM_EXIT_SHUTDOWN:
 		return vmm_stop_fault(vm, "guest triple fault (shutdown)");
 	case KVM_EXIT_FAIL_ENTRY:
@@ -364,6 +369,8 @@ int vmm_run(struct vmm *vm)
 		return armed;
 	vm->stop = VMM_RUNNING;
 	while (vm->stop == VMM_RUNNING) {
+		while (vm->halted && !vmm_timed_out)
+			usleep(1000);
 		if (vmm_timed_out) {
 			vm->stop = VMM_STOP_TIMEOUT;
 			break;

@@ -41,7 +41,10 @@ t unmapped-mmio-window 125 - 'unmapped address 0xc0000000' -- run --guest unmapp
 t pci-garbage 0 'pci 00:00.0 1b36:0008 class 060000\npci-garbage: 1 function(s), 0 problem(s)\n' '' -- run --guest pci-garbage
 t pci-garbage-devices 0 - '' -- run --guest pci-garbage --device test:membar --device test:membar
 t membar 0 'membar: 00:01.0 BAR0 0xc0000000 size 0x10000\nmembar: wrote 16384 dwords, moved BAR to 0xc0040000\n' '' -- run --guest membar --device test:membar
-t membar-missing 1 'membar: device 1b36:0005 not found\n' '' -- run --guest membar
+t membar-missing 2 '' '--guest membar drives test:membar; give it with --device' -- run --guest membar
+t edu-missing 2 '' '--guest edu-dma drives an edu device (1234:11e8); give it with --device' -- run --guest edu-dma
+t bad-device 2 '' "--device 99:1f.7: unknown device '99:1f.7'" -- run --guest edu-dma --device 99:1f.7
+t halt-no-timeout 125 'hanging (halt)\n' 'guest halted with no interrupt source and no --timeout' -- run --guest hang --timeout 0
 t user-flat-binary 0 '!\n' '' -- run --guest "$GDIR/tiny.bin"
 t bad-mem 2 '' '--mem: 1K is outside 2M..3G' -- run --mem 1K
 t bad-mem-syntax 2 '' '--mem:' -- run --mem lots

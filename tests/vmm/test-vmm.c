@@ -55,6 +55,7 @@ static struct vmm *new_vm(uint64_t mem, unsigned int timeout_ms, const char *arg
 		.timeout_ms = timeout_ms,
 		.serial_capture = 64 << 10,
 		.guest_arg = arg,
+		.irqchip = true,
 	};
 	struct vmm *vm = NULL;
 	int ret = vmm_create(&vm, &cfg);
