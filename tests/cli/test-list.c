@@ -47,7 +47,6 @@ static void compare_with_expected(const char *machine)
 	struct jv *got = pt_json(machine, "list", "--json");
 	const struct jv *wd = jv_get(want, "devices"), *gd = jv_get(got, "devices");
 	const struct jv *wg = jv_get(want, "groups"), *gg = jv_get(got, "groups");
-	char *wl, *gl;
 
 	/* the device list itself, in ascending BDF order */
 	cr_assert_eq(jv_len(gd), jv_len(wd), "%s: %d devices, want %d", machine,
@@ -76,10 +75,6 @@ static void compare_with_expected(const char *machine)
 		compare_members(machine, "group", id, jv_at(wg, i), jv_at(gg, i));
 	}
 out:
-	wl = jv_dump(wd);
-	gl = jv_dump(gd);
-	free(wl);
-	free(gl);
 	jv_free(want);
 	jv_free(got);
 }
