@@ -204,8 +204,10 @@ static int dev_sriov(struct pt_ctx *ctx, struct pt_device *d)
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/physfn", d->bdf);
 	if (ptd_readlink_base(ctx, rel, bdf, sizeof(bdf)) == 0 && ptd_is_bdf(bdf))
 		snprintf(d->physfn, sizeof(d->physfn), "%.12s", bdf);
+	/* only PFs (SR-IOV capability) have the sriov_* files; with a
+	 * 64-byte config (unprivileged) we cannot tell, so look */
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/sriov_totalvfs", d->bdf);
-	if (ptd_read_long(ctx, rel, &v) < 0)
+	if ((!d->caps.sriov && d->config_len > 64) || ptd_read_long(ctx, rel, &v) < 0)
 		return 0;
 	d->sriov_totalvfs = (int)v;
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/sriov_numvfs", d->bdf);
@@ -241,17 +243,41 @@ static void dev_parent(struct pt_ctx *ctx, struct pt_device *d)
 		snprintf(d->parent, sizeof(d->parent), "%s", slash + 1);
 }
 
+/* Subsystem ids: header 0 at 0x2c, CardBus at 0x40, bridges in their
+ * SSVID capability (as the kernel fills subsystem_vendor). */
+static void dev_subsys(struct pci_dev *pd, struct pt_device *d,
+		       const uint8_t *cfg)
+{
+	unsigned int off = 0;
+	struct pci_cap *cap;
+
+	if (d->header_type == 0) {
+		off = 0x2c;
+	} else if (d->header_type == 2) {
+		off = 0x40;
+	} else if (d->header_type == 1 && d->config_len >= 256) {
+		cap = pci_find_cap(pd, PCI_CAP_ID_SSVID, PCI_CAP_NORMAL);
+		if (cap && cap->addr >= 0x40 && cap->addr + 8 <= 256)
+			off = (unsigned int)cap->addr + 4;
+	}
+	if (!off || off + 4 > d->config_len)
+		return;
+	d->subsys_vendor_id = (uint16_t)(cfg[off] | cfg[off + 1] << 8);
+	d->subsys_device_id = (uint16_t)(cfg[off + 2] | cfg[off + 3] << 8);
+}
+
 static int dev_fill(struct pt_ctx *ctx, struct pci_dev *pd, struct pt_device *d,
 		    uint8_t *cfg)
 {
 	char rel[96], buf[PT_NAME_LEN];
-	const char *s;
 	long v;
 
-	pci_fill_info(pd, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT |
-		      PCI_FILL_SUBSYS | PCI_FILL_IRQ | PCI_FILL_BASES |
+	/* revision, prog-if and subsystem come from the config space we read
+	 * anyway (three files fewer per device than PCI_FILL_CLASS_EXT |
+	 * PCI_FILL_SUBSYS; the kernel's files hold the same bytes) */
+	pci_fill_info(pd, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_IRQ | PCI_FILL_BASES |
 		      PCI_FILL_ROM_BASE | PCI_FILL_SIZES | PCI_FILL_IO_FLAGS |
-		      PCI_FILL_NUMA_NODE | PCI_FILL_DRIVER);
+		      PCI_FILL_NUMA_NODE);
 	d->domain = (unsigned int)pd->domain;
 	d->bus = pd->bus;
 	d->dev = pd->dev;
@@ -260,14 +286,14 @@ static int dev_fill(struct pt_ctx *ctx, struct pci_dev *pd, struct pt_device *d,
 		 d->bus, d->dev, d->func);
 	d->vendor_id = pd->vendor_id;
 	d->device_id = pd->device_id;
-	d->subsys_vendor_id = pd->subsys_vendor_id;
-	d->subsys_device_id = pd->subsys_id;
-	d->class_code = ((uint32_t)pd->device_class << 8) | pd->prog_if;
-	d->revision = pd->rev_id;
+	d->class_code = (uint32_t)pd->device_class << 8;
 	d->irq = pd->irq;
 	d->numa_node = pd->numa_node;
-	s = pci_get_string_property(pd, PCI_FILL_DRIVER);
-	snprintf(d->driver, sizeof(d->driver), "%s", s ? s : "");
+	/* libpci's PCI_FILL_DRIVER realpath()s the link (a dozen syscalls);
+	 * the link's last component is all we need */
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", d->bdf);
+	if (ptd_readlink_base(ctx, rel, d->driver, sizeof(d->driver)) < 0)
+		d->driver[0] = '\0';
 	d->iommu_group = -1;	/* set by groups.c from iommu_groups/N/devices */
 
 	d->config_len = dev_read_config(pd, cfg);
@@ -282,26 +308,25 @@ static int dev_fill(struct pt_ctx *ctx, struct pci_dev *pd, struct pt_device *d,
 				    "capture it again with `passthru snapshot`" : "");
 	}
 	memcpy(d->config, cfg, sizeof(d->config));
-	if (d->config_len >= 64) {
-		d->header_type = cfg[0x0e] & 0x7f;
-		d->multifunction = cfg[0x0e] & 0x80;
-	}
+	d->header_type = cfg[0x0e] & 0x7f;
+	d->multifunction = cfg[0x0e] & 0x80;
 	d->is_bridge = d->header_type == 1 || d->header_type == 2;
+	d->revision = cfg[0x08];
+	d->class_code |= cfg[0x09];
 	dev_bars(pd, d, cfg, d->config_len);
-	if (d->config_len >= 64) {
-		pci_setup_cache(pd, cfg, 4096);
-		ptd_caps_decode_dev(pd, cfg, d->config_len, &d->caps);
-		pci_setup_cache(pd, NULL, 0);
-	} else {
-		d->caps.pcie_type = -1;
-	}
+	pci_setup_cache(pd, cfg, 4096);
+	ptd_caps_decode_dev(pd, cfg, d->config_len, &d->caps);
+	dev_subsys(pd, d, cfg);
+	pci_setup_cache(pd, NULL, 0);
 	dev_names(ctx, d);
 
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver_override", d->bdf);
 	if (ptd_read_str(ctx, rel, buf, sizeof(buf)) == 0 && strcmp(buf, "(null)"))
 		snprintf(d->driver_override, sizeof(d->driver_override), "%s", buf);
+	/* the kernel has boot_vga on VGA-class devices only */
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/boot_vga", d->bdf);
-	d->boot_vga = ptd_read_long(ctx, rel, &v) == 0 && v == 1;
+	d->boot_vga = (d->class_code >> 16) == 0x03 &&
+		      ptd_read_long(ctx, rel, &v) == 0 && v == 1;
 	dev_parent(ctx, d);
 	return dev_sriov(ctx, d);
 }
