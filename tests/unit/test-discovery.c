@@ -106,7 +106,15 @@ static void build(bool iommu)
 	tt_dev(&t, "pci0000:00/0000:00:1c.1/0000:04:00.0", cfg, 256, "pci-stub", G(6));
 
 	tt_cfg(cfg, 0x8086, 0x10c9, 0x020000, 0);
-	tt_dev(&t, "pci0000:00/0000:00:1c.2/0000:05:00.0", cfg, 256, "igb", G(7));
+	pcie(cfg, PT_PCIE_ENDPOINT, true, false);
+	{
+		uint8_t sriov[0x3c] = { 0 };
+
+		sriov[0x0e - 4] = 7;	/* TotalVFs */
+		tt_ecap(cfg, 0x160, 0x0010, sriov, sizeof(sriov));
+	}
+	/* the kernel has sriov_* files only on a PF (SR-IOV capability) */
+	tt_dev(&t, "pci0000:00/0000:00:1c.2/0000:05:00.0", cfg, 4096, "igb", G(7));
 	tt_printf(&t, "sys/devices/pci0000:00/0000:00:1c.2/0000:05:00.0/sriov_totalvfs", "7\n");
 	tt_printf(&t, "sys/devices/pci0000:00/0000:00:1c.2/0000:05:00.0/sriov_numvfs", "2\n");
 	tt_link(&t, "sys/devices/pci0000:00/0000:00:1c.2/0000:05:00.0/virtfn0", "../0000:05:10.0");
@@ -300,6 +308,8 @@ Test(disc, sriov)
 	const struct pt_device *pf = dev("0000:05:00.0");
 
 	cr_assert_eq(pf->sriov_totalvfs, 7);
+	cr_assert_eq(pf->caps.sriov, 0x160);
+	cr_assert_eq(pf->caps.sriov_total_vfs, 7);
 	cr_assert_eq(pf->sriov_numvfs, 2);
 	STRV_EQ(&pf->vfs, "0000:05:10.0", "0000:05:10.1");
 	cr_assert_str_eq(pf->physfn, "");
