@@ -498,6 +498,29 @@ Test(list, table)
 	run_free(&r);
 }
 
+/* Colour only on a terminal (script(1) gives passthru one), and never
+ * with NO_COLOR set. */
+Test(list, colour_on_a_terminal_only)
+{
+	char cmd[8192];
+	char *argv[] = { "env", "-u", "NO_COLOR", "script", "-qec", cmd, "/dev/null", NULL };
+	char *argv_nc[] = { "env", "NO_COLOR=1", "script", "-qec", cmd, "/dev/null", NULL };
+	struct run r;
+
+	snprintf(cmd, sizeof(cmd), "%s --root %s list", pt_bin(), fixture("workstation"));
+	run(&r, argv);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect_not_null(strstr(r.out, "\033[1mBDF "), "bold header on a tty: %.300s", r.out);
+	cr_expect_not_null(strstr(r.out, "\033[33mboot VGA device"), "yellow IN USE: %.300s",
+			   r.out);
+	run_free(&r);
+	run(&r, argv_nc);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_expect_null(strchr(r.out, '\033'), "NO_COLOR on a tty: %.300s", r.out);
+	cr_expect_not_null(strstr(r.out, "BDF "), "%.300s", r.out);
+	run_free(&r);
+}
+
 Test(list, groups_view)
 {
 	struct run r;
