@@ -170,12 +170,32 @@ void ptd_caps_decode_dev(struct pci_dev *pd, const uint8_t *cfg, size_t len,
 	decode_ext(pd, &c, caps);
 }
 
+/* The libpci part, apart so that nothing it uses changes after setjmp. */
+static int caps_decode_buf(struct pt_ctx *ctx, uint8_t *buf, size_t len,
+			   struct pt_caps *caps)
+{
+	jmp_buf jb, *saved = ptd_pci_jmp;
+	struct pci_dev *pd;
+
+	if (setjmp(jb)) {
+		ptd_pci_jmp = saved;
+		return pt_set_error(EIO, "libpci: %s", ptd_pci_msg);
+	}
+	ptd_pci_jmp = &jb;
+	/* a scratch device: its config comes from the cache only */
+	pd = pci_get_dev(ctx->pacc, 0xffff, 0xff, 0x1f, 7);
+	pci_setup_cache(pd, buf, 4096);
+	ptd_caps_decode_dev(pd, buf, len, caps);
+	pci_free_dev(pd);
+	ptd_pci_jmp = saved;
+	return 0;
+}
+
 int pt_caps_decode(struct pt_ctx *ctx, const uint8_t *cfg, size_t len,
 		   struct pt_caps *caps)
 {
-	jmp_buf jb, *volatile saved = ptd_pci_jmp;
-	struct pci_dev *volatile pd = NULL;
 	uint8_t *buf;
+	int ret;
 
 	memset(caps, 0, sizeof(*caps));
 	caps->pcie_type = -1;
@@ -190,20 +210,9 @@ int pt_caps_decode(struct pt_ctx *ctx, const uint8_t *cfg, size_t len,
 		return pt_set_error(ENOMEM, "out of memory");
 	memset(buf, 0xff, 4096);
 	memcpy(buf, cfg, len);
-	if (setjmp(jb)) {
-		ptd_pci_jmp = saved;
-		free(buf);
-		return pt_set_error(EIO, "libpci: %s", ptd_pci_msg);
-	}
-	ptd_pci_jmp = &jb;
-	/* a scratch device: its config comes from the cache only */
-	pd = pci_get_dev(ctx->pacc, 0xffff, 0xff, 0x1f, 7);
-	pci_setup_cache(pd, buf, 4096);
-	ptd_caps_decode_dev(pd, buf, len, caps);
-	pci_free_dev(pd);
-	ptd_pci_jmp = saved;
+	ret = caps_decode_buf(ctx, buf, len, caps);
 	free(buf);
-	return 0;
+	return ret;
 }
 
 const char *pt_pcie_type_name(int type)

@@ -25,6 +25,8 @@ __thread char ptd_pci_msg[512];
  * armed ptd_pci_jmp (see scan.c).  Without one armed, libpci is in a state
  * we never call it in; abort loudly rather than carry on corrupted. */
 static void ptd_pci_error(char *msg, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+static void ptd_pci_error(char *msg, ...)
 {
 	va_list ap;
 
@@ -154,11 +156,14 @@ void pt_ctx_free(struct pt_ctx *ctx)
 		return;
 	if (ctx->sys)
 		ptd_system_free(ctx->sys);
-	/* After a libpci error its state is unknown: leak rather than crash. */
+	/* After a libpci error its state is unknown: leak rather than crash
+	 * (the sanitizer builds suppress leaks inside libpci, see
+	 * tools/discover.c). */
 	if (ctx->pacc && !ctx->broken)
 		pci_cleanup(ctx->pacc);
 	if (ctx->udev)
 		udev_unref(ctx->udev);
+	free(ctx->cfgbuf);
 	free(ctx);
 }
 

@@ -26,6 +26,7 @@ struct pt_ctx {
 	struct udev *udev;		/* live system only */
 	struct pt_system *sys;		/* cached scan result */
 	bool broken;			/* libpci raised an error: no more scans */
+	uint8_t *cfgbuf;		/* 4 KiB scratch for config reads */
 	char pci_error[512];		/* libpci's last error/warning text */
 };
 

@@ -374,18 +374,17 @@ static int scan_pci(struct pt_ctx *ctx, struct pt_system *sys)
 	for (pd = ctx->pacc->devices; pd; pd = pd->next)
 		n++;
 	sys->devices = calloc((size_t)n + 1, sizeof(*sys->devices));
-	cfg = malloc(4096);
-	if (!sys->devices || !cfg) {
-		free(cfg);
+	if (!ctx->cfgbuf)
+		ctx->cfgbuf = malloc(4096);	/* owned by ctx: survives a longjmp */
+	cfg = ctx->cfgbuf;
+	if (!sys->devices || !cfg)
 		return pt_set_error(ENOMEM, "out of memory for %d devices", n);
-	}
 	for (pd = ctx->pacc->devices; pd && i < n; pd = pd->next) {
 		ret = dev_fill(ctx, pd, &sys->devices[i++], cfg);
 		sys->nr_devices = i;
 		if (ret < 0)
 			break;
 	}
-	free(cfg);
 	if (ret < 0)
 		return ret;	/* dev_fill() said which device and file */
 	qsort(sys->devices, (size_t)sys->nr_devices, sizeof(*sys->devices), dev_cmp);
