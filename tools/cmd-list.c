@@ -117,7 +117,13 @@ static void print_group(const struct pt_cli *cli, const struct pt_group *g)
 			printf(" %s", g->needs_rebind.v[i]);
 		putchar('\n');
 	} else {
-		printf("  assign: every endpoint is already on vfio-pci\n");
+		bool endpoints = false;
+
+		for (int i = 0; i < g->nr_devices; i++)
+			endpoints |= !g->devices[i]->is_bridge;
+		printf("  assign: %s\n", endpoints ?
+		       "every endpoint is already on vfio-pci" :
+		       "nothing to rebind (bridges only: they stay on their driver)");
 	}
 }
 
