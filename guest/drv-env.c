@@ -14,8 +14,16 @@ static void env_delay(void *opaque, uint32_t us)
 	delay_us(us);
 }
 
+static void intx_ack(void *arg)
+{
+	struct guest_drv *g = arg;
+
+	if (g->drv.ops && g->drv.ops->irq_ack)
+		g->drv.ops->irq_ack(&g->drv);
+}
+
 int guest_drv_open(struct guest_drv *g, uint16_t vendor, uint16_t device,
-		   uint8_t vector_base, bool msix)
+		   uint8_t vector_base, enum guest_irq_mode mode)
 {
 	const struct pt_driver *ops;
 	int ret;
@@ -42,7 +50,21 @@ int guest_drv_open(struct guest_drv *g, uint16_t vendor, uint16_t device,
 		}
 	}
 	pci_enable(&g->pci);
-	if (msix && g->pci.msix_cap) {
+	if (mode == GUEST_IRQ_INTX) {
+		uint8_t line = pci_cfg_read(g->pci.devfn, 0x3c, 1);
+		uint8_t pin = pci_cfg_read(g->pci.devfn, 0x3d, 1);
+
+		if (!pin || ioapic_route(line, vector_base)) {
+			printf("guest: %s: no INTx (pin %u, line %u)\n", ops->name, pin, line);
+			return -1;
+		}
+		irq_set_handler(vector_base, intx_ack, g);
+		/* INTx enable: command bit 10 clear */
+		pci_cfg_write(g->pci.devfn, 0x04, 2,
+			      pci_cfg_read(g->pci.devfn, 0x04, 2) & ~0x400);
+		printf("guest: %s INTx pin %c -> IOAPIC pin %u -> vector 0x%x\n",
+		       ops->name, 'A' + pin - 1, line, vector_base);
+	} else if (mode == GUEST_IRQ_MSIX && g->pci.msix_cap) {
 		for (uint32_t v = 0; v < ops->nr_vectors; v++)
 			pci_msix_enable(&g->pci, v, vector_base + v);
 		printf("guest: %s MSI-X vectors %u -> 0x%x..0x%x\n", ops->name,

@@ -12,10 +12,13 @@ struct guest_drv {
 	struct pt_drv drv;
 };
 
-/* Finds the device, enables decode/bus master and MSI-X (or MSI) with
+/* Finds the device, enables decode/bus master and the interrupt mode
+ * asked (MSI-X falls back to MSI; INTx: the IOAPIC pin the interrupt line
+ * register names, level-triggered, acked at the device in the handler),
  * vectors from vector_base, binds and inits the driver.  0 or -1. */
+enum guest_irq_mode { GUEST_IRQ_MSIX, GUEST_IRQ_MSI, GUEST_IRQ_INTX };
 int guest_drv_open(struct guest_drv *g, uint16_t vendor, uint16_t device,
-		   uint8_t vector_base, bool msix);
+		   uint8_t vector_base, enum guest_irq_mode mode);
 void guest_hexdump(const char *prefix, const uint8_t *p, uint32_t len);
 
 #endif

@@ -28,6 +28,7 @@ GUEST_BLOB(unmapped, "unmapped");
 GUEST_BLOB(pci_garbage, "pci-garbage");
 GUEST_BLOB(membar, "membar");
 GUEST_BLOB(msi_wait, "msi-wait");
+GUEST_BLOB(intx_wait, "intx-wait");
 GUEST_BLOB(pio_loop, "pio-loop");
 GUEST_BLOB(tiny, "tiny");
 GUEST_BLOB(edu_dma, "edu-dma");
@@ -45,6 +46,7 @@ const struct guest_prog guest_progs[] = {
 	PROG("pci-garbage", pci_garbage, GUEST_NEEDS_NONE, "junk on the PCI config ports; exits 0 if the bus is intact"),
 	PROG("membar", membar, GUEST_NEEDS_MEMBAR, "writes through a test memfd BAR (--device test:membar)"),
 	PROG("msi-wait", msi_wait, GUEST_NEEDS_MEMBAR, "waits for an MSI from the test device"),
+	PROG("intx-wait", intx_wait, GUEST_NEEDS_MEMBAR, "waits for an INTx from the test device"),
 	PROG("pio-loop", pio_loop, GUEST_NEEDS_NONE, "port 0x80 writes forever (benchmark)"),
 	PROG("tiny", tiny, GUEST_NEEDS_NONE, "7 instructions: '!' on serial, exit 0 (benchmark)"),
 	PROG("edu-dma", edu_dma, GUEST_NEEDS_EDU, "edu DMA copies both ways, bytes checked, completion MSI"),

@@ -24,6 +24,14 @@ struct idt_entry {
 
 static struct idt_entry idt[256] __attribute__((aligned(16)));
 static volatile uint32_t counts[256];
+static struct {
+	void (*fn)(void *);
+	void *arg;
+} handlers[256];
+
+#define IOAPIC_BASE	0xfec00000ULL
+#define IOAPIC_REGSEL	0x00
+#define IOAPIC_WIN	0x10
 extern char guest_trap_stub0[];
 
 static void apic_write(uint32_t reg, uint32_t v)
@@ -54,6 +62,8 @@ void guest_trap(uint64_t vector, uint64_t *frame)
 		guest_exit(0x80 | vector);
 	}
 	counts[vector & 0xff]++;
+	if (handlers[vector & 0xff].fn)
+		handlers[vector & 0xff].fn(handlers[vector & 0xff].arg);
 	if (have_apic())
 		apic_write(APIC_EOI, 0);
 }
@@ -98,4 +108,23 @@ uint32_t irq_wait(uint8_t vector, uint32_t seen, uint32_t timeout_us)
 		if (clock_us() - t0 >= timeout_us)
 			return seen;
 	}
+}
+
+void irq_set_handler(uint8_t vector, void (*fn)(void *), void *arg)
+{
+	handlers[vector].arg = arg;
+	handlers[vector].fn = fn;
+}
+
+int ioapic_route(uint8_t gsi, uint8_t vector)
+{
+	if (!have_apic() || gsi >= 24)
+		return -1;
+	/* high dword first: destination APIC; then vector, level (bit 15),
+	 * fixed delivery, physical destination, unmasked */
+	mmio_write32(IOAPIC_BASE + IOAPIC_REGSEL, 0x11 + 2 * gsi);
+	mmio_write32(IOAPIC_BASE + IOAPIC_WIN, apic_id() << 24);
+	mmio_write32(IOAPIC_BASE + IOAPIC_REGSEL, 0x10 + 2 * gsi);
+	mmio_write32(IOAPIC_BASE + IOAPIC_WIN, vector | (1u << 15));
+	return 0;
 }

@@ -2,8 +2,11 @@
 /*
  * edu-dma — QEMU's edu DMA engine driven from the guest with the shared
  * driver (drivers/edu.c): RAM -> device -> RAM copies of several sizes with
- * the bytes checked, the completion MSI taken through the VMM's irqfd route,
- * and one interrupt raised on demand.  Exit 0 when all of it held.
+ * the bytes checked, the completion interrupt taken through the VMM's irqfd
+ * route (MSI; `--guest-arg intx`: INTx through the IOAPIC with a resampling
+ * irqfd), and one interrupt raised on demand.  `--guest-arg outside` also
+ * has edu write 64 bytes to an IOVA just past guest RAM, which the IOMMU
+ * must block (the lab case looks for the fault).  Exit 0 when all held.
  */
 #include "guest/drv-env.h"
 
@@ -16,7 +19,10 @@ int guest_main(struct vmm_boot_info *bi)
 	uint8_t *src, *dst;
 	uint32_t irqs, fails = 0;
 
-	if (guest_drv_open(&g, 0x1234, 0x11e8, VEC, false))
+	bool intx = !strcmp(bi->arg, "intx");
+	const char *how = intx ? "INTx" : "MSI";
+
+	if (guest_drv_open(&g, 0x1234, 0x11e8, VEC, intx ? GUEST_IRQ_INTX : GUEST_IRQ_MSI))
 		return 1;
 	src = guest_alloc(4096, 4096);
 	dst = guest_alloc(4096, 4096);
@@ -43,14 +49,14 @@ int guest_main(struct vmm_boot_info *bi)
 			continue;
 		}
 		if (irq_wait(VEC, irqs, 1000000) == irqs) {
-			printf("edu-dma: copy of %u bytes: no completion MSI\n", n);
+			printf("edu-dma: copy of %u bytes: no completion %s\n", n, how);
 			fails++;
 			continue;
 		}
 		g.drv.ops->irq_ack(&g.drv);
 		printf("edu-dma: %u bytes RAM -> edu -> RAM at GPA 0x%lx -> 0x%lx: "
-		       "bytes match, MSI vector 0x%x taken\n", n,
-		       (unsigned long)src, (unsigned long)dst, VEC);
+		       "bytes match, %s vector 0x%x taken\n", n,
+		       (unsigned long)src, (unsigned long)dst, how, VEC);
 	}
 	irqs = irq_count(VEC);
 	g.drv.ops->send_msi(&g.drv, 0);
@@ -61,8 +67,20 @@ int guest_main(struct vmm_boot_info *bi)
 		g.drv.ops->irq_ack(&g.drv);
 		printf("edu-dma: raised interrupt arrived on vector 0x%x\n", VEC);
 	}
+	if (!strcmp(bi->arg, "outside")) {
+		/* DMA from edu to an IOVA past guest RAM (below edu's 28-bit
+		 * limit): the VMM mapped only RAM, so the IOMMU must fault it. */
+		uint64_t out = bi->mem_size + (1u << 20);
+		int ret = g.drv.ops->memcpy_start(&g.drv, (uint64_t)src, out, 64);
+
+		if (!ret)
+			ret = g.drv.ops->memcpy_wait(&g.drv);
+		printf("edu-dma: DMA write to IOVA 0x%lx (outside guest RAM) issued, "
+		       "device says %d\n", (unsigned long)out, ret);
+		g.drv.ops->irq_ack(&g.drv);
+	}
 	g.drv.ops->remove(&g.drv);
-	printf("edu-dma: %s (%u MSIs in all)\n", fails ? "FAILED" : "ok", irq_count(VEC));
+	printf("edu-dma: %s (%u %ss in all)\n", fails ? "FAILED" : "ok", irq_count(VEC), how);
 	(void)bi;
 	return fails ? 1 : 0;
 }

@@ -31,7 +31,7 @@ int guest_main(struct vmm_boot_info *bi)
 	uint8_t *tx, *rx;
 	uint32_t fails = 0, irqs;
 
-	if (guest_drv_open(&g, 0x8086, 0x10d3, VEC, true))
+	if (guest_drv_open(&g, 0x8086, 0x10d3, VEC, GUEST_IRQ_MSIX))
 		return 1;
 	tx = guest_alloc(2048, 4096);
 	rx = guest_alloc(2048, 4096);

@@ -24,7 +24,7 @@ int guest_main(struct vmm_boot_info *bi)
 		printf("nic-tx: frame count must be 1..64\n");
 		return 2;
 	}
-	if (guest_drv_open(&g, 0x8086, 0x10d3, VMM_GUEST_VECTOR_BASE, true))
+	if (guest_drv_open(&g, 0x8086, 0x10d3, VMM_GUEST_VECTOR_BASE, GUEST_IRQ_MSIX))
 		return 1;
 	mmio_write32(g.pci.bar[0] + E1000_RCTL, RCTL_NO_LOOPBACK);
 	g.env.timeout_us = 50000;	/* how long to wait for the (absent) RX */

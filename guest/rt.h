@@ -81,5 +81,10 @@ uint32_t irq_count(uint8_t vector);
  * returns the new count (== seen on timeout). */
 uint32_t irq_wait(uint8_t vector, uint32_t seen, uint32_t timeout_us);
 uint32_t apic_id(void);
+/* Called in the interrupt, before the EOI (a level-triggered INTx must be
+ * acknowledged at the device first). */
+void irq_set_handler(uint8_t vector, void (*fn)(void *), void *arg);
+/* Routes IOAPIC pin `gsi` to vector, level-triggered (PCI INTx); 0 ok. */
+int ioapic_route(uint8_t gsi, uint8_t vector);
 
 #endif

@@ -151,8 +151,10 @@ static void run_print_json(struct vmm *vm, const struct run_opts *o,
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
+	json_arr_begin(&j, "vfio");
 	for (int i = 0; i < nr; i++)
 		vmm_vfio_json(vdevs[i], &j);
+	json_arr_end(&j);
 	json_str(&j, "serial", vm->serial_buf ? vm->serial_buf : "");
 	json_obj_end(&j);
 	json_finish(&j);

@@ -16,9 +16,10 @@
  * keeps its irqfd but has no route: its interrupts are dropped (no pending
  * bit emulation).
  *
- * Limits: MSI-X per-vector masking drops, it does not latch into the PBA;
- * INTx is not routed (see the report in vmm/README text): a device with
- * neither MSI nor MSI-X gets no interrupts in the guest.
+ * INTx (a device with a pin, while neither MSI nor MSI-X is enabled) is a
+ * resampling irqfd on IOAPIC pin 16 + (slot - 1) % 8, see below.
+ *
+ * Limits: MSI-X per-vector masking drops, it does not latch into the PBA.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -139,6 +140,8 @@ static void vmm_irqfd(struct vmm *vm, int efd, int gsi, bool assign)
 
 void vmm_irq_dev_cleanup(struct vmm_pci_dev *d)
 {
+	if (d->irq_index == 0 && d->ops->set_unmask_fd)
+		d->ops->set_unmask_fd(d, -1);
 	if (d->irq_index >= 0 && d->ops->set_irqs)
 		d->ops->set_irqs(d, d->irq_index, 0, NULL);
 	for (int v = 0; v < d->nvec; v++) {
@@ -149,6 +152,9 @@ void vmm_irq_dev_cleanup(struct vmm_pci_dev *d)
 		d->efd[v] = -1;
 		d->gsi[v] = -1;
 	}
+	if (d->intx_resample_fd >= 0)
+		close(d->intx_resample_fd);
+	d->intx_resample_fd = -1;
 	d->irq_index = -1;
 	d->nvec = 0;
 }
@@ -191,6 +197,52 @@ fail:
 	return ret;
 }
 
+/*
+ * INTx: the device's eventfd is a resampling irqfd on its IOAPIC pin.  VFIO
+ * masks the line when it fires; when the guest EOIs the level interrupt
+ * KVM de-asserts the pin and signals the resample eventfd, which VFIO takes
+ * as "unmask" — so a still-pending device interrupts again, a handled one
+ * does not.  No exit to the VMM on any of it.
+ */
+static int vmm_irq_setup_intx(struct vmm_pci_dev *d)
+{
+	struct vmm *vm = d->vm;
+	struct kvm_irqfd irqfd = { 0 };
+	int ret, err;
+
+	d->efd[0] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	d->intx_resample_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->efd[0] < 0 || d->intx_resample_fd < 0) {
+		err = errno;
+		ret = pt_set_error(err, "vmm: %s: eventfd for INTx failed: %s",
+				   d->name, strerror(err));
+		goto fail;
+	}
+	d->gsi[0] = d->intx_gsi;
+	d->nvec = 1;
+	d->irq_index = 0;
+	irqfd.fd = d->efd[0];
+	irqfd.gsi = d->intx_gsi;
+	irqfd.flags = KVM_IRQFD_FLAG_RESAMPLE;
+	irqfd.resamplefd = d->intx_resample_fd;
+	if (vm->vm_fd >= 0 && ioctl(vm->vm_fd, KVM_IRQFD, &irqfd)) {
+		err = errno;
+		d->efd[0] = (close(d->efd[0]), -1);
+		ret = pt_set_error(err, "vmm: %s: resampling irqfd on GSI %d failed: %s",
+				   d->name, d->intx_gsi, strerror(err));
+		goto fail;
+	}
+	ret = d->ops->set_irqs(d, 0, 1, d->efd);
+	if (!ret)
+		ret = d->ops->set_unmask_fd(d, d->intx_resample_fd);
+	if (ret)
+		goto fail;
+	return 0;
+fail:
+	vmm_irq_dev_cleanup(d);
+	return ret;
+}
+
 int vmm_irq_update(struct vmm_pci_dev *d)
 {
 	int index = -1, nvec = 0;
@@ -204,11 +256,18 @@ int vmm_irq_update(struct vmm_pci_dev *d)
 		if (nvec > 32)
 			nvec = 32;
 	}
+	if (index < 0 && d->intx_gsi >= 0 && d->ops->set_irqs &&
+	    d->ops->set_unmask_fd && d->vm->irqchip) {
+		index = 0;
+		nvec = 1;
+	}
 	if (index == d->irq_index && nvec == d->nvec)
 		return vmm_irq_commit(d->vm);	/* only the routes changed */
 	vmm_irq_dev_cleanup(d);
 	if (index < 0)
 		return vmm_irq_commit(d->vm);
+	if (index == 0)
+		return vmm_irq_setup_intx(d);
 	return vmm_irq_setup(d, index, nvec);
 }
 

@@ -5,7 +5,9 @@
  * It stands in for an assigned device's mmappable BAR where there is no
  * VFIO (this machine, CI): the BAR becomes a KVM memory slot exactly as a
  * VFIO BAR mmap does, so a test can let the guest write through the slot
- * and read the bytes back from the memfd.  Vendor 0x1b36 (Red Hat), device
+ * and read the bytes back from the memfd.  It also has one MSI vector and
+ * an INTA pin whose eventfds the tests signal in VFIO's place.  Vendor
+ * 0x1b36 (Red Hat), device
  * 0x0005 (QEMU's pci-testdev id), class "other memory controller".
  */
 #include <errno.h>
@@ -27,8 +29,16 @@ static int vmm_membar_set_irqs(struct vmm_pci_dev *d, int index, int nvec,
 	return 0;
 }
 
+/* Stands in for VFIO_IRQ_SET_ACTION_UNMASK: keeps the resample eventfd. */
+static int vmm_membar_set_unmask_fd(struct vmm_pci_dev *d, int fd)
+{
+	((struct vmm_membar *)d->priv)->unmask_fd = fd;
+	return 0;
+}
+
 static const struct vmm_pci_ops vmm_membar_ops = {
 	.set_irqs = vmm_membar_set_irqs,
+	.set_unmask_fd = vmm_membar_set_unmask_fd,
 };
 
 int vmm_membar_add(struct vmm *vm, struct vmm_membar *mb, uint64_t size)
@@ -40,6 +50,7 @@ int vmm_membar_add(struct vmm *vm, struct vmm_membar *mb, uint64_t size)
 	mb->fd = -1;
 	mb->irq_efd = -1;
 	mb->irq_index = -1;
+	mb->unmask_fd = -1;
 	if (size < 4096 || (size & (size - 1)))
 		return pt_set_error(EINVAL, "vmm: membar size must be a power of two "
 				    ">= 4 KiB");
@@ -68,6 +79,7 @@ int vmm_membar_add(struct vmm *vm, struct vmm_membar *mb, uint64_t size)
 	d->cfg[0x34] = 0x40;
 	d->cfg[0x40] = 0x05;			/* MSI, last capability */
 	d->cfg[0x42] = 0x80;			/* 64-bit, 1 vector */
+	d->cfg[0x3d] = 0x01;			/* INTA, for the INTx path */
 	d->bar[0].size = size;
 	d->bar[0].flags = 0x0;			/* 32-bit memory */
 	d->bar[0].kind = VMM_BAR_SLOT;

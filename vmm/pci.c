@@ -564,7 +564,11 @@ int vmm_pci_add(struct vmm *vm, struct vmm_pci_dev *d)
 	d->irq_index = -1;
 	d->intx_resample_fd = -1;
 	d->command = 0;
-	d->irq_line = 0;
+	/* Firmware's job: INTx of slot N is IOAPIC pin 16 + (N - 1) % 8, and
+	 * the interrupt line register says so. */
+	d->intx_gsi = d->cfg[0x3d] >= 1 && d->cfg[0x3d] <= 4 ?
+		      16 + ((d->devfn >> 3) - 1) % 8 : -1;
+	d->irq_line = d->intx_gsi >= 0 ? d->intx_gsi : 0xff;
 	for (int i = 0; i < VMM_MSIX_MAX; i++) {
 		d->efd[i] = -1;
 		d->gsi[i] = -1;
@@ -581,6 +585,10 @@ int vmm_pci_add(struct vmm *vm, struct vmm_pci_dev *d)
 	if (ret)
 		return ret;
 	vm->pci[vm->nr_pci++] = d;
+	/* INTx is live from the start (a device without MSI needs nothing
+	 * else from the guest); enabling MSI/MSI-X later replaces it. */
+	if (vm->irqchip && vmm_irq_update(d))
+		return -EIO;
 	return 0;
 }
 

@@ -77,7 +77,13 @@ static int vmm_vfio_set_irqs(struct vmm_pci_dev *d, int index, int nvec,
 	return pt_vfio_irq_enable(vd->dev, index, 0, nvec, efds);
 }
 
+static int vmm_vfio_set_unmask_fd(struct vmm_pci_dev *d, int fd)
+{
+	return pt_vfio_irq_set_unmask_fd(VD(d)->dev, VFIO_PCI_INTX_IRQ_INDEX, fd);
+}
+
 static const struct vmm_pci_ops vmm_vfio_ops = {
+	.set_unmask_fd = vmm_vfio_set_unmask_fd,
 	.cfg_read = vmm_vfio_cfg_read,
 	.cfg_write = vmm_vfio_cfg_write,
 	.bar_rw = vmm_vfio_bar_rw,
@@ -220,6 +226,19 @@ int vmm_vfio_map_ram(struct vmm_vfio_set *set)
 
 void vmm_vfio_json(struct vmm_vfio_dev *vd, struct json *j)
 {
-	(void)vd;
-	(void)j;
+	struct pt_iommu_info info;
+
+	json_obj_begin(j, NULL);
+	json_str(j, "bdf", pt_vfio_device_bdf(vd->dev));
+	json_int(j, "iommu_group", pt_vfio_device_group(vd->dev));
+	json_str(j, "iommu", pt_iommu_backend_name(pt_iommu_get_backend(vd->set->io)));
+	json_strf(j, "guest_bdf", "00:%02x.0", vd->pci.devfn >> 3);
+	json_bool(j, "ram_mapped_iova_eq_gpa", vd->set->ram_mapped);
+	/* What the device can reach: exactly guest RAM, nothing else. */
+	if (!pt_iommu_get_info(vd->set->io, &info)) {
+		json_int(j, "iommu_mappings", info.nr_mappings);
+		json_uint(j, "iommu_mapped_bytes", info.mapped_bytes);
+	}
+	pt_clear_error();
+	json_obj_end(j);
 }

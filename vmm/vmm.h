@@ -99,7 +99,10 @@ struct vmm_pci_ops {
 	int (*bar_rw)(struct vmm_pci_dev *d, int bar, uint64_t off, void *buf,
 		      uint32_t len, bool is_write);
 	int (*set_irqs)(struct vmm_pci_dev *d, int index, int nvec, const int *efds);
-	int (*unmask_intx)(struct vmm_pci_dev *d);
+	/* INTx: the eventfd that unmasks the device's line when signalled
+	 * (VFIO_IRQ_SET_ACTION_UNMASK); KVM signals it when the guest EOIs.
+	 * Without it the device gets no INTx. */
+	int (*set_unmask_fd)(struct vmm_pci_dev *d, int fd);
 };
 
 struct vmm_pci_bar {
@@ -152,6 +155,7 @@ struct vmm_pci_dev {
 	int efd[VMM_MSIX_MAX];
 	int gsi[VMM_MSIX_MAX];
 	int intx_resample_fd;
+	int intx_gsi;			/* IOAPIC pin of INTx, -1 without a pin */
 	uint64_t irqs_routed;		/* count of route updates (tests) */
 };
 
@@ -279,7 +283,8 @@ struct vmm_membar {
 	int fd;
 	void *map;
 	uint64_t size;
-	int irq_index, irq_efd;	/* what the guest's MSI enable handed over */
+	int irq_index, irq_efd;	/* what the VMM handed over (INTx or MSI) */
+	int unmask_fd;		/* INTx resample eventfd */
 };
 int vmm_membar_add(struct vmm *vm, struct vmm_membar *mb, uint64_t size);
 void vmm_membar_free(struct vmm_membar *mb);

@@ -57,9 +57,15 @@ static int f_set_irqs(struct vmm_pci_dev *d, int index, int nvec, const int *efd
 	return 0;
 }
 
+static int f_set_unmask_fd(struct vmm_pci_dev *d, int fd)
+{
+	return 0;
+}
+
 static const struct vmm_pci_ops f_ops = {
 	.cfg_read = f_cfg_read, .cfg_write = f_cfg_write,
 	.bar_rw = f_bar_rw, .set_irqs = f_set_irqs,
+	.set_unmask_fd = f_set_unmask_fd,
 };
 
 static void check_invariants(struct vmm *vm)
@@ -107,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vm->pio.name = "pio";
 	vm->mmio.name = "mmio";
 	vm->ram_size = 16 << 20;
+	vm->irqchip = true;		/* no fd: routes and irqfds are no-ops */
 	vm->slots[0] = (struct vmm_slot){ true, 0, 0, vm->ram_size, NULL };
 	vmm_serial_init(vm);
 	vmm_debug_exit_init(vm);

@@ -279,6 +279,62 @@ Test(vmm, msi_eventfd_irqfd_route_reaches_guest)
 	vmm_destroy(vm);
 }
 
+struct intx_ctx {
+	struct vmm_membar *mb;
+	int fired;
+	uint64_t resampled;
+};
+
+/* Plays VFIO for INTx: trigger after READY, then expect the unmask. */
+static void *intx_host(void *arg)
+{
+	struct intx_ctx *c = arg;
+	volatile uint32_t *bar = c->mb->map;
+	uint64_t one = 1, v;
+
+	for (int i = 0; i < 5000 && bar[0] != 0x52454459; i++)
+		usleep(1000);
+	if (bar[0] != 0x52454459 || c->mb->irq_index != 0 ||
+	    write(c->mb->irq_efd, &one, 8) != 8)
+		return NULL;
+	c->fired = 1;
+	for (int i = 0; i < 5000; i++) {
+		if (read(c->mb->unmask_fd, &v, 8) == 8) {
+			c->resampled = v;
+			break;
+		}
+		usleep(1000);
+	}
+	return NULL;
+}
+
+Test(vmm, intx_resampling_irqfd_reaches_guest_and_unmasks)
+{
+	struct vmm *vm = new_vm(32 << 20, 10000, NULL);
+	struct vmm_membar mb;
+	struct intx_ctx c = { &mb, 0, 0 };
+	pthread_t t;
+
+	cr_assert_eq(vmm_membar_add(vm, &mb, 4096), 0);
+	/* INTx is live from the start: slot 1 -> IOAPIC pin 16 */
+	cr_assert_eq(mb.irq_index, 0);
+	cr_assert_geq(mb.unmask_fd, 0);
+	cr_assert_eq(vmm_pci_cfg_read(vm, 1 << 3, 0x3c, 2), 0x0110);
+	boot(vm, "intx-wait");
+	pthread_create(&t, NULL, intx_host, &c);
+	vmm_run(vm);
+	pthread_join(t, NULL);
+	cr_assert_eq(c.fired, 1);
+	cr_assert_eq(c.resampled, 1, "resample eventfd count %llu",
+		     (unsigned long long)c.resampled);
+	cr_assert_eq(vmm_status(vm), 0, "serial: %s", vm->serial_buf);
+	cr_assert_str_eq(vm->serial_buf, "intx-wait: IOAPIC pin 16 vector 0x42 count 1\n");
+	cr_assert_eq(((uint32_t *)mb.map)[1], 1);	/* acked in the handler */
+	vmm_pci_exit(vm);
+	vmm_membar_free(&mb);
+	vmm_destroy(vm);
+}
+
 /* ---- config space, directly ------------------------------------------------ */
 
 Test(vmm, bar_sizing_probe_and_filtering)

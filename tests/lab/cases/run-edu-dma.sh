@@ -6,7 +6,8 @@
 # bytes checked by the guest, and the completion MSI delivered by
 # VFIO eventfd -> KVM irqfd -> the guest's vector (the VMM has no other way
 # to inject an MSI).  Every IOMMU backend the kernel offers: type1 always,
-# iommufd when /dev/iommu exists (the 6.12 lab kernel).
+# iommufd when /dev/iommu exists (the 6.12 lab kernel).  Then the same
+# with the guest using INTx (IOAPIC, resampling irqfd, VFIO unmask).
 . "$LAB_LIB"
 need_cmd passthru
 [ -e /dev/kvm ] || { fail "no /dev/kvm in the lab (kvm_amd not loaded?)"; lab_done; }
@@ -29,6 +30,15 @@ for b in $backends; do
 			"^edu-dma: $n bytes RAM -> edu -> RAM at GPA 0x[0-9a-f]+ -> 0x[0-9a-f]+: bytes match, MSI vector 0x40 taken$" "$out"
 	done
 	expect_match "run edu-dma --iommu $b: 5 MSIs taken" '^edu-dma: ok \(5 MSIs in all\)$' "$out"
+	# No MSI: INTx through the IOAPIC, a resampling irqfd, VFIO's unmask.
+	out=$(passthru run --device "$edu" --guest edu-dma --guest-arg intx --iommu "$b" --timeout 60 2>&1)
+	rc=$?
+	echo "$out" | sed "s/^/    $b intx| /"
+	expect_eq "run edu-dma intx --iommu $b: exit status" 0 "$rc"
+	expect_match "run edu-dma intx --iommu $b: INTx routed" \
+		'^guest: edu INTx pin A -> IOAPIC pin 16 -> vector 0x40$' "$out"
+	expect_match "run edu-dma intx --iommu $b: every completion by INTx, one each" \
+		'^edu-dma: ok \(5 INTxs in all\)$' "$out"
 	json=$(passthru run --device "$edu" --guest edu-dma --iommu "$b" --json --timeout 60 2>&1)
 	expect_match "run edu-dma --iommu $b --json: BAR0 is a KVM slot, MSI routed" \
 		'"kind": "slot"' "$json"
