@@ -45,6 +45,18 @@ for b in $backends; do
 	expect_match "run edu-dma --iommu $b --json: irq msi" '"irq": "msi"' "$json"
 	expect_match "run edu-dma --iommu $b --json: no MMIO exits (BAR through the slot)" \
 		'"mmio_exits": 0,' "$json"
+	j1=$(echo "$json" | tr -d ' \n')
+	expect_match "run edu-dma --iommu $b --json: the IOMMU maps exactly guest RAM (1 mapping, 32 MiB)" \
+		'"iommu_mappings":1,"iommu_mapped_bytes":33554432' "$j1"
+	# A guest-programmed DMA past its RAM: IOVA 0x2100000 is not mapped.
+	before=$(dmesg | wc -l)
+	out=$(passthru run --device "$edu" --guest edu-dma --guest-arg outside --iommu "$b" --timeout 60 2>&1)
+	rc=$?
+	expect_eq "run edu-dma outside --iommu $b: the guest and VMM carry on (exit status)" 0 "$rc"
+	expect_match "run edu-dma outside --iommu $b: DMA to 0x2100000 issued" \
+		'^edu-dma: DMA write to IOVA 0x2100000 \(outside guest RAM\) issued' "$out"
+	# Extra evidence only (DMAR reports are rate-limited): the IOMMU's log.
+	dmesg | tail -n +$((before + 1)) | grep -iE 'DMAR|fault' | head -3 | sed 's/^/    dmesg| /'
 done
 # Bad input and set-up errors name the device and the step.
 out=$(passthru run --device 1234:11e8 --guest edu-dma --iommu type1 --mem 4G 2>&1)
