@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/passthru.h"
@@ -36,6 +37,7 @@ struct run_opts {
 	const char *guest_arg;
 	double timeout;
 	bool json;
+	bool assign;
 };
 
 static int run_load_file(const char *path, uint8_t **img, size_t *len)
@@ -90,6 +92,54 @@ static int run_resolve(const struct pt_cli *cli, const char *arg, char *bdf,
 		snprintf(bdf, n, "%s", dev->bdf);
 	pt_ctx_free(ctx);
 	return ret;
+}
+
+/*
+ * --assign: `passthru assign BDF` before and `passthru release BDF` after,
+ * by running this same binary, so every check of assign (blockers, whole
+ * group, journal, rollback) applies unchanged.  Its output goes to stderr
+ * (stdout may be --json).  Devices already on vfio-pci are left alone.
+ */
+static bool run_on_vfio(const struct pt_cli *cli, const char *bdf)
+{
+	char path[256], link[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/driver",
+		 cli->root ? cli->root : "", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return false;
+	link[n] = 0;
+	return !strcmp(strrchr(link, '/') ? strrchr(link, '/') + 1 : link, "vfio-pci");
+}
+
+static int run_bind_helper(const struct pt_cli *cli, const char *verb, const char *bdf)
+{
+	char *argv[8];
+	int argc = 0, st;
+	pid_t pid;
+
+	argv[argc++] = "passthru";
+	if (cli->root) {
+		argv[argc++] = "--root";
+		argv[argc++] = (char *)cli->root;
+	}
+	argv[argc++] = (char *)verb;
+	argv[argc++] = (char *)bdf;
+	argv[argc] = NULL;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		dup2(2, 1);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return -errno;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 static void run_list_guests(void)
@@ -171,6 +221,7 @@ static int run_parse(const struct pt_command *self, int argc, char **argv,
 		{ "guest-arg", required_argument, NULL, 'a' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "assign", no_argument, NULL, 'A' },
 		{ "list-guests", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -220,6 +271,9 @@ static int run_parse(const struct pt_command *self, int argc, char **argv,
 		case 'j':
 			o->json = true;
 			break;
+		case 'A':
+			o->assign = true;
+			break;
 		case 'L':
 			run_list_guests();
 			*done = true;
@@ -244,6 +298,7 @@ static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
 	struct vmm_vfio_dev *vdevs[RUN_MAX_DEVICES] = { 0 };
 	struct vmm_membar membar[RUN_MAX_DEVICES];
 	char bdfs[RUN_MAX_DEVICES][PT_BDF_LEN];
+	bool assigned[RUN_MAX_DEVICES] = { 0 };
 	struct vmm_vfio_set *vset = NULL;
 	const struct guest_prog *prog;
 	struct vmm_config cfg = { 0 };
@@ -289,6 +344,18 @@ static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
 			return pt_usage_error(self, "--device %s: %s", o.devices[i],
 					      pt_last_error());
 		}
+	}
+
+	for (int i = 0; o.assign && i < o.nr_devices; i++) {
+		if (!strcmp(o.devices[i], "test:membar") || run_on_vfio(cli, bdfs[i]))
+			continue;
+		ret = run_bind_helper(cli, "assign", bdfs[i]);
+		if (ret) {
+			pt_err("--assign: `passthru assign %s` failed (status %d); "
+			       "nothing was run", bdfs[i], ret);
+			goto out;
+		}
+		assigned[i] = true;
 	}
 
 	cfg.mem_size = o.mem;
@@ -363,15 +430,28 @@ out:
 		vmm_membar_free(&membar[i]);
 	vmm_destroy(vm);
 	free(file_img);
+	for (int i = o.nr_devices - 1; i >= 0; i--) {
+		if (!assigned[i])
+			continue;
+		ret = run_bind_helper(cli, "release", bdfs[i]);
+		if (ret) {
+			pt_err("--assign: `passthru release %s` failed (status %d); run it "
+			       "by hand", bdfs[i], ret);
+			if (status == PT_EXIT_OK)
+				status = PT_EXIT_FAIL;
+		}
+	}
 	return status;
 }
 
 PT_COMMAND(run, cmd_run_main,
 	   "boot the minimal KVM guest, optionally driving assigned devices",
-	   "run [--device DEVICE]... [--mem SIZE] [--iommu type1|iommufd]\n"
+	   "run [--device DEVICE]... [--assign] [--mem SIZE] [--iommu type1|iommufd]\n"
 	   "                    [--guest NAME|FILE] [--guest-arg ARG] [--timeout S] [--json]\n"
 	   "                    [--list-guests]\n"
 	   "  Exit status: the guest's (0..255), 124 timeout, 125 guest fault,\n"
 	   "  1 set-up failed, 2 bad input.  DEVICE: a BDF bound to vfio-pci, or\n"
-	   "  test:membar (a memfd standing in for a BAR).  Default --mem 32M,\n"
+	   "  test:membar (a memfd standing in for a BAR).  --assign runs\n"
+	   "  `passthru assign` first and `passthru release` after, for devices\n"
+	   "  not yet on vfio-pci.  Default --mem 32M,\n"
 	   "  --guest hello, --timeout 30 (0: none).");
