@@ -9,7 +9,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBPT_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBPT_A) $(LDLIBS) -lcriterion
 
-check-unit-%: $(BUILD)/tests/unit/%
+$(UNIT_CHECKS): check-unit-%: $(BUILD)/tests/unit/%
 	scripts/run-suite $(BUILD)/results unit-$* $< --jobs 1
 
 .PHONY: check-unit $(UNIT_CHECKS)
