@@ -158,7 +158,6 @@ struct pt_device {
 	char driver_override[PT_NAME_LEN];	/* "" when unset */
 	int iommu_group;		/* -1 when none */
 	int numa_node;			/* -1 when unknown */
-	int irq;
 	struct pt_bar bars[7];
 	int nr_bars;
 	struct pt_caps caps;
