@@ -10,6 +10,10 @@
  * driver gets the host checks only; its DMA checks are reported as skipped
  * with the reason and the summary says isolation is not proven.
  *
+ * With -o FILE the report goes to FILE and stdout gets the text table (or,
+ * for --format text, only the summary line), so a CI log stays readable
+ * while the JUnit/TAP/JSON file feeds the test reporter.
+ *
  * Exit: 0 when every check passed (with --allow-skip: none failed and at
  * least one passed), 1 otherwise, 2 on bad input (including an -o FILE that
  * cannot be written: it is opened before any check runs).
@@ -180,7 +184,11 @@ static int cmd_verify_main(struct pt_cli *cli, int argc, char **argv)
 			vfy_check_dma(&rep, &host, devs[i], backends[b]);
 	}
 	ret = write_report(&rep, fmt, out, outpath);
-	if (out != stdout)
+	/* -o FILE: the machine report goes to FILE and a human one to the
+	 * log (the table, or just the summary when FILE has the table) */
+	if (out != stdout && fmt != VFY_FMT_TEXT)
+		vfy_write_text(&rep, stdout);
+	else if (out != stdout)
 		printf("%s\n", vfy_summary_line(&rep, sum, sizeof(sum)));
 	ret = !ret && vfy_all_passed(&rep, allow_skip) ? PT_EXIT_OK : PT_EXIT_FAIL;
 	vfy_report_free(&rep);

@@ -263,7 +263,8 @@ static void peers_in_group(const struct pt_system *sys, const struct pt_device *
 		char *buf;
 		size_t n, l;
 
-		if (x == d)
+		/* endpoints peer; ports and bridges only route */
+		if (x == d || x->is_bridge)
 			continue;
 		if (top)
 			peer = x != top && is_below(sys, x, top);

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -64,21 +65,71 @@ int vfy_buf_get(struct vfy_dma *s, struct vfy_buf *b, uint64_t size,
 	return 0;
 }
 
-/* Index of the first run of n physically consecutive pages of pg bytes in
- * [p, p + total), or -1. */
-static int64_t contig_run(uint8_t *p, uint64_t total, uint64_t pg, uint64_t n)
+struct page_phys {
+	uint64_t phys;
+	uint8_t *va;
+};
+
+static int by_phys(const void *a, const void *b)
 {
-	uint64_t run = 0, prev = 0;
+	const struct page_phys *x = a, *y = b;
 
-	for (uint64_t i = 0; i < total / pg; i++) {
-		uint64_t ph = vfy_phys(p + i * pg);
+	return x->phys < y->phys ? -1 : x->phys > y->phys;
+}
 
-		run = ph && run && ph == prev + pg ? run + 1 : ph ? 1 : 0;
-		prev = ph;
-		if (run >= n)
-			return (int64_t)(i + 1 - n);
+/*
+ * Finds n pages of pg bytes in [p, p + total) whose physical addresses
+ * follow each other (in any virtual order: the kernel often hands out
+ * anonymous pages in descending physical order) and moves them, in
+ * physical order, into a new virtual window with mremap().  Returns the
+ * window or NULL.
+ */
+static uint8_t *contig_window(uint8_t *p, uint64_t total, uint64_t pg, uint64_t n)
+{
+	uint64_t cnt = total / pg, at = 0, run = 0;
+	struct page_phys *v = calloc(cnt, sizeof(*v));
+	uint8_t *win = NULL;
+
+	if (!v)
+		return NULL;
+	for (uint64_t i = 0; i < cnt; i++) {
+		v[i].va = p + i * pg;
+		v[i].phys = vfy_phys(v[i].va);
 	}
-	return -1;
+	qsort(v, cnt, sizeof(*v), by_phys);
+	for (uint64_t i = 0; i < cnt && run < n; i++) {
+		if (!v[i].phys)
+			continue;
+		if (run && v[i].phys == v[i - 1].phys + pg) {
+			run++;
+		} else {
+			run = 1;
+			at = i;
+		}
+	}
+	if (run >= n) {
+		win = mmap(NULL, n * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (win == MAP_FAILED)
+			win = NULL;
+		for (uint64_t j = 0; win && j < n; j++)
+			if (mremap(v[at + j].va, pg, pg, MREMAP_MAYMOVE | MREMAP_FIXED,
+				   win + j * pg) == MAP_FAILED) {
+				munmap(win, n * pg);
+				win = NULL;
+			}
+	}
+	free(v);
+	return win;
+}
+
+static bool is_contiguous(uint8_t *p, uint64_t size, uint64_t pg)
+{
+	uint64_t first = vfy_phys(p);
+
+	for (uint64_t o = pg; first && o < size; o += pg)
+		if (vfy_phys(p + o) != first + o)
+			return false;
+	return first != 0;
 }
 
 int vfy_buf_get_contig(struct vfy_dma *s, struct vfy_buf *b, uint64_t size,
@@ -86,11 +137,10 @@ int vfy_buf_get_contig(struct vfy_dma *s, struct vfy_buf *b, uint64_t size,
 {
 	uint64_t pg = huge ? VFY_HUGE : VFY_PAGE, n = (size + pg - 1) / pg;
 	bool h = huge;
-	int64_t at;
 	int ret;
 
-	/* more than needed, so that some run of n pages is contiguous */
-	ret = vfy_buf_get(s, b, (huge ? 2 : 16) * n * pg, 0, 0, huge ? &h : NULL);
+	/* more than needed, so that some n pages are contiguous */
+	ret = vfy_buf_get(s, b, (huge ? 2 : 32) * n * pg, 0, 0, huge ? &h : NULL);
 	if (ret < 0)
 		return ret;
 	if (huge && !h) {
@@ -98,20 +148,30 @@ int vfy_buf_get_contig(struct vfy_dma *s, struct vfy_buf *b, uint64_t size,
 		return pt_set_error(ENOMEM, "no %llu free 2 MiB hugetlb pages",
 				    (unsigned long long)(2 * n));
 	}
-	at = contig_run(b->mem.addr, b->mem.size, pg, n);
-	b->contiguous = at >= 0;
-	b->addr = (uint8_t *)b->mem.addr + (at < 0 ? 0 : at) * pg;
+	b->addr = b->mem.addr;
 	b->size = n * pg;
 	b->page_size = pg;
 	b->iova = iova;
-	if (!flags)
-		return 0;
-	ret = pt_iommu_map_dma(s->io, b->addr, b->size, iova, flags);
-	if (ret < 0) {
-		vfy_buf_put(s, b);
-		return ret;
+	/* hugetlb: take the pages as they come (mremap of hugetlb is not
+	 * everywhere); 4 KiB: gather a physically contiguous window */
+	if (!huge) {
+		uint8_t *win = contig_window(b->mem.addr, b->mem.size, pg, n);
+
+		if (win) {
+			b->window = win;
+			b->addr = win;
+		}
 	}
-	b->mapped = true;
+	if (flags) {
+		ret = pt_iommu_map_dma(s->io, b->addr, b->size, iova, flags);
+		if (ret < 0) {
+			vfy_buf_put(s, b);
+			return ret;
+		}
+		b->mapped = true;
+	}
+	/* pinned now: what the device will see */
+	b->contiguous = is_contiguous(b->addr, b->size, pg);
 	return 0;
 }
 
@@ -130,6 +190,9 @@ void vfy_buf_put(struct vfy_dma *s, struct vfy_buf *b)
 {
 	if (b->mapped && vfy_buf_unmap(s, b) < 0)
 		return;		/* never free memory the device may still reach */
+	if (b->window)
+		munmap(b->window, b->size);
+	b->window = NULL;
 	if (b->allocated)
 		pt_mem_free(&b->mem);
 	b->allocated = false;

@@ -35,6 +35,7 @@ struct vfy_buf {
 	uint64_t iova;
 	bool allocated, mapped;
 	bool contiguous;	/* the window is physically contiguous */
+	uint8_t *window;	/* pages gathered by mremap (freed apart) */
 };
 
 struct vfy_dma {

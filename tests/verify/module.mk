@@ -21,3 +21,11 @@ check-verify-cli: $(PASSTHRU) $(FIXTURES_STAMP)
 
 CHECK_TARGETS += check-verify-cli
 SAN_CHECK_TARGETS += check-verify-cli
+
+# The verify-* lab cases' helper (tests/lab/cases/verify-*.sh) rides in the
+# lab's PATH; their host-side halves run tests/verify/lab-report.sh.
+$(BUILD)/lab-bin/lab-verify: $(BUILD)/obj/tests/verify/lab-verify.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $<
+LAB_BINS += $(BUILD)/lab-bin/lab-verify
+all: $(BUILD)/lab-bin/lab-verify

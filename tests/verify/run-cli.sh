@@ -33,8 +33,15 @@ t "workstation GPU: TAP valid; viability and host drivers fail, ACS passes (grou
 	--passed host.acs-isolation --passed host.dma-translated --passed host.iommu-enabled
 t "workstation GPU: ACS evidence names the root port and the peer in the group" \
 	grep -q 'multifunction without ACS; its other functions in the group: 0000:01:00.1' "$tmp/ws.tap"
-t "workstation GPU: -o prints only the summary line" \
+t "workstation GPU: -o FILE (tap) prints the text table on stdout" \
+	grep -q '^FAIL    0000:01:00.0  host   host.group-viable ' "$tmp/out"
+t "workstation GPU: ... ending with the summary line" \
 	grep -qx 'verify: 5 passed, 2 failed, 12 skipped' "$tmp/out"
+rc_is 1 "workstation GPU: --format text -o FILE" $ws verify 01:00.0 -o "$tmp/ws.txt"
+t "workstation GPU: --format text -o FILE prints only the summary line" \
+	test "$(cat "$tmp/out")" = 'verify: 5 passed, 2 failed, 12 skipped'
+t "workstation GPU: ... and the table goes to the file" \
+	grep -q '^FAIL    0000:01:00.0  host   host.group-viable ' "$tmp/ws.txt"
 $ws verify 01:00.0 >"$tmp/ws.txt" 2>&1
 t "workstation GPU: text names the offending drivers and the fix" \
 	grep -q 'fix: passthru assign 0000:01:00.0 (moves every member of group 1 to vfio-pci: 0000:01:00.0 0000:01:00.1)' "$tmp/ws.txt"
