@@ -184,14 +184,17 @@ struct pt_group {
 	struct pt_device **devices;	/* members, ascending BDF */
 	int nr_devices;
 	/*
-	 * Viability, as the kernel's VFIO judges it: every member is unbound,
-	 * or bound to vfio-pci / a vfio variant driver, pci-stub, or (for
-	 * bridges) pcieport.  not_viable lists "BDF is bound to DRIVER".
+	 * Viability, as the kernel's VFIO judges it (DMA ownership, Linux
+	 * 5.19+): every member is unbound, or bound to vfio-pci / a vfio
+	 * variant driver, pci-stub or pcieport (drivers with
+	 * driver_managed_dma).  not_viable lists "BDF is bound to DRIVER".
 	 */
 	bool viable;
 	struct pt_strv not_viable;
-	struct pt_strv needs_rebind;	/* endpoints not yet on a vfio driver */
-	struct pt_strv blocked_by;	/* "BDF: reason" from members' in_use */
+	struct pt_strv needs_rebind;	/* endpoints (not bridges) not yet on a
+					 * vfio driver: what `assign` moves */
+	struct pt_strv blocked_by;	/* "BDF: reason" from members' in_use;
+					 * `assign` refuses unless --force */
 };
 
 struct pt_system {
@@ -202,8 +205,13 @@ struct pt_system {
 	int nr_groups;
 };
 
-/* Scans once per context (later calls return the same result).  Errors:
- * -ENOENT/-EIO with the unreadable path named in pt_last_error(). */
+/*
+ * Scans once per context (later calls return the same result; the result
+ * lives until pt_ctx_free()).  Fails closed: an unreadable device file or
+ * blocker source (proc/mounts, proc/swaps, proc/net/route, ifaddrs) is an
+ * error (-EIO/-ENOENT/-EISDIR, the path named in pt_last_error()), never a
+ * device that silently looks free.
+ */
 int pt_scan(struct pt_ctx *ctx, const struct pt_system **out);
 const struct pt_device *pt_find_device(const struct pt_system *sys,
 				       const char *bdf);
