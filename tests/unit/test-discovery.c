@@ -378,3 +378,61 @@ Test(tree, unreadable_device_is_an_error_not_a_crash)
 	pt_ctx_free(c);
 	tt_fini(&u);
 }
+
+/* A blocker source that cannot be read must stop discovery: otherwise the
+ * disk holding / would look free to `assign`. */
+Test(tree, unreadable_blocker_source_fails_closed)
+{
+	static const char *const files[] = {
+		"proc/mounts", "proc/swaps", "proc/net/route", ".passthru/ifaddrs",
+	};
+	const struct pt_system *s;
+	char path[PATH_MAX], want[PATH_MAX + 256];
+	struct pt_ctx *c;
+	uint8_t cfg[4096];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct tt u;
+
+		tt_init(&u);
+		tt_cfg(cfg, 0x144d, 0xa808, 0x010802, 0);
+		tt_dev(&u, "pci0000:00/0000:00:1d.0/0000:02:00.0", cfg, 256, "nvme", -1);
+		snprintf(path, sizeof(path), "%s/%s", u.root, files[i]);
+		cr_assert_eq(unlink(path), 0);
+		cr_assert_eq(mkdir(path, 0755), 0);
+		cr_assert_eq(pt_ctx_new(&c, u.root), 0, "%s", pt_last_error());
+		cr_assert_eq(pt_scan(c, &s), -EISDIR, "%s", files[i]);
+		snprintf(want, sizeof(want), "cannot read %s: Is a directory; without "
+			 "it a device in use (mounted, swapping, routing) could look "
+			 "free, so discovery stops here; capture the tree again with "
+			 "`passthru snapshot`", path);
+		cr_assert_str_eq(pt_last_error(), want);
+		pt_ctx_free(c);
+		tt_fini(&u);
+	}
+}
+
+/* IPv6 may be off: its files are optional (absent), never unreadable. */
+Test(tree, ipv6_files_optional)
+{
+	const struct pt_system *s;
+	struct pt_ctx *c;
+	uint8_t cfg[4096];
+	struct tt u;
+
+	tt_init(&u);
+	tt_cfg(cfg, 0x8086, 0x1533, 0x020000, 0);
+	tt_dev(&u, "pci0000:00/0000:00:19.0", cfg, 256, "igb", -1);
+	tt_child(&u, "net", "eth0", "pci0000:00/0000:00:19.0/net/eth0");
+	tt_printf(&u, "proc/net/route",
+		  "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+		  "eth0\t00000000\t0101A8C0\t0001\t0\t0\t100\t00000000\t0\t0\t0\n"
+		  "eth0\t00000000\t0101A8C0\t0002\t0\t0\t100\t00000000\t0\t0\t0\n");
+	cr_assert_eq(pt_ctx_new(&c, u.root), 0, "%s", pt_last_error());
+	cr_assert_eq(pt_scan(c, &s), 0, "%s", pt_last_error());
+	/* the second default is not RTF_UP: one reason only */
+	STRV_EQ(&pt_find_device(s, "0000:00:19.0")->in_use,
+		"eth0 carries the default route (IPv4)");
+	pt_ctx_free(c);
+	tt_fini(&u);
+}
