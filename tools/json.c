@@ -17,6 +17,16 @@ static void json_escape(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		const unsigned char *run = p;
+
+		/* copy runs that need no escaping in one call (a 2,000-device
+		 * `list --json` spent a fifth of its time in per-byte fputc) */
+		while (*p >= 0x20 && *p != '"' && *p != '\\')
+			p++;
+		if (p > run)
+			fwrite(run, 1, (size_t)(p - run), out);
+		if (!*p)
+			break;
 		switch (*p) {
 		case '"':  fputs("\\\"", out); break;
 		case '\\': fputs("\\\\", out); break;
@@ -33,6 +43,15 @@ static void json_escape(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+static void json_indent(struct json *j)
+{
+	static const char spaces[2 * JSON_MAX_DEPTH] = {
+		[0 ... 2 * JSON_MAX_DEPTH - 1] = ' ',
+	};
+
+	fwrite(spaces, 1, (size_t)(2 * j->depth), j->out);
+}
+
 /* Separator, newline, indentation and key before any value. */
 static void json_lead(struct json *j, const char *key)
 {
@@ -40,7 +59,7 @@ static void json_lead(struct json *j, const char *key)
 		if (!j->first[j->depth])
 			fputc(',', j->out);
 		fputc('\n', j->out);
-		fprintf(j->out, "%*s", 2 * j->depth, "");
+		json_indent(j);
 	}
 	j->first[j->depth] = false;
 	if (key) {
@@ -64,8 +83,10 @@ static void json_close(struct json *j, char c)
 
 	if (j->depth > 0)
 		j->depth--;
-	if (!empty)
-		fprintf(j->out, "\n%*s", 2 * j->depth, "");
+	if (!empty) {
+		fputc('\n', j->out);
+		json_indent(j);
+	}
 	fputc(c, j->out);
 }
 
