@@ -202,8 +202,22 @@ static void run_print_json(struct vmm *vm, const struct run_opts *o,
 	}
 	json_arr_end(&j);
 	json_arr_begin(&j, "vfio");
-	for (int i = 0; i < nr; i++)
-		vmm_vfio_json(vdevs[i], &j);
+	for (int i = 0; i < nr; i++) {
+		struct vmm_vfio_desc v;
+
+		vmm_vfio_describe(vdevs[i], &v);
+		json_obj_begin(&j, NULL);
+		json_str(&j, "bdf", v.bdf);
+		json_int(&j, "iommu_group", v.iommu_group);
+		json_str(&j, "iommu", v.iommu);
+		json_strf(&j, "guest_bdf", "00:%02x.0", v.guest_devfn >> 3);
+		json_bool(&j, "ram_mapped_iova_eq_gpa", v.ram_mapped);
+		if (v.nr_mappings >= 0) {
+			json_int(&j, "iommu_mappings", v.nr_mappings);
+			json_uint(&j, "iommu_mapped_bytes", v.mapped_bytes);
+		}
+		json_obj_end(&j);
+	}
 	json_arr_end(&j);
 	json_str(&j, "serial", vm->serial_buf ? vm->serial_buf : "");
 	json_obj_end(&j);

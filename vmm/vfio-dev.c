@@ -19,7 +19,6 @@
 #include "lib/passthru.h"
 #include "iommu/passthru-iommu.h"
 #include "vfio/passthru-vfio.h"
-#include "tools/json.h"
 #include "vmm/vfio-dev.h"
 
 #include <linux/vfio.h>
@@ -224,21 +223,22 @@ int vmm_vfio_map_ram(struct vmm_vfio_set *set)
 	return 0;
 }
 
-void vmm_vfio_json(struct vmm_vfio_dev *vd, struct json *j)
+int vmm_vfio_describe(struct vmm_vfio_dev *vd, struct vmm_vfio_desc *out)
 {
 	struct pt_iommu_info info;
 
-	json_obj_begin(j, NULL);
-	json_str(j, "bdf", pt_vfio_device_bdf(vd->dev));
-	json_int(j, "iommu_group", pt_vfio_device_group(vd->dev));
-	json_str(j, "iommu", pt_iommu_backend_name(pt_iommu_get_backend(vd->set->io)));
-	json_strf(j, "guest_bdf", "00:%02x.0", vd->pci.devfn >> 3);
-	json_bool(j, "ram_mapped_iova_eq_gpa", vd->set->ram_mapped);
+	memset(out, 0, sizeof(*out));
+	snprintf(out->bdf, sizeof(out->bdf), "%s", pt_vfio_device_bdf(vd->dev));
+	out->iommu_group = pt_vfio_device_group(vd->dev);
+	out->iommu = pt_iommu_backend_name(pt_iommu_get_backend(vd->set->io));
+	out->guest_devfn = vd->pci.devfn;
+	out->ram_mapped = vd->set->ram_mapped;
+	out->nr_mappings = -1;
 	/* What the device can reach: exactly guest RAM, nothing else. */
 	if (!pt_iommu_get_info(vd->set->io, &info)) {
-		json_int(j, "iommu_mappings", info.nr_mappings);
-		json_uint(j, "iommu_mapped_bytes", info.mapped_bytes);
+		out->nr_mappings = info.nr_mappings;
+		out->mapped_bytes = info.mapped_bytes;
 	}
 	pt_clear_error();
-	json_obj_end(j);
+	return 0;
 }

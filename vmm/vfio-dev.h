@@ -11,7 +11,6 @@
 
 #include "vmm/vmm.h"
 
-struct json;
 struct vmm_vfio_set;
 struct vmm_vfio_dev;
 
@@ -24,6 +23,15 @@ int vmm_vfio_add(struct vmm_vfio_set *set, const char *bdf,
 void vmm_vfio_free(struct vmm_vfio_dev *vd);
 /* Maps guest RAM (IOVA = GPA) after the devices are attached. */
 int vmm_vfio_map_ram(struct vmm_vfio_set *set);
-void vmm_vfio_json(struct vmm_vfio_dev *vd, struct json *j);
+struct vmm_vfio_desc {
+	char bdf[16];
+	int iommu_group;
+	const char *iommu;		/* "type1" / "iommufd" */
+	int guest_devfn;
+	bool ram_mapped;		/* guest RAM at IOVA = GPA */
+	int nr_mappings;		/* in the IOMMU address space, -1 unknown */
+	uint64_t mapped_bytes;
+};
+int vmm_vfio_describe(struct vmm_vfio_dev *vd, struct vmm_vfio_desc *out);
 
 #endif
