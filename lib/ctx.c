@@ -195,23 +195,15 @@ int pt_ctx_path(const struct pt_ctx *ctx, char *buf, size_t n,
 	return 0;
 }
 
-int ptd_read_file(const struct pt_ctx *ctx, const char *rel, char *buf,
-		  size_t n)
+static int read_fd(int fd, char *buf, size_t n)
 {
-	char path[PATH_MAX];
-	ssize_t r;
 	size_t got = 0;
-	int fd;
+	ssize_t r;
 
-	if (!n)
-		return -EINVAL;
-	buf[0] = '\0';
-	if (pt_ctx_path(ctx, path, sizeof(path), "%s", rel) < 0)
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* sysfs sizes lie (4096): read until EOF, never trust st_size */
+	/* sysfs sizes lie (4096): read the contents, never trust st_size.
+	 * A sysfs attribute comes in one read and a regular file gives all
+	 * it has, so a short read is the end: no extra read() for the EOF
+	 * (procfs seq_files, which may return less, go through ptd_slurp) */
 	while (got < n - 1) {
 		r = read(fd, buf + got, n - 1 - got);
 		if (r < 0) {
@@ -225,10 +217,105 @@ int ptd_read_file(const struct pt_ctx *ctx, const char *rel, char *buf,
 		if (r == 0)
 			break;
 		got += (size_t)r;
+		if ((size_t)r < n - 1 - (got - (size_t)r))
+			break;
 	}
 	close(fd);
 	buf[got] = '\0';
 	return (int)got;
+}
+
+int ptd_read_file(const struct pt_ctx *ctx, const char *rel, char *buf,
+		  size_t n)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (!n)
+		return -EINVAL;
+	buf[0] = '\0';
+	if (pt_ctx_path(ctx, path, sizeof(path), "%s", rel) < 0)
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return read_fd(fd, buf, n);
+}
+
+int ptd_read_at(int dfd, const char *name, char *buf, size_t n)
+{
+	int fd;
+
+	if (!n)
+		return -EINVAL;
+	buf[0] = '\0';
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return read_fd(fd, buf, n);
+}
+
+static void first_line(char *buf)
+{
+	char *p = strchr(buf, '\n');
+
+	if (p)
+		*p = '\0';
+	for (p = buf + strlen(buf); p > buf && (p[-1] == ' ' || p[-1] == '\t'); )
+		*--p = '\0';
+}
+
+int ptd_read_str_at(int dfd, const char *name, char *buf, size_t n)
+{
+	int r = ptd_read_at(dfd, name, buf, n);
+
+	if (r < 0)
+		return r;
+	first_line(buf);
+	return 0;
+}
+
+static int parse_long(const char *buf, long *val)
+{
+	char *end;
+
+	errno = 0;
+	*val = strtol(buf, &end, 0);
+	if (errno || end == buf)
+		return -EINVAL;
+	return 0;
+}
+
+int ptd_read_long_at(int dfd, const char *name, long *val)
+{
+	char buf[64];
+	int r = ptd_read_str_at(dfd, name, buf, sizeof(buf));
+
+	return r < 0 ? r : parse_long(buf, val);
+}
+
+static int link_base(const char *target, char *buf, size_t n)
+{
+	const char *base = strrchr(target, '/');
+
+	base = base ? base + 1 : target;
+	if (strlen(base) >= n)
+		return -ENAMETOOLONG;
+	strcpy(buf, base);
+	return 0;
+}
+
+int ptd_readlink_base_at(int dfd, const char *name, char *buf, size_t n)
+{
+	char target[PATH_MAX];
+	ssize_t r;
+
+	buf[0] = '\0';
+	r = readlinkat(dfd, name, target, sizeof(target) - 1);
+	if (r < 0)
+		return -errno;
+	target[r] = '\0';
+	return link_base(target, buf, n);
 }
 
 int ptd_read_str(const struct pt_ctx *ctx, const char *rel, char *buf,

@@ -44,6 +44,12 @@ int ptd_read_long(const struct pt_ctx *ctx, const char *rel, long *val);
 int ptd_readlink_base(const struct pt_ctx *ctx, const char *rel, char *buf,
 		      size_t n);		/* basename of a symlink target */
 bool ptd_exists(const struct pt_ctx *ctx, const char *rel);
+/* The same relative to an open directory (one device's sysfs dir): a path
+ * walk of one component instead of the whole ROOT/sys/bus/pci/... chain. */
+int ptd_read_at(int dfd, const char *name, char *buf, size_t n);
+int ptd_read_str_at(int dfd, const char *name, char *buf, size_t n);
+int ptd_read_long_at(int dfd, const char *name, long *val);
+int ptd_readlink_base_at(int dfd, const char *name, char *buf, size_t n);
 /* Reads a whole file into a malloc'd NUL-ended buffer. */
 int ptd_slurp(const struct pt_ctx *ctx, const char *rel, char **out,
 	      size_t *len);

@@ -11,6 +11,7 @@
  * IOMMU groups and blockers.c finds what each device is busy with.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,22 +81,24 @@ static void dev_names(struct pt_ctx *ctx, struct pt_device *d)
 }
 
 /*
- * Config space through libpci in three steps: the 64-byte header (all an
- * unprivileged reader gets), the rest of the 256 bytes, then the extended
- * 4 KiB.  config_len says how far the kernel let us read.
+ * Config space through libpci: the kernel exposes 4096 bytes (PCIe), 256
+ * (conventional PCI) or 64 (to an unprivileged reader), and a read past
+ * the end fails as a whole, so try the sizes from the largest: one pread
+ * for a PCIe device.  config_len says how far the kernel let us read.
  */
 static size_t dev_read_config(struct pci_dev *pd, uint8_t *cfg)
 {
-	memset(cfg, 0xff, 4096);
-	if (!pci_read_block(pd, 0, cfg, 64))
-		return 0;
-	if (!pci_read_block(pd, 64, cfg + 64, 192))
-		return 64;
-	if (!pci_read_block(pd, 256, cfg + 256, 4096 - 256)) {
-		memset(cfg + 256, 0xff, 4096 - 256);
-		return 256;
+	static const int sizes[] = { 4096, 256, 64 };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		if (pci_read_block(pd, 0, cfg, sizes[i])) {
+			if (sizes[i] < 4096)
+				memset(cfg + sizes[i], 0xff, 4096 - (size_t)sizes[i]);
+			return (size_t)sizes[i];
+		}
 	}
-	return 4096;
+	memset(cfg, 0xff, 4096);
+	return 0;
 }
 
 struct res {
@@ -122,7 +125,7 @@ static int res_error(struct pt_ctx *ctx, const char *rel, const char *what,
 			    "`passthru snapshot`" : "");
 }
 
-static int dev_resources(struct pt_ctx *ctx, struct pt_device *d,
+static int dev_resources(struct pt_ctx *ctx, int dfd, struct pt_device *d,
 			 struct res *r, int max)
 {
 	char rel[96], buf[2048], what[96];
@@ -131,7 +134,7 @@ static int dev_resources(struct pt_ctx *ctx, struct pt_device *d,
 
 	memset(r, 0, sizeof(*r) * (size_t)max);
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/resource", d->bdf);
-	ret = ptd_read_file(ctx, rel, buf, sizeof(buf));
+	ret = ptd_read_at(dfd, "resource", buf, sizeof(buf));
 	if (ret < 0) {
 		snprintf(what, sizeof(what), "%s", ret == -ENOENT || ret == -EACCES ?
 			 "Cannot open" : "Error reading");
@@ -174,12 +177,12 @@ static uint64_t res_size(const struct res *r)
 }
 
 /* BAR flags from config (the truth), start and size from the kernel. */
-static int dev_bars(struct pt_ctx *ctx, struct pt_device *d,
+static int dev_bars(struct pt_ctx *ctx, int dfd, struct pt_device *d,
 		    const uint8_t *cfg, size_t len)
 {
 	int nbars = d->header_type == 0 ? 6 : d->header_type == 1 ? 2 : 0;
 	struct res r[7];
-	int nres = dev_resources(ctx, d, r, 7);
+	int nres = dev_resources(ctx, dfd, d, r, 7);
 
 	if (nres < 0)
 		return nres;
@@ -243,17 +246,12 @@ static int split_words(struct pt_strv *sv, const char *s)
  * flr (PCIe DevCap), af_flr, pm (PM cap without NoSoftRst), bus (secondary
  * bus reset: the only device below a bridge).
  */
-static int dev_reset_methods(struct pt_ctx *ctx, struct pt_system *sys,
-			     struct pt_device *d)
+static int dev_reset_methods(struct pt_system *sys, struct pt_device *d)
 {
-	char rel[96], buf[256];
 	int alone = 1;
 
-	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/reset_method", d->bdf);
-	if (ptd_read_str(ctx, rel, buf, sizeof(buf)) == 0) {
-		d->reset_from_kernel = true;
-		return split_words(&d->reset_methods, buf);
-	}
+	if (d->reset_from_kernel)
+		return 0;	/* read by dev_fill() */
 	if (d->caps.flr && ptd_strv_add(&d->reset_methods, "flr"))
 		return -ENOMEM;
 	if (d->caps.af_flr && ptd_strv_add(&d->reset_methods, "af_flr"))
@@ -274,27 +272,25 @@ static int dev_reset_methods(struct pt_ctx *ctx, struct pt_system *sys,
 	return 0;
 }
 
-static int dev_sriov(struct pt_ctx *ctx, struct pt_device *d)
+static int dev_sriov(int dfd, struct pt_device *d)
 {
-	char rel[96], bdf[PATH_MAX];
+	char rel[32], bdf[PATH_MAX];
 	long v;
 
 	d->sriov_totalvfs = d->sriov_numvfs = -1;
-	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/physfn", d->bdf);
-	if (ptd_readlink_base(ctx, rel, bdf, sizeof(bdf)) == 0 && ptd_is_bdf(bdf))
+	if (ptd_readlink_base_at(dfd, "physfn", bdf, sizeof(bdf)) == 0 &&
+	    ptd_is_bdf(bdf))
 		snprintf(d->physfn, sizeof(d->physfn), "%.12s", bdf);
 	/* only PFs (SR-IOV capability) have the sriov_* files; with a
 	 * 64-byte config (unprivileged) we cannot tell, so look */
-	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/sriov_totalvfs", d->bdf);
-	if ((!d->caps.sriov && d->config_len > 64) || ptd_read_long(ctx, rel, &v) < 0)
+	if ((!d->caps.sriov && d->config_len > 64) ||
+	    ptd_read_long_at(dfd, "sriov_totalvfs", &v) < 0)
 		return 0;
 	d->sriov_totalvfs = (int)v;
-	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/sriov_numvfs", d->bdf);
-	d->sriov_numvfs = ptd_read_long(ctx, rel, &v) == 0 ? (int)v : 0;
+	d->sriov_numvfs = ptd_read_long_at(dfd, "sriov_numvfs", &v) == 0 ? (int)v : 0;
 	for (int i = 0; i < d->sriov_numvfs && i < 4096; i++) {
-		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/virtfn%d",
-			 d->bdf, i);
-		if (ptd_readlink_base(ctx, rel, bdf, sizeof(bdf)) < 0)
+		snprintf(rel, sizeof(rel), "virtfn%d", i);
+		if (ptd_readlink_base_at(dfd, rel, bdf, sizeof(bdf)) < 0)
 			break;
 		if (ptd_is_bdf(bdf) && ptd_strv_add(&d->vfs, bdf))
 			return pt_set_error(ENOMEM, "out of memory");
@@ -345,31 +341,16 @@ static void dev_subsys(struct pci_dev *pd, struct pt_device *d,
 	d->subsys_device_id = (uint16_t)(cfg[off + 2] | cfg[off + 3] << 8);
 }
 
-static int dev_fill(struct pt_ctx *ctx, struct pci_dev *pd, struct pt_device *d,
-		    uint8_t *cfg)
+static int dev_fill_at(struct pt_ctx *ctx, int dfd, struct pci_dev *pd,
+		       struct pt_device *d, uint8_t *cfg)
 {
-	char rel[96], buf[PT_NAME_LEN];
+	char buf[256];
 	int ret;
 	long v;
 
-	/* revision, prog-if and subsystem come from the config space we read
-	 * anyway (three files fewer per device than PCI_FILL_CLASS_EXT |
-	 * PCI_FILL_SUBSYS; the kernel's files hold the same bytes) */
-	pci_fill_info(pd, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_NUMA_NODE);
-	d->domain = (unsigned int)pd->domain;
-	d->bus = pd->bus;
-	d->dev = pd->dev;
-	d->func = pd->func;
-	snprintf(d->bdf, sizeof(d->bdf), "%04x:%02x:%02x.%x", d->domain & 0xffff,
-		 d->bus, d->dev, d->func);
-	d->vendor_id = pd->vendor_id;
-	d->device_id = pd->device_id;
-	d->class_code = (uint32_t)pd->device_class << 8;
-	d->numa_node = pd->numa_node;
 	/* libpci's PCI_FILL_DRIVER realpath()s the link (a dozen syscalls);
 	 * the link's last component is all we need */
-	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", d->bdf);
-	if (ptd_readlink_base(ctx, rel, d->driver, sizeof(d->driver)) < 0)
+	if (ptd_readlink_base_at(dfd, "driver", d->driver, sizeof(d->driver)) < 0)
 		d->driver[0] = '\0';
 	d->iommu_group = -1;	/* set by groups.c from iommu_groups/N/devices */
 
@@ -390,7 +371,7 @@ static int dev_fill(struct pt_ctx *ctx, struct pci_dev *pd, struct pt_device *d,
 	d->is_bridge = d->header_type == 1 || d->header_type == 2;
 	d->revision = cfg[0x08];
 	d->class_code |= cfg[0x09];
-	ret = dev_bars(ctx, d, cfg, d->config_len);
+	ret = dev_bars(ctx, dfd, d, cfg, d->config_len);
 	if (ret < 0)
 		return ret;
 	pci_setup_cache(pd, cfg, 4096);
@@ -399,15 +380,56 @@ static int dev_fill(struct pt_ctx *ctx, struct pci_dev *pd, struct pt_device *d,
 	pci_setup_cache(pd, NULL, 0);
 	dev_names(ctx, d);
 
-	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver_override", d->bdf);
-	if (ptd_read_str(ctx, rel, buf, sizeof(buf)) == 0 && strcmp(buf, "(null)"))
-		snprintf(d->driver_override, sizeof(d->driver_override), "%s", buf);
+	if (ptd_read_str_at(dfd, "driver_override", buf, PT_NAME_LEN) == 0 &&
+	    strcmp(buf, "(null)"))
+		snprintf(d->driver_override, sizeof(d->driver_override), "%.63s", buf);
+	/* reset_method (Linux 5.15+); derived later when absent */
+	if (ptd_read_str_at(dfd, "reset_method", buf, sizeof(buf)) == 0) {
+		d->reset_from_kernel = true;
+		ret = split_words(&d->reset_methods, buf);
+		if (ret < 0)
+			return pt_set_error(ret, "out of memory");
+	}
+	/* numa_node here rather than PCI_FILL_NUMA_NODE: same file, one
+	 * path walk fewer */
+	d->numa_node = ptd_read_long_at(dfd, "numa_node", &v) == 0 ? (int)v : -1;
 	/* the kernel has boot_vga on VGA-class devices only */
-	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/boot_vga", d->bdf);
 	d->boot_vga = (d->class_code >> 16) == 0x03 &&
-		      ptd_read_long(ctx, rel, &v) == 0 && v == 1;
+		      ptd_read_long_at(dfd, "boot_vga", &v) == 0 && v == 1;
 	dev_parent(ctx, d);
-	return dev_sriov(ctx, d);
+	return dev_sriov(dfd, d);
+}
+
+static int dev_fill(struct pt_ctx *ctx, struct pci_dev *pd, struct pt_device *d,
+		    uint8_t *cfg)
+{
+	char path[PATH_MAX];
+	int dfd, ret;
+
+	/* revision, prog-if and subsystem come from the config space we read
+	 * anyway (three files fewer per device than PCI_FILL_CLASS_EXT |
+	 * PCI_FILL_SUBSYS; the kernel's files hold the same bytes) */
+	pci_fill_info(pd, PCI_FILL_IDENT | PCI_FILL_CLASS);
+	d->domain = (unsigned int)pd->domain;
+	d->bus = pd->bus;
+	d->dev = pd->dev;
+	d->func = pd->func;
+	snprintf(d->bdf, sizeof(d->bdf), "%04x:%02x:%02x.%x", d->domain & 0xffff,
+		 d->bus, d->dev, d->func);
+	d->vendor_id = pd->vendor_id;
+	d->device_id = pd->device_id;
+	d->class_code = (uint32_t)pd->device_class << 8;
+
+	/* Our own attributes are read relative to the device directory: one
+	 * path walk instead of one per file (the walk through ROOT and the
+	 * sys/bus/pci/devices symlink dominated a 2,000-device scan). */
+	pt_ctx_path(ctx, path, sizeof(path), "sys/bus/pci/devices/%s", d->bdf);
+	dfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return pt_set_error(errno, "cannot open %s: %s", path, strerror(errno));
+	ret = dev_fill_at(ctx, dfd, pd, d, cfg);
+	close(dfd);
+	return ret;
 }
 
 static void device_free(struct pt_device *d)
@@ -468,7 +490,7 @@ static int scan_pci(struct pt_ctx *ctx, struct pt_system *sys)
 		return ret;	/* dev_fill() said which device and file */
 	qsort(sys->devices, (size_t)sys->nr_devices, sizeof(*sys->devices), dev_cmp);
 	for (i = 0; i < sys->nr_devices; i++) {
-		ret = dev_reset_methods(ctx, sys, &sys->devices[i]);
+		ret = dev_reset_methods(sys, &sys->devices[i]);
 		if (ret < 0)
 			return pt_set_error(ret, "out of memory");
 	}
