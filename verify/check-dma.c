@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -90,6 +91,7 @@ static void mapped_case(struct vfy_dma *s, struct vfy_result *r, const char *wha
 	uint32_t seed = 0x1000 + (uint32_t)(t->iova >> 12);
 	uint8_t *p = t->addr, *ref = s->ref;
 	uint64_t iova = t->iova;
+	uint64_t aim = vfy_inject("mapped-shift") ? 0x100000 : 0;
 	char backing[96];
 	int64_t bad;
 	int ret;
@@ -101,7 +103,7 @@ static void mapped_case(struct vfy_dma *s, struct vfy_result *r, const char *wha
 	memset(p, GUARD_BYTE, t->size);
 	vfy_fill(p + off, s->len, seed);
 	memset(ref, 0, s->len);
-	ret = vfy_dma_copy(s, iova + off, s->ref_iova, s->len);
+	ret = vfy_dma_copy(s, iova + off + aim, s->ref_iova, s->len);
 	if (ret || vfy_diff(ref, s->len, seed) >= 0) {
 		vfy_fail(r, exp, fix, "device read (memory to device) of %" PRIu64
 			 " B at IOVA 0x%" PRIx64 " (%s): %s%s%s", s->len, iova + off,
@@ -114,7 +116,7 @@ static void mapped_case(struct vfy_dma *s, struct vfy_result *r, const char *wha
 		goto out;
 	}
 	vfy_fill(ref, s->len, seed + 0x1000);
-	ret = vfy_dma_copy(s, s->ref_iova, iova + off, s->len);
+	ret = vfy_dma_copy(s, s->ref_iova, iova + off + aim, s->len);
 	bad = vfy_diff(p + off, s->len, seed + 0x1000);
 	if (ret || bad >= 0) {
 		vfy_fail(r, exp, fix, "device write (device to memory) of %" PRIu64
@@ -338,6 +340,7 @@ static void never_mapped(struct vfy_dma *s, struct vfy_buf *ctl)
 	struct vfy_buf sent;
 	struct vfy_kmsg k;
 	uint64_t target = NEVER_IOVA, phys = 0;
+	uint8_t *tva = NULL;	/* the sentinel page aimed at */
 	char why[256], aim[160];
 	int64_t bad;
 	int ret;
@@ -361,10 +364,13 @@ static void never_mapped(struct vfy_dma *s, struct vfy_buf *ctl)
 		if (phys && vfy_iova_usable(s, phys, s->len) &&
 		    !overlaps_ours(phys, s->len)) {
 			target = phys;
+			tva = (uint8_t *)sent.addr + o;
 			break;
 		}
 		phys = 0;
 	}
+	if (!tva)
+		tva = sent.addr;
 	if (phys)
 		snprintf(aim, sizeof(aim), "IOVA 0x%" PRIx64 " = the host-physical "
 			 "address of a sentinel page", target);
@@ -372,8 +378,12 @@ static void never_mapped(struct vfy_dma *s, struct vfy_buf *ctl)
 		snprintf(aim, sizeof(aim), "IOVA 0x%" PRIx64 " (no sentinel page "
 			 "has a physical address this device can reach)", target);
 	vfy_fill(s->ref, s->len, 0x3200);
+	if (vfy_inject("leak-never-mapped"))
+		pt_iommu_map_dma(s->io, tva, VFY_PAGE, target, PT_DMA_RW);
 	vfy_kmsg_open(&k);
 	ret = vfy_dma_copy(s, s->ref_iova, target, s->len);
+	if (vfy_inject("leak-never-mapped"))
+		pt_iommu_unmap_dma(s->io, target, VFY_PAGE);
 	if ((bad = vfy_diff_byte(sent.addr, sent.size, SENT_BYTE)) >= 0)
 		vfy_fail(r, exp, fix, "device write of %" PRIu64 " B to never-mapped "
 			 "%s: sentinel byte +%" PRId64 " changed to 0x%02x", s->len,
@@ -433,7 +443,7 @@ static void after_unmap(struct vfy_dma *s, struct vfy_buf *ctl)
 		vfy_buf_put(s, &b);
 		return;
 	}
-	if (vfy_buf_unmap(s, &b) < 0) {
+	if (!vfy_inject("keep-after-unmap") && vfy_buf_unmap(s, &b) < 0) {
 		vfy_fail(r, exp, NULL, "unmapping IOVA 0x%llx failed: %s",
 			 UNMAP_IOVA, pt_last_error());
 		vfy_buf_put(s, &b);
@@ -500,7 +510,8 @@ void vfy_dma_read_only(struct vfy_dma *s)
 		vfy_skip(r, "IOVA 0x%llx is not usable for this device", RO_IOVA);
 		return;
 	}
-	if (vfy_buf_get(s, &ro, VFY_PAGE, RO_IOVA, PT_DMA_READ, NULL) < 0) {
+	if (vfy_buf_get(s, &ro, VFY_PAGE, RO_IOVA, vfy_inject("ro-as-rw") ?
+			PT_DMA_RW : PT_DMA_READ, NULL) < 0) {
 		vfy_fail(r, exp, "use a kernel whose IOMMU backend honours "
 			 "read-only mappings", "mapping one page read-only at "
 			 "IOVA 0x%llx failed: %s", RO_IOVA, pt_last_error());
@@ -610,5 +621,10 @@ void vfy_check_dma(struct vfy_report *rep, struct vfy_host *h,
 	if (s.broken)
 		vfy_note(rep, "%s (%s): %s; the checks after that were skipped",
 			 d->bdf, backend, s.broken_why);
+	if (vfy_inject_any())
+		vfy_note(rep, "%s (%s): FAULT INJECTION (PASSTHRU_VERIFY_INJECT=%s) "
+			 "was active: these DMA verdicts describe a simulated broken "
+			 "platform, not this host", d->bdf, backend,
+			 getenv("PASSTHRU_VERIFY_INJECT"));
 	vfy_dma_close(&s);
 }

@@ -23,6 +23,8 @@
 
 #include "verify/dma.h"
 
+#define RESV_PROBE_IOVA	0x8800000ull	/* usable: only for fault injection */
+
 struct resv {
 	uint64_t start, last;
 	char type[32];
@@ -101,7 +103,9 @@ static void reserved_region(struct vfy_dma *s)
 		if (strcmp(rv[i].type, "msi") && strcmp(rv[i].type, "reserved"))
 			continue;
 		for (int k = 0; k < 2; k++) {
-			int ret = try_map(s, pages[k], VFY_PAGE, why, sizeof(why));
+			int ret = try_map(s, vfy_inject("map-reserved-usable") ?
+					  RESV_PROBE_IOVA : pages[k], VFY_PAGE, why,
+					  sizeof(why));
 
 			if (k && pages[1] == pages[0])
 				break;
@@ -157,7 +161,8 @@ static void outside_range(struct vfy_dma *s)
 			 "space: there is no IOVA above them to try");
 		return;
 	}
-	ret = try_map(s, last + 1, VFY_PAGE, why, sizeof(why));
+	ret = try_map(s, vfy_inject("map-outside-usable") ? last + 1 - VFY_PAGE :
+		      last + 1, VFY_PAGE, why, sizeof(why));
 	if (ret == 0) {
 		vfy_fail(r, exp, fix, "mapping IOVA 0x%" PRIx64 ", just above the "
 			 "usable range ending at 0x%" PRIx64 ", was ACCEPTED",

@@ -105,6 +105,13 @@ void vfy_reset(struct vfy_dma *s)
 		 vfy_diff_byte(b.addr, b.size, RESET_BYTE) < 0 ? 0 : 2;
 	memcpy(snap, b.addr, VFY_PAGE);
 	memcpy(refsnap, s->ref, VFY_PAGE);
+	if (vfy_inject("reset-dma-after")) {
+		vfy_fill(s->ref, s->len, 0x5300);
+		memcpy(refsnap, s->ref, VFY_PAGE);
+		pt_vfio_set_bus_master(s->t.dev, true);
+		s->ops->init(&s->t.drv);
+		vfy_dma_copy(s, s->ref_iova, b.iova, s->len);
+	}
 	usleep(RESET_QUIET_MS * 1000);
 	if (memcmp(snap, b.addr, VFY_PAGE) || memcmp(refsnap, s->ref, VFY_PAGE)) {
 		vfy_fail(r, exp, "the device keeps doing DMA after a reset: do not "

@@ -105,6 +105,10 @@ void vfy_map_refusals(struct vfy_dma *s);
 void vfy_irq_msi(struct vfy_dma *s);
 void vfy_reset(struct vfy_dma *s);
 
+/* Test-only fault injection (inject.c, PASSTHRU_VERIFY_INJECT). */
+bool vfy_inject(const char *name);
+bool vfy_inject_any(void);
+
 /* Begins check `name`; when the session is broken records it as skipped
  * and returns NULL. */
 struct vfy_result *vfy_dma_begin(struct vfy_dma *s, const char *name);
