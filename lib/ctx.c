@@ -126,6 +126,7 @@ int pt_ctx_new(struct pt_ctx **out, const char *root)
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return pt_set_error(ENOMEM, "out of memory");
+	ctx->devfd = -1;
 	if (root && *root) {
 		if (!realpath(root, ctx->root)) {
 			ret = pt_set_error(errno, "--root %s: %s", root,
@@ -164,6 +165,8 @@ void pt_ctx_free(struct pt_ctx *ctx)
 	if (ctx->udev)
 		udev_unref(ctx->udev);
 	free(ctx->cfgbuf);
+	if (ctx->devfd >= 0)
+		close(ctx->devfd);
 	free(ctx);
 }
 

@@ -27,6 +27,7 @@ struct pt_ctx {
 	struct pt_system *sys;		/* cached scan result */
 	bool broken;			/* libpci raised an error: no more scans */
 	uint8_t *cfgbuf;		/* 4 KiB scratch for config reads */
+	int devfd;			/* ROOT/sys/bus/pci/devices, or -1 */
 	char pci_error[512];		/* libpci's last error/warning text */
 };
 

@@ -299,13 +299,12 @@ static int dev_sriov(int dfd, struct pt_device *d)
 }
 
 /* The upstream bridge is the parent directory in sys/devices. */
-static void dev_parent(struct pt_ctx *ctx, struct pt_device *d)
+static void dev_parent(int devfd, struct pt_device *d)
 {
-	char path[PATH_MAX], target[PATH_MAX], *slash;
+	char target[PATH_MAX], *slash;
 	ssize_t r;
 
-	pt_ctx_path(ctx, path, sizeof(path), "sys/bus/pci/devices/%s", d->bdf);
-	r = readlink(path, target, sizeof(target) - 1);
+	r = readlinkat(devfd, d->bdf, target, sizeof(target) - 1);
 	if (r <= 0)
 		return;
 	target[r] = '\0';
@@ -396,7 +395,7 @@ static int dev_fill_at(struct pt_ctx *ctx, int dfd, struct pci_dev *pd,
 	/* the kernel has boot_vga on VGA-class devices only */
 	d->boot_vga = (d->class_code >> 16) == 0x03 &&
 		      ptd_read_long_at(dfd, "boot_vga", &v) == 0 && v == 1;
-	dev_parent(ctx, d);
+	dev_parent(ctx->devfd, d);
 	return dev_sriov(dfd, d);
 }
 
@@ -423,10 +422,11 @@ static int dev_fill(struct pt_ctx *ctx, struct pci_dev *pd, struct pt_device *d,
 	/* Our own attributes are read relative to the device directory: one
 	 * path walk instead of one per file (the walk through ROOT and the
 	 * sys/bus/pci/devices symlink dominated a 2,000-device scan). */
-	pt_ctx_path(ctx, path, sizeof(path), "sys/bus/pci/devices/%s", d->bdf);
-	dfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
+	dfd = openat(ctx->devfd, d->bdf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		pt_ctx_path(ctx, path, sizeof(path), "sys/bus/pci/devices/%s", d->bdf);
 		return pt_set_error(errno, "cannot open %s: %s", path, strerror(errno));
+	}
 	ret = dev_fill_at(ctx, dfd, pd, d, cfg);
 	close(dfd);
 	return ret;
@@ -471,6 +471,15 @@ static int scan_pci(struct pt_ctx *ctx, struct pt_system *sys)
 	uint8_t *cfg;
 	int n = 0, i = 0, ret = 0;
 
+	if (ctx->devfd < 0) {
+		char path[PATH_MAX];
+
+		pt_ctx_path(ctx, path, sizeof(path), "sys/bus/pci/devices");
+		ctx->devfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (ctx->devfd < 0)
+			return pt_set_error(errno, "cannot open %s: %s", path,
+					    strerror(errno));
+	}
 	pci_scan_bus(ctx->pacc);
 	for (pd = ctx->pacc->devices; pd; pd = pd->next)
 		n++;
