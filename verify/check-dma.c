@@ -357,8 +357,12 @@ static void never_mapped(struct vfy_dma *s, struct vfy_buf *ctl)
 	}
 	mlock(sent.addr, sent.size);
 	memset(sent.addr, SENT_BYTE, sent.size);
-	/* Aim at the host-physical address of a sentinel page: a device that
-	 * bypassed translation would write straight into it. */
+	/*
+	 * Aim at the host-physical address of a sentinel page: a device that
+	 * bypassed translation would write straight into it.  (A device with a
+	 * narrow DMA width, like edu's 28 bits, rarely reaches one: Linux hands
+	 * user pages out from the top of memory; then a fixed IOVA is used.)
+	 */
 	for (uint64_t o = 0; o < sent.size; o += VFY_PAGE) {
 		phys = vfy_phys((uint8_t *)sent.addr + o);
 		if (phys && vfy_iova_usable(s, phys, s->len) &&
