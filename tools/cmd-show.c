@@ -103,7 +103,11 @@ static void show_text(const struct pt_cli *cli, const struct pt_system *sys,
 		   (unsigned long long)b->start, pt_format_size(b->size, sz, sizeof(sz)),
 		   b->is_64 ? ", 64-bit" : "", b->prefetchable ? ", prefetchable" : "");
 	}
-	show_caps(&d->caps);
+	if (d->config_len <= 64)
+		kv("capabilities", "unknown: the kernel shows only 64 bytes of "
+		   "config space to non-root users; run as root");
+	else
+		show_caps(&d->caps);
 	kv("reset methods", "%s%s", strv_join(&d->reset_methods, buf, sizeof(buf)),
 	   d->reset_from_kernel ? "" : " (derived from capabilities)");
 	if (*d->physfn)

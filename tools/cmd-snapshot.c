@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tools/discover.h"
 
@@ -44,6 +45,10 @@ static int cmd_snapshot_main(struct pt_cli *cli, int argc, char **argv)
 		return pt_usage_error(self, "unexpected argument '%s'", argv[optind]);
 	if (!out || !*out)
 		return pt_usage_error(self, "missing -o FILE.tar");
+	if (!cli->root && geteuid() != 0)
+		pt_warn("not running as root: the kernel shows other users only "
+			"64 bytes of each config space (no capabilities) and hides "
+			"some attributes; run as root for a complete snapshot");
 	ret = pt_cli_open(cli, &ctx, NULL);
 	if (ret)
 		return ret;

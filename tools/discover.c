@@ -143,6 +143,8 @@ void pt_json_device(struct json *j, const char *key, const struct pt_device *d)
 	pt_json_strv(j, "block", &d->block);
 	pt_json_strv(j, "partitions", &d->partitions);
 	pt_json_strv(j, "in_use", &d->in_use);
+	/* 64 = an unprivileged reader: capabilities beyond are unknown */
+	json_uint(j, "config_size", d->config_len);
 	json_bars(j, d);
 	json_caps(j, &d->caps);
 	json_obj_end(j);
