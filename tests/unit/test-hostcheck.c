@@ -196,3 +196,34 @@ Test(check, no_virtualization)
 	expect("cpu virtualization", PT_CHECK_FAIL, "the CPU flags have neither vmx nor svm");
 	expect("/dev/kvm", PT_CHECK_FAIL, "/dev/kvm does not exist");
 }
+
+Test(check, amd_and_passthrough_mode)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/sys/firmware/acpi/tables/DMAR", t.root);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/sys/class/iommu/dmar0", t.root);
+	unlink(p);
+	tt_write(&t, "sys/firmware/acpi/tables/IVRS", "", 0);
+	tt_mkdir(&t, "sys/devices/pci0000:00/0000:00:00.2/iommu/ivhd0");
+	tt_link(&t, "sys/class/iommu/ivhd0", "../../devices/pci0000:00/0000:00:00.2/iommu/ivhd0");
+	tt_printf(&t, "proc/cmdline", "amd_iommu=on iommu=pt\n");
+	tt_printf(&t, "proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu svm sse\n");
+	run(0, false);
+	expect("cpu virtualization", PT_CHECK_PASS, "AMD-V (svm)");
+	expect("IOMMU in firmware", PT_CHECK_PASS, "ACPI IVRS (AMD-Vi) table present");
+	expect("IOMMU enabled", PT_CHECK_PASS, "1 IOMMU unit (ivhd0...), 1 IOMMU groups");
+	expect("IOMMU mode", PT_CHECK_PASS, "iommu=pt: host devices bypass translation; "
+	       "VFIO groups still get their own DMA domains");
+	expect("interrupt remapping", PT_CHECK_PASS, "AMD-Vi always remaps interrupts "
+	       "unless turned off");
+
+	/* the firmware has it, the kernel did not turn it on: AMD's fix */
+	snprintf(p, sizeof(p), "%s/sys/class/iommu/ivhd0", t.root);
+	unlink(p);
+	tt_printf(&t, "proc/cmdline", "quiet\n");
+	run(0, false);
+	cr_assert_str_eq(get("IOMMU enabled")->fix, "add amd_iommu=on to the kernel "
+			 "command line and reboot");
+}
