@@ -46,11 +46,22 @@ int pt_set_errorv(int err, const char *fmt, va_list ap);
  * Typical use:
  *	struct pt_ctx *ctx;
  *	const struct pt_system *sys;
- *	if (pt_ctx_new(&ctx, root) < 0 || pt_scan(ctx, &sys) < 0)
+ *	if (pt_ctx_new(&ctx, root) < 0)	// root NULL: this machine
+ *		return fprintf(stderr, "%s\n", pt_last_error()), 2;
+ *	if (pt_scan(ctx, &sys) < 0) {
  *		fprintf(stderr, "%s\n", pt_last_error());
- *	for (int i = 0; i < sys->nr_devices; i++)
- *		puts(sys->devices[i].bdf);
+ *		pt_ctx_free(ctx);
+ *		return 2;
+ *	}
+ *	for (int i = 0; i < sys->nr_devices; i++) {
+ *		const struct pt_device *d = &sys->devices[i];
+ *		printf("%s %s group %d %s\n", d->bdf, d->driver, d->iommu_group,
+ *		       d->group && d->group->viable ? "viable" : "-");
+ *	}
  *	pt_ctx_free(ctx);	// also frees sys
+ *
+ * Everything read is listed in tests/fixtures/TREE.md (the --root
+ * contract); pt_snapshot_tar() captures exactly that.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -66,7 +77,9 @@ struct pt_ctx;
  * (root = a directory holding the `.passthru-tree` marker; -EINVAL with
  * "... is not a passthru tree" otherwise).  Every /sys, /proc and /dev path
  * is resolved under the root; libpci is pointed at ROOT/sys/bus/pci.  On the
- * live system a libudev handle is kept for device properties.
+ * live system a libudev handle is kept: udev enumerates the network and
+ * block devices and says which block devices are partitions (a tree has no
+ * udev database; the same comes from its sys/class symlinks there).
  */
 int pt_ctx_new(struct pt_ctx **out, const char *root);
 void pt_ctx_free(struct pt_ctx *ctx);
