@@ -10,9 +10,10 @@
  *    vector (no firmware either way).  Both are timed from the outside the
  *    same way: fork+exec at t0, the first byte on the serial pipe is the
  *    first instruction, waitpid is the exit.  Medians of BENCH_RUNS.
- * 2. PIO exit round trip: the VMM's run loop + dispatch table (guest
- *    pio-loop, port 0x80) against a bare KVM_RUN loop that only re-enters
- *    the same guest in the same VM set-up, N exits each.
+ * 2. PIO and MMIO exit round trips: the VMM's run loop + dispatch table
+ *    (guests pio-loop, port 0x80, and mmio-loop, GPA 0xd0000000 with a
+ *    handler registered there) against a bare KVM_RUN loop that only
+ *    re-enters the same guest in the same VM set-up, N exits each.
  *
  * Targets (issue 6): start-to-exit < 5 ms and >= 10x faster than microvm;
  * exit handling within 10% of the bare loop.  Printed, never asserted.
@@ -160,7 +161,7 @@ static void bench_start(const char *passthru, int runs)
 	}
 }
 
-static struct vmm *bench_pio_vm(const char *guest_dir)
+static struct vmm *bench_vm(const char *guest_dir, const char *guest)
 {
 	struct vmm_config cfg = { .mem_size = 4 << 20 };
 	char path[700];
@@ -169,7 +170,7 @@ static struct vmm *bench_pio_vm(const char *guest_dir)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/pio-loop.bin", guest_dir);
+	snprintf(path, sizeof(path), "%s/%s.bin", guest_dir, guest);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return NULL;
@@ -188,9 +189,10 @@ static struct vmm *bench_pio_vm(const char *guest_dir)
  * The physical limit: the same long-mode pio-loop guest in the same VM
  * set-up, but KVM_RUN re-entered straight away, no decoding, no dispatch.
  */
-static double bench_bare_loop(const char *guest_dir, int exits)
+static double bench_bare_loop(const char *guest_dir, const char *guest,
+			      unsigned int reason, int exits)
 {
-	struct vmm *vm = bench_pio_vm(guest_dir);
+	struct vmm *vm = bench_vm(guest_dir, guest);
 	uint64_t t0;
 
 	if (!vm)
@@ -199,20 +201,33 @@ static double bench_bare_loop(const char *guest_dir, int exits)
 		ioctl(vm->vcpu_fd, KVM_RUN, 0);
 	t0 = vmm_now_ns();
 	for (int i = 0; i < exits; i++)
-		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) || vm->run->exit_reason != KVM_EXIT_IO)
+		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) || vm->run->exit_reason != reason)
 			return -1;
 	t0 = vmm_now_ns() - t0;
 	vmm_destroy(vm);
 	return t0 / 1e3 / exits;
 }
 
-/* The VMM's own loop: exit decoding, table dispatch, the port handler. */
-static double bench_vmm_loop(const char *guest_dir, int exits)
+/* The bench's MMIO "device": counts writes, stops the guest after N. */
+static int bench_mmio_fn(struct vmm *vm, void *opaque, uint64_t off,
+			 uint8_t *data, uint32_t len, bool is_write)
 {
-	struct vmm *vm = bench_pio_vm(guest_dir);
+	if (++vm->bench_pio_count == vm->bench_pio_limit)
+		vm->stop = VMM_STOP_EXIT;
+	return 0;
+}
+
+/* The VMM's own loop: exit decoding, table dispatch, the handler. */
+static double bench_vmm_loop(const char *guest_dir, const char *guest,
+			     bool mmio, int exits)
+{
+	struct vmm *vm = bench_vm(guest_dir, guest);
 	double us;
 
 	if (!vm)
+		return -1;
+	if (mmio && vmm_io_register(&vm->mmio, 0xd0000000ULL, 4096, bench_mmio_fn,
+				    NULL, "bench"))
 		return -1;
 	vm->bench_pio_limit = exits;
 	vmm_run(vm);
@@ -223,12 +238,30 @@ static double bench_vmm_loop(const char *guest_dir, int exits)
 	return us;
 }
 
+static void bench_exits(const char *dir, const char *what, const char *guest,
+			unsigned int reason, bool mmio)
+{
+	double bare[5], ours[5], b, o;
+	char label[80];
+
+	for (int i = 0; i < 5; i++) {
+		bare[i] = bench_bare_loop(dir, guest, reason, PIO_EXITS);
+		ours[i] = bench_vmm_loop(dir, guest, mmio, PIO_EXITS);
+	}
+	b = median(bare, 5);
+	o = median(ours, 5);
+	snprintf(label, sizeof(label), "%s exit round trip, bare KVM_RUN loop", what);
+	printf("%-44s %8.3f us  (median of 5 x %d exits)\n", label, b, PIO_EXITS);
+	snprintf(label, sizeof(label), "%s exit round trip, passthru VMM", what);
+	printf("%-44s %8.3f us  (%+.1f%% vs bare; target within 10%%)\n", label, o,
+	       b > 0 ? (o / b - 1) * 100 : 0);
+}
+
 int main(void)
 {
 	const char *passthru = getenv("PASSTHRU") ? getenv("PASSTHRU") : "build/passthru";
 	int runs = getenv("BENCH_RUNS") ? atoi(getenv("BENCH_RUNS")) : 21;
 	char tmp[512], dir[600];
-	double bare[5], ours[5], b, o;
 
 	if (runs < 1 || runs > 1001)
 		runs = 21;
@@ -236,15 +269,7 @@ int main(void)
 	snprintf(dir, sizeof(dir), "%s/guest", dirname(tmp));
 	printf("== bench-vmm: minimal VMM (passthru run) on this host's /dev/kvm\n");
 	bench_start(passthru, runs);
-	for (int i = 0; i < 5; i++) {
-		bare[i] = bench_bare_loop(dir, PIO_EXITS);
-		ours[i] = bench_vmm_loop(dir, PIO_EXITS);
-	}
-	b = median(bare, 5);
-	o = median(ours, 5);
-	printf("%-44s %8.3f us  (median of 5 x %d exits)\n",
-	       "PIO exit round trip, bare KVM_RUN loop", b, PIO_EXITS);
-	printf("%-44s %8.3f us  (%+.1f%% vs bare; target within 10%%)\n",
-	       "PIO exit round trip, passthru VMM", o, b > 0 ? (o / b - 1) * 100 : 0);
+	bench_exits(dir, "PIO", "pio-loop", KVM_EXIT_IO, false);
+	bench_exits(dir, "MMIO", "mmio-loop", KVM_EXIT_MMIO, true);
 	return 0;
 }

@@ -30,6 +30,7 @@ GUEST_BLOB(membar, "membar");
 GUEST_BLOB(msi_wait, "msi-wait");
 GUEST_BLOB(intx_wait, "intx-wait");
 GUEST_BLOB(pio_loop, "pio-loop");
+GUEST_BLOB(mmio_loop, "mmio-loop");
 GUEST_BLOB(tiny, "tiny");
 GUEST_BLOB(edu_dma, "edu-dma");
 GUEST_BLOB(nic_loopback, "nic-loopback");
@@ -48,6 +49,7 @@ const struct guest_prog guest_progs[] = {
 	PROG("msi-wait", msi_wait, GUEST_NEEDS_MEMBAR, "waits for an MSI from the test device"),
 	PROG("intx-wait", intx_wait, GUEST_NEEDS_MEMBAR, "waits for an INTx from the test device"),
 	PROG("pio-loop", pio_loop, GUEST_NEEDS_NONE, "port 0x80 writes forever (benchmark)"),
+	PROG("mmio-loop", mmio_loop, GUEST_NEEDS_NONE, "MMIO writes to 0xd0000000 forever (benchmark; faults alone)"),
 	PROG("tiny", tiny, GUEST_NEEDS_NONE, "7 instructions: '!' on serial, exit 0 (benchmark)"),
 	PROG("edu-dma", edu_dma, GUEST_NEEDS_EDU, "edu DMA copies both ways, bytes checked, completion MSI"),
 	PROG("nic-loopback", nic_loopback, GUEST_NEEDS_NIC, "e1000e MAC loopback: TX DMA -> RX DMA, bytes and RX MSI-X checked"),
