@@ -501,30 +501,51 @@ static bool is_hex(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
+/* Length of a BDF at s ("0000:00:00.0", or a wider domain such as VMD's
+ * "10000:e1:00.0"), ended by NUL or '/'; 0 when s does not start with one. */
+static size_t bdf_len(const char *s)
+{
+	static const char tail[] = ":xx:xx.x";
+	size_t d = 0;
+
+	while (d < 8 && is_hex(s[d]))
+		d++;
+	if (d < 4)
+		return 0;
+	for (size_t i = 0; tail[i]; i++) {
+		char c = s[d + i];
+
+		if (tail[i] == 'x' ? !is_hex(c) : c != tail[i])
+			return 0;
+	}
+	d += sizeof(tail) - 1;
+	return s[d] == '\0' || s[d] == '/' ? d : 0;
+}
+
 bool ptd_is_bdf(const char *s)
 {
 	/* DDDD:BB:DD.F with lower-case hex as sysfs writes it */
-	static const char pat[] = "xxxx:xx:xx.x";
-
-	for (int i = 0; pat[i]; i++) {
-		if (pat[i] == 'x' ? !is_hex(s[i]) : s[i] != pat[i])
-			return false;
-	}
-	return s[12] == '\0' || s[12] == '/';
+	return bdf_len(s) > 0;
 }
 
 bool ptd_path_owner_bdf(const char *path, char *bdf, size_t n)
 {
 	const char *p = path, *found = NULL;
+	size_t len = 0;
 
 	while ((p = strchr(p, '/'))) {
+		size_t l;
+
 		p++;
-		if (ptd_is_bdf(p))
+		l = bdf_len(p);
+		if (l) {
 			found = p;
+			len = l;
+		}
 	}
-	if (!found || n < 13)
+	if (!found || len >= n)
 		return false;
-	memcpy(bdf, found, 12);
-	bdf[12] = '\0';
+	memcpy(bdf, found, len);
+	bdf[len] = '\0';
 	return true;
 }

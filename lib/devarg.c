@@ -92,13 +92,15 @@ int pt_devarg_parse(const char *arg, struct pt_devarg *out)
 		strcpy(out->ifname, arg);
 		return 0;
 	}
-	/* DDDD:BB:DD.F */
-	if (n == 12 && arg[4] == ':' && arg[7] == ':') {
-		if (hexn(arg, 4, &out->domain) < 0)
+	/* DDDD:BB:DD.F, the domain 4 to 8 digits (VMD: 10000:e1:00.0) */
+	if (n >= 12 && n <= 16 && arg[n - 8] == ':' && arg[n - 5] == ':') {
+		size_t dl = n - 8;
+
+		if (hexn(arg, (int)dl, &out->domain) < 0)
 			return bad(arg, "domain must be 4 hex digits");
-		if (hexn(arg + 5, 2, &out->bus) < 0)
+		if (hexn(arg + dl + 1, 2, &out->bus) < 0)
 			return bad(arg, "bus must be 2 hex digits");
-		return parse_dev_fn(arg, arg + 8, out);
+		return parse_dev_fn(arg, arg + dl + 4, out);
 	}
 	/* BB:DD.F */
 	if (n == 7 && arg[2] == ':' && strchr(arg, '.')) {

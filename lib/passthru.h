@@ -248,7 +248,8 @@ const char *pt_pcie_type_name(int type);
 enum pt_devarg_kind { PT_DEVARG_BDF, PT_DEVARG_IDS, PT_DEVARG_IFNAME };
 struct pt_devarg {
 	enum pt_devarg_kind kind;
-	unsigned int domain, bus, dev, func;	/* PT_DEVARG_BDF */
+	unsigned int domain, bus, dev, func;	/* PT_DEVARG_BDF (domain: 4-8
+						 * hex digits, VMD has 10000+) */
 	bool short_bdf;				/* given without domain */
 	unsigned int vendor, device;		/* PT_DEVARG_IDS */
 	char ifname[PT_NAME_LEN];		/* PT_DEVARG_IFNAME */

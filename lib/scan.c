@@ -279,8 +279,8 @@ static int dev_sriov(int dfd, struct pt_device *d)
 
 	d->sriov_totalvfs = d->sriov_numvfs = -1;
 	if (ptd_readlink_base_at(dfd, "physfn", bdf, sizeof(bdf)) == 0 &&
-	    ptd_is_bdf(bdf))
-		snprintf(d->physfn, sizeof(d->physfn), "%.12s", bdf);
+	    ptd_is_bdf(bdf) && strlen(bdf) < sizeof(d->physfn))
+		strcpy(d->physfn, bdf);
 	/* only PFs (SR-IOV capability) have the sriov_* files; with a
 	 * 64-byte config (unprivileged) we cannot tell, so look */
 	if ((!d->caps.sriov && d->config_len > 64) ||
@@ -413,7 +413,8 @@ static int dev_fill(struct pt_ctx *ctx, struct pci_dev *pd, struct pt_device *d,
 	d->bus = pd->bus;
 	d->dev = pd->dev;
 	d->func = pd->func;
-	snprintf(d->bdf, sizeof(d->bdf), "%04x:%02x:%02x.%x", d->domain & 0xffff,
+	/* domains wider than 16 bits exist (VMD: 10000:e1:00.0) */
+	snprintf(d->bdf, sizeof(d->bdf), "%04x:%02x:%02x.%x", d->domain,
 		 d->bus, d->dev, d->func);
 	d->vendor_id = pd->vendor_id;
 	d->device_id = pd->device_id;

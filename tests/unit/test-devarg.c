@@ -170,3 +170,29 @@ Test(resolve, interface_names)
 	cr_assert_eq(pt_resolve_device(ctx, "lo", &d), -ENODEV);
 	cr_assert_eq(pt_resolve_device(ctx, "eth1", &d), -ENODEV);
 }
+
+Test(devarg, wide_domain)
+{
+	struct pt_devarg a = parse_ok("10000:e1:00.0");	/* Intel VMD */
+
+	cr_assert_eq(a.kind, PT_DEVARG_BDF);
+	cr_assert_eq(a.domain, 0x10000);
+	cr_assert_eq(a.bus, 0xe1);
+	cr_assert_eq(a.dev, 0);
+	parse_bad("000000000:00:00.0", "malformed device '000000000:00:00.0': a PCI "
+		  "address is DDDD:BB:DD.F or BB:DD.F" TAIL);
+}
+
+Test(resolve, wide_domain_device)
+{
+	const struct pt_device *d;
+	uint8_t cfg[4096];
+
+	tt_cfg(cfg, 0x144d, 0xa808, 0x010802, 0);
+	tt_dev(&t, "pci10000:e0/10000:e0:06.0/10000:e1:00.0", cfg, 256, "nvme", -1);
+	pt_ctx_free(ctx);
+	cr_assert_eq(pt_ctx_new(&ctx, t.root), 0, "%s", pt_last_error());
+	cr_assert_eq(pt_resolve_device(ctx, "10000:e1:00.0", &d), 0, "%s", pt_last_error());
+	cr_assert_str_eq(d->bdf, "10000:e1:00.0");
+	cr_assert_str_eq(d->parent, "10000:e0:06.0");
+}
