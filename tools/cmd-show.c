@@ -140,7 +140,7 @@ static void show_text(const struct pt_cli *cli, const struct pt_system *sys,
 	for (int i = 0; i < g->nr_devices; i++) {
 		const struct pt_device *p = g->devices[i];
 
-		printf("  %s %s  %-12s %s\n", p == d ? "*" : " ", p->bdf,
+		printf("  %s %s  %-14s %s\n", p == d ? "*" : " ", p->bdf,
 		       *p->driver ? p->driver : "-", pt_dev_label(p, buf, sizeof(buf)));
 	}
 	for (int i = 0; i < g->not_viable.n; i++)
