@@ -587,8 +587,14 @@ int vmm_pci_add(struct vmm *vm, struct vmm_pci_dev *d)
 	vm->pci[vm->nr_pci++] = d;
 	/* INTx is live from the start (a device without MSI needs nothing
 	 * else from the guest); enabling MSI/MSI-X later replaces it. */
-	if (vm->irqchip && vmm_irq_update(d))
-		return -EIO;
+	if (vm->irqchip) {
+		ret = vmm_irq_update(d);
+		if (ret) {
+			vmm_irq_dev_cleanup(d);
+			vm->pci[--vm->nr_pci] = NULL;	/* the caller frees d */
+			return ret;
+		}
+	}
 	return 0;
 }
 
