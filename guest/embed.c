@@ -26,6 +26,7 @@ GUEST_BLOB(exit_code, "exit-code");
 GUEST_BLOB(hang, "hang");
 GUEST_BLOB(unmapped, "unmapped");
 GUEST_BLOB(pci_garbage, "pci-garbage");
+GUEST_BLOB(pci_ecam, "pci-ecam");
 GUEST_BLOB(membar, "membar");
 GUEST_BLOB(msi_wait, "msi-wait");
 GUEST_BLOB(intx_wait, "intx-wait");
@@ -45,6 +46,7 @@ const struct guest_prog guest_progs[] = {
 	PROG("hang", hang, GUEST_NEEDS_NONE, "never exits (halt, or --guest-arg spin)"),
 	PROG("unmapped", unmapped, GUEST_NEEDS_NONE, "writes an address that is not RAM or a BAR"),
 	PROG("pci-garbage", pci_garbage, GUEST_NEEDS_NONE, "junk on the PCI config ports; exits 0 if the bus is intact"),
+	PROG("pci-ecam", pci_ecam, GUEST_NEEDS_NONE, "ECAM and CF8/CFC show the same config space"),
 	PROG("membar", membar, GUEST_NEEDS_MEMBAR, "writes through a test memfd BAR (--device test:membar)"),
 	PROG("msi-wait", msi_wait, GUEST_NEEDS_MEMBAR, "waits for an MSI from the test device"),
 	PROG("intx-wait", intx_wait, GUEST_NEEDS_MEMBAR, "waits for an INTx from the test device"),

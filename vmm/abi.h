@@ -14,7 +14,8 @@
  *	0x0008_0000  initial stack top (grows down)
  *	0x0010_0000  guest image (flat binary) then the guest's heap up to RAM end
  *	RAM end ... 0xc000_0000  unmapped: any access is a guest fault
- *	0xc000_0000 ... 0xfec0_0000  PCI MMIO window (BARs, naturally aligned)
+ *	0xc000_0000 ... 0xfe00_0000  PCI MMIO window (BARs, naturally aligned)
+ *	0xfe00_0000 ... 0xfe10_0000  ECAM of bus 0 (PCIe enhanced config access)
  *	0xfec0_0000  in-kernel IOAPIC, 0xfee0_0000 in-kernel local APIC
  */
 #ifndef PASSTHRU_VMM_ABI_H
@@ -32,7 +33,9 @@
 
 #define VMM_MEM_MIN		(2ULL << 20)
 #define VMM_MMIO_BASE		0xc0000000ULL
-#define VMM_MMIO_END		0xfec00000ULL
+#define VMM_MMIO_END		0xfe000000ULL
+#define VMM_ECAM_BASE		0xfe000000ULL	/* bus 0 only: 32 x 8 x 4 KiB */
+#define VMM_ECAM_SIZE		0x100000ULL
 #define VMM_MEM_MAX		VMM_MMIO_BASE
 #define VMM_IO_BAR_BASE		0xc000		/* I/O BARs are allocated here */
 #define VMM_IO_BAR_END		0x10000
@@ -63,6 +66,7 @@ struct vmm_boot_info {
 	uint32_t nr_devices;		/* devices behind the host bridge */
 	uint32_t flags;
 	char arg[64];			/* --guest-arg text, NUL-terminated */
+	uint64_t ecam_base;		/* ECAM of bus 0 (1 MiB) */
 };
 
 #endif

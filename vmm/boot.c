@@ -124,6 +124,7 @@ int vmm_boot_setup(struct vmm *vm, uint64_t image_end)
 	bi->image_end = image_end;
 	bi->mmio_base = VMM_MMIO_BASE;
 	bi->mmio_end = VMM_MMIO_END;
+	bi->ecam_base = VMM_ECAM_BASE;
 	bi->nr_devices = vm->nr_pci;
 	bi->flags = vm->irqchip ? VMM_BOOT_F_IRQCHIP : 0;
 	if (vm->cfg.guest_arg)

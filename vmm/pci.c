@@ -17,7 +17,10 @@
  *    programming into KVM GSI routes);
  *  - every other write is dropped and counted in vm->pci_bad_accesses.
  *
- * Extended config space (>= 0x100) is not reachable: there is no ECAM.
+ * Both configuration mechanism #1 (ports 0xcf8/0xcfc) and ECAM (bus 0 at
+ * VMM_ECAM_BASE) reach the same view.  Extended config space (>= 0x100)
+ * reads as zeros through ECAM (an empty capability list) and drops writes:
+ * nothing of the device's extended capabilities is passed through.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -450,6 +453,31 @@ static int vmm_pci_port_io(struct vmm *vm, void *opaque, uint64_t off,
 	return 0;
 }
 
+/* ECAM: offset = devfn << 12 | register; the bus guarantees off + len <= 1 MiB. */
+static int vmm_pci_ecam_io(struct vmm *vm, void *opaque, uint64_t off,
+			   uint8_t *data, uint32_t len, bool is_write)
+{
+	uint32_t devfn = off >> 12, reg = off & 0xfff, val = 0;
+
+	(void)opaque;
+	if ((len != 1 && len != 2 && len != 4) || (reg & (len - 1)) ||
+	    reg >= VMM_PCI_CFG_SIZE) {
+		if (is_write)
+			vm->pci_bad_accesses++;
+		else
+			memset(data, reg >= VMM_PCI_CFG_SIZE && len <= 4 ? 0 : 0xff, len);
+		return 0;
+	}
+	if (is_write) {
+		memcpy(&val, data, len);
+		vmm_pci_cfg_write(vm, devfn, reg, len, val);
+	} else {
+		val = vmm_pci_cfg_read(vm, devfn, reg, len);
+		memcpy(data, &val, len);
+	}
+	return 0;
+}
+
 /* ---- devices ------------------------------------------------------------- */
 
 static void vmm_pci_find_caps(struct vmm_pci_dev *d)
@@ -603,7 +631,9 @@ int vmm_pci_init(struct vmm *vm)
 	vm->mmio_next = VMM_MMIO_BASE;
 	vm->io_next = VMM_IO_BAR_BASE;
 	return vmm_io_register(&vm->pio, VMM_PORT_PCI_ADDR, 8, vmm_pci_port_io,
-			       NULL, "pci-cf8");
+			       NULL, "pci-cf8") ?:
+	       vmm_io_register(&vm->mmio, VMM_ECAM_BASE, VMM_ECAM_SIZE,
+			       vmm_pci_ecam_io, NULL, "pci-ecam");
 }
 
 void vmm_pci_exit(struct vmm *vm)

@@ -162,6 +162,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else {
 			if (data[0] & 2)	/* steer to the MMIO window */
 				addr = VMM_MMIO_BASE + (addr & 0xfffff);
+			if (data[0] & 4)	/* steer to the ECAM */
+				addr = VMM_ECAM_BASE + (addr & 0xfffff);
 			vmm_io_dispatch(vm, &vm->mmio, addr, buf, len, wr);
 		}
 		check_invariants(vm);

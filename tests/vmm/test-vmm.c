@@ -139,8 +139,8 @@ Test(vmm, timeout_stops_spinning_guest)
 
 Test(vmm, unmapped_address_is_a_clean_fault)
 {
-	static const char *addrs[] = { NULL, "0x2000000", "0xfe000000", "0xbffff000" };
-	static const char *want[] = { "0x80000000", "0x2000000", "0xfe000000", "0xbffff000" };
+	static const char *addrs[] = { NULL, "0x2000000", "0xfe100000", "0xbffff000" };
+	static const char *want[] = { "0x80000000", "0x2000000", "0xfe100000", "0xbffff000" };
 
 	for (int i = 0; i < 4; i++) {
 		struct vmm *vm = run_guest("unmapped", addrs[i], 10000);

@@ -28,6 +28,10 @@ for b in $backends; do
 	rc=$?
 	echo "$out" | tail -1 | sed 's/^/    | /'
 	expect_eq "run pci-garbage on real devices --iommu $b: bus intact" 0 "$rc"
+	out=$(passthru run --device "$edu" --device "$nic" --guest pci-ecam --iommu "$b" 2>&1)
+	rc=$?
+	echo "$out" | tail -1 | sed 's/^/    | /'
+	expect_eq "run pci-ecam on real devices --iommu $b: ECAM and CF8 agree" 0 "$rc"
 	out=$(passthru run --device "$edu" --device "$nic" --guest edu-dma --iommu "$b" 2>&1)
 	expect_eq "run edu-dma after the junk, beside the NIC --iommu $b" 0 "$?"
 	out=$(passthru run --device "$edu" --device "$nic" --guest nic-loopback --iommu "$b" 2>&1)
