@@ -141,7 +141,10 @@ void vfy_fail(struct vfy_result *r, const char *expected, const char *fix,
 	free(r->expected);
 	free(r->fix);
 	r->expected = vfy_strdup(expected);
-	r->fix = vfy_strdup(fix);
+	/* every failure tells the user what to do, even a plain one */
+	r->fix = vfy_strdup(fix ? fix : "the evidence names the step that "
+			    "failed and, where the library knows it, the fix; "
+			    "otherwise report it with this output");
 	vfy_decide(r, VFY_FAIL);
 }
 

@@ -57,7 +57,8 @@ struct vfy_result *vfy_begin(struct vfy_report *rep, const char *device,
 /* Verdicts.  Text is sanitised to printable ASCII plus '\n'. */
 void vfy_pass(struct vfy_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* expected and fix are plain strings (NULL allowed); fmt is what was seen. */
+/* expected and fix are plain strings; fmt is what was seen.  fix NULL gets
+ * a generic "the evidence names the step..." so no failure lacks one. */
 void vfy_fail(struct vfy_result *r, const char *expected, const char *fix,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void vfy_skip(struct vfy_result *r, const char *fmt, ...)

@@ -55,6 +55,20 @@ Test(result, verdict_fields)
 	vfy_report_free(&rep);
 }
 
+Test(result, failure_always_has_a_fix)
+{
+	struct vfy_report rep;
+	struct vfy_result *r;
+
+	vfy_report_init(&rep);
+	r = vfy_begin(&rep, "d", "type1", "x");
+	vfy_fail(r, "want", NULL, "got");
+	cr_assert_str_eq(vfy_fix(r), "the evidence names the step that failed and, "
+			 "where the library knows it, the fix; otherwise report it "
+			 "with this output");
+	vfy_report_free(&rep);
+}
+
 Test(result, exit_rule)
 {
 	struct vfy_report rep;
