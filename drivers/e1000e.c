@@ -254,6 +254,9 @@ static int e1000e_send_msi(struct pt_drv *drv, uint32_t vector)
 {
 	if (vector >= 3)
 		return PT_DRV_EINVAL;
+	/* only this cause pending and enabled: nothing else may fire */
+	pt_drv_write32(drv, 0, E1000_IMC, 0xffffffffu);
+	pt_drv_write32(drv, 0, E1000_ICR, 0xffffffffu);
 	pt_drv_write32(drv, 0, E1000_IMS, vector_cause[vector]);
 	pt_drv_write32(drv, 0, E1000_ICS, vector_cause[vector]);
 	return 0;

@@ -72,6 +72,10 @@ struct pt_vfio_device {
 	struct pt_iommu *io;
 	struct vfio_device_info info;
 	uint16_t vendor, device;
+	/* region info of BARs/ROM/config, read once (a VMM reads config
+	 * space on every exit; the kernel's answer does not change) */
+	struct pt_vfio_region regions[VFIO_PCI_NUM_REGIONS];
+	bool region_valid[VFIO_PCI_NUM_REGIONS];
 	int *irq_fds[PT_VFIO_IRQ_TYPES];	/* known trigger fds per index */
 	uint32_t irq_nr[PT_VFIO_IRQ_TYPES];	/* enabled vectors */
 };

@@ -58,6 +58,23 @@ int pt_vfio_region_get_info(struct pt_vfio_device *d, uint32_t index,
 	return 0;
 }
 
+static int region_cached(struct pt_vfio_device *d, uint32_t index,
+			 struct pt_vfio_region *r)
+{
+	int ret;
+
+	if (index < VFIO_PCI_NUM_REGIONS && d->region_valid[index]) {
+		*r = d->regions[index];
+		return 0;
+	}
+	ret = pt_vfio_region_get_info(d, index, r);
+	if (!ret && index < VFIO_PCI_NUM_REGIONS) {
+		d->regions[index] = *r;
+		d->region_valid[index] = true;
+	}
+	return ret;
+}
+
 static int region_rw(struct pt_vfio_device *d, uint32_t index, uint64_t off,
 		     void *buf, size_t len, bool write)
 {
@@ -65,7 +82,7 @@ static int region_rw(struct pt_vfio_device *d, uint32_t index, uint64_t off,
 	size_t done = 0;
 	int ret;
 
-	ret = pt_vfio_region_get_info(d, index, &r);
+	ret = region_cached(d, index, &r);
 	if (ret < 0)
 		return ret;
 	if (off > r.size || len > r.size - off)

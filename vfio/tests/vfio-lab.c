@@ -523,6 +523,41 @@ out:
 	pt_iommu_close(io);
 }
 
+/* ---- dmalimit: type1's mapping-count limit (dma_entry_limit = 8) ---- */
+static void t_dmalimit(const char *bdf)
+{
+	struct pt_iommu *io = open_io();
+	struct pt_vfio_device *d;
+	struct pt_iommu_info info;
+	struct pt_mem b;
+	int i, ret;
+
+	if (EXPECT_OK(pt_vfio_device_open(&d, io, bdf), "open the device"))
+		goto out;
+	pt_iommu_get_info(io, &info);
+	check(info.dma_avail_known && info.dma_avail == 8, "DMA_AVAIL is the module's dma_entry_limit 8 (saw %u)", info.dma_avail);
+	if (EXPECT_OK(pt_mem_alloc(&b, 9 * 4096, PT_MEM_ANON), "9 pages"))
+		goto close;
+	for (i = 0; i < 8; i++)
+		if (pt_iommu_map_dma(io, (uint8_t *)b.addr + i * 4096, 4096, 0x100000 + i * 0x2000, PT_DMA_RW) < 0)
+			break;
+	check(i == 8, "8 separate mappings fit (%d: %s)", i, i < 8 ? pt_last_error() : "");
+	ret = pt_iommu_map_dma(io, (uint8_t *)b.addr + 8 * 4096, 4096, 0x100000 + 8 * 0x2000, PT_DMA_RW);
+	pt_iommu_get_info(io, &info);
+	check(ret == -ENOSPC && strstr(pt_last_error(), "mapping limit") && info.nr_mappings == 8 && info.dma_avail == 0,
+	      "the 9th fails with -ENOSPC naming the limit (%d, %d mappings, avail %u): \"%s\"", ret, info.nr_mappings,
+	      info.dma_avail, pt_last_error());
+	for (i = 0; i < 8; i++)
+		pt_iommu_unmap_dma(io, 0x100000 + i * 0x2000, 4096);
+	pt_iommu_get_info(io, &info);
+	check(info.nr_mappings == 0 && info.dma_avail == 8, "all unmapped, DMA_AVAIL back to 8 (%u)", info.dma_avail);
+	pt_mem_free(&b);
+close:
+	pt_vfio_device_close(d);
+out:
+	pt_iommu_close(io);
+}
+
 /* ---- viable: a group with a member on a host driver ---- */
 static void t_viable(const char *bdf, const char *expect)
 {
@@ -620,6 +655,8 @@ int main(int argc, char **argv)
 		t_unmapped(bdf);
 	else if (!strcmp(test, "viable") && argc > 3)
 		t_viable(bdf, argv[3]);
+	else if (!strcmp(test, "dmalimit"))
+		t_dmalimit(bdf);
 	else if (!strcmp(test, "memlock"))
 		t_memlock(bdf);
 	else {

@@ -5,6 +5,13 @@
 # e1000e, and the error names it; once both are on vfio-pci both open, and
 # a bus hot reset lists both functions and succeeds with both owned.
 . "$LAB_LIB"
+# give a device back to the kernel's choice of driver (cases after this one
+# expect the NIC on e1000e)
+lab_unbind_vfio() {
+	echo >/sys/bus/pci/devices/$1/driver_override
+	[ -e /sys/bus/pci/devices/$1/driver ] && echo "$1" >/sys/bus/pci/devices/$1/driver/unbind
+	echo "$1" >/sys/bus/pci/drivers_probe
+}
 need_cmd vfio-lab
 nic=0000:02:00.0 fn1=0000:02:00.1
 expect_eq "02:00.0 is the e1000e" "0x10d3" "$(cat /sys/bus/pci/devices/$nic/device)"
@@ -24,4 +31,5 @@ for b in $backends; do
 	PASSTHRU_IOMMU=$b vfio-lab hotreset "$nic" "$fn1" || LAB_FAILED=$((LAB_FAILED + 1))
 	PASSTHRU_IOMMU=$b vfio-lab dma 0000:04:01.0 || LAB_FAILED=$((LAB_FAILED + 1))	# behind the PCIe-to-PCI bridge
 done
+for d in $(ls /sys/bus/pci/drivers/vfio-pci 2>/dev/null | grep ^0000:); do lab_unbind_vfio $d; done
 lab_done

@@ -4,6 +4,13 @@
 # anonymous and 2 MiB hugetlb memory; 1 GiB pages cannot be reserved in the
 # 1 GiB lab VM, so that run must fail with the how-to-reserve message.
 . "$LAB_LIB"
+# give a device back to the kernel's choice of driver (cases after this one
+# expect the NIC on e1000e)
+lab_unbind_vfio() {
+	echo >/sys/bus/pci/devices/$1/driver_override
+	[ -e /sys/bus/pci/devices/$1/driver ] && echo "$1" >/sys/bus/pci/devices/$1/driver/unbind
+	echo "$1" >/sys/bus/pci/drivers_probe
+}
 need_cmd passthru vfio-lab
 edu=$(lab_find_dev 0x1234 0x11e8 | head -1)
 nic=$(lab_find_dev 0x8086 0x10d3 | head -1)
@@ -32,4 +39,5 @@ expect_match "... and says how to get them" 'hugepagesz=1G hugepages=' "$out"
 out=$(passthru dma-test "$edu" --iommu nope 2>&1); rc=$?
 expect_eq "dma-test --iommu nope exits 2" 2 "$rc"
 expect_match "... naming the choices" "unknown IOMMU backend 'nope': use type1, iommufd or auto" "$out"
+for d in $(ls /sys/bus/pci/drivers/vfio-pci 2>/dev/null | grep ^0000:); do lab_unbind_vfio $d; done
 lab_done

@@ -4,6 +4,13 @@
 # tests as vfio-type1, plus: the default backend is iommufd when the kernel
 # offers /dev/iommu, and PASSTHRU_IOMMU=type1 forces the container.
 . "$LAB_LIB"
+# give a device back to the kernel's choice of driver (cases after this one
+# expect the NIC on e1000e)
+lab_unbind_vfio() {
+	echo >/sys/bus/pci/devices/$1/driver_override
+	[ -e /sys/bus/pci/devices/$1/driver ] && echo "$1" >/sys/bus/pci/devices/$1/driver/unbind
+	echo "$1" >/sys/bus/pci/drivers_probe
+}
 need_cmd vfio-lab passthru
 edu=$(lab_find_dev 0x1234 0x11e8 | head -1)
 nic=$(lab_find_dev 0x8086 0x10d3 | head -1)
@@ -21,4 +28,5 @@ for t in open dma unmapped readonly msi reset ranges; do
 	done
 done
 vfio-lab two "$edu" "$nic" || LAB_FAILED=$((LAB_FAILED + 1))
+for d in $(ls /sys/bus/pci/drivers/vfio-pci 2>/dev/null | grep ^0000:); do lab_unbind_vfio $d; done
 lab_done
