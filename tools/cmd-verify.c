@@ -61,9 +61,10 @@ static FILE *open_output(const char *path)
 }
 
 static int write_report(const struct vfy_report *rep, enum vfy_format fmt,
-			FILE *f, const char *path)
+			FILE *f, const char *path, bool color)
 {
-	int ret = vfy_write(rep, fmt, f);
+	int ret = f == stdout && fmt == VFY_FMT_TEXT ?
+		  vfy_write_text_color(rep, f, color) : vfy_write(rep, fmt, f);
 
 	if (f != stdout && fclose(f) && !ret)
 		ret = -errno;
@@ -183,11 +184,11 @@ static int cmd_verify_main(struct pt_cli *cli, int argc, char **argv)
 		for (int b = 0; b < nb; b++)
 			vfy_check_dma(&rep, &host, devs[i], backends[b]);
 	}
-	ret = write_report(&rep, fmt, out, outpath);
+	ret = write_report(&rep, fmt, out, outpath, cli->color);
 	/* -o FILE: the machine report goes to FILE and a human one to the
 	 * log (the table, or just the summary when FILE has the table) */
 	if (out != stdout && fmt != VFY_FMT_TEXT)
-		vfy_write_text(&rep, stdout);
+		vfy_write_text_color(&rep, stdout, cli->color);
 	else if (out != stdout)
 		printf("%s\n", vfy_summary_line(&rep, sum, sizeof(sum)));
 	ret = !ret && vfy_all_passed(&rep, allow_skip) ? PT_EXIT_OK : PT_EXIT_FAIL;

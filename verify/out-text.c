@@ -50,7 +50,17 @@ static void txt_field(FILE *out, const char *label, const char *s)
 	fputc('\n', out);
 }
 
+static const char *txt_color(enum vfy_status st)
+{
+	return st == VFY_PASS ? "\033[32m" : st == VFY_SKIP ? "\033[33m" : "\033[31m";
+}
+
 int vfy_write_text(const struct vfy_report *rep, FILE *out)
+{
+	return vfy_write_text_color(rep, out, false);
+}
+
+int vfy_write_text_color(const struct vfy_report *rep, FILE *out, bool color)
 {
 	int wdev = 6, wio = 5, wcheck = 5;
 	char sum[96];
@@ -73,9 +83,10 @@ int vfy_write_text(const struct vfy_report *rep, FILE *out)
 		enum vfy_status st = vfy_result_status(r);
 		const char *text = st == VFY_SKIP ? vfy_reason(r) : vfy_seen(r);
 
-		fprintf(out, "%-6s  %-*s  %-*s  %-*s  ", txt_upper(st), wdev,
-			r->device, wio, r->iommu ? r->iommu : "host", wcheck,
-			r->check);
+		fprintf(out, "%s%-4s%s    %-*s  %-*s  %-*s  ",
+			color ? txt_color(st) : "", txt_upper(st),
+			color ? "\033[0m" : "", wdev, r->device, wio,
+			r->iommu ? r->iommu : "host", wcheck, r->check);
 		txt_lines(out, text ? text : "-");
 		fputc('\n', out);
 		if (st == VFY_FAIL) {

@@ -93,6 +93,8 @@ enum vfy_format { VFY_FMT_TEXT, VFY_FMT_JSON, VFY_FMT_TAP, VFY_FMT_JUNIT };
 int vfy_format_parse(const char *s, enum vfy_format *out);	/* -EINVAL */
 int vfy_write(const struct vfy_report *rep, enum vfy_format fmt, FILE *out);
 int vfy_write_text(const struct vfy_report *rep, FILE *out);
+/* The table with the result word coloured (for a terminal). */
+int vfy_write_text_color(const struct vfy_report *rep, FILE *out, bool color);
 int vfy_write_json(const struct vfy_report *rep, FILE *out);
 int vfy_write_tap(const struct vfy_report *rep, FILE *out);
 int vfy_write_junit(const struct vfy_report *rep, FILE *out);
