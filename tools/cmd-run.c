@@ -38,6 +38,7 @@ struct run_opts {
 	double timeout;
 	bool json;
 	bool assign;
+	enum pt_mem_kind mem_kind;
 };
 
 static int run_load_file(const char *path, uint8_t **img, size_t *len)
@@ -171,6 +172,7 @@ static void run_print_json(struct vmm *vm, const struct run_opts *o,
 	if (vm->stop == VMM_STOP_FAULT)
 		json_str(&j, "fault", vm->fault);
 	json_uint(&j, "mem_bytes", vm->ram_size);
+	json_str(&j, "mem_backing", pt_mem_kind_name(vm->ram_mem.kind));
 	json_double(&j, "first_exit_ms", (vm->t_first_exit_ns - vm->t_start_ns) / 1e6);
 	json_double(&j, "run_ms", (vm->t_end_ns - vm->t_start_ns) / 1e6);
 	json_uint(&j, "exits", vm->nr_exits);
@@ -236,6 +238,7 @@ static int run_parse(const struct pt_command *self, int argc, char **argv,
 		{ "timeout", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "assign", no_argument, NULL, 'A' },
+		{ "hugepages", required_argument, NULL, 'H' },
 		{ "list-guests", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -288,6 +291,12 @@ static int run_parse(const struct pt_command *self, int argc, char **argv,
 		case 'A':
 			o->assign = true;
 			break;
+		case 'H':
+			if (strcmp(optarg, "2M") && strcmp(optarg, "1G"))
+				return pt_usage_error(self, "--hugepages: '%s' is not 2M or 1G",
+						      optarg);
+			pt_mem_kind_parse(optarg, &o->mem_kind);
+			break;
 		case 'L':
 			run_list_guests();
 			*done = true;
@@ -338,6 +347,11 @@ static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
 		return pt_usage_error(self, "--guest: '%s' is neither a built-in program "
 				      "(see --list-guests) nor a file", o.guest);
 	}
+	if ((o.mem_kind == PT_MEM_HUGE_2M && (o.mem & ((2ULL << 20) - 1))) ||
+	    (o.mem_kind == PT_MEM_HUGE_1G && (o.mem & ((1ULL << 30) - 1))))
+		return pt_usage_error(self, "--mem must be a multiple of the huge page "
+				      "size with --hugepages %s",
+				      o.mem_kind == PT_MEM_HUGE_2M ? "2M" : "1G");
 	if (prog && prog->needs != GUEST_NEEDS_NONE && !o.nr_devices)
 		return pt_usage_error(self, "--guest %s drives %s; give it with --device",
 				      prog->name, prog->needs == GUEST_NEEDS_EDU ?
@@ -378,6 +392,7 @@ static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
 	cfg.serial_capture = o.json ? 1 << 20 : 0;
 	cfg.guest_arg = o.guest_arg;
 	cfg.irqchip = o.nr_devices > 0;
+	cfg.mem_kind = o.mem_kind;
 	ret = vmm_create(&vm, &cfg);
 	if (ret) {
 		pt_err("%s", pt_last_error());
@@ -460,7 +475,8 @@ out:
 
 PT_COMMAND(run, cmd_run_main,
 	   "boot the minimal KVM guest, optionally driving assigned devices",
-	   "run [--device DEVICE]... [--assign] [--mem SIZE] [--iommu type1|iommufd]\n"
+	   "run [--device DEVICE]... [--assign] [--mem SIZE] [--hugepages 2M|1G]\n"
+	   "                    [--iommu type1|iommufd]\n"
 	   "                    [--guest NAME|FILE] [--guest-arg ARG] [--timeout S] [--json]\n"
 	   "                    [--list-guests]\n"
 	   "  Exit status: the guest's (0..255), 124 timeout, 125 guest fault,\n"

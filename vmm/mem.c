@@ -2,8 +2,9 @@
 /*
  * vmm/mem.c — guest RAM and KVM memory slots.
  *
- * Guest RAM is one memfd mapped MAP_SHARED at GPA 0, so the same pages can
- * be handed to the IOMMU (IOVA = GPA) by the VFIO side.  BARs become further
+ * Guest RAM is one memfd (4 KiB pages or hugetlb, from pt_mem_alloc) mapped
+ * MAP_SHARED at GPA 0, so the same pages can be handed to the IOMMU
+ * (IOVA = GPA) by the VFIO side.  BARs become further
  * slots; a slot's GPA range is checked against RAM and every other slot
  * before KVM sees it.
  */
@@ -97,37 +98,30 @@ int vmm_slot_del(struct vmm *vm, int slot)
 
 int vmm_mem_init(struct vmm *vm, uint64_t size)
 {
+	enum pt_mem_kind kind = vm->cfg.mem_kind;
 	int ret;
 
-	vm->mem_fd = memfd_create("passthru-guest-ram", MFD_CLOEXEC);
-	if (vm->mem_fd < 0) {
-		ret = errno;
-		return pt_set_error(ret, "vmm: memfd_create for guest RAM failed: %s",
-				    strerror(ret));
-	}
-	if (ftruncate(vm->mem_fd, size)) {
-		ret = errno;
-		return pt_set_error(ret, "vmm: cannot size guest RAM to %llu bytes: %s",
-				    (unsigned long long)size, strerror(ret));
-	}
-	vm->ram = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->mem_fd, 0);
-	if (vm->ram == MAP_FAILED) {
-		ret = errno;
-		vm->ram = NULL;
-		return pt_set_error(ret, "vmm: mmap of %llu bytes of guest RAM failed: %s",
-				    (unsigned long long)size, strerror(ret));
-	}
-	vm->ram_size = size;
-	ret = vmm_slot_add(vm, 0, size, vm->ram);
+	if (kind == PT_MEM_ANON)	/* 0: the default, a plain memfd */
+		kind = PT_MEM_MEMFD;
+	if ((kind == PT_MEM_HUGE_2M && (size & ((2ULL << 20) - 1))) ||
+	    (kind == PT_MEM_HUGE_1G && (size & ((1ULL << 30) - 1))))
+		return pt_set_error(EINVAL, "vmm: guest memory (%llu bytes) must be a "
+				    "multiple of the %s huge page size",
+				    (unsigned long long)size, pt_mem_kind_name(kind));
+	ret = pt_mem_alloc(&vm->ram_mem, size, kind);
+	if (ret)
+		return ret;
+	vm->ram = vm->ram_mem.addr;
+	vm->mem_fd = vm->ram_mem.fd;
+	vm->ram_size = vm->ram_mem.size;
+	ret = vmm_slot_add(vm, 0, vm->ram_size, vm->ram);
 	return ret < 0 ? ret : 0;
 }
 
 void vmm_mem_exit(struct vmm *vm)
 {
 	if (vm->ram)
-		munmap(vm->ram, vm->ram_size);
-	if (vm->mem_fd >= 0)
-		close(vm->mem_fd);
+		pt_mem_free(&vm->ram_mem);
 	vm->ram = NULL;
 	vm->mem_fd = -1;
 }

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "iommu/passthru-iommu.h"
 #include "vmm/abi.h"
 
 struct vmm;
@@ -178,6 +179,9 @@ struct vmm_config {
 	FILE *serial_out;		/* NULL: output only captured */
 	size_t serial_capture;		/* bytes of serial output kept in memory */
 	const char *guest_arg;
+	/* Guest RAM backing: PT_MEM_MEMFD (default, also for 0), or hugetlb
+	 * PT_MEM_HUGE_2M / PT_MEM_HUGE_1G (mem_size a multiple of the page). */
+	enum pt_mem_kind mem_kind;
 	/* In-kernel LAPIC/IOAPIC, needed for device interrupts (MSI/MSI-X
 	 * through irqfd).  Off for the no-device guest: tearing it down costs
 	 * ~15 ms of SRCU grace periods on the nested KVM measured here. */
@@ -191,6 +195,7 @@ struct vmm {
 	size_t run_size;
 
 	/* RAM */
+	struct pt_mem ram_mem;
 	int mem_fd;
 	void *ram;
 	uint64_t ram_size;

@@ -60,6 +60,17 @@ t too-big-for-mem 2 '' 'does not fit in --mem; raise --mem' -- run --mem 2M --gu
 printf '\x0f\x0b' >"$tmp/ud2.bin"		# ud2 with no IDT: triple fault
 t garbage-image 125 '' 'passthru: guest '"$tmp"'/ud2.bin stopped: guest triple fault (shutdown) (rip 0x100000)' -- run --guest "$tmp/ud2.bin"
 
+# --hugepages 2M: runs when the pool has 16 free pages, else says how to
+# reserve them (both outcomes exact; which one depends on this machine)
+t hugepages-bad-mem 2 '' '--mem must be a multiple of the huge page size with --hugepages 2M' -- run --hugepages 2M --mem 3M
+t hugepages-bad 2 '' "--hugepages: '4K' is not 2M or 1G" -- run --hugepages 4K
+hfree=$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages 2>/dev/null || echo 0)
+if [ "$hfree" -ge 16 ]; then
+	t hugepages-2M 0 'exiting with 5\n' '' -- run --guest exit-code --guest-arg 5 --hugepages 2M
+else
+	t hugepages-2M-short 1 '' "allocating 32 MiB of hugetlb-2M memory failed: Cannot allocate memory: 16 huge page(s) of 2 MiB needed, $hfree free; reserve more with" -- run --hugepages 2M
+fi
+
 # --json: one object, exact fields for the no-device guest
 "$P" run --guest exit-code --guest-arg 3 --json >"$tmp/json"
 rc=$?
@@ -71,6 +82,7 @@ assert j["stop"] == "exit" and j["status"] == 3, j
 assert j["serial"] == "exiting with 3\n", j
 assert j["devices"] == [], j
 assert j["mem_bytes"] == 32 << 20, j
+assert j["mem_backing"] == "memfd", j
 assert 0 < j["first_exit_ms"] <= j["run_ms"], j
 PY
 then echo "PASS json"; pass=$((pass + 1)); else echo "FAIL json (status $rc)"; cat "$tmp/json"; fail=$((fail + 1)); fi
