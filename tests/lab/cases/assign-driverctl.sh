@@ -1,5 +1,7 @@
 #!/bin/sh
-# lab: topology=basic kernels=stock timeout=120
+# lab: topology=basic kernels=stock append="passthru.lab=assign" timeout=120
+# Own boot (the append): these cases bring e1000e up, reload modules and
+# re-add devices, which leaves NIC state other cases must not inherit.
 # passthru vs driverctl (issue 5): the same device assigned by
 # `passthru assign` and by `driverctl set-override DEV vfio-pci` (Debian's
 # driverctl 0.111, its real script run by bash) must leave the same sysfs

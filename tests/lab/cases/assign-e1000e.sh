@@ -1,5 +1,7 @@
 #!/bin/sh
-# lab: topology=basic kernels=stock,iommufd timeout=120
+# lab: topology=basic kernels=stock,iommufd append="passthru.lab=assign" timeout=120
+# Own boot (the append): these cases bring e1000e up, reload modules and
+# re-add devices, which leaves NIC state other cases must not inherit.
 # passthru assign/release on the e1000e NIC (issue 5): refused while its
 # interface has an address, --force moves it and /dev/vfio/N appears,
 # assign twice and release twice are no-ops, release gives e1000e back and

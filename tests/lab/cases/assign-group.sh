@@ -1,5 +1,7 @@
 #!/bin/sh
-# lab: topology=bridged kernels=stock,iommufd timeout=120
+# lab: topology=bridged kernels=stock,iommufd append="passthru.lab=assign" timeout=120
+# Own boot (the append): these cases bring e1000e up, reload modules and
+# re-add devices, which leaves NIC state other cases must not inherit.
 # Whole groups move (issue 5): the multifunction e1000e+edu device behind
 # root port 00:06.0 (no ACS between its functions: one group), and the two
 # edu devices behind a PCIe-to-PCI bridge (one group with the bridge).

@@ -1,5 +1,7 @@
 #!/bin/sh
-# lab: topology=basic kernels=stock timeout=120
+# lab: topology=basic kernels=stock append="passthru.lab=assign" timeout=120
+# Own boot (the append): these cases bring e1000e up, reload modules and
+# re-add devices, which leaves NIC state other cases must not inherit.
 # Devices whose native driver is not loaded, and vfio-pci not loaded
 # (issue 5).  Stock kernel only: the iommufd kernel has everything built in.
 #  - e1000e unloaded: assign binds the unbound NIC, the journal records "no

@@ -1,5 +1,7 @@
 #!/bin/sh
-# lab: topology=basic kernels=stock timeout=180
+# lab: topology=basic kernels=stock append="passthru.lab=assign" timeout=180
+# Own boot (the append): these cases bring e1000e up, reload modules and
+# re-add devices, which leaves NIC state other cases must not inherit.
 # Persistence (issue 5): `assign --persist --user` writes /etc/passthru.conf
 # and the modprobe.d softdep; then a "boot" is replayed with the REAL boot
 # pieces: the installed udev rule and the host's 80-drivers.rules run by a

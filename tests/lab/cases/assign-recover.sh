@@ -1,5 +1,7 @@
 #!/bin/sh
-# lab: topology=bridged kernels=stock,iommufd timeout=120
+# lab: topology=bridged kernels=stock,iommufd append="passthru.lab=assign" timeout=120
+# Own boot (the append): these cases bring e1000e up, reload modules and
+# re-add devices, which leaves NIC state other cases must not inherit.
 # Crash recovery from the journal (issue 5): PASSTHRU_TEST_CRASH_STEP=K
 # (documented test hook) SIGKILLs passthru at step K, leaving a half-moved
 # group and a journal in state "applying" — what a crash or `kill -9`

@@ -1,5 +1,7 @@
 #!/bin/sh
-# lab: topology=bridged kernels=stock,iommufd timeout=180
+# lab: topology=bridged kernels=stock,iommufd append="passthru.lab=assign" timeout=180
+# Own boot (the append): these cases bring e1000e up, reload modules and
+# re-add devices, which leaves NIC state other cases must not inherit.
 # A failure in the middle rolls every member back (issue 5), on a real
 # kernel: group 02:00.0 (e1000e) + 02:00.1 (edu, no driver).
 #  1. PASSTHRU_TEST_FAIL_STEP=K (documented test hook) fails step K of 7
