@@ -36,6 +36,16 @@ expect_eq "release without journal: e1000e loaded from the modalias" yes \
 	"$(grep -q '^e1000e ' /proc/modules && echo yes || echo no)"
 expect_eq "release without journal: e1000e took it" e1000e "$(lab_driver $nic)"
 
+# the recorded driver was unloaded while the NIC was on vfio-pci: release
+# loads it again before binding
+passthru assign $nic >/dev/null
+rmmod e1000e
+expect_eq "e1000e unloaded while assigned" no "$(grep -q '^e1000e ' /proc/modules && echo yes || echo no)"
+out=$(passthru -v release --json $nic 2>/tmp/log); rc=$?
+expect_eq "release with the recorded driver unloaded: exit 0" 0 "$rc"
+expect_match "release: it ran modprobe e1000e" "restore: $nic: modprobe e1000e" "$(cat /tmp/log)"
+expect_eq "release: e1000e back" e1000e "$(lab_driver $nic)"
+
 edu=$(lab_find_dev 0x1234 0x11e8)
 rmmod vfio_pci
 expect_eq "vfio-pci unloaded" no "$([ -d /sys/bus/pci/drivers/vfio-pci ] && echo yes || echo no)"
