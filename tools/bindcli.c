@@ -10,6 +10,7 @@
  * arrives on the FIFO PATH — the lab uses it to hold one assign inside its
  * critical section while a second one is started.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -206,6 +207,77 @@ static void release_targets(struct bc_run *r, struct bc_group *bg)
 }
 
 /*
+ * release: a process holding /dev/vfio/GROUP or a member's VFIO cdev open
+ * (a running VM) would make the unbind wait until it lets go — the kernel
+ * asks the user to release the device and blocks.  Found through
+ * ROOT/proc/PID/fd, like fuser.
+ */
+static void vfio_users(struct bc_run *r, struct bc_group *bg)
+{
+	char nodes[PT_BIND_MAX + 1][64], path[4096], link[4096], comm[64];
+	int nn = 0;
+	struct dirent *p, *f;
+	DIR *proc, *fds;
+
+	snprintf(nodes[nn++], sizeof(nodes[0]), "/dev/vfio/%d", bg->plan.group);
+	for (int k = 0; k < bg->plan.nr; k++) {
+		DIR *d;
+
+		snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/vfio-dev",
+			 pt_ctx_root(r->ctx), bg->plan.m[k].bdf);
+		if (!(d = opendir(path)))
+			continue;
+		while ((f = readdir(d)))
+			if (!strncmp(f->d_name, "vfio", 4) && nn <= PT_BIND_MAX)
+				snprintf(nodes[nn++], sizeof(nodes[0]),
+					 "/dev/vfio/devices/%.40s", f->d_name);
+		closedir(d);
+	}
+	snprintf(path, sizeof(path), "%s/proc", pt_ctx_root(r->ctx));
+	if (!(proc = opendir(path)))
+		return;
+	while ((p = readdir(proc)) && bg->nr_blocked < BC_MAX_NOTES) {
+		bool hit = false;
+
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%s/proc/%s/fd", pt_ctx_root(r->ctx), p->d_name);
+		if (!(fds = opendir(path)))
+			continue;
+		while (!hit && (f = readdir(fds))) {
+			ssize_t l;
+
+			snprintf(path, sizeof(path), "%s/proc/%s/fd/%s",
+				 pt_ctx_root(r->ctx), p->d_name, f->d_name);
+			l = readlink(path, link, sizeof(link) - 1);
+			if (l <= 0)
+				continue;
+			link[l] = '\0';
+			for (int i = 0; i < nn && !hit; i++) {
+				if (strcmp(link, nodes[i]))
+					continue;
+				hit = true;
+				snprintf(path, sizeof(path), "%s/proc/%s/comm",
+					 pt_ctx_root(r->ctx), p->d_name);
+				comm[0] = '\0';
+				FILE *c = fopen(path, "r");
+				if (c) {
+					if (!fgets(comm, sizeof(comm), c))
+						comm[0] = '\0';
+					fclose(c);
+				}
+				comm[strcspn(comm, "\n")] = '\0';
+				snprintf(bg->blocked[bg->nr_blocked++], sizeof(bg->blocked[0]),
+					 "%.63s is open by PID %.20s (%.40s)", nodes[i], p->d_name,
+					 *comm ? comm : "?");
+			}
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+}
+
+/*
  * assign on a group that already has a journal (assigned earlier, then a
  * member given back by hand): members still on vfio-pci keep the driver
  * the journal recorded, so the rewritten journal does not forget it.
@@ -272,7 +344,10 @@ int bc_plan(struct bc_run *r)
 		}
 		if (!strcmp(r->cmd, "release")) {
 			release_targets(r, bg);
-			continue;	/* giving back is never blocked */
+			/* giving back is blocked only by a process using it */
+			vfio_users(r, bg);
+			bg->refused = bg->nr_blocked && !r->force;
+			continue;
 		}
 		keep_recorded_drivers(r, bg);
 		for (int k = 0; k < grp->blocked_by.n && k < BC_MAX_NOTES; k++)

@@ -64,6 +64,7 @@ static int cmd_release_main(struct pt_cli *cli, int argc, char **argv)
 		{ "persist", no_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "recover", no_argument, NULL, 'R' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -80,9 +81,10 @@ static int cmd_release_main(struct pt_cli *cli, int argc, char **argv)
 		return PT_EXIT_FAIL;
 	r->cmd = "release";
 	r->cli = cli;
-	while ((c = getopt_long(argc, argv, "njh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nfjh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': r->dry_run = true; break;
+		case 'f': r->force = true; break;
 		case 'p': r->persist = true; break;
 		case 'j': r->json = true; break;
 		case 'R': recover = true; break;
@@ -143,6 +145,17 @@ static int cmd_release_main(struct pt_cli *cli, int argc, char **argv)
 	if (ret)
 		goto out;
 	for (int i = 0; i < r->nr; i++) {
+		if (!r->g[i].refused)
+			continue;
+		r->status = "refused";
+		snprintf(r->error, sizeof(r->error), "group %d is in use (%s); nothing "
+			 "was changed; fix: stop that process (the VM) first, or pass "
+			 "--force (the kernel then waits until it lets go)",
+			 r->g[i].plan.group, r->g[i].blocked[0]);
+		ret = PT_EXIT_FAIL;
+		goto print;
+	}
+	for (int i = 0; i < r->nr; i++) {
 		struct bc_group *bg = &r->g[i];
 
 		if (pt_bind_release(r->binder, &bg->plan)) {
@@ -169,10 +182,11 @@ out_free:
 
 PT_COMMAND(release, cmd_release_main,
 	   "give devices' IOMMU groups back to their original drivers",
-	   "release DEVICE... [--dry-run] [--persist] [--json] [--timeout MS]\n"
+	   "release DEVICE... [--dry-run] [--force] [--persist] [--json] [--timeout MS]\n"
 	   "       passthru release --recover [--json]\n"
 	   "Each member goes back to the driver the journal recorded at assign time,\n"
 	   "or to the kernel's default driver when there is no journal; driver_override\n"
 	   "is restored (normally cleared).  --persist also removes the devices from\n"
 	   "/etc/passthru.conf.  --recover undoes assign/release runs that died half-way.\n"
-	   "Exit: 0 done, 1 failed (journal kept), 2 bad input.")
+	   "A group whose /dev/vfio node is open (a running VM) is refused unless --force.\n"
+	   "Exit: 0 done, 1 refused or failed (journal kept), 2 bad input.")

@@ -56,6 +56,16 @@ expect_eq "assign twice: unchanged" "keep unchanged" \
 expect_eq "assign twice: journal still records e1000e" "member $nic driver=e1000e override= action=rebind" \
 	"$(grep ^member $journal)"
 
+# a process holding the group open (a VM would) blocks release
+exec 7<>/dev/vfio/$grp
+out=$(passthru release --json "$nic" 2>/tmp/err); rc=$?
+expect_eq "group open by a process: release exits 1" 1 "$rc"
+expect_eq "group open: refused, naming the PID" "refused /dev/vfio/$grp is open by PID $$ (sh)" \
+	"$(echo "$out" | jq -r '"\(.status) \(.groups[0].blocked_by[0])"')"
+expect_match "group open: stderr gives the fix" "group $grp is in use .*nothing was changed; fix: stop that process" "$(cat /tmp/err)"
+expect_eq "group open: still on vfio-pci" vfio-pci "$(lab_driver $nic)"
+exec 7<&-
+
 out=$(passthru release --json "$nic"); rc=$?
 expect_eq "release: exit 0" 0 "$rc"
 expect_eq "release: plan from the journal" "true e1000e done" \
