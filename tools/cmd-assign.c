@@ -358,6 +358,7 @@ static int cmd_assign_main(struct pt_cli *cli, int argc, char **argv)
 	ret = PT_EXIT_OK;
 print:
 	bc_print(r);
+	fflush(stdout);	/* the table first, then the error, also in a pipe */
 	if (*r->error)
 		pt_err("%s", r->error);
 out:

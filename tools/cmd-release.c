@@ -171,6 +171,7 @@ static int cmd_release_main(struct pt_cli *cli, int argc, char **argv)
 	}
 print:
 	bc_print(r);
+	fflush(stdout);	/* the table first, then the error, also in a pipe */
 	if (*r->error)
 		pt_err("%s", r->error);
 out:
