@@ -112,6 +112,12 @@ static int udev_match(struct pt_cli *cli, const char *conf_path, const char *bdf
 	FILE *f;
 	int ret;
 
+	/* udev passes the kernel's name; anything else is bad input */
+	if (strlen(bdf) != 12 || strspn(bdf, "0123456789abcdef:.") != 12 ||
+	    bdf[4] != ':' || bdf[7] != ':' || bdf[10] != '.') {
+		pt_err("--udev-match wants a full PCI address (0000:01:00.0), not '%s'", bdf);
+		return PT_EXIT_USAGE;
+	}
 	snprintf(etc, sizeof(etc), "%s/etc/passthru.conf", root);
 	ret = pt_conf_load(conf_path ? conf_path : etc, &c);
 	if (ret == -ENOENT)

@@ -264,6 +264,9 @@ try:
         rc, out, err = run("", "assign", "--udev-match", bdf, "--config", conf, root=root)
         check(f"--udev-match {bdf}: exit {want}", rc == want and out == "" and err == "",
               f"rc={rc} {out}{err}")
+    rc, out, err = run("", "assign", "--udev-match", "../../../etc/x", "--config", conf, root=root)
+    check("--udev-match with a non-BDF: exit 2", rc == 2 and
+          "--udev-match wants a full PCI address (0000:01:00.0), not '../../../etc/x'" in err, err)
     rc, out, err = run("", "assign", "--udev-match", "0000:00:14.0", root=root)
     check("--udev-match without a config: exit 1", rc == 1, f"rc={rc} {err}")
 
