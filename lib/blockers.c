@@ -136,9 +136,8 @@ static int children_sysfs(struct pt_ctx *ctx, const char *subsys,
 	while ((de = readdir(dir)) && ret == 0) {
 		if (de->d_name[0] == '.')
 			continue;
-		pt_ctx_path(ctx, path, sizeof(path), "sys/class/%s/%s", subsys,
-			    de->d_name);
-		r = readlink(path, target, sizeof(target) - 1);
+		/* relative to the listed directory: one component to walk */
+		r = readlinkat(dirfd(dir), de->d_name, target, sizeof(target) - 1);
 		if (r <= 0)
 			continue;
 		target[r] = '\0';

@@ -12,9 +12,11 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/disc-priv.h"
 
@@ -80,23 +82,32 @@ void ptd_group_judge(struct pt_group *g)
 	}
 }
 
-static int group_read(struct pt_ctx *ctx, struct pt_system *sys,
+/* gfd: ROOT/sys/kernel/iommu_groups, so that each group costs a walk of
+ * two components instead of the whole ROOT/sys/kernel/... chain */
+static int group_read(struct pt_ctx *ctx, struct pt_system *sys, int gfd,
 		      struct pt_group *g)
 {
-	char rel[96], path[PATH_MAX];
+	char rel[64], path[PATH_MAX];
 	struct dirent *de;
 	DIR *dir;
-	int cap = 0;
+	int cap = 0, fd;
 
-	snprintf(rel, sizeof(rel), "sys/kernel/iommu_groups/%d/type", g->id);
-	if (ptd_read_str(ctx, rel, g->type, sizeof(g->type)) < 0)
+	snprintf(rel, sizeof(rel), "%d/type", g->id);
+	if (ptd_read_str_at(gfd, rel, g->type, sizeof(g->type)) < 0)
 		g->type[0] = '\0';	/* before Linux 5.11 there is no type */
-	pt_ctx_path(ctx, path, sizeof(path), "sys/kernel/iommu_groups/%d/devices",
-		    g->id);
-	dir = opendir(path);
-	if (!dir)
-		return pt_set_error(errno, "cannot read IOMMU group %d: %s: %s",
-				    g->id, path, strerror(errno));
+	snprintf(rel, sizeof(rel), "%d/devices", g->id);
+	fd = openat(gfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir) {
+		int err = errno;
+
+		if (fd >= 0)
+			close(fd);
+		pt_ctx_path(ctx, path, sizeof(path),
+			    "sys/kernel/iommu_groups/%d/devices", g->id);
+		return pt_set_error(err, "cannot read IOMMU group %d: %s: %s",
+				    g->id, path, strerror(err));
+	}
 	while ((de = readdir(dir))) {
 		struct pt_device *d, **nd;
 
@@ -131,7 +142,7 @@ int ptd_scan_groups(struct pt_ctx *ctx, struct pt_system *sys)
 {
 	char path[PATH_MAX], *end;
 	struct dirent *de;
-	int cap = 0, ret;
+	int cap = 0, ret = 0, gfd;
 	DIR *dir;
 
 	pt_ctx_path(ctx, path, sizeof(path), "sys/kernel/iommu_groups");
@@ -168,12 +179,17 @@ int ptd_scan_groups(struct pt_ctx *ctx, struct pt_system *sys)
 	}
 	sys->has_iommu = true;
 	qsort(sys->groups, (size_t)sys->nr_groups, sizeof(*sys->groups), group_cmp);
+	gfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (gfd < 0)
+		return pt_set_error(errno, "cannot read %s: %s", path,
+				    strerror(errno));
 	/* the groups' device pointers are set after the sort: stable now */
 	for (int i = 0; i < sys->nr_groups; i++) {
-		ret = group_read(ctx, sys, &sys->groups[i]);
+		ret = group_read(ctx, sys, gfd, &sys->groups[i]);
 		if (ret < 0)
-			return ret;
+			break;
 		ptd_group_judge(&sys->groups[i]);
 	}
-	return 0;
+	close(gfd);
+	return ret < 0 ? ret : 0;
 }
