@@ -30,6 +30,7 @@ GUEST_BLOB(pci_ecam, "pci-ecam");
 GUEST_BLOB(membar, "membar");
 GUEST_BLOB(msi_wait, "msi-wait");
 GUEST_BLOB(intx_wait, "intx-wait");
+GUEST_BLOB(msix_mask, "msix-mask");
 GUEST_BLOB(pio_loop, "pio-loop");
 GUEST_BLOB(mmio_loop, "mmio-loop");
 GUEST_BLOB(tiny, "tiny");
@@ -50,6 +51,7 @@ const struct guest_prog guest_progs[] = {
 	PROG("membar", membar, GUEST_NEEDS_MEMBAR, "writes through a test memfd BAR (--device test:membar)"),
 	PROG("msi-wait", msi_wait, GUEST_NEEDS_MEMBAR, "waits for an MSI from the test device"),
 	PROG("intx-wait", intx_wait, GUEST_NEEDS_MEMBAR, "waits for an INTx from the test device"),
+	PROG("msix-mask", msix_mask, GUEST_NEEDS_MEMBAR, "MSI-X masking: pending bit, delivery on unmask"),
 	PROG("pio-loop", pio_loop, GUEST_NEEDS_NONE, "port 0x80 writes forever (benchmark)"),
 	PROG("mmio-loop", mmio_loop, GUEST_NEEDS_NONE, "MMIO writes to 0xd0000000 forever (benchmark; faults alone)"),
 	PROG("tiny", tiny, GUEST_NEEDS_NONE, "no runtime, 3 OUTs: '!\\n' on serial, exit 0 (benchmark)"),

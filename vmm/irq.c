@@ -11,19 +11,24 @@
  *
  * The whole routing table is rebuilt and pushed (KVM_SET_GSI_ROUTING) on
  * every change: the 24 IOAPIC pins KVM sets up by default, then one entry
- * per enabled, unmasked vector whose address targets the local APIC
- * window.  A vector the guest masks, or programs with any other address,
- * keeps its irqfd but has no route: its interrupts are dropped (no pending
- * bit emulation).
+ * per enabled vector whose address targets the local APIC window (any
+ * other address gets no route: its interrupts go nowhere).
+ *
+ * Masking (MSI-X entry mask bit, function mask): the vector's irqfd is
+ * deassigned, so the device's signals accumulate in the eventfd; the PBA
+ * reads a pending bit for a masked vector whose eventfd is readable; on
+ * unmask the irqfd is assigned again and KVM injects what is pending —
+ * the PCI semantics, with no VMM thread.
  *
  * INTx (a device with a pin, while neither MSI nor MSI-X is enabled) is a
  * resampling irqfd on IOAPIC pin 16 + (slot - 1) % 8, see below.
  *
- * Limits: MSI-X per-vector masking drops, it does not latch into the PBA.
+ * Limit: MSI per-vector mask bits (optional in MSI) are not virtualised.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -78,6 +83,54 @@ static void vmm_route_msi(struct kvm_irq_routing *r, int gsi, uint32_t lo,
 	e->u.msi.data = data;
 }
 
+static void vmm_irqfd(struct vmm *vm, int efd, int gsi, bool assign);
+
+/* Should vector v's irqfd be live (assigned) now? */
+static bool vmm_vec_wanted(const struct vmm_pci_dev *d, int v)
+{
+	const struct vmm_msix_entry *m = &d->msix[v];
+
+	if (d->efd[v] < 0 || d->gsi[v] < 0)
+		return false;
+	if (d->irq_index == 2)
+		return !(m->ctrl & 1) && !(d->msix_ctrl & 0x4000) &&
+		       vmm_msi_valid(m->addr_lo, m->addr_hi);
+	if (d->irq_index == 1)
+		return vmm_msi_valid(d->msi_addr_lo, d->msi_addr_hi);
+	return false;
+}
+
+/* Routes first (so an unmasked vector's pending signal goes to the right
+ * place), then irqfds on or off to match the masks. */
+static void vmm_irq_sync_live(struct vmm *vm)
+{
+	for (int i = 0; i < vm->nr_pci; i++) {
+		struct vmm_pci_dev *d = vm->pci[i];
+
+		if (d->irq_index != 1 && d->irq_index != 2)
+			continue;
+		for (int v = 0; v < d->nvec; v++) {
+			bool want = vmm_vec_wanted(d, v);
+
+			if (want && !d->vec_live[v]) {
+				/* Take what is pending out of the eventfd and signal
+				 * it again once the irqfd listens: delivered once,
+				 * and the counter ends at 0 (KVM's assign-time check
+				 * would inject but leave it set). */
+				uint64_t cnt, one = 1;
+				bool pend = read(d->efd[v], &cnt, 8) == 8;
+
+				vmm_irqfd(vm, d->efd[v], d->gsi[v], true);
+				if (pend && write(d->efd[v], &one, 8) != 8)
+					vm->pci_bad_accesses++;
+			} else if (!want && d->vec_live[v]) {
+				vmm_irqfd(vm, d->efd[v], d->gsi[v], false);
+			}
+			d->vec_live[v] = want;
+		}
+	}
+}
+
 static int vmm_irq_commit(struct vmm *vm)
 {
 	struct kvm_irq_routing *r = vm->routes;
@@ -105,8 +158,7 @@ static int vmm_irq_commit(struct vmm *vm)
 			if (d->irq_index == 2) {
 				struct vmm_msix_entry *m = &d->msix[v];
 
-				if ((m->ctrl & 1) || (d->msix_ctrl & 0x4000) ||
-				    !vmm_msi_valid(m->addr_lo, m->addr_hi))
+				if (!vmm_msi_valid(m->addr_lo, m->addr_hi))
 					continue;
 				vmm_route_msi(r, d->gsi[v], m->addr_lo, m->addr_hi, m->data);
 			} else if (d->irq_index == 1) {
@@ -123,6 +175,7 @@ static int vmm_irq_commit(struct vmm *vm)
 		return pt_set_error(err, "vmm: KVM_SET_GSI_ROUTING (%u routes) failed: %s",
 				    r->nr, strerror(err));
 	}
+	vmm_irq_sync_live(vm);
 	return 0;
 }
 
@@ -146,11 +199,13 @@ void vmm_irq_dev_cleanup(struct vmm_pci_dev *d)
 		d->ops->set_irqs(d, d->irq_index, 0, NULL);
 	for (int v = 0; v < d->nvec; v++) {
 		if (d->efd[v] >= 0) {
-			vmm_irqfd(d->vm, d->efd[v], d->gsi[v], false);
+			if (d->irq_index == 0 || d->vec_live[v])
+				vmm_irqfd(d->vm, d->efd[v], d->gsi[v], false);
 			close(d->efd[v]);
 		}
 		d->efd[v] = -1;
 		d->gsi[v] = -1;
+		d->vec_live[v] = false;
 	}
 	if (d->intx_resample_fd >= 0)
 		close(d->intx_resample_fd);
@@ -177,7 +232,7 @@ static int vmm_irq_setup(struct vmm_pci_dev *d, int index, int nvec)
 		}
 		/* Fixed GSIs per (slot, vector): re-enabling never leaks any. */
 		d->gsi[v] = VMM_IOAPIC_PINS + ((d->devfn >> 3) - 1) * VMM_MSIX_MAX + v;
-		vmm_irqfd(vm, d->efd[v], d->gsi[v], true);
+		d->vec_live[v] = false;		/* vmm_irq_commit assigns */
 		d->nvec = v + 1;
 	}
 	d->irq_index = index;
@@ -302,5 +357,21 @@ int vmm_msix_table_rw(struct vmm *vm, void *opaque, uint64_t off,
 	}
 	if (is_write && d->irq_index == 2)
 		vmm_irq_commit(vm);
+	return 0;
+}
+
+int vmm_msix_pba_read(struct vmm_pci_dev *d, uint64_t off, uint8_t *data,
+		      uint32_t len)
+{
+	uint8_t bits[VMM_MSIX_MAX / 8] = { 0 };
+
+	for (int v = 0; d->irq_index == 2 && v < d->nvec; v++) {
+		struct pollfd p = { .fd = d->efd[v], .events = POLLIN };
+
+		if (!d->vec_live[v] && d->efd[v] >= 0 && poll(&p, 1, 0) == 1)
+			bits[v / 8] |= 1u << (v % 8);
+	}
+	for (uint32_t i = 0; i < len; i++)
+		data[i] = off + i < sizeof(bits) ? bits[off + i] : 0;
 	return 0;
 }

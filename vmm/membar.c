@@ -5,8 +5,9 @@
  * It stands in for an assigned device's mmappable BAR where there is no
  * VFIO (this machine, CI): the BAR becomes a KVM memory slot exactly as a
  * VFIO BAR mmap does, so a test can let the guest write through the slot
- * and read the bytes back from the memfd.  It also has one MSI vector and
- * an INTA pin whose eventfds the tests signal in VFIO's place.  Vendor
+ * and read the bytes back from the memfd.  It also has one MSI vector, two
+ * MSI-X vectors (table and PBA in a trapped BAR1) and an INTA pin, whose
+ * eventfds the tests signal in VFIO's place.  Vendor
  * 0x1b36 (Red Hat), device
  * 0x0005 (QEMU's pci-testdev id), class "other memory controller".
  */
@@ -77,13 +78,21 @@ int vmm_membar_add(struct vmm *vm, struct vmm_membar *mb, uint64_t size)
 	/* One 64-bit-address MSI vector, so the irqfd path has a test. */
 	d->cfg[0x06] = 0x10;			/* status: capability list */
 	d->cfg[0x34] = 0x40;
-	d->cfg[0x40] = 0x05;			/* MSI, last capability */
-	d->cfg[0x42] = 0x80;			/* 64-bit, 1 vector */
+	d->cfg[0x40] = 0x05;			/* MSI, 64-bit, 1 vector */
+	d->cfg[0x41] = 0x50;
+	d->cfg[0x42] = 0x80;
+	d->cfg[0x50] = 0x11;			/* MSI-X, 2 entries, last */
+	d->cfg[0x52] = 0x01;
+	d->cfg[0x54] = 0x01;			/* table: BAR1 + 0 */
+	d->cfg[0x58] = 0x01;			/* PBA: BAR1 + 0x800 */
+	d->cfg[0x59] = 0x08;
 	d->cfg[0x3d] = 0x01;			/* INTA, for the INTx path */
 	d->bar[0].size = size;
 	d->bar[0].flags = 0x0;			/* 32-bit memory */
 	d->bar[0].kind = VMM_BAR_SLOT;
 	d->bar[0].hva = mb->map;
+	d->bar[1].size = 4096;			/* MSI-X table and PBA, trapped */
+	d->bar[1].kind = VMM_BAR_TRAP;
 	ret = vmm_pci_add(vm, d);
 	if (ret)
 		vmm_membar_free(mb);

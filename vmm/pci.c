@@ -78,6 +78,13 @@ static int vmm_pci_bar_trap(struct vmm *vm, void *opaque, uint64_t off,
 	    off - d->msix_table_off < (uint64_t)d->msix_nr * 16)
 		return vmm_msix_table_rw(vm, d, off - d->msix_table_off, data, len,
 					 is_write);
+	if (d->msix_cap && bar->index == d->msix_pba_bar &&
+	    off >= d->msix_pba_off &&
+	    off - d->msix_pba_off < (uint64_t)(d->msix_nr + 63) / 64 * 8) {
+		if (!is_write)
+			vmm_msix_pba_read(d, off - d->msix_pba_off, data, len);
+		return 0;	/* the PBA is read-only */
+	}
 	if (!d->ops->bar_rw) {
 		if (!is_write)
 			memset(data, 0xff, len);

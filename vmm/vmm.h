@@ -155,6 +155,7 @@ struct vmm_pci_dev {
 	int nvec;
 	int efd[VMM_MSIX_MAX];
 	int gsi[VMM_MSIX_MAX];
+	bool vec_live[VMM_MSIX_MAX];	/* irqfd assigned (MSI/MSI-X vector not masked) */
 	int intx_resample_fd;
 	int intx_gsi;			/* IOAPIC pin of INTx, -1 without a pin */
 	uint64_t irqs_routed;		/* count of route updates (tests) */
@@ -281,6 +282,9 @@ void vmm_irq_dev_cleanup(struct vmm_pci_dev *d);
 int vmm_irq_update(struct vmm_pci_dev *d);
 int vmm_msix_table_rw(struct vmm *vm, void *opaque, uint64_t off,
 		      uint8_t *data, uint32_t len, bool is_write);
+/* Pending bits of masked MSI-X vectors (off/len inside the PBA). */
+int vmm_msix_pba_read(struct vmm_pci_dev *d, uint64_t off, uint8_t *data,
+		      uint32_t len);
 
 /* vmm/membar.c */
 struct vmm_membar {

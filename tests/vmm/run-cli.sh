@@ -41,7 +41,7 @@ t unmapped-mmio-window 125 - 'unmapped address 0xc0000000' -- run --guest unmapp
 t pci-garbage 0 'pci 00:00.0 1b36:0008 class 060000\npci-garbage: 1 function(s), 0 problem(s)\n' '' -- run --guest pci-garbage
 t pci-garbage-devices 0 - '' -- run --guest pci-garbage --device test:membar --device test:membar
 t pci-ecam 0 'pci-ecam: 1 function(s), 0 difference(s)\n' '' -- run --guest pci-ecam
-t pci-ecam-devices 0 'pci-ecam: 00:01.0 BAR0 0xc0000000 sized 0x10000 through ECAM\npci-ecam: 00:02.0 BAR0 0xc0010000 sized 0x10000 through ECAM\npci-ecam: 3 function(s), 0 difference(s)\n' '' -- run --guest pci-ecam --device test:membar --device test:membar
+t pci-ecam-devices 0 'pci-ecam: 00:01.0 BAR0 0xc0000000 sized 0x10000 through ECAM\npci-ecam: 00:02.0 BAR0 0xc0020000 sized 0x10000 through ECAM\npci-ecam: 3 function(s), 0 difference(s)\n' '' -- run --guest pci-ecam --device test:membar --device test:membar
 t membar 0 'membar: 00:01.0 BAR0 0xc0000000 size 0x10000\nmembar: wrote 16384 dwords, moved BAR to 0xc0040000\n' '' -- run --guest membar --device test:membar
 t membar-missing 2 '' '--guest membar drives test:membar; give it with --device' -- run --guest membar
 t edu-missing 2 '' '--guest edu-dma drives an edu device (1234:11e8); give it with --device' -- run --guest edu-dma
@@ -93,14 +93,15 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 d = j["devices"]
 assert len(d) == 1 and d[0]["guest_bdf"] == "00:01.0", d
-assert d[0]["bars"] == [{"index": 0, "size": 65536, "gpa": "0xc0040000", "kind": "slot"}], d
+assert d[0]["bars"] == [{"index": 0, "size": 65536, "gpa": "0xc0040000", "kind": "slot"},
+                        {"index": 1, "size": 4096, "gpa": "0xc0010000", "kind": "trap"}], d
 assert j["mmio_exits"] == 0, j
 PY
 then echo "PASS json-membar"; pass=$((pass + 1)); else echo "FAIL json-membar"; cat "$tmp/json"; fail=$((fail + 1)); fi
 
 # --list-guests names every built-in program
 "$P" run --list-guests >"$tmp/list"
-if [ "$(awk '{print $1}' "$tmp/list" | tr '\n' ' ')" = "hello exit-code hang unmapped pci-garbage pci-ecam membar msi-wait intx-wait pio-loop mmio-loop tiny $(awk 'NR>12{print $1}' "$tmp/list" | tr '\n' ' ')" ] && grep -q '^hello ' "$tmp/list"; then
+if [ "$(awk '{print $1}' "$tmp/list" | tr '\n' ' ')" = "hello exit-code hang unmapped pci-garbage pci-ecam membar msi-wait intx-wait msix-mask pio-loop mmio-loop tiny $(awk 'NR>13{print $1}' "$tmp/list" | tr '\n' ' ')" ] && grep -q '^hello ' "$tmp/list"; then
 	echo "PASS list-guests"; pass=$((pass + 1))
 else
 	echo "FAIL list-guests"; cat "$tmp/list"; fail=$((fail + 1))

@@ -335,6 +335,51 @@ Test(vmm, intx_resampling_irqfd_reaches_guest_and_unmasks)
 	vmm_destroy(vm);
 }
 
+struct msix_ctx {
+	struct vmm_membar *mb;
+	int fired;
+};
+
+/* Plays VFIO for MSI-X: signals vector 0 while the guest has it masked. */
+static void *msix_host(void *arg)
+{
+	struct msix_ctx *c = arg;
+	volatile uint32_t *bar = c->mb->map;
+	uint64_t one = 1;
+
+	for (int i = 0; i < 5000 && bar[0] != 0x4d41534b; i++)
+		usleep(1000);
+	if (bar[0] != 0x4d41534b || c->mb->irq_index != 2 ||
+	    write(c->mb->irq_efd, &one, 8) != 8)
+		return NULL;
+	c->fired = 1;
+	bar[2] = 1;
+	return NULL;
+}
+
+Test(vmm, msix_masked_vector_is_pending_then_delivered_on_unmask)
+{
+	struct vmm *vm = new_vm(32 << 20, 10000, NULL);
+	struct vmm_membar mb;
+	struct msix_ctx c = { &mb, 0 };
+	pthread_t t;
+
+	cr_assert_eq(vmm_membar_add(vm, &mb, 4096), 0);
+	boot(vm, "msix-mask");
+	pthread_create(&t, NULL, msix_host, &c);
+	vmm_run(vm);
+	pthread_join(t, NULL);
+	cr_assert_eq(c.fired, 1);
+	cr_assert_eq(vmm_status(vm), 0, "serial: %s", vm->serial_buf);
+	cr_assert_str_eq(vm->serial_buf,
+		"msix-mask: masked: host fired 1, count 0, PBA 0x1\n"
+		"msix-mask: unmasked: count 1, PBA 0x0\n");
+	cr_assert_eq(mb.dev.msix_nr, 2);
+	vmm_pci_exit(vm);
+	vmm_membar_free(&mb);
+	vmm_destroy(vm);
+}
+
 /* ---- config space, directly ------------------------------------------------ */
 
 Test(vmm, bar_sizing_probe_and_filtering)
@@ -347,9 +392,11 @@ Test(vmm, bar_sizing_probe_and_filtering)
 	cr_assert_eq(vmm_pci_cfg_read(vm, devfn, 0x10, 4), 0xc0000000);
 	vmm_pci_cfg_write(vm, devfn, 0x10, 4, 0xffffffff);
 	cr_assert_eq(vmm_pci_cfg_read(vm, devfn, 0x10, 4), 0xfff00000);
-	/* unimplemented BARs read 0 and stay 0 */
+	/* BAR1 (4 KiB, the MSI-X BAR) sizes too; unimplemented BARs read 0 */
 	vmm_pci_cfg_write(vm, devfn, 0x14, 4, 0xffffffff);
-	cr_assert_eq(vmm_pci_cfg_read(vm, devfn, 0x14, 4), 0);
+	cr_assert_eq(vmm_pci_cfg_read(vm, devfn, 0x14, 4), 0xfffff000);
+	vmm_pci_cfg_write(vm, devfn, 0x18, 4, 0xffffffff);
+	cr_assert_eq(vmm_pci_cfg_read(vm, devfn, 0x18, 4), 0);
 	/* a BAR outside the MMIO window is accepted but not decoded */
 	vmm_pci_cfg_write(vm, devfn, 0x04, 2, 0x0002);
 	vmm_pci_cfg_write(vm, devfn, 0x10, 4, 0x00100000);	/* over RAM */
