@@ -63,7 +63,7 @@ static void json_bars(struct json *j, const struct pt_device *d)
 		json_int(j, "index", b->index);
 		json_str(j, "type", b->index == 6 ? "rom" :
 			 b->kind == PT_BAR_IO ? "io" : "mem");
-		json_strf(j, "start", "0x%llx", (unsigned long long)b->start);
+		json_hex(j, "start", b->start, 1);
 		json_uint(j, "size", b->size);
 		json_bool(j, "is_64", b->is_64);
 		json_bool(j, "prefetchable", b->prefetchable);
@@ -92,8 +92,8 @@ static void json_caps(struct json *j, const struct pt_caps *c)
 	json_bool(j, "af_flr", c->af_flr);
 	if (c->acs) {
 		json_obj_begin(j, "acs");
-		json_strf(j, "cap", "0x%04x", c->acs_cap);
-		json_strf(j, "ctrl", "0x%04x", c->acs_ctrl);
+		json_hex(j, "cap", c->acs_cap, 4);
+		json_hex(j, "ctrl", c->acs_ctrl, 4);
 		json_obj_end(j);
 	} else {
 		json_null(j, "acs");
@@ -110,12 +110,12 @@ void pt_json_device(struct json *j, const char *key, const struct pt_device *d)
 {
 	json_obj_begin(j, key);
 	json_str(j, "bdf", d->bdf);
-	json_strf(j, "vendor_id", "0x%04x", d->vendor_id);
-	json_strf(j, "device_id", "0x%04x", d->device_id);
-	json_strf(j, "subsystem_vendor_id", "0x%04x", d->subsys_vendor_id);
-	json_strf(j, "subsystem_device_id", "0x%04x", d->subsys_device_id);
-	json_strf(j, "class", "0x%06x", d->class_code);
-	json_strf(j, "revision", "0x%02x", d->revision);
+	json_hex(j, "vendor_id", d->vendor_id, 4);
+	json_hex(j, "device_id", d->device_id, 4);
+	json_hex(j, "subsystem_vendor_id", d->subsys_vendor_id, 4);
+	json_hex(j, "subsystem_device_id", d->subsys_device_id, 4);
+	json_hex(j, "class", d->class_code, 6);
+	json_hex(j, "revision", d->revision, 2);
 	json_str(j, "vendor", d->vendor_name);
 	json_str(j, "device", d->device_name);
 	json_str(j, "subsystem", d->subsys_name);

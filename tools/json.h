@@ -39,6 +39,10 @@ void json_strf(struct json *j, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void json_int(struct json *j, const char *key, long long val);
 void json_uint(struct json *j, const char *key, unsigned long long val);
+/* "0x" and val in lower-case hex, zero-padded to width digits (at most
+ * 16): the string "0x%0*llx" gives, without printf's cost */
+void json_hex(struct json *j, const char *key, unsigned long long val,
+	      int width);
 void json_double(struct json *j, const char *key, double val);
 void json_bool(struct json *j, const char *key, bool val);
 void json_null(struct json *j, const char *key);
