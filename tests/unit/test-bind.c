@@ -510,3 +510,27 @@ Test(bind, boot_held_device_is_released_to_the_default_driver)
 	assert_dev("0000:01:00.0", "e1000e", "");
 	assert_dev("0000:01:00.2", "", "");	/* truly had no driver */
 }
+
+/* A release that died half-way (journal "releasing", one member back, one
+ * still on vfio-pci) is finished by running release again from the journal. */
+Test(bind, interrupted_release_is_finished_from_the_journal)
+{
+	struct pt_bind_plan p, j;
+	enum pt_journal_state st;
+	struct sim_dev *d;
+
+	plan_from_sim(&p, 5);
+	cr_assert_eq(pt_bind_assign(B, &p), 0);
+	cr_assert_eq(pt_journal_read(B, 5, &j, &st), 0);
+	cr_assert_eq(pt_journal_write(B, &j, PT_JOURNAL_RELEASING), 0);
+	d = sim_find("0000:01:00.0");	/* the dead run got this far */
+	d->override[0] = '\0';
+	strcpy(d->driver, "e1000e");
+	cr_assert_eq(pt_journal_read(B, 5, &j, &st), 0);
+	cr_assert_eq(st, PT_JOURNAL_RELEASING);
+	cr_assert_eq(pt_bind_release(B, &j), 0, "%s", pt_last_error());
+	assert_original();
+	cr_assert_eq(j.m[1].result, PT_BIND_UNCHANGED);	/* already back */
+	cr_assert_eq(j.m[2].result, PT_BIND_DONE);
+	cr_assert_not(journal_exists(5));
+}
