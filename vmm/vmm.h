@@ -4,14 +4,18 @@
  *
  * One file per concern:
  *	vmm/kvm.c	 /dev/kvm, the VM, the vCPU, the run loop and its timeout
- *	vmm/mem.c	 guest RAM (memfd) and KVM memory slots
+ *	vmm/mem.c	 guest RAM (memfd or hugetlb) and KVM memory slots
  *	vmm/boot.c	 64-bit long-mode entry: page tables, GDT, registers
  *	vmm/io.c	 PIO/MMIO exit dispatch: a bounded registration table
  *	vmm/serial.c	 the 0x3f8 UART (output only)
- *	vmm/debug-exit.c the exit-status port and the bench marker port
- *	vmm/pci.c	 virtual PCI host bridge (CF8/CFC), config virtualisation
- *	vmm/irq.c	 in-kernel irqchip, GSI routes, irqfd, MSI/MSI-X capability
+ *	vmm/debug-exit.c the exit-status, marker and clock ports
+ *	vmm/pci.c	 virtual PCI host bridge (CF8/CFC and ECAM), config
+ *			 virtualisation, BAR decode
+ *	vmm/irq.c	 in-kernel irqchip, GSI routes, irqfds: MSI, MSI-X (with
+ *			 masking and PBA), INTx with resample
  *	vmm/membar.c	 a device whose BAR is a memfd (tests, benchmarks)
+ *	vmm/vfio-dev.c	 an assigned VFIO device as a backend of the bus
+ *			 (vmm/vfio-dev.h)
  *
  * Everything the guest hands to the VMM (port, address, length, config
  * offset, BAR value, MSI-X entry) is untrusted and checked where it enters.
