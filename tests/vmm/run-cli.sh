@@ -71,6 +71,15 @@ else
 	t hugepages-2M-short 1 '' "allocating 32 MiB of hugetlb-2M memory failed: Cannot allocate memory: 16 huge page(s) of 2 MiB needed, $hfree free; reserve more with" -- run --hugepages 2M
 fi
 
+# No /dev/kvm (a private mount namespace with an empty /dev): the message
+# says what to do, status 1.
+if unshare -m sh -c 'mount -t tmpfs none /dev && exec "$0" run' "$P" >"$tmp/out" 2>"$tmp/err"; then rc=0; else rc=$?; fi
+if [ $rc = 1 ] && grep -qF 'passthru: vmm: cannot open /dev/kvm: No such file or directory; load kvm_intel or kvm_amd' "$tmp/err"; then
+	echo "PASS kvm-missing"; pass=$((pass + 1))
+else
+	echo "FAIL kvm-missing: status $rc"; sed 's/^/  | /' "$tmp/err"; fail=$((fail + 1))
+fi
+
 # --json: one object, exact fields for the no-device guest
 "$P" run --guest exit-code --guest-arg 3 --json >"$tmp/json"
 rc=$?

@@ -428,6 +428,24 @@ Test(vmm, bar_sizing_probe_and_filtering)
 	vmm_destroy(vm);
 }
 
+Test(vmm, bar_too_large_for_the_mmio_window)
+{
+	struct vmm *vm = new_vm(2 << 20, 0, NULL);
+	struct vmm_membar mb;
+
+	/* 1 GiB: the window 0xc0000000-0xfe000000 holds 992 MiB */
+	cr_assert_eq(vmm_membar_add(vm, &mb, 1ULL << 30), -ENOSPC);
+	cr_assert_str_eq(pt_last_error(), "vmm: membar BAR0 (1024 MiB) is too large "
+			 "for the guest's MMIO window 0xc0000000-0xfe000000");
+	cr_assert_eq(vm->nr_pci, 0);
+	/* the window is still whole for the next device */
+	cr_assert_eq(vmm_membar_add(vm, &mb, 512 << 20), 0);
+	cr_assert_eq(mb.dev.bar[0].guest_val, VMM_MMIO_BASE);
+	vmm_pci_exit(vm);
+	vmm_membar_free(&mb);
+	vmm_destroy(vm);
+}
+
 /* ---- the exit dispatch table ----------------------------------------------- */
 
 static int count_fn(struct vmm *vm, void *opaque, uint64_t off, uint8_t *data,
