@@ -165,6 +165,7 @@ void pt_ctx_free(struct pt_ctx *ctx)
 	if (ctx->udev)
 		udev_unref(ctx->udev);
 	free(ctx->cfgbuf);
+	ptd_names_free(ctx->names);
 	if (ctx->devfd >= 0)
 		close(ctx->devfd);
 	free(ctx);

@@ -28,8 +28,11 @@ struct pt_ctx {
 	bool broken;			/* libpci raised an error: no more scans */
 	uint8_t *cfgbuf;		/* 4 KiB scratch for config reads */
 	int devfd;			/* ROOT/sys/bus/pci/devices, or -1 */
+	struct ptd_names *names;	/* pci.ids lookups made so far (scan.c) */
 	char pci_error[512];		/* libpci's last error/warning text */
 };
+
+void ptd_names_free(struct ptd_names *names);
 
 /* libpci reports errors through a callback that must not return: we
  * longjmp back into the library function that called libpci. */

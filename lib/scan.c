@@ -47,25 +47,107 @@ const struct pt_device *pt_find_device(const struct pt_system *sys,
 	return ptd_find_device((struct pt_system *)sys, bdf);
 }
 
-static const char *lookup(struct pt_ctx *ctx, int flags, ...)
-{
-	char buf[256];
-	const char *name;
-	va_list ap;
+/*
+ * pci.ids names through libpci, each lookup made once per context: a
+ * machine repeats the same ids (every port of a switch, every VF of a NIC,
+ * one vendor for most of its devices), and pci_lookup_name() costs a hash
+ * walk and a formatted copy per call (an eighth of a 2,000-device
+ * `list --json` went to its 8,000 calls).  The context owns the table so
+ * that a libpci longjmp out of a scan leaks nothing; devices keep copies.
+ */
+struct name_key {
+	unsigned int kind, a, b, c, d;
+};
 
-	/* pci_lookup_name is variadic and takes the ids we pass through. */
-	va_start(ap, flags);
-	unsigned int a = va_arg(ap, unsigned int);
-	unsigned int b = va_arg(ap, unsigned int);
-	unsigned int c = va_arg(ap, unsigned int);
-	unsigned int d = va_arg(ap, unsigned int);
-	va_end(ap);
+struct name_slot {
+	struct name_key key;
+	char *name;		/* NULL: free slot */
+};
+
+struct ptd_names {
+	struct name_slot *v;
+	size_t cap, n;		/* cap: a power of two */
+};
+
+static size_t name_hash(const struct name_key *k)
+{
+	uint64_t h = k->kind;
+
+	h = h * 0x9e3779b97f4a7c15ULL + k->a;
+	h = h * 0x9e3779b97f4a7c15ULL + k->b;
+	h = h * 0x9e3779b97f4a7c15ULL + k->c;
+	h = h * 0x9e3779b97f4a7c15ULL + k->d;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static struct name_slot *name_slot(struct name_slot *v, size_t cap,
+				   const struct name_key *k)
+{
+	size_t i = name_hash(k) & (cap - 1);
+
+	while (v[i].name && memcmp(&v[i].key, k, sizeof(*k)))
+		i = (i + 1) & (cap - 1);
+	return &v[i];
+}
+
+/* Keeps the load under a half; on failure the cache just stays as it is. */
+static void name_cache_grow(struct ptd_names *nc)
+{
+	size_t cap = nc->cap ? nc->cap * 2 : 256;
+	struct name_slot *v = calloc(cap, sizeof(*v));
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < nc->cap; i++)
+		if (nc->v[i].name)
+			*name_slot(v, cap, &nc->v[i].key) = nc->v[i];
+	free(nc->v);
+	nc->v = v;
+	nc->cap = cap;
+}
+
+void ptd_names_free(struct ptd_names *nc)
+{
+	if (!nc)
+		return;
+	for (size_t i = 0; i < nc->cap; i++)
+		free(nc->v[i].name);
+	free(nc->v);
+	free(nc);
+}
+
+static const char *lookup(struct pt_ctx *ctx, int flags, unsigned int a,
+			  unsigned int b, unsigned int c, unsigned int d)
+{
+	struct name_key k = { (unsigned int)flags, a, b, c, d };
+	struct ptd_names *nc = ctx->names;
+	struct name_slot *slot = NULL;
+	const char *name;
+	char buf[256];
+
+	if (!nc)
+		nc = ctx->names = calloc(1, sizeof(*nc));
+	if (nc && (nc->n + 1) * 2 > nc->cap)
+		name_cache_grow(nc);
+	if (nc && nc->cap) {
+		slot = name_slot(nc->v, nc->cap, &k);
+		if (slot->name)
+			return strdup(slot->name);
+	}
 	/* pci.ids only: the same tree must name devices the same on every
 	 * host, whatever its udev hwdb says */
 	name = pci_lookup_name(ctx->pacc, buf, sizeof(buf),
 			       flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB,
 			       a, b, c, d);
-	return strdup(name ? name : "");
+	name = name ? name : "";
+	if (slot && (nc->n + 1) * 2 <= nc->cap) {
+		slot->name = strdup(name);
+		if (slot->name) {
+			slot->key = k;
+			nc->n++;
+		}
+	}
+	return strdup(name);
 }
 
 static void dev_names(struct pt_ctx *ctx, struct pt_device *d)
