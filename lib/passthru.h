@@ -427,7 +427,8 @@ int pt_conf_parse(const char *buf, size_t len, struct pt_conf *c);
 int pt_conf_load(const char *path, struct pt_conf *c);	/* -ENOENT ok */
 const struct pt_conf_entry *pt_conf_match(const struct pt_conf *c,
 		const char *bdf, unsigned int vendor, unsigned int device);
-/* Adds (or removes) the line for a full BDF, keeping everything else. */
+/* Adds (or removes) the line for a full BDF, keeping everything else;
+ * pt_conf_remove returns the number of lines it removed. */
 int pt_conf_add(const char *path, const char *bdf, const char *opts);
 int pt_conf_remove(const char *path, const char *bdf);
 /* ==== end of binding ==================================================== */
