@@ -381,7 +381,11 @@ void bc_recover_interrupted(struct bc_run *r, bool wait, bool all)
 
 		if (fd < 0)
 			continue;	/* a live run owns it: not ours to undo */
-		if (pt_journal_read(r->binder, groups[i], &p, &st)) {
+		int jr = pt_journal_read(r->binder, groups[i], &p, &st);
+
+		if (jr == -ENOENT) {
+			;	/* another run recovered it while we waited */
+		} else if (jr) {
 			bc_note(r, "group %d: %s", groups[i], pt_last_error());
 		} else if (st != PT_JOURNAL_APPLIED || all) {
 			if (pt_bind_release(r->binder, &p))
