@@ -97,7 +97,7 @@ int pt_devarg_parse(const char *arg, struct pt_devarg *out)
 		size_t dl = n - 8;
 
 		if (hexn(arg, (int)dl, &out->domain) < 0)
-			return bad(arg, "domain must be 4 hex digits");
+			return bad(arg, "domain must be 4 to 8 hex digits");
 		if (hexn(arg + dl + 1, 2, &out->bus) < 0)
 			return bad(arg, "bus must be 2 hex digits");
 		return parse_dev_fn(arg, arg + dl + 4, out);

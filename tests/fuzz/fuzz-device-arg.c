@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	switch (a.kind) {
 	case PT_DEVARG_BDF:
-		if (a.domain > 0xffff || a.bus > 0xff || a.dev > 0x1f || a.func > 7)
+		if (a.bus > 0xff || a.dev > 0x1f || a.func > 7)
 			__builtin_trap();
 		snprintf(back, sizeof(back), "%04x:%02x:%02x.%x", a.domain, a.bus,
 			 a.dev, a.func);

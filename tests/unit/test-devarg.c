@@ -74,7 +74,7 @@ Test(devarg, malformed)
 	parse_bad("01:00.8", "malformed device '01:00.8': function must be a single digit 0-7" TAIL);
 	parse_bad("01:20.0", "malformed device '01:20.0': device number above 1f" TAIL);
 	parse_bad("0g:00.0", "malformed device '0g:00.0': bus must be 2 hex digits" TAIL);
-	parse_bad("000g:00:00.0", "malformed device '000g:00:00.0': domain must be 4 hex digits" TAIL);
+	parse_bad("000g:00:00.0", "malformed device '000g:00:00.0': domain must be 4 to 8 hex digits" TAIL);
 	parse_bad("8086:10d", "malformed device '8086:10d': vendor:device ids are two groups of 4 hex digits" TAIL);
 	parse_bad("1:00.0", "malformed device '1:00.0': a PCI address is DDDD:BB:DD.F or BB:DD.F" TAIL);
 	parse_bad("01:00.0x", "malformed device '01:00.0x': a PCI address is DDDD:BB:DD.F or BB:DD.F" TAIL);
