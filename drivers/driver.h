@@ -64,6 +64,9 @@ struct pt_drv {
 	const struct pt_driver *ops;
 	struct pt_drv_env *env;
 	uint16_t vendor, device;
+	/* What the device reported when the last call failed (driver-specific,
+	 * e1000e: TX status, RX status, RX errors, RX length), for messages. */
+	uint32_t diag[4];
 	uint64_t priv[PT_DRV_PRIV / 8];	/* the driver's state */
 };
 

@@ -233,6 +233,10 @@ static int e1000e_memcpy_wait(struct pt_drv *drv)
 	t = tx_desc(drv, s->tx_cur);
 	while (!(r[12] & DESC_DD)) {
 		if (waited >= limit) {
+			drv->diag[0] = t[12];
+			drv->diag[1] = r[12];
+			drv->diag[2] = r[13];
+			drv->diag[3] = *(volatile uint16_t *)(r + 8);
 			s->busy = false;
 			/* TX done but nothing received: DMA write blocked or
 			 * loopback missing; TX not done: DMA read blocked */
@@ -243,6 +247,10 @@ static int e1000e_memcpy_wait(struct pt_drv *drv)
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	s->busy = false;
+	drv->diag[0] = t[12];
+	drv->diag[1] = r[12];
+	drv->diag[2] = r[13];
+	drv->diag[3] = *(volatile uint16_t *)(r + 8);
 	if (!(r[12] & RXD_EOP) || r[13] != 0 || *(volatile uint16_t *)(r + 8) != s->len)
 		return PT_DRV_EIO;
 	return 0;

@@ -38,5 +38,7 @@ int pt_drv_init(struct pt_drv *drv, const struct pt_driver *ops,
 	drv->device = device;
 	for (i = 0; i < sizeof(drv->priv) / sizeof(drv->priv[0]); i++)
 		drv->priv[i] = 0;
+	for (i = 0; i < 4; i++)
+		drv->diag[i] = 0;
 	return ops->init(drv);
 }

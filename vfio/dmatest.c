@@ -209,9 +209,10 @@ int pt_dmat_copy_iova(struct pt_dmat *t, uint64_t src, uint64_t dst,
 				    (unsigned long long)src, (unsigned long long)dst, drv_err(ret));
 	ret = t->ops->memcpy_wait(&t->drv);
 	if (ret < 0)
-		return pt_set_error(-ret, "%s: %s DMA copy of %zu bytes 0x%llx -> 0x%llx failed: %s",
+		return pt_set_error(-ret, "%s: %s DMA copy of %zu bytes 0x%llx -> 0x%llx failed: %s (device said 0x%x 0x%x 0x%x 0x%x)",
 				    pt_vfio_device_bdf(t->dev), t->ops->name, len,
-				    (unsigned long long)src, (unsigned long long)dst, drv_err(ret));
+				    (unsigned long long)src, (unsigned long long)dst, drv_err(ret),
+				    t->drv.diag[0], t->drv.diag[1], t->drv.diag[2], t->drv.diag[3]);
 	return 0;
 }
 
