@@ -189,17 +189,17 @@ struct res {
 
 /*
  * The kernel's resource table: one "0xSTART 0xEND 0xFLAGS" line per BAR
- * (0-5), the ROM (6), then bridge windows.  Parsed here with strtoull:
+ * (0-5), the ROM (6), then bridge windows.  Parsed here (res_hex):
  * libpci's PCI_FILL_BASES|SIZES does the same with sscanf at three times
  * the cost, which dominated a 2,000-device scan.
  */
-static int res_error(struct pt_ctx *ctx, const char *rel, const char *what,
+static int res_error(struct pt_ctx *ctx, const char *bdf, const char *what,
 		     int err)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 
 	pt_ctx_path(ctx, dir, sizeof(dir), "sys/bus/pci/devices");
-	pt_ctx_path(ctx, path, sizeof(path), "%s", rel);
+	pt_ctx_path(ctx, path, sizeof(path), "sys/bus/pci/devices/%s/resource", bdf);
 	return pt_set_error(EIO, "cannot read the PCI devices under %s: %s %s%s%s%s",
 			    dir, what, path, err ? ": " : "", err ? strerror(err) : "",
 			    ctx->root[0] ? "; the tree is "
@@ -207,42 +207,76 @@ static int res_error(struct pt_ctx *ctx, const char *rel, const char *what,
 			    "`passthru snapshot`" : "");
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * strtoull(p, end, 16) for the kernel's form ("0x" and 1-16 hex digits,
+ * after blanks) without the locale-aware general case, which was most of
+ * the parse; anything else (signs, other spacing, overflow) goes to
+ * strtoull itself, so what is accepted and what it means are unchanged.
+ */
+static uint64_t res_hex(const char *p, char **end)
+{
+	const char *q = p;
+	uint64_t v = 0;
+	int n = 0, x;
+
+	while (*q == ' ' || *q == '\t')
+		q++;
+	if (q[0] != '0' || (q[1] != 'x' && q[1] != 'X') || hex_digit(q[2]) < 0)
+		return strtoull(p, end, 16);
+	for (q += 2; (x = hex_digit(*q)) >= 0; q++, n++)
+		v = v << 4 | (uint64_t)x;
+	if (n > 16)
+		return strtoull(p, end, 16);
+	*end = (char *)q;
+	return v;
+}
+
 static int dev_resources(struct pt_ctx *ctx, int dfd, struct pt_device *d,
 			 struct res *r, int max)
 {
-	char rel[96], buf[2048], what[96];
+	char buf[2048], what[96];
 	char *p = buf, *end;
 	int n = 0, ret;
 
 	memset(r, 0, sizeof(*r) * (size_t)max);
-	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/resource", d->bdf);
 	ret = ptd_read_at(dfd, "resource", buf, sizeof(buf));
 	if (ret < 0) {
 		snprintf(what, sizeof(what), "%s", ret == -ENOENT || ret == -EACCES ?
 			 "Cannot open" : "Error reading");
 		/* worded like libpci's own errors for the files it reads */
-		return res_error(ctx, rel, what, -ret);
+		return res_error(ctx, d->bdf, what, -ret);
 	}
 	/* every line must be "START END FLAGS" in hex, as libpci demands */
 	while (*p) {
 		struct res x;
 
-		x.start = strtoull(p, &end, 16);
+		x.start = res_hex(p, &end);
 		if (end == p)
-			return res_error(ctx, rel, "Syntax error in", 0);
+			return res_error(ctx, d->bdf, "Syntax error in", 0);
 		p = end;
-		x.end = strtoull(p, &end, 16);
+		x.end = res_hex(p, &end);
 		if (end == p)
-			return res_error(ctx, rel, "Syntax error in", 0);
+			return res_error(ctx, d->bdf, "Syntax error in", 0);
 		p = end;
-		x.flags = strtoull(p, &end, 16);
+		x.flags = res_hex(p, &end);
 		if (end == p)
-			return res_error(ctx, rel, "Syntax error in", 0);
+			return res_error(ctx, d->bdf, "Syntax error in", 0);
 		p = end;
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p && *p != '\n')
-			return res_error(ctx, rel, "Syntax error in", 0);
+			return res_error(ctx, d->bdf, "Syntax error in", 0);
 		if (*p)
 			p++;
 		if (n < max)
