@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -317,6 +318,56 @@ static void t_msi(const char *bdf)
 	}
 	pt_dmat_close(&t);
 out:
+	pt_iommu_close(io);
+}
+
+/* ---- intx: edu's INTx through an eventfd, automask, unmask, unmask fd ---- */
+static void t_intx(const char *bdf)
+{
+	struct pt_iommu *io = open_io();
+	struct pt_vfio_device *d;
+	struct pt_vfio_bar bar;
+	uint32_t one = 1, st = 0;
+	uint64_t n;
+	int efd = eventfd(0, EFD_CLOEXEC), ufd = eventfd(0, EFD_CLOEXEC), seen;
+
+	if (EXPECT_OK(pt_vfio_device_open(&d, io, bdf), "open edu"))
+		goto out;
+	if (EXPECT_OK(pt_vfio_region_mmap(d, 0, &bar), "mmap BAR0"))
+		goto close;
+	EXPECT_OK(pt_vfio_irq_enable(d, VFIO_PCI_INTX_IRQ_INDEX, 0, 1, &efd), "INTx trigger eventfd");
+	pt_vfio_bar_write(&bar, 0x60, &one, 4);		/* raise */
+	seen = pt_eventfd_wait(efd, 2000, &n);
+	check(seen == 1, "%s: INTx delivered on its eventfd (%d)", bdf, seen);
+	pt_vfio_bar_read(&bar, 0x24, &st, 4);
+	pt_vfio_bar_write(&bar, 0x64, &st, 4);		/* ack: line low */
+	pt_vfio_bar_write(&bar, 0x60, &one, 4);		/* raise again while masked */
+	seen = pt_eventfd_wait(efd, 300, &n);
+	check(seen == 0, "%s: automasked: the second INTx waits for an unmask (%d)", bdf, seen);
+	EXPECT_OK(pt_vfio_irq_unmask(d, VFIO_PCI_INTX_IRQ_INDEX, 0), "VFIO unmask (ACTION_UNMASK)");
+	seen = pt_eventfd_wait(efd, 2000, &n);
+	check(seen == 1, "%s: the pending INTx arrives after the unmask (%d)", bdf, seen);
+	pt_vfio_bar_read(&bar, 0x24, &st, 4);
+	pt_vfio_bar_write(&bar, 0x64, &st, 4);
+	/* unmask through an eventfd, as a KVM resamplefd does */
+	EXPECT_OK(pt_vfio_irq_set_unmask_fd(d, VFIO_PCI_INTX_IRQ_INDEX, ufd), "unmask eventfd");
+	pt_vfio_bar_write(&bar, 0x60, &one, 4);
+	seen = pt_eventfd_wait(efd, 300, &n);
+	check(seen == 0, "%s: still masked before the unmask eventfd fires (%d)", bdf, seen);
+	n = 1;
+	check(write(ufd, &n, sizeof(n)) == sizeof(n), "signal the unmask eventfd");
+	seen = pt_eventfd_wait(efd, 2000, &n);
+	check(seen == 1, "%s: INTx arrives after the unmask eventfd (%d)", bdf, seen);
+	pt_vfio_bar_read(&bar, 0x24, &st, 4);
+	pt_vfio_bar_write(&bar, 0x64, &st, 4);
+	EXPECT_OK(pt_vfio_irq_set_unmask_fd(d, VFIO_PCI_INTX_IRQ_INDEX, -1), "remove the unmask eventfd");
+	EXPECT_OK(pt_vfio_irq_disable(d, VFIO_PCI_INTX_IRQ_INDEX), "disable INTx");
+	pt_vfio_region_munmap(&bar);
+close:
+	pt_vfio_device_close(d);
+out:
+	close(efd);
+	close(ufd);
 	pt_iommu_close(io);
 }
 
@@ -641,6 +692,8 @@ int main(int argc, char **argv)
 		t_dma(bdf, argc > 3 && !pt_mem_kind_parse(argv[3], &kind) ? kind : PT_MEM_ANON);
 	else if (!strcmp(test, "msi"))
 		t_msi(bdf);
+	else if (!strcmp(test, "intx"))
+		t_intx(bdf);
 	else if (!strcmp(test, "reset"))
 		t_reset(bdf);
 	else if (!strcmp(test, "hotreset") && argc > 3)

@@ -27,6 +27,7 @@ for t in open dma unmapped readonly msi reset ranges; do
 		vfio-lab $t $d || LAB_FAILED=$((LAB_FAILED + 1))
 	done
 done
+vfio-lab intx "$edu" || LAB_FAILED=$((LAB_FAILED + 1))
 vfio-lab two "$edu" "$nic" || LAB_FAILED=$((LAB_FAILED + 1))
 for d in $(ls /sys/bus/pci/drivers/vfio-pci 2>/dev/null | grep ^0000:); do lab_unbind_vfio $d; done
 lab_done

@@ -24,6 +24,7 @@ for t in open dma unmapped readonly msi reset ranges; do
 		vfio-lab $t $d || LAB_FAILED=$((LAB_FAILED + 1))
 	done
 done
+vfio-lab intx "$edu" || LAB_FAILED=$((LAB_FAILED + 1))
 vfio-lab two "$edu" "$nic" || LAB_FAILED=$((LAB_FAILED + 1))
 # the mapping-count limit: a container made while dma_entry_limit is 8
 lim=/sys/module/vfio_iommu_type1/parameters/dma_entry_limit
