@@ -205,6 +205,63 @@ out:
 	pt_iommu_close(io);
 }
 
+/* ---- guestram: a VMM's RAM slots mapped at IOVA = GPA in one call ---- */
+static void t_guestram(const char *bdf)
+{
+	struct pt_iommu *io = open_io();
+	struct pt_iommu_info info;
+	struct pt_dmat t;
+	struct pt_mem ram, rom;
+	size_t len;
+
+	if (EXPECT_OK(pt_dmat_open(&t, io, bdf, PT_MEM_ANON, 0), "open device + its buffer"))
+		goto out;
+	len = copy_len(&t);
+	if (EXPECT_OK(pt_mem_alloc(&ram, 4 << 20, PT_MEM_MEMFD), "4 MiB guest RAM (memfd)"))
+		goto close;
+	if (EXPECT_OK(pt_mem_alloc(&rom, 2 << 20, PT_MEM_ANON), "2 MiB guest ROM")) {
+		pt_mem_free(&ram);
+		goto close;
+	}
+	memset(ram.addr, 0, ram.size);
+	memset(rom.addr, 0xee, rom.size);
+	{
+		const struct pt_guest_ram_slot slots[] = {
+			{ .host = ram.addr, .gpa = 0x1000000, .size = ram.size },
+			{ .host = rom.addr, .gpa = 0x8000000, .size = rom.size, .read_only = true },
+		};
+		const struct pt_guest_ram_slot bad[] = {
+			{ .host = ram.addr, .gpa = 0x2000000, .size = ram.size },
+			{ .host = rom.addr, .gpa = 0xfee00000, .size = rom.size },	/* MSI window */
+		};
+		uint8_t *m = t.mem.addr;
+
+		if (!EXPECT_OK(pt_iommu_map_guest_ram(io, slots, 2), "map 2 slots at IOVA = GPA in one call")) {
+			pt_iommu_get_info(io, &info);
+			check(info.nr_mappings == 3, "3 mappings (device buffer + 2 slots), saw %d", info.nr_mappings);
+			fill(m, len, 0x3d);
+			if (!EXPECT_OK(pt_dmat_copy_iova(&t, t.iova, 0x1000000 + 0x1000, len), "device writes guest RAM at GPA 0x1001000"))
+				check(first_diff(m, (uint8_t *)ram.addr + 0x1000, len) == -1, "bytes landed at GPA 0x1001000");
+			pt_dmat_copy_iova(&t, t.iova, 0x8000000, len);
+			check(((uint8_t *)rom.addr)[0] == 0xee && first_diff(rom.addr, (uint8_t *)rom.addr + 4096, len) == -1,
+			      "device write into the read-only slot left it untouched");
+			check(pt_iommu_map_guest_ram(io, bad, 2) < 0 && strstr(pt_last_error(), "slot 1 (GPA 0xfee00000"),
+			      "a slot in the MSI window fails the call naming it: \"%s\"", pt_last_error());
+			pt_iommu_get_info(io, &info);
+			check(info.nr_mappings == 3, "... and the slots it had mapped are unmapped again (%d mappings)", info.nr_mappings);
+			EXPECT_OK(pt_iommu_unmap_guest_ram(io, slots, 2), "unmap the guest RAM");
+			pt_iommu_get_info(io, &info);
+			check(info.nr_mappings == 1, "1 mapping left (%d)", info.nr_mappings);
+		}
+	}
+	pt_mem_free(&rom);
+	pt_mem_free(&ram);
+close:
+	pt_dmat_close(&t);
+out:
+	pt_iommu_close(io);
+}
+
 /* ---- unmapped: DMA to an IOVA that was unmapped changes nothing ---- */
 static void t_unmapped(const char *bdf)
 {
@@ -692,6 +749,8 @@ int main(int argc, char **argv)
 		t_dma(bdf, argc > 3 && !pt_mem_kind_parse(argv[3], &kind) ? kind : PT_MEM_ANON);
 	else if (!strcmp(test, "msi"))
 		t_msi(bdf);
+	else if (!strcmp(test, "guestram"))
+		t_guestram(bdf);
 	else if (!strcmp(test, "intx"))
 		t_intx(bdf);
 	else if (!strcmp(test, "reset"))

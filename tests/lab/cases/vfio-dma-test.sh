@@ -31,6 +31,7 @@ for b in $backends; do
 		expect_eq "dma-test $d --iommu $b --hugepages 2M exits 0" 0 "$rc"
 		expect_match "dma-test $d --hugepages 2M: hugetlb-2M memory, ok" 'hugetlb-2M memory' "$out"
 	done
+	PASSTHRU_IOMMU=$b vfio-lab dma "$nic" memfd || LAB_FAILED=$((LAB_FAILED + 1))
 	PASSTHRU_IOMMU=$b vfio-lab dma "$edu" 2M || LAB_FAILED=$((LAB_FAILED + 1))
 done
 out=$(passthru dma-test "$edu" --hugepages 1G 2>&1); rc=$?

@@ -27,6 +27,8 @@ for t in open dma unmapped readonly msi reset ranges; do
 		vfio-lab $t $d || LAB_FAILED=$((LAB_FAILED + 1))
 	done
 done
+vfio-lab guestram "$edu" || LAB_FAILED=$((LAB_FAILED + 1))
+vfio-lab guestram "$nic" || LAB_FAILED=$((LAB_FAILED + 1))
 vfio-lab intx "$edu" || LAB_FAILED=$((LAB_FAILED + 1))
 vfio-lab two "$edu" "$nic" || LAB_FAILED=$((LAB_FAILED + 1))
 for d in $(ls /sys/bus/pci/drivers/vfio-pci 2>/dev/null | grep ^0000:); do lab_unbind_vfio $d; done

@@ -24,6 +24,8 @@ for t in open dma unmapped readonly msi reset ranges; do
 		vfio-lab $t $d || LAB_FAILED=$((LAB_FAILED + 1))
 	done
 done
+vfio-lab guestram "$edu" || LAB_FAILED=$((LAB_FAILED + 1))
+vfio-lab guestram "$nic" || LAB_FAILED=$((LAB_FAILED + 1))
 vfio-lab intx "$edu" || LAB_FAILED=$((LAB_FAILED + 1))
 vfio-lab two "$edu" "$nic" || LAB_FAILED=$((LAB_FAILED + 1))
 # the mapping-count limit: a container made while dma_entry_limit is 8
