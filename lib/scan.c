@@ -207,15 +207,17 @@ static int res_error(struct pt_ctx *ctx, const char *bdf, const char *what,
 			    "`passthru snapshot`" : "");
 }
 
+/* One more than the value of each hex digit; 0 for any other byte. */
+static const unsigned char hex_val1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static int hex_digit(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return hex_val1[(unsigned char)c] - 1;
 }
 
 /*
@@ -414,21 +416,18 @@ static int dev_sriov(int dfd, struct pt_device *d)
 	return 0;
 }
 
-/* The upstream bridge is the parent directory in sys/devices. */
-static void dev_parent(int devfd, struct pt_device *d)
+/* The upstream bridge is the parent directory in sys/devices: the
+ * directory above the device in its sys/bus/pci/devices link's target. */
+static void dev_parent(const char *target, struct pt_device *d)
 {
-	char target[PATH_MAX], *slash;
-	ssize_t r;
+	char buf[PATH_MAX], *slash;
 
-	r = readlinkat(devfd, d->bdf, target, sizeof(target) - 1);
-	if (r <= 0)
-		return;
-	target[r] = '\0';
-	slash = strrchr(target, '/');
+	snprintf(buf, sizeof(buf), "%s", target);
+	slash = strrchr(buf, '/');
 	if (!slash)
 		return;
 	*slash = '\0';
-	slash = strrchr(target, '/');
+	slash = strrchr(buf, '/');
 	if (slash && ptd_is_bdf(slash + 1))
 		snprintf(d->parent, sizeof(d->parent), "%s", slash + 1);
 }
@@ -511,15 +510,15 @@ static int dev_fill_at(struct pt_ctx *ctx, int dfd, struct pci_dev *pd,
 	/* the kernel has boot_vga on VGA-class devices only */
 	d->boot_vga = (d->class_code >> 16) == 0x03 &&
 		      ptd_read_long_at(dfd, "boot_vga", &v) == 0 && v == 1;
-	dev_parent(ctx->devfd, d);
 	return dev_sriov(dfd, d);
 }
 
 static int dev_fill(struct pt_ctx *ctx, struct pci_dev *pd, struct pt_device *d,
 		    uint8_t *cfg)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], target[PATH_MAX];
 	int dfd, ret;
+	ssize_t r;
 
 	/* revision, prog-if and subsystem come from the config space we read
 	 * anyway (three files fewer per device than PCI_FILL_CLASS_EXT |
@@ -538,8 +537,19 @@ static int dev_fill(struct pt_ctx *ctx, struct pci_dev *pd, struct pt_device *d,
 
 	/* Our own attributes are read relative to the device directory: one
 	 * path walk instead of one per file (the walk through ROOT and the
-	 * sys/bus/pci/devices symlink dominated a 2,000-device scan). */
-	dfd = openat(ctx->devfd, d->bdf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	 * sys/bus/pci/devices symlink dominated a 2,000-device scan).  The
+	 * link is read once: its text names the parent, and opening the
+	 * directory through it (relative to the same directory, as the
+	 * kernel would resolve the link) spares a second lookup and read of
+	 * the link.  Not a link (a copied tree): open the name itself. */
+	r = readlinkat(ctx->devfd, d->bdf, target, sizeof(target) - 1);
+	if (r > 0 && (size_t)r < sizeof(target) - 1) {
+		target[r] = '\0';
+		dev_parent(target, d);
+		dfd = openat(ctx->devfd, target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		dfd = openat(ctx->devfd, d->bdf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (dfd < 0) {
 		pt_ctx_path(ctx, path, sizeof(path), "sys/bus/pci/devices/%s", d->bdf);
 		return pt_set_error(errno, "cannot open %s: %s", path, strerror(errno));
