@@ -16,14 +16,19 @@
 #            Keyed by the source package version and the fragment's hash.
 #            Takes ~5+ minutes on 2 cores the first time.
 #
-# Cache: $PASSTHRU_LAB_CACHE (default /var/cache/passthru-lab), outside the
-# clone so that every clone and CI run shares it.  A flock serialises
+# Cache: $PASSTHRU_LAB_CACHE (default /var/cache/passthru-lab, or
+# ~/.cache/passthru-lab when that is not writable), outside the clone so that
+# every clone and CI run shares it.  A flock serialises
 # concurrent set-ups of the same kernel.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 CACHE=${PASSTHRU_LAB_CACHE:-/var/cache/passthru-lab}
+# Not root and no write access to /var/cache: the user's cache instead.
+if [ -z "${PASSTHRU_LAB_CACHE:-}" ] && ! { mkdir -p "$CACHE" && [ -w "$CACHE" ]; } 2>/dev/null; then
+	CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/passthru-lab
+fi
 FRAGMENT=$top/configs/lab/kernel-iommufd.config
 # Bump when the build recipe below changes in a way the fragment does not show.
 RECIPE=1
