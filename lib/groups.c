@@ -82,56 +82,68 @@ void ptd_group_judge(struct pt_group *g)
 	}
 }
 
+static int group_add(struct pt_system *sys, struct pt_group *g, int *cap,
+		     const char *name)
+{
+	struct pt_device *d, **nd;
+
+	/* non-PCI members (platform devices) are not assignable through
+	 * vfio-pci and never appear in our tables */
+	if (!ptd_is_bdf(name))
+		return 0;
+	d = ptd_find_device(sys, name);
+	if (!d)
+		return 0;
+	if (g->nr_devices == *cap) {
+		*cap = *cap ? *cap * 2 : 4;
+		nd = realloc(g->devices, sizeof(*nd) * (size_t)*cap);
+		if (!nd)
+			return pt_set_error(ENOMEM, "out of memory");
+		g->devices = nd;
+	}
+	g->devices[g->nr_devices++] = d;
+	d->group = g;
+	d->iommu_group = g->id;
+	return 0;
+}
+
 /* gfd: ROOT/sys/kernel/iommu_groups, so that each group costs a walk of
  * two components instead of the whole ROOT/sys/kernel/... chain */
 static int group_read(struct pt_ctx *ctx, struct pt_system *sys, int gfd,
 		      struct pt_group *g)
 {
 	char rel[64], path[PATH_MAX];
-	struct dirent *de;
-	DIR *dir;
-	int cap = 0, fd;
+	char buf[4096] __attribute__((aligned(8)));
+	int cap = 0, fd, ret = 0;
+	ssize_t n;
 
 	snprintf(rel, sizeof(rel), "%d/type", g->id);
 	if (ptd_read_str_at(gfd, rel, g->type, sizeof(g->type)) < 0)
 		g->type[0] = '\0';	/* before Linux 5.11 there is no type */
 	snprintf(rel, sizeof(rel), "%d/devices", g->id);
 	fd = openat(gfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	dir = fd < 0 ? NULL : fdopendir(fd);
-	if (!dir) {
+	if (fd < 0) {
 		int err = errno;
 
-		if (fd >= 0)
-			close(fd);
 		pt_ctx_path(ctx, path, sizeof(path),
 			    "sys/kernel/iommu_groups/%d/devices", g->id);
 		return pt_set_error(err, "cannot read IOMMU group %d: %s: %s",
 				    g->id, path, strerror(err));
 	}
-	while ((de = readdir(dir))) {
-		struct pt_device *d, **nd;
+	/* getdents64 on the fd itself: a group holds a few links, so no DIR
+	 * (and its 32 KiB buffer) per group; an error ends the list as
+	 * readdir() would */
+	while (ret == 0 && (n = getdents64(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < n && ret == 0; ) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
 
-		/* non-PCI members (platform devices) are not assignable
-		 * through vfio-pci and never appear in our tables */
-		if (!ptd_is_bdf(de->d_name))
-			continue;
-		d = ptd_find_device(sys, de->d_name);
-		if (!d)
-			continue;
-		if (g->nr_devices == cap) {
-			cap = cap ? cap * 2 : 4;
-			nd = realloc(g->devices, sizeof(*nd) * (size_t)cap);
-			if (!nd) {
-				closedir(dir);
-				return pt_set_error(ENOMEM, "out of memory");
-			}
-			g->devices = nd;
+			ret = group_add(sys, g, &cap, de->d_name);
+			off += de->d_reclen;
 		}
-		g->devices[g->nr_devices++] = d;
-		d->group = g;
-		d->iommu_group = g->id;
 	}
-	closedir(dir);
+	close(fd);
+	if (ret < 0)
+		return ret;
 	if (g->nr_devices > 1)
 		qsort(g->devices, (size_t)g->nr_devices, sizeof(*g->devices),
 		      dev_ptr_cmp);
