@@ -363,6 +363,18 @@ static void t_msi(const char *bdf)
 		seen = pt_dmat_irq_roundtrip(&t, 1, 2000);
 		check(seen == 1, "%s: re-enabled vector 1 delivered (seen %d)", bdf, seen);
 	}
+	if (t.nr_efds > 2 && t.irq_index == VFIO_PCI_MSIX_IRQ_INDEX) {
+		/* grow an enabled MSI-X block by one vector: dynamic MSI-X on
+		 * Linux >= 6.5, a re-enabled block before */
+		EXPECT_OK(pt_vfio_irq_disable(t.dev, t.irq_index), "disable MSI-X");
+		EXPECT_OK(pt_vfio_irq_enable(t.dev, t.irq_index, 0, 2, t.efds), "enable MSI-X with 2 vectors");
+		EXPECT_OK(pt_vfio_irq_set_vector(t.dev, t.irq_index, 2, t.efds[2]), "add vector 2 to the enabled block");
+		pt_dmat_irq_drain(&t);
+		for (v = 0; v < 3; v++) {
+			seen = pt_dmat_irq_roundtrip(&t, v, 2000);
+			check(seen == 1, "%s: after growing the block vector %d delivered (seen %d)", bdf, v, seen);
+		}
+	}
 	/* the device's own completion interrupt (edu raises it after a copy) */
 	if (t.ops->nr_vectors == 1) {
 		uint64_t n;
