@@ -27,6 +27,7 @@ static void list_json(const struct pt_system *sys, const char *cls)
 	struct json j;
 
 	json_init(&j, stdout);
+	json_buffer(&j);	/* the document is all this writes */
 	json_obj_begin(&j, NULL);
 	json_arr_begin(&j, "devices");
 	for (int i = 0; i < sys->nr_devices; i++)

@@ -2,6 +2,7 @@
 /* json.c — see json.h. */
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tools/json.h"
@@ -12,20 +13,23 @@
  * 2,000-device `list --json` is ~120,000 values, and one locked stdio call
  * per separator, quote and run cost more than the scan of some files.
  * Nothing stays staged between calls, so output written to the same FILE
- * by other code keeps its order.  A struct json is used from one thread,
- * like the FILE it writes to.
+ * by other code keeps its order — unless the caller asked for
+ * json_buffer(), which keeps one larger buffer until json_finish().  A
+ * struct json is used from one thread, like the FILE it writes to.
  */
 struct jbuf {
 	FILE *out;
-	size_t n;
-	char b[1024];
+	size_t n, cap;
+	char *b;
 };
 
-static void jb_init(struct jbuf *w, FILE *out)
-{
-	w->out = out;	/* b is not cleared: only b[0..n) is ever read */
-	w->n = 0;
-}
+#define JSON_STAGE	1024		/* per call */
+#define JSON_KEEP	(64 * 1024)	/* json_buffer() */
+
+struct json_buf {
+	struct jbuf w;
+	char b[JSON_KEEP];
+};
 
 static void jb_flush(struct jbuf *w)
 {
@@ -36,9 +40,9 @@ static void jb_flush(struct jbuf *w)
 
 static void jb_put(struct jbuf *w, const void *p, size_t len)
 {
-	if (w->n + len > sizeof(w->b)) {
+	if (w->n + len > w->cap) {
 		jb_flush(w);
-		if (len > sizeof(w->b)) {
+		if (len > w->cap) {
 			fwrite_unlocked(p, 1, len, w->out);
 			return;
 		}
@@ -49,9 +53,41 @@ static void jb_put(struct jbuf *w, const void *p, size_t len)
 
 static void jb_putc(struct jbuf *w, char c)
 {
-	if (w->n == sizeof(w->b))
+	if (w->n == w->cap)
 		jb_flush(w);
 	w->b[w->n++] = c;
+}
+
+/* The buffer of one call: the kept one, or stage (JSON_STAGE bytes, not
+ * cleared: only b[0..n) is ever read) for this call alone. */
+static struct jbuf *jb_begin(struct json *j, struct jbuf *w, char *stage)
+{
+	if (j->keep)
+		return &j->keep->w;
+	w->out = j->out;
+	w->n = 0;
+	w->cap = JSON_STAGE;
+	w->b = stage;
+	return w;
+}
+
+static void jb_end(struct json *j, struct jbuf *w)
+{
+	if (!j->keep)
+		jb_flush(w);
+}
+
+void json_buffer(struct json *j)
+{
+	if (j->keep)
+		return;
+	j->keep = malloc(sizeof(*j->keep));
+	if (!j->keep)
+		return;		/* unbuffered is slower, not wrong */
+	j->keep->w.out = j->out;
+	j->keep->w.n = 0;
+	j->keep->w.cap = sizeof(j->keep->b);
+	j->keep->w.b = j->keep->b;
 }
 
 void json_init(struct json *j, FILE *out)
@@ -120,12 +156,12 @@ static void json_lead(struct json *j, struct jbuf *w, const char *key)
 
 static void json_open(struct json *j, const char *key, char c)
 {
-	struct jbuf w;
+	char stage[JSON_STAGE];
+	struct jbuf sw, *w = jb_begin(j, &sw, stage);
 
-	jb_init(&w, j->out);
-	json_lead(j, &w, key);
-	jb_putc(&w, c);
-	jb_flush(&w);
+	json_lead(j, w, key);
+	jb_putc(w, c);
+	jb_end(j, w);
 	if (j->depth + 1 < JSON_MAX_DEPTH)
 		j->depth++;
 	j->first[j->depth] = true;
@@ -134,17 +170,17 @@ static void json_open(struct json *j, const char *key, char c)
 static void json_close(struct json *j, char c)
 {
 	bool empty = j->first[j->depth];
-	struct jbuf w;
+	char stage[JSON_STAGE];
+	struct jbuf sw, *w = jb_begin(j, &sw, stage);
 
-	jb_init(&w, j->out);
 	if (j->depth > 0)
 		j->depth--;
 	if (!empty) {
-		jb_putc(&w, '\n');
-		json_indent(j, &w);
+		jb_putc(w, '\n');
+		json_indent(j, w);
 	}
-	jb_putc(&w, c);
-	jb_flush(&w);
+	jb_putc(w, c);
+	jb_end(j, w);
 }
 
 void json_obj_begin(struct json *j, const char *key) { json_open(j, key, '{'); }
@@ -156,25 +192,25 @@ void json_arr_end(struct json *j) { json_close(j, ']'); }
 static void json_raw(struct json *j, const char *key, const char *val,
 		     size_t len)
 {
-	struct jbuf w;
+	char stage[JSON_STAGE];
+	struct jbuf sw, *w = jb_begin(j, &sw, stage);
 
-	jb_init(&w, j->out);
-	json_lead(j, &w, key);
-	jb_put(&w, val, len);
-	jb_flush(&w);
+	json_lead(j, w, key);
+	jb_put(w, val, len);
+	jb_end(j, w);
 }
 
 void json_str(struct json *j, const char *key, const char *val)
 {
-	struct jbuf w;
+	char stage[JSON_STAGE];
+	struct jbuf sw, *w = jb_begin(j, &sw, stage);
 
-	jb_init(&w, j->out);
-	json_lead(j, &w, key);
+	json_lead(j, w, key);
 	if (val)
-		json_escape(&w, val);
+		json_escape(w, val);
 	else
-		jb_put(&w, "null", 4);
-	jb_flush(&w);
+		jb_put(w, "null", 4);
+	jb_end(j, w);
 }
 
 void json_strf(struct json *j, const char *key, const char *fmt, ...)
@@ -263,6 +299,11 @@ void json_null(struct json *j, const char *key)
 
 void json_finish(struct json *j)
 {
+	if (j->keep) {
+		jb_flush(&j->keep->w);
+		free(j->keep);
+		j->keep = NULL;
+	}
 	fputc('\n', j->out);
 	fflush(j->out);
 }

@@ -23,13 +23,20 @@
 
 #define JSON_MAX_DEPTH 32
 
+struct json_buf;
+
 struct json {
 	FILE *out;
 	int depth;
 	bool first[JSON_MAX_DEPTH];	/* no element written yet at this level */
+	struct json_buf *keep;		/* json_buffer(), else NULL */
 };
 
 void json_init(struct json *j, FILE *out);
+/* Hold the output in one 64 KiB buffer, written when full and by
+ * json_finish() (which must then be called): for a document nothing else
+ * writes into meanwhile.  Without it each call writes its piece at once. */
+void json_buffer(struct json *j);
 void json_obj_begin(struct json *j, const char *key);
 void json_obj_end(struct json *j);
 void json_arr_begin(struct json *j, const char *key);
