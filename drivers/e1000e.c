@@ -20,12 +20,16 @@
 
 #define E1000_CTRL	0x0000
 #define E1000_STATUS	0x0008
+#define E1000_CTRL_EXT	0x0018
+#define E1000_MDIC	0x0020
 #define E1000_ICR	0x00c0
 #define E1000_ICS	0x00c8
 #define E1000_IMS	0x00d0
 #define E1000_IMC	0x00d8
 #define E1000_ITR	0x00c4
 #define E1000_EITR(n)	(0x00e8 + 4 * (n))	/* 5 MSI-X vectors */
+#define E1000_EIAC	0x00dc
+#define E1000_IAM	0x00e0
 #define E1000_IVAR	0x00e4
 #define E1000_RCTL	0x0100
 #define E1000_TCTL	0x0400
@@ -34,18 +38,41 @@
 #define E1000_RDLEN	0x2808
 #define E1000_RDH	0x2810
 #define E1000_RDT	0x2818
+#define E1000_RDTR	0x2820
+#define E1000_RADV	0x282c
 #define E1000_TDBAL	0x3800
 #define E1000_TDBAH	0x3804
 #define E1000_TDLEN	0x3808
 #define E1000_TDH	0x3810
 #define E1000_TDT	0x3818
+#define E1000_TIDV	0x3820
+#define E1000_TADV	0x382c
+#define E1000_TARC0	0x3840
 #define E1000_RAL0	0x5400
 #define E1000_RAH0	0x5404
+#define E1000_RXCSUM	0x5000
+#define E1000_RFCTL	0x5008
+#define E1000_MRQC	0x5818
 
 #define CTRL_ASDE	(1u << 5)
 #define CTRL_SLU	(1u << 6)
 #define CTRL_RST	(1u << 26)
 #define STATUS_LU	(1u << 1)
+/* CTRL_EXT interrupt behaviour the native driver turns on */
+#define CTRL_EXT_EIAME	(1u << 24)
+#define CTRL_EXT_IAME	(1u << 27)
+#define CTRL_EXT_TMRCLR	(1u << 29)
+#define CTRL_EXT_PBACLR	(1u << 31)
+#define MDIC_REG(r)	((uint32_t)(r) << 16)
+#define MDIC_PHY1	(1u << 21)
+#define MDIC_OP_WRITE	(1u << 26)
+#define MDIC_OP_READ	(2u << 26)
+#define MDIC_READY	(1u << 28)
+#define MDIC_ERROR	(1u << 30)
+#define PHY_CTRL	0x00		/* MII basic control */
+#define MII_CR_POWER_DOWN (1u << 11)
+#define MII_CR_LOOPBACK	(1u << 14)
+#define TARC_ENABLE	(1u << 10)
 #define RCTL_EN		(1u << 1)
 #define RCTL_UPE	(1u << 3)
 #define RCTL_MPE	(1u << 4)
@@ -124,6 +151,63 @@ static int wait_bits(struct pt_drv *drv, uint64_t reg, uint32_t mask,
 	return 0;
 }
 
+/* One PHY register access through MDIC (PHY address 1); -EIO if the PHY
+ * does not answer or flags an error. */
+static int e1000e_mdic(struct pt_drv *drv, uint32_t cmd, uint16_t *data)
+{
+	uint32_t v;
+
+	pt_drv_write32(drv, 0, E1000_MDIC, cmd | MDIC_PHY1);
+	if (wait_bits(drv, E1000_MDIC, MDIC_READY, MDIC_READY, 100000) < 0)
+		return PT_DRV_EIO;
+	v = pt_drv_read32(drv, 0, E1000_MDIC);
+	if (v & MDIC_ERROR)
+		return PT_DRV_EIO;
+	if (data)
+		*data = (uint16_t)v;
+	return 0;
+}
+
+/*
+ * Everything the copy depends on, written explicitly instead of trusted to
+ * CTRL.RST.  QEMU 7.2's e1000e model implements CTRL.RST as "restore the
+ * MAC address" only (a full MAC reset came with QEMU 8.0), and neither
+ * vfio-pci nor the KVM guest can count on a function reset (the 82574 has
+ * no FLR), so a device the native e1000e driver brought up keeps its
+ * settings: RFCTL.EXTEN makes the NIC write *extended* RX descriptors
+ * (status at byte 8, length at byte 12, so a legacy reader sees DD clear
+ * and reports -EIO), plus RSS (MRQC), RX checksum offload, CTRL_EXT auto-
+ * mask/auto-clear of interrupt causes (IAME/EIAME with IAM/EIAC), delayed
+ * RX/TX interrupts, and on `ip link down` a powered-down PHY.
+ */
+static int e1000e_program_state(struct pt_drv *drv)
+{
+	uint16_t phy;
+
+	pt_drv_write32(drv, 0, E1000_RFCTL, 0);		/* legacy descriptors */
+	pt_drv_write32(drv, 0, E1000_RXCSUM, 0);	/* no RX offload */
+	pt_drv_write32(drv, 0, E1000_MRQC, 0);		/* no RSS */
+	pt_drv_write32(drv, 0, E1000_CTRL_EXT, pt_drv_read32(drv, 0, E1000_CTRL_EXT) &
+		       ~(CTRL_EXT_EIAME | CTRL_EXT_IAME | CTRL_EXT_TMRCLR | CTRL_EXT_PBACLR));
+	pt_drv_write32(drv, 0, E1000_IAM, 0);
+	pt_drv_write32(drv, 0, E1000_EIAC, 0);
+	pt_drv_write32(drv, 0, E1000_RDTR, 0);
+	pt_drv_write32(drv, 0, E1000_RADV, 0);
+	pt_drv_write32(drv, 0, E1000_TIDV, 0);
+	pt_drv_write32(drv, 0, E1000_TADV, 0);
+	/* the model only transmits from a queue whose TARC enable bit is set */
+	pt_drv_write32(drv, 0, E1000_TARC0, pt_drv_read32(drv, 0, E1000_TARC0) | TARC_ENABLE);
+	/* PHY powered up and out of PHY loopback: MAC loopback is what we use */
+	if (e1000e_mdic(drv, MDIC_OP_READ | MDIC_REG(PHY_CTRL), &phy) < 0)
+		return PT_DRV_EIO;
+	if (phy & (MII_CR_POWER_DOWN | MII_CR_LOOPBACK)) {
+		phy &= (uint16_t)~(MII_CR_POWER_DOWN | MII_CR_LOOPBACK);
+		if (e1000e_mdic(drv, MDIC_OP_WRITE | MDIC_REG(PHY_CTRL) | phy, NULL) < 0)
+			return PT_DRV_EIO;
+	}
+	return 0;
+}
+
 static int e1000e_init(struct pt_drv *drv)
 {
 	struct pt_drv_env *e = drv->env;
@@ -133,6 +217,9 @@ static int e1000e_init(struct pt_drv *drv)
 	if (!e->scratch || e->scratch_size < 2 * RING_BYTES || (e->scratch_iova & 127))
 		return PT_DRV_EINVAL;
 	pt_drv_write32(drv, 0, E1000_IMC, 0xffffffffu);
+	/* Quiesce both rings before the reset so no DMA is in flight. */
+	pt_drv_write32(drv, 0, E1000_RCTL, 0);
+	pt_drv_write32(drv, 0, E1000_TCTL, 0);
 	pt_drv_write32(drv, 0, E1000_CTRL, pt_drv_read32(drv, 0, E1000_CTRL) | CTRL_RST);
 	e->delay_us(e->opaque, 1000);
 	if (wait_bits(drv, E1000_CTRL, CTRL_RST, 0, 100000) < 0)
@@ -144,6 +231,8 @@ static int e1000e_init(struct pt_drv *drv)
 	pt_drv_write32(drv, 0, E1000_ITR, 0);
 	for (i = 0; i < 5; i++)
 		pt_drv_write32(drv, 0, E1000_EITR(i), 0);
+	if (e1000e_program_state(drv) < 0)
+		return PT_DRV_EIO;
 	pt_drv_write32(drv, 0, E1000_CTRL, CTRL_SLU | CTRL_ASDE);
 	/* 52:54:00:12:34:56, address valid */
 	pt_drv_write32(drv, 0, E1000_RAL0, 0x12005452u);
