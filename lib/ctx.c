@@ -166,6 +166,7 @@ void pt_ctx_free(struct pt_ctx *ctx)
 		udev_unref(ctx->udev);
 	free(ctx->cfgbuf);
 	ptd_names_free(ctx->names);
+	free(ctx->order);
 	if (ctx->devfd >= 0)
 		close(ctx->devfd);
 	free(ctx);

@@ -29,6 +29,7 @@ struct pt_ctx {
 	uint8_t *cfgbuf;		/* 4 KiB scratch for config reads */
 	int devfd;			/* ROOT/sys/bus/pci/devices, or -1 */
 	struct ptd_names *names;	/* pci.ids lookups made so far (scan.c) */
+	struct ptd_scan_key *order;	/* scan order scratch (scan.c) */
 	char pci_error[512];		/* libpci's last error/warning text */
 };
 

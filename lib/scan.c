@@ -513,9 +513,36 @@ static int dev_fill_at(struct pt_ctx *ctx, int dfd, struct pci_dev *pd,
 	return dev_sriov(dfd, d);
 }
 
-static int dev_fill(struct pt_ctx *ctx, struct pci_dev *pd, struct pt_device *d,
-		    uint8_t *cfg)
+/*
+ * Devices are filled in BDF order, the order sys->devices ends in: no sort
+ * of the large device structs afterwards, and a tree is visited in the
+ * order its directories were made (libpci lists them in directory hash
+ * order), which the caches like.  The scratch is the context's so that a
+ * libpci longjmp out of the scan leaks nothing.
+ */
+struct ptd_scan_key {
+	char bdf[PT_BDF_LEN];
+	struct pci_dev *pd;
+};
+
+static int key_cmp(const void *a, const void *b)
 {
+	const struct ptd_scan_key *x = a, *y = b;
+
+	return strcmp(x->bdf, y->bdf);
+}
+
+static void format_bdf(char *buf, size_t n, const struct pci_dev *pd)
+{
+	/* domains wider than 16 bits exist (VMD: 10000:e1:00.0) */
+	snprintf(buf, n, "%04x:%02x:%02x.%x", (unsigned int)pd->domain,
+		 pd->bus, pd->dev, pd->func);
+}
+
+static int dev_fill(struct pt_ctx *ctx, const struct ptd_scan_key *k,
+		    struct pt_device *d, uint8_t *cfg)
+{
+	struct pci_dev *pd = k->pd;
 	char path[PATH_MAX], target[PATH_MAX];
 	int dfd, ret;
 	ssize_t r;
@@ -528,9 +555,7 @@ static int dev_fill(struct pt_ctx *ctx, struct pci_dev *pd, struct pt_device *d,
 	d->bus = pd->bus;
 	d->dev = pd->dev;
 	d->func = pd->func;
-	/* domains wider than 16 bits exist (VMD: 10000:e1:00.0) */
-	snprintf(d->bdf, sizeof(d->bdf), "%04x:%02x:%02x.%x", d->domain,
-		 d->bus, d->dev, d->func);
+	memcpy(d->bdf, k->bdf, sizeof(d->bdf));
 	d->vendor_id = pd->vendor_id;
 	d->device_id = pd->device_id;
 	d->class_code = (uint32_t)pd->device_class << 8;
@@ -594,6 +619,7 @@ void ptd_system_free(struct pt_system *sys)
 
 static int scan_pci(struct pt_ctx *ctx, struct pt_system *sys)
 {
+	struct ptd_scan_key *keys;
 	struct pci_dev *pd;
 	uint8_t *cfg;
 	int n = 0, i = 0, ret = 0;
@@ -614,17 +640,24 @@ static int scan_pci(struct pt_ctx *ctx, struct pt_system *sys)
 	if (!ctx->cfgbuf)
 		ctx->cfgbuf = malloc(4096);	/* owned by ctx: survives a longjmp */
 	cfg = ctx->cfgbuf;
-	if (!sys->devices || !cfg)
+	free(ctx->order);
+	keys = ctx->order = calloc((size_t)n + 1, sizeof(*keys));
+	if (!sys->devices || !cfg || !keys)
 		return pt_set_error(ENOMEM, "out of memory for %d devices", n);
-	for (pd = ctx->pacc->devices; pd && i < n; pd = pd->next) {
-		ret = dev_fill(ctx, pd, &sys->devices[i++], cfg);
-		sys->nr_devices = i;
+	for (pd = ctx->pacc->devices; pd && i < n; pd = pd->next, i++) {
+		format_bdf(keys[i].bdf, sizeof(keys[i].bdf), pd);
+		keys[i].pd = pd;
+	}
+	qsort(keys, (size_t)i, sizeof(*keys), key_cmp);
+	n = i;
+	for (i = 0; i < n; ) {
+		ret = dev_fill(ctx, &keys[i], &sys->devices[i], cfg);
+		sys->nr_devices = ++i;
 		if (ret < 0)
 			break;
 	}
 	if (ret < 0)
 		return ret;	/* dev_fill() said which device and file */
-	qsort(sys->devices, (size_t)sys->nr_devices, sizeof(*sys->devices), dev_cmp);
 	for (i = 0; i < sys->nr_devices; i++) {
 		ret = dev_reset_methods(sys, &sys->devices[i]);
 		if (ret < 0)
