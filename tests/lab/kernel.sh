@@ -60,8 +60,13 @@ stock_fetch() {
 	rm -rf "$tmp" && mkdir -p "$tmp/root"
 	log "fetching $pkg $ver (apt-get download)"
 	# apt's _apt sandbox user cannot write into root's cache directory.
-	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null) ||
-		die "apt-get download $pkg=$ver failed (run apt-get update?)"
+	if ! (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null); then
+		# Stale package lists name a version the mirror no longer has.
+		log "download failed; apt-get update and one more try"
+		apt-get -q update >/dev/null 2>&1 || true
+		(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null) ||
+			die "apt-get download $pkg=$ver failed (is a Debian mirror reachable? a newer linux-image-amd64 after apt-get update gets its own cache entry)"
+	fi
 	dpkg-deb -x "$tmp"/*.deb "$tmp/root"
 	local kver
 	kver=$(ls "$tmp/root/lib/modules")
