@@ -27,6 +27,39 @@ void bc_log(void *priv, const char *msg)
 	fprintf(stderr, "passthru: %s\n", msg);
 }
 
+int bc_option(struct bc_run *r, const struct pt_command *cmd, int c,
+	      const char *arg)
+{
+	char *end;
+
+	switch (c) {
+	case 'n': r->dry_run = true; break;
+	case 'f': r->force = true; break;
+	case 'p': r->persist = true; break;
+	case 'j': r->json = true; break;
+	case 't':
+		r->timeout_ms = (int)strtol(arg, &end, 10);
+		if (*end || r->timeout_ms <= 0 || r->timeout_ms > 600000)
+			return pt_usage_error(cmd, "--timeout wants milliseconds "
+					      "(1..600000), not '%s'", arg);
+		break;
+	case 'h':
+		printf("usage: passthru %s\n", cmd->usage);
+		return PT_EXIT_OK;
+	default:
+		return pt_usage_error(cmd, "unknown option");
+	}
+	return BC_OPT_NEXT;
+}
+
+int bc_check_root(struct bc_run *r, const struct pt_command *cmd)
+{
+	if (r->cli->root && !r->dry_run)
+		return pt_usage_error(cmd, "--root %s is a captured tree: only "
+				      "--dry-run can plan against it", r->cli->root);
+	return 0;
+}
+
 void bc_note(struct bc_run *r, const char *fmt, ...)
 {
 	va_list ap;

@@ -45,6 +45,18 @@ struct bc_run {
 	int nr_notes;
 };
 
+/*
+ * The options every bind command takes: -n -f -p -j -t MS -h, and the
+ * answer to an unknown one.  A command's getopt loop handles its own
+ * letters first and passes every other one here.  Returns BC_OPT_NEXT to
+ * go on parsing, or the exit status to return at once (after --help, or
+ * on bad input, already reported on stderr).
+ */
+#define BC_OPT_NEXT (-1)
+int bc_option(struct bc_run *r, const struct pt_command *cmd, int c,
+	      const char *arg);
+/* 0, or PT_EXIT_USAGE (reported) when a live run is asked against --root. */
+int bc_check_root(struct bc_run *r, const struct pt_command *cmd);
 /* Opens ctx + scan + binder; exit status on failure (2 for bad --root). */
 int bc_open(struct bc_run *r);
 /* Re-reads the system (after locking) into r->sys. */

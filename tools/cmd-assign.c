@@ -238,7 +238,6 @@ static int cmd_assign_main(struct pt_cli *cli, int argc, char **argv)
 	int c, ret, nown = 0;
 	uid_t uid;
 	gid_t gid;
-	char *end;
 
 	r = calloc(1, sizeof(*r));
 	if (!r)
@@ -247,30 +246,17 @@ static int cmd_assign_main(struct pt_cli *cli, int argc, char **argv)
 	r->cli = cli;
 	while ((c = getopt_long(argc, argv, "nfjh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': r->dry_run = true; break;
-		case 'f': r->force = true; break;
-		case 'p': r->persist = true; break;
-		case 'j': r->json = true; break;
 		case 'u': r->user = optarg; break;
 		case 'g': r->group = optarg; break;
 		case 'C': from_config = true; break;
 		case 'c': conf_path = optarg; break;
 		case 'U': match = optarg; break;
-		case 't':
-			r->timeout_ms = (int)strtol(optarg, &end, 10);
-			if (*end || r->timeout_ms <= 0 || r->timeout_ms > 600000) {
-				free(r);
-				return pt_usage_error(self(), "--timeout wants milliseconds "
-						      "(1..600000), not '%s'", optarg);
-			}
-			break;
-		case 'h':
-			printf("usage: passthru %s\n", self()->usage);
-			free(r);
-			return PT_EXIT_OK;
 		default:
-			free(r);
-			return pt_usage_error(self(), "unknown option");
+			ret = bc_option(r, self(), c, optarg);
+			if (ret != BC_OPT_NEXT) {
+				free(r);
+				return ret;
+			}
 		}
 	}
 	argc -= optind;
@@ -285,11 +271,8 @@ static int cmd_assign_main(struct pt_cli *cli, int argc, char **argv)
 			       "no DEVICE given");
 		goto out_free;
 	}
-	if (cli->root && !r->dry_run) {
-		pt_usage_error(self(), "--root %s is a captured tree: only --dry-run "
-			       "can plan against it", cli->root);
+	if (bc_check_root(r, self()))
 		goto out_free;
-	}
 	if (parse_owner(r->user, r->group, &uid, &gid))
 		goto out_free;
 
