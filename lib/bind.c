@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "lib/bind-priv.h"
+#include "lib/disc-priv.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
 
@@ -68,45 +69,27 @@ static void strip_nl(char *s)
 int ptb_read_attr(const struct pt_binder *b, const char *rel, char *buf, size_t n)
 {
 	char path[PATH_MAX];
-	ssize_t r;
-	int fd, ret;
+	int ret;
 
 	ret = ptb_path(b, path, sizeof(path), "%s", rel);
 	if (ret)
 		return ret;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = read(fd, buf, n - 1);
-	ret = r < 0 ? -errno : 0;
-	close(fd);
-	if (ret)
+	ret = ptd_read_at(AT_FDCWD, path, buf, n);
+	if (ret < 0)
 		return ret;
-	buf[r] = '\0';
 	strip_nl(buf);
 	return 0;
 }
 
 int ptb_readlink_base(const struct pt_binder *b, const char *rel, char *buf, size_t n)
 {
-	char path[PATH_MAX], target[PATH_MAX];
-	const char *base;
-	ssize_t r;
+	char path[PATH_MAX];
 	int ret;
 
 	ret = ptb_path(b, path, sizeof(path), "%s", rel);
 	if (ret)
 		return ret;
-	r = readlink(path, target, sizeof(target) - 1);
-	if (r < 0)
-		return -errno;
-	target[r] = '\0';
-	base = strrchr(target, '/');
-	base = base ? base + 1 : target;
-	if (strlen(base) >= n)
-		return -ENAMETOOLONG;
-	strcpy(buf, base);
-	return 0;
+	return ptd_readlink_base_at(AT_FDCWD, path, buf, n);
 }
 
 void ptb_log(struct pt_binder *b, const char *fmt, ...)

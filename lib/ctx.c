@@ -356,23 +356,12 @@ int ptd_read_long(const struct pt_ctx *ctx, const char *rel, long *val)
 int ptd_readlink_base(const struct pt_ctx *ctx, const char *rel, char *buf,
 		      size_t n)
 {
-	char path[PATH_MAX], target[PATH_MAX];
-	const char *base;
-	ssize_t r;
+	char path[PATH_MAX];
 
 	buf[0] = '\0';
 	if (pt_ctx_path(ctx, path, sizeof(path), "%s", rel) < 0)
 		return -ENAMETOOLONG;
-	r = readlink(path, target, sizeof(target) - 1);
-	if (r < 0)
-		return -errno;
-	target[r] = '\0';
-	base = strrchr(target, '/');
-	base = base ? base + 1 : target;
-	if (strlen(base) >= n)
-		return -ENAMETOOLONG;
-	strcpy(buf, base);
-	return 0;
+	return ptd_readlink_base_at(AT_FDCWD, path, buf, n);
 }
 
 bool ptd_exists(const struct pt_ctx *ctx, const char *rel)

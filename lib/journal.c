@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "lib/bind-priv.h"
+#include "lib/disc-priv.h"
 
 #define JOURNAL_MAX_BYTES (64 * 1024)
 
@@ -207,25 +208,18 @@ int pt_journal_read(struct pt_binder *b, int group, struct pt_bind_plan *p,
 		    enum pt_journal_state *st)
 {
 	char path[PATH_MAX], *buf;
-	ssize_t r;
-	int fd, ret;
+	int ret;
 
 	ret = ptb_path(b, path, sizeof(path), "run/passthru/group-%d.journal", group);
 	if (ret)
 		return ret;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;	/* -ENOENT: no journal, not an error to report */
-	buf = malloc(JOURNAL_MAX_BYTES);
-	if (!buf) {
-		close(fd);
+	buf = malloc(JOURNAL_MAX_BYTES + 1);	/* + the NUL ptd_read_at adds */
+	if (!buf)
 		return -ENOMEM;
-	}
-	r = read(fd, buf, JOURNAL_MAX_BYTES);
-	ret = r < 0 ? -errno : 0;
-	close(fd);
-	if (!ret)
-		ret = pt_journal_parse(buf, (size_t)r, p, st);
+	/* -ENOENT: no journal, not an error to report */
+	ret = ptd_read_at(AT_FDCWD, path, buf, JOURNAL_MAX_BYTES + 1);
+	if (ret >= 0)
+		ret = pt_journal_parse(buf, (size_t)ret, p, st);
 	free(buf);
 	if (ret == -EBADMSG)
 		return pt_set_error(EBADMSG, "journal %s is corrupt; fix: check the "
