@@ -45,11 +45,8 @@ static int cmd_check_main(struct pt_cli *cli, int argc, char **argv)
 				return pt_usage_error(self, "--mem: size must not be 0");
 			o.guest_mem_given = true;
 			break;
-		case 'h':
-			printf("usage: passthru %s\n", self->usage);
-			return PT_EXIT_OK;
 		default:
-			return pt_usage_error(self, "unknown option '%s'", argv[optind - 1]);
+			return pt_cli_help_or_unknown(self, c, argv);
 		}
 	}
 	if (optind < argc)

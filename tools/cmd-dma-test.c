@@ -189,11 +189,8 @@ static int cmd_dma_test(struct pt_cli *cli, int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			printf("usage: passthru %s\n", self->usage);
-			return PT_EXIT_OK;
 		default:
-			return pt_usage_error(self, "unknown option '%s'", argv[optind - 1]);
+			return pt_cli_help_or_unknown(self, c, argv);
 		}
 	}
 	if (optind >= argc)

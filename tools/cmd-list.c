@@ -198,12 +198,8 @@ static int cmd_list_main(struct pt_cli *cli, int argc, char **argv)
 		case 'c':
 			cls = optarg;
 			break;
-		case 'h':
-			printf("usage: passthru %s\n", self->usage);
-			return PT_EXIT_OK;
 		default:
-			return pt_usage_error(self, "unknown option '%s'",
-					      argv[optind - 1]);
+			return pt_cli_help_or_unknown(self, c, argv);
 		}
 	}
 	if (optind < argc)

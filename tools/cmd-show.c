@@ -219,12 +219,8 @@ static int cmd_show_main(struct pt_cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
-		case 'h':
-			printf("usage: passthru %s\n", self->usage);
-			return PT_EXIT_OK;
 		default:
-			return pt_usage_error(self, "unknown option '%s'",
-					      argv[optind - 1]);
+			return pt_cli_help_or_unknown(self, c, argv);
 		}
 	}
 	if (optind >= argc)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* discover.c — see discover.h. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +23,15 @@ const char *__lsan_default_options(void);
 const char *__lsan_default_options(void)
 {
 	return "print_suppressions=0";
+}
+
+int pt_cli_help_or_unknown(const struct pt_command *cmd, int c, char **argv)
+{
+	if (c == 'h') {
+		printf("usage: passthru %s\n", cmd->usage);
+		return PT_EXIT_OK;
+	}
+	return pt_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
 int pt_cli_open(const struct pt_cli *cli, struct pt_ctx **ctx,
