@@ -114,6 +114,13 @@ static void vfy_decide(struct vfy_result *r, enum vfy_status st)
 		r->seconds = 0;
 }
 
+/* Replaces the text in *slot (evidence or reason) with the formatted one. */
+static void vfy_set_text(char **slot, const char *fmt, va_list ap)
+{
+	free(*slot);
+	*slot = vfy_vasprintf(fmt, ap);
+}
+
 void vfy_pass(struct vfy_result *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -121,8 +128,7 @@ void vfy_pass(struct vfy_result *r, const char *fmt, ...)
 	if (!r)
 		return;
 	va_start(ap, fmt);
-	free(r->evidence);
-	r->evidence = vfy_vasprintf(fmt, ap);
+	vfy_set_text(&r->evidence, fmt, ap);
 	va_end(ap);
 	vfy_decide(r, VFY_PASS);
 }
@@ -135,8 +141,7 @@ void vfy_fail(struct vfy_result *r, const char *expected, const char *fix,
 	if (!r)
 		return;
 	va_start(ap, fmt);
-	free(r->evidence);
-	r->evidence = vfy_vasprintf(fmt, ap);
+	vfy_set_text(&r->evidence, fmt, ap);
 	va_end(ap);
 	free(r->expected);
 	free(r->fix);
@@ -155,8 +160,7 @@ void vfy_skip(struct vfy_result *r, const char *fmt, ...)
 	if (!r)
 		return;
 	va_start(ap, fmt);
-	free(r->reason);
-	r->reason = vfy_vasprintf(fmt, ap);
+	vfy_set_text(&r->reason, fmt, ap);
 	va_end(ap);
 	vfy_decide(r, VFY_SKIP);
 }
