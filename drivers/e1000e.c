@@ -97,6 +97,7 @@
 #define RING_BYTES	(NDESC * 16)
 #define RX_BUF		2048
 #define POLL_US		100
+#define WB_GRACE_US	10000	/* RX head moved, descriptor not yet written */
 
 struct e1000e_state {
 	uint32_t tx_tail, rx_tail;
@@ -314,6 +315,7 @@ static int e1000e_memcpy_wait(struct pt_drv *drv)
 {
 	struct e1000e_state *s = st(drv);
 	uint32_t waited = 0, limit = drv->env->timeout_us ? drv->env->timeout_us : 2000000;
+	uint32_t consumed_us = 0;
 	volatile uint8_t *r, *t;
 
 	if (!s->busy)
@@ -321,18 +323,36 @@ static int e1000e_memcpy_wait(struct pt_drv *drv)
 	r = rx_desc(drv, s->rx_cur);
 	t = tx_desc(drv, s->tx_cur);
 	while (!(r[12] & DESC_DD)) {
-		if (waited >= limit) {
-			drv->diag[0] = t[12];
-			drv->diag[1] = r[12];
-			drv->diag[2] = r[13];
-			drv->diag[3] = *(volatile uint16_t *)(r + 8);
-			s->busy = false;
-			/* TX done but nothing received: DMA write blocked or
-			 * loopback missing; TX not done: DMA read blocked */
-			return (t[12] & DESC_DD) ? PT_DRV_EIO : PT_DRV_ETIMEDOUT;
+		/*
+		 * The NIC moved its RX head past our descriptor (it took the
+		 * frame) yet no legacy DD bit arrived within WB_GRACE_US: it
+		 * wrote the descriptor back in another format (extended or
+		 * packet-split, i.e. RFCTL/RCTL not what init set).  Waiting
+		 * the full limit would change nothing, so fail now: a failed
+		 * copy must end quickly, not leave the caller (a KVM guest
+		 * with interrupts off) spinning for seconds.
+		 */
+		if ((t[12] & DESC_DD) &&
+		    pt_drv_read32(drv, 0, E1000_RDH) != s->rx_cur) {
+			if (consumed_us >= WB_GRACE_US)
+				break;
+			consumed_us += POLL_US;
 		}
+		if (waited >= limit)
+			break;
 		drv->env->delay_us(drv->env->opaque, POLL_US);
 		waited += POLL_US;
+	}
+	if (!(r[12] & DESC_DD)) {
+		drv->diag[0] = t[12];
+		drv->diag[1] = r[12];
+		drv->diag[2] = r[13];
+		drv->diag[3] = *(volatile uint16_t *)(r + 8);
+		s->busy = false;
+		/* TX done but nothing received: DMA write blocked, loopback
+		 * missing or a foreign write-back format; TX not done: DMA
+		 * read blocked */
+		return (t[12] & DESC_DD) ? PT_DRV_EIO : PT_DRV_ETIMEDOUT;
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	s->busy = false;
