@@ -27,6 +27,39 @@ void bc_log(void *priv, const char *msg)
 	fprintf(stderr, "passthru: %s\n", msg);
 }
 
+int bc_lock_and_plan(struct bc_run *r)
+{
+	int ret = bc_lock(r);
+
+	if (!ret && !r->dry_run)
+		ret = bc_rescan(r);
+	if (!ret)
+		ret = bc_plan(r);
+	return ret;
+}
+
+int bc_refuse_blocked(struct bc_run *r, const char *state, const char *fix)
+{
+	for (int i = 0; i < r->nr; i++) {
+		if (!r->g[i].refused)
+			continue;
+		r->status = "refused";
+		snprintf(r->error, sizeof(r->error), "group %d is %s (%s); nothing "
+			 "was changed; fix: %s", r->g[i].plan.group, state,
+			 r->g[i].blocked[0], fix);
+		return PT_EXIT_FAIL;
+	}
+	return 0;
+}
+
+void bc_report(struct bc_run *r)
+{
+	bc_print(r);
+	fflush(stdout);	/* the table first, then the error, also in a pipe */
+	if (*r->error)
+		pt_err("%s", r->error);
+}
+
 int bc_option(struct bc_run *r, const struct pt_command *cmd, int c,
 	      const char *arg)
 {

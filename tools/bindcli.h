@@ -70,12 +70,22 @@ int bc_add_group(struct bc_run *r, int group);
 int bc_lock(struct bc_run *r);
 /* Fills each group's plan, blockers and SR-IOV warnings from r->sys. */
 int bc_plan(struct bc_run *r);
+/* bc_lock(), then bc_rescan() (not for a dry run), then bc_plan(). */
+int bc_lock_and_plan(struct bc_run *r);
+/*
+ * When a group of the run is refused: sets status "refused" and the error
+ * "group N is STATE (first blocker); nothing was changed; fix: FIX" for the
+ * first such group and returns PT_EXIT_FAIL; 0 when none is.
+ */
+int bc_refuse_blocked(struct bc_run *r, const char *state, const char *fix);
 /* Rolls back journals of runs that died half-way (assign or release). */
 void bc_recover_interrupted(struct bc_run *r, bool wait, bool all);
 void bc_note(struct bc_run *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Prints the table (or JSON) of every group: plan and result. */
 void bc_print(struct bc_run *r);
+/* bc_print(), then the run's error (if any) on stderr after the table. */
+void bc_report(struct bc_run *r);
 /* ROOT/etc/... path of a config file. */
 void bc_etc_path(struct bc_run *r, char *buf, size_t n, const char *rel);
 void bc_log(void *priv, const char *msg);

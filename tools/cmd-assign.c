@@ -286,27 +286,16 @@ static int cmd_assign_main(struct pt_cli *cli, int argc, char **argv)
 	} else {
 		ret = bc_add_devices(r, self(), argv, argc);
 	}
-	if (ret)
-		goto out;
-	ret = bc_lock(r);
-	if (!ret && !r->dry_run)
-		ret = bc_rescan(r);
 	if (!ret)
-		ret = bc_plan(r);
+		ret = bc_lock_and_plan(r);
 	if (ret)
 		goto out;
 
-	for (int i = 0; i < r->nr; i++) {
-		if (!r->g[i].refused)
-			continue;
-		r->status = "refused";
-		snprintf(r->error, sizeof(r->error), "group %d is blocked (%s); nothing "
-			 "was changed; fix: stop using it (unmount, swapoff, `ip link "
-			 "set IFACE down`, move the console) or pass --force",
-			 r->g[i].plan.group, r->g[i].blocked[0]);
-		ret = PT_EXIT_FAIL;
+	ret = bc_refuse_blocked(r, "blocked", "stop using it (unmount, swapoff, "
+				"`ip link set IFACE down`, move the console) or "
+				"pass --force");
+	if (ret)
 		goto print;
-	}
 	for (int i = 0; i < r->nr; i++) {
 		struct bc_group *bg = &r->g[i];
 
@@ -346,10 +335,7 @@ static int cmd_assign_main(struct pt_cli *cli, int argc, char **argv)
 	}
 	ret = PT_EXIT_OK;
 print:
-	bc_print(r);
-	fflush(stdout);	/* the table first, then the error, also in a pipe */
-	if (*r->error)
-		pt_err("%s", r->error);
+	bc_report(r);
 out:
 	bc_close(r);
 out_free:

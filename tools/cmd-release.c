@@ -120,24 +120,14 @@ static int cmd_release_main(struct pt_cli *cli, int argc, char **argv)
 	bc_recover_interrupted(r, false, false);
 	ret = bc_add_devices(r, self(), argv, argc);
 	if (!ret)
-		ret = bc_lock(r);
-	if (!ret && !r->dry_run)
-		ret = bc_rescan(r);
-	if (!ret)
-		ret = bc_plan(r);
+		ret = bc_lock_and_plan(r);
 	if (ret)
 		goto out;
-	for (int i = 0; i < r->nr; i++) {
-		if (!r->g[i].refused)
-			continue;
-		r->status = "refused";
-		snprintf(r->error, sizeof(r->error), "group %d is in use (%s); nothing "
-			 "was changed; fix: stop that process (the VM) first, or pass "
-			 "--force (the kernel then waits until it lets go)",
-			 r->g[i].plan.group, r->g[i].blocked[0]);
-		ret = PT_EXIT_FAIL;
+	ret = bc_refuse_blocked(r, "in use", "stop that process (the VM) first, "
+				"or pass --force (the kernel then waits until it "
+				"lets go)");
+	if (ret)
 		goto print;
-	}
 	for (int i = 0; i < r->nr; i++) {
 		struct bc_group *bg = &r->g[i];
 
@@ -153,10 +143,7 @@ static int cmd_release_main(struct pt_cli *cli, int argc, char **argv)
 			unpersist(r, bg, conf_path);
 	}
 print:
-	bc_print(r);
-	fflush(stdout);	/* the table first, then the error, also in a pipe */
-	if (*r->error)
-		pt_err("%s", r->error);
+	bc_report(r);
 out:
 	bc_close(r);
 out_free:
