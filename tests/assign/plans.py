@@ -63,6 +63,17 @@ HDR = "GROUP  DEVICE        DRIVER{pad}  ACTION                RESULT\n"
 FIX_TEXT = ("nothing was changed; fix: stop using it (unmount, swapoff, "
             "`ip link set IFACE down`, move the console) or pass --force\n")
 
+# the workstation's GPU group (forced) and USB controller, planned: by ids
+# on the command line and again from a config file
+WS_FORCED_GPU_USB = (
+    HDR.format(pad="       ") +
+    "1      0000:00:01.0  pcieport       stays (bridge)        unchanged\n"
+    "1      0000:01:00.0  nouveau        -> vfio-pci           planned\n"
+    "1      0000:01:00.1  snd_hda_intel  -> vfio-pci           planned\n"
+    "2      0000:00:14.0  xhci_hcd       -> vfio-pci           planned\n"
+    "group 1 was blocked (--force): 0000:01:00.0: boot VGA device (firmware and early console output)\n"
+    "group 1 was blocked (--force): 0000:01:00.0: drives framebuffer fb0 (console on tty0)\n")
+
 # ---- workstation: GPU+audio behind a root port, NVMe with /, NIC with route
 expect("workstation GPU audio function: whole group, refused (boot VGA)",
        "workstation", ["assign", "--dry-run", "01:00.1"], 1,
@@ -76,14 +87,7 @@ expect("workstation GPU audio function: whole group, refused (boot VGA)",
        "and early console output)); " + FIX_TEXT)
 expect("workstation --force by ids + USB controller: two groups in order",
        "workstation", ["assign", "--dry-run", "--force", "10de:1b80", "00:14.0"], 0,
-       HDR.format(pad="       ") +
-       "1      0000:00:01.0  pcieport       stays (bridge)        unchanged\n"
-       "1      0000:01:00.0  nouveau        -> vfio-pci           planned\n"
-       "1      0000:01:00.1  snd_hda_intel  -> vfio-pci           planned\n"
-       "2      0000:00:14.0  xhci_hcd       -> vfio-pci           planned\n"
-       "group 1 was blocked (--force): 0000:01:00.0: boot VGA device (firmware and early console output)\n"
-       "group 1 was blocked (--force): 0000:01:00.0: drives framebuffer fb0 (console on tty0)\n",
-       "")
+       WS_FORCED_GPU_USB, "")
 expect("workstation NIC by interface name: refused (route, addresses)",
        "workstation", ["assign", "--dry-run", "enp3s0"], 1,
        HDR.format(pad="") +
@@ -240,13 +244,7 @@ try:
         f.write("# test\n0000:00:14.0 user=root\n10de:1b80 force\n0000:0a:00.0\n")
     rc, out, err = run("", "assign", "--from-config", "--config", conf, "--dry-run", root=root)
     check("--from-config: plans the listed groups (ids entry with force)", rc == 0 and out ==
-          HDR.format(pad="       ") +
-          "1      0000:00:01.0  pcieport       stays (bridge)        unchanged\n"
-          "1      0000:01:00.0  nouveau        -> vfio-pci           planned\n"
-          "1      0000:01:00.1  snd_hda_intel  -> vfio-pci           planned\n"
-          "2      0000:00:14.0  xhci_hcd       -> vfio-pci           planned\n"
-          "group 1 was blocked (--force): 0000:01:00.0: boot VGA device (firmware and early console output)\n"
-          "group 1 was blocked (--force): 0000:01:00.0: drives framebuffer fb0 (console on tty0)\n"
+          WS_FORCED_GPU_USB +
           "note: passthru.conf line 4: no such device (0000:0a:00.0); skipped\n",
           f"rc={rc}\n{out}{err}")
     rc, out, err = run("", "assign", "--from-config", "--dry-run", root=root)
