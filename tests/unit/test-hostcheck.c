@@ -42,6 +42,15 @@ static void ready_host(void)
 	tt_printf(&t, "sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "1024\n");
 }
 
+/* Takes a file, link or empty directory out of the tree. */
+static void drop(const char *rel)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/%s", t.root, rel);
+	cr_assert_eq(remove(p), 0, "remove %s: %s", p, strerror(errno));
+}
+
 static void teardown(void)
 {
 	tt_fini(&t);
@@ -102,18 +111,11 @@ Test(check, ready_host_passes)
 
 Test(check, iommu_turned_off)
 {
-	char p[PATH_MAX];
-
-	snprintf(p, sizeof(p), "%s/sys/class/iommu/dmar0", t.root);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/sys/kernel/iommu_groups/3/devices/0000:00:19.0", t.root);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/sys/kernel/iommu_groups/3/type", t.root);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/sys/kernel/iommu_groups/3/devices", t.root);
-	rmdir(p);
-	snprintf(p, sizeof(p), "%s/sys/kernel/iommu_groups/3", t.root);
-	rmdir(p);
+	drop("sys/class/iommu/dmar0");
+	drop("sys/kernel/iommu_groups/3/devices/0000:00:19.0");
+	drop("sys/kernel/iommu_groups/3/type");
+	drop("sys/kernel/iommu_groups/3/devices");
+	drop("sys/kernel/iommu_groups/3");
 	tt_printf(&t, "proc/cmdline", "root=/dev/sda1 intel_iommu=off -- intel_iommu=on\n");
 	run(0, false);
 	expect("IOMMU in firmware", PT_CHECK_PASS, NULL);
@@ -126,10 +128,7 @@ Test(check, iommu_turned_off)
 
 Test(check, firmware_without_kernel_iommu)
 {
-	char p[PATH_MAX];
-
-	snprintf(p, sizeof(p), "%s/sys/class/iommu/dmar0", t.root);
-	unlink(p);
+	drop("sys/class/iommu/dmar0");
 	tt_printf(&t, "proc/cmdline", "quiet\n");
 	run(0, false);
 	expect("IOMMU enabled", PT_CHECK_FAIL, "the firmware has an IOMMU but the "
@@ -155,15 +154,10 @@ Test(check, interrupt_remapping)
 
 Test(check, vfio_missing)
 {
-	char p[PATH_MAX];
-
-	snprintf(p, sizeof(p), "%s/sys/module/vfio_pci", t.root);
-	rmdir(p);
+	drop("sys/module/vfio_pci");
 	/* a registered vfio-pci driver would mean it is built in */
-	snprintf(p, sizeof(p), "%s/sys/bus/pci/drivers/vfio-pci", t.root);
-	rmdir(p);
-	snprintf(p, sizeof(p), "%s/dev/iommu", t.root);
-	unlink(p);
+	drop("sys/bus/pci/drivers/vfio-pci");
+	drop("dev/iommu");
 	run(0, false);
 	expect("VFIO modules", PT_CHECK_FAIL, "not loaded: vfio_pci");
 	expect("iommufd", PT_CHECK_WARN, NULL);
@@ -187,11 +181,8 @@ Test(check, memlock_against_guest_size)
 
 Test(check, no_virtualization)
 {
-	char p[PATH_MAX];
-
 	tt_printf(&t, "proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme sse\n");
-	snprintf(p, sizeof(p), "%s/dev/kvm", t.root);
-	unlink(p);
+	drop("dev/kvm");
 	run(0, false);
 	expect("cpu virtualization", PT_CHECK_FAIL, "the CPU flags have neither vmx nor svm");
 	expect("/dev/kvm", PT_CHECK_FAIL, "/dev/kvm does not exist");
@@ -199,12 +190,8 @@ Test(check, no_virtualization)
 
 Test(check, amd_and_passthrough_mode)
 {
-	char p[PATH_MAX];
-
-	snprintf(p, sizeof(p), "%s/sys/firmware/acpi/tables/DMAR", t.root);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/sys/class/iommu/dmar0", t.root);
-	unlink(p);
+	drop("sys/firmware/acpi/tables/DMAR");
+	drop("sys/class/iommu/dmar0");
 	tt_write(&t, "sys/firmware/acpi/tables/IVRS", "", 0);
 	tt_mkdir(&t, "sys/devices/pci0000:00/0000:00:00.2/iommu/ivhd0");
 	tt_link(&t, "sys/class/iommu/ivhd0", "../../devices/pci0000:00/0000:00:00.2/iommu/ivhd0");
@@ -220,8 +207,7 @@ Test(check, amd_and_passthrough_mode)
 	       "unless turned off");
 
 	/* the firmware has it, the kernel did not turn it on: AMD's fix */
-	snprintf(p, sizeof(p), "%s/sys/class/iommu/ivhd0", t.root);
-	unlink(p);
+	drop("sys/class/iommu/ivhd0");
 	tt_printf(&t, "proc/cmdline", "quiet\n");
 	run(0, false);
 	cr_assert_str_eq(get("IOMMU enabled")->fix, "add amd_iommu=on to the kernel "
