@@ -36,11 +36,19 @@ wait_carrier() {
 }
 
 # BAR0 register through /dev/mem (the NIC is on vfio-pci, not opened: its
-# BAR is not claimed); prints 0xXXXXXXXX
+# BAR is not claimed); prints 0xXXXXXXXX.  The iommufd lab kernel has no
+# CONFIG_DEVMEM: there the stale-state precondition is not read back (said
+# so in the output); the stock kernel proves it.
 bar0_read() {
 	_base=$(head -1 $sys/resource | cut -d' ' -f1)
 	busybox devmem $((_base + $1)) 32
 }
+have_devmem=no
+[ -e /dev/mem ] || mknod /dev/mem c 1 1 2>/dev/null
+# (the BIOS area: readable under STRICT_DEVMEM; the BAR itself only once
+# e1000e let go of it)
+busybox devmem 0xf0000 8 >/dev/null 2>&1 && have_devmem=yes
+[ "$have_devmem" = yes ] || echo "NOTE: no /dev/mem on kernel $LAB_KERNEL: RFCTL.EXTEN before/after is not read back here (the stock kernel checks it)"
 
 # native e1000e up (carrier) and down, then on vfio-pci with the native
 # driver's RFCTL still in the device
@@ -53,6 +61,7 @@ native_cycle() {
 	expect_eq "$_cyc: $_ifc carrier up on e1000e" 1 "$(wait_carrier "$_ifc")"
 	ip link set "$_ifc" down
 	expect_ok "$_cyc: $nic bound to vfio-pci" lab_bind "$nic" vfio-pci || return 1
+	[ "$have_devmem" = yes ] || return 0
 	_v=$(bar0_read $RFCTL)
 	expect_eq "$_cyc: the native driver left RFCTL.EXTEN set (RFCTL $_v)" \
 		$RFCTL_EXTEN "$(printf '0x%x' $((_v & RFCTL_EXTEN)))"
@@ -64,8 +73,9 @@ for b in $backends; do
 	native_cycle "vfio-lab dma --iommu $b" || lab_done
 	# vfio-lab asserts the copied bytes itself (PASS/FAIL lines)
 	PASSTHRU_IOMMU=$b vfio-lab dma "$nic" || LAB_FAILED=$((LAB_FAILED + 1))
-	expect_eq "vfio-lab dma --iommu $b: our driver turned extended descriptors off" \
-		0x0 "$(printf '0x%x' $(($(bar0_read $RFCTL) & RFCTL_EXTEN)))"
+	[ "$have_devmem" = yes ] &&
+		expect_eq "vfio-lab dma --iommu $b: our driver turned extended descriptors off" \
+			0x0 "$(printf '0x%x' $(($(bar0_read $RFCTL) & RFCTL_EXTEN)))"
 done
 
 native_cycle "passthru dma-test" || lab_done
