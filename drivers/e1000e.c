@@ -172,10 +172,12 @@ static int e1000e_mdic(struct pt_drv *drv, uint32_t cmd, uint16_t *data)
 /*
  * Everything the copy depends on, written explicitly instead of trusted to
  * CTRL.RST.  QEMU 7.2's e1000e model implements CTRL.RST as "restore the
- * MAC address" only (a full MAC reset came with QEMU 8.0), and neither
- * vfio-pci nor the KVM guest can count on a function reset (the 82574 has
- * no FLR), so a device the native e1000e driver brought up keeps its
- * settings: RFCTL.EXTEN makes the NIC write *extended* RX descriptors
+ * MAC address" only (later QEMU resets the whole core there), and the
+ * function reset vfio-pci does at open cannot help: the model offers only
+ * a PM reset (reset_method "pm"), which leaves its registers alone.  So a
+ * device the native e1000e driver brought up keeps its settings (seen in
+ * the lab: RFCTL 0x9000 after `ip link set eth0 up; ... down`):
+ * RFCTL.EXTEN makes the NIC write *extended* RX descriptors
  * (status at byte 8, length at byte 12, so a legacy reader sees DD clear
  * and reports -EIO), plus RSS (MRQC), RX checksum offload, CTRL_EXT auto-
  * mask/auto-clear of interrupt causes (IAME/EIAME with IAM/EIAC), delayed
