@@ -8,7 +8,7 @@ for d in "$@"; do
 		[ -e "$r" ] || continue
 		read -r p f rc <"$r"
 		name=$(basename "$r" .result)
-		printf '  %-28s %5d passed, %d failed\n' "$(basename "$d")/$name" "$p" "$f"
+		printf '  %-28s %5d passed, %d failed\n' "$(basename "$(dirname "$d")")/$name" "$p" "$f"
 		passed=$((passed + p)) failed=$((failed + f)) suites=$((suites + 1))
 	done
 done
