@@ -99,15 +99,27 @@ uint32_t irq_count(uint8_t vector)
 
 uint32_t irq_wait(uint8_t vector, uint32_t seen, uint32_t timeout_us)
 {
-	uint32_t t0 = clock_us();
+	uint32_t t0 = clock_us(), n;
 
+	/*
+	 * Interrupts stay enabled for the whole wait, clock reads included:
+	 * each clock read is a VM exit, and KVM injects a pending interrupt at
+	 * the next entry when IF=1.  A one-instruction "sti; nop; cli" window
+	 * instead relies on interrupt-window exits, which this project's
+	 * nested /dev/kvm has been seen to miss (an MSI lost for 5 s).
+	 */
+	__asm__ volatile("sti" ::: "memory");
 	for (;;) {
-		__asm__ volatile("sti; nop; cli");
-		if (counts[vector] != seen)
-			return counts[vector];
-		if (clock_us() - t0 >= timeout_us)
-			return seen;
+		n = counts[vector];
+		if (n != seen)
+			break;
+		if (clock_us() - t0 >= timeout_us) {
+			n = seen;
+			break;
+		}
 	}
+	__asm__ volatile("cli" ::: "memory");
+	return n;
 }
 
 void irq_set_handler(uint8_t vector, void (*fn)(void *), void *arg)
