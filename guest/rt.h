@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/abi.h"
+#include "guest/abi.h"
 
 int guest_main(struct vmm_boot_info *bi);
 

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "tools/bindcli.h"
-#include "tools/json.h"
+#include "lib/json.h"
 
 void bc_log(void *priv, const char *msg)
 {
@@ -47,7 +47,7 @@ int bc_refuse_blocked(struct bc_run *r, const char *state, const char *fix)
 		snprintf(r->error, sizeof(r->error), "group %d is %s (%s); nothing "
 			 "was changed; fix: %s", r->g[i].plan.group, state,
 			 r->g[i].blocked[0], fix);
-		return PT_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	return 0;
 }
@@ -57,10 +57,10 @@ void bc_report(struct bc_run *r)
 	bc_print(r);
 	fflush(stdout);	/* the table first, then the error, also in a pipe */
 	if (*r->error)
-		pt_err("%s", r->error);
+		cli_err("%s", r->error);
 }
 
-int bc_option(struct bc_run *r, const struct pt_command *cmd, int c,
+int bc_option(struct bc_run *r, const struct cli_command *cmd, int c,
 	      const char *arg)
 {
 	char *end;
@@ -73,22 +73,22 @@ int bc_option(struct bc_run *r, const struct pt_command *cmd, int c,
 	case 't':
 		r->timeout_ms = (int)strtol(arg, &end, 10);
 		if (*end || r->timeout_ms <= 0 || r->timeout_ms > 600000)
-			return pt_usage_error(cmd, "--timeout wants milliseconds "
+			return cli_usage_error(cmd, "--timeout wants milliseconds "
 					      "(1..600000), not '%s'", arg);
 		break;
 	case 'h':
 		printf("usage: passthru %s\n", cmd->usage);
-		return PT_EXIT_OK;
+		return CLI_EXIT_OK;
 	default:
-		return pt_usage_error(cmd, "unknown option");
+		return cli_usage_error(cmd, "unknown option");
 	}
 	return BC_OPT_NEXT;
 }
 
-int bc_check_root(struct bc_run *r, const struct pt_command *cmd)
+int bc_check_root(struct bc_run *r, const struct cli_command *cmd)
 {
 	if (r->cli->root && !r->dry_run)
-		return pt_usage_error(cmd, "--root %s is a captured tree: only "
+		return cli_usage_error(cmd, "--root %s is a captured tree: only "
 				      "--dry-run can plan against it", r->cli->root);
 	return 0;
 }
@@ -116,19 +116,19 @@ int bc_open(struct bc_run *r)
 
 	ret = pt_ctx_new(&r->ctx, r->cli->root);
 	if (ret) {
-		pt_err("%s", pt_last_error());
-		return PT_EXIT_USAGE;
+		cli_err("%s", pt_last_error());
+		return CLI_EXIT_USAGE;
 	}
 	ret = pt_scan(r->ctx, &r->sys);
 	if (ret) {
-		pt_err("%s", pt_last_error());
-		return PT_EXIT_USAGE;
+		cli_err("%s", pt_last_error());
+		return CLI_EXIT_USAGE;
 	}
 	ret = pt_binder_new(&r->binder, r->cli->root,
 			    r->dry_run ? PT_BINDER_DRY_RUN : 0);
 	if (ret) {
-		pt_err("%s", pt_last_error());
-		return PT_EXIT_USAGE;
+		cli_err("%s", pt_last_error());
+		return CLI_EXIT_USAGE;
 	}
 	if (r->cli->verbose)
 		pt_binder_set_log(r->binder, bc_log, r);
@@ -137,7 +137,7 @@ int bc_open(struct bc_run *r)
 	for (int i = 0; i < BC_MAX_GROUPS; i++)
 		r->g[i].lock_fd = -1;
 	r->status = "ok";
-	return PT_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 int bc_rescan(struct bc_run *r)
@@ -146,10 +146,10 @@ int bc_rescan(struct bc_run *r)
 	r->ctx = NULL;
 	r->sys = NULL;
 	if (pt_ctx_new(&r->ctx, r->cli->root) || pt_scan(r->ctx, &r->sys)) {
-		pt_err("%s", pt_last_error());
-		return PT_EXIT_FAIL;
+		cli_err("%s", pt_last_error());
+		return CLI_EXIT_FAIL;
 	}
-	return PT_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 void bc_close(struct bc_run *r)
@@ -179,28 +179,28 @@ int bc_add_group(struct bc_run *r, int group)
 	return 0;
 }
 
-int bc_add_devices(struct bc_run *r, const struct pt_command *cmd, char **args, int n)
+int bc_add_devices(struct bc_run *r, const struct cli_command *cmd, char **args, int n)
 {
 	for (int i = 0; i < n; i++) {
 		const struct pt_device *d;
 		int ret = pt_resolve_device(r->ctx, args[i], &d);
 
 		if (ret) {
-			pt_err("%s", pt_last_error());
-			return PT_EXIT_USAGE;
+			cli_err("%s", pt_last_error());
+			return CLI_EXIT_USAGE;
 		}
 		if (!d->group) {
-			pt_err("%s (%s) is in no IOMMU group, so VFIO cannot take it; "
+			cli_err("%s (%s) is in no IOMMU group, so VFIO cannot take it; "
 			       "fix: enable VT-d/AMD-Vi in the firmware and boot "
 			       "with intel_iommu=on (or amd_iommu=on)", args[i], d->bdf);
-			return PT_EXIT_FAIL;
+			return CLI_EXIT_FAIL;
 		}
 		if (bc_add_group(r, d->group->id)) {
-			pt_err("more than %d groups in one run", BC_MAX_GROUPS);
-			return PT_EXIT_USAGE;
+			cli_err("more than %d groups in one run", BC_MAX_GROUPS);
+			return CLI_EXIT_USAGE;
 		}
 	}
-	return PT_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static void hold_for_test(void)
@@ -224,7 +224,7 @@ static void hold_for_test(void)
 int bc_lock(struct bc_run *r)
 {
 	if (r->dry_run)
-		return PT_EXIT_OK;
+		return CLI_EXIT_OK;
 	for (int i = 0; i < r->nr; i++) {
 		int g = r->g[i].plan.group;
 		int fd = pt_bind_lock_group(r->binder, g, false);
@@ -235,13 +235,13 @@ int bc_lock(struct bc_run *r)
 			fd = pt_bind_lock_group(r->binder, g, true);
 		}
 		if (fd < 0) {
-			pt_err("%s", pt_last_error());
-			return PT_EXIT_FAIL;
+			cli_err("%s", pt_last_error());
+			return CLI_EXIT_FAIL;
 		}
 		r->g[i].lock_fd = fd;
 	}
 	hold_for_test();
-	return PT_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 /*
@@ -378,9 +378,9 @@ int bc_plan(struct bc_run *r)
 		const struct pt_group *grp = pt_find_group(r->sys, bg->plan.group);
 
 		if (!grp) {
-			pt_err("group %d vanished while waiting for its lock; run "
+			cli_err("group %d vanished while waiting for its lock; run "
 			       "the command again", bg->plan.group);
-			return PT_EXIT_FAIL;
+			return CLI_EXIT_FAIL;
 		}
 		pt_bind_plan_init(&bg->plan, grp->id);
 		bg->nr_blocked = bg->nr_warn = 0;
@@ -389,8 +389,8 @@ int bc_plan(struct bc_run *r)
 
 			if (pt_bind_plan_add(&bg->plan, d->bdf, d->driver,
 					     d->driver_override, d->is_bridge)) {
-				pt_err("%s", pt_last_error());
-				return PT_EXIT_FAIL;
+				cli_err("%s", pt_last_error());
+				return CLI_EXIT_FAIL;
 			}
 			bg->plan.m[bg->plan.nr - 1].numvfs =
 				d->sriov_numvfs > 0 ? d->sriov_numvfs : 0;
@@ -423,7 +423,7 @@ int bc_plan(struct bc_run *r)
 		bg->refused = bg->nr_blocked && !r->force &&
 			      pt_bind_plan_count(&bg->plan, PT_BIND_REBIND);
 	}
-	return PT_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static const char *state_text(enum pt_journal_state st)
@@ -591,9 +591,9 @@ void bc_print(struct bc_run *r)
 
 			wdrv = l > wdrv ? l : wdrv;
 		}
-	printf("%s%-5s  %-12s  %-*s  %-20s  %s%s\n", pt_color(r->cli, "bold"),
+	printf("%s%-5s  %-12s  %-*s  %-20s  %s%s\n", cli_color(r->cli, "bold"),
 	       "GROUP", "DEVICE", wdrv, "DRIVER", "ACTION", "RESULT",
-	       pt_color(r->cli, "reset"));
+	       cli_color(r->cli, "reset"));
 	for (int i = 0; i < r->nr; i++) {
 		struct bc_group *bg = &r->g[i];
 

@@ -30,7 +30,7 @@ struct bc_group {
 
 struct bc_run {
 	const char *cmd;		/* "assign" / "release" */
-	struct pt_cli *cli;
+	struct cli *cli;
 	bool dry_run, force, json, persist;
 	const char *user, *group;
 	int timeout_ms;
@@ -53,17 +53,17 @@ struct bc_run {
  * on bad input, already reported on stderr).
  */
 #define BC_OPT_NEXT (-1)
-int bc_option(struct bc_run *r, const struct pt_command *cmd, int c,
+int bc_option(struct bc_run *r, const struct cli_command *cmd, int c,
 	      const char *arg);
-/* 0, or PT_EXIT_USAGE (reported) when a live run is asked against --root. */
-int bc_check_root(struct bc_run *r, const struct pt_command *cmd);
+/* 0, or CLI_EXIT_USAGE (reported) when a live run is asked against --root. */
+int bc_check_root(struct bc_run *r, const struct cli_command *cmd);
 /* Opens ctx + scan + binder; exit status on failure (2 for bad --root). */
 int bc_open(struct bc_run *r);
 /* Re-reads the system (after locking) into r->sys. */
 int bc_rescan(struct bc_run *r);
 void bc_close(struct bc_run *r);
 /* Resolves DEVICE args to group ids (ascending, unique) into r->g[].plan.group. */
-int bc_add_devices(struct bc_run *r, const struct pt_command *cmd,
+int bc_add_devices(struct bc_run *r, const struct cli_command *cmd,
 		   char **args, int n);
 int bc_add_group(struct bc_run *r, int group);
 /* Locks every group of the run, ascending (tells the user when it waits). */
@@ -75,7 +75,7 @@ int bc_lock_and_plan(struct bc_run *r);
 /*
  * When a group of the run is refused: sets status "refused" and the error
  * "group N is STATE (first blocker); nothing was changed; fix: FIX" for the
- * first such group and returns PT_EXIT_FAIL; 0 when none is.
+ * first such group and returns CLI_EXIT_FAIL; 0 when none is.
  */
 int bc_refuse_blocked(struct bc_run *r, const char *state, const char *fix);
 /* Rolls back journals of runs that died half-way (assign or release). */

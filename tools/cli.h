@@ -4,13 +4,13 @@
  *
  * A sub-command is one file, tools/cmd-NAME.c, that ends with
  *
- *	PT_COMMAND(name, cmd_name_main, "one-line summary", "usage text");
+ *	CLI_COMMAND(name, cmd_name_main, "one-line summary", "usage text");
  *
  * The macro registers it at start-up, so adding a command never touches
  * passthru.c.  Exit statuses are the same for all commands:
- *	PT_EXIT_OK (0)	everything ended as asked
- *	PT_EXIT_FAIL (1)	a check failed / an action failed (and was rolled back)
- *	PT_EXIT_USAGE (2)	bad input: unknown option, malformed DEVICE, bad --root
+ *	CLI_EXIT_OK (0)	everything ended as asked
+ *	CLI_EXIT_FAIL (1)	a check failed / an action failed (and was rolled back)
+ *	CLI_EXIT_USAGE (2)	bad input: unknown option, malformed DEVICE, bad --root
  */
 #ifndef PASSTHRU_TOOLS_CLI_H
 #define PASSTHRU_TOOLS_CLI_H
@@ -19,50 +19,50 @@
 #include <stdio.h>
 
 enum {
-	PT_EXIT_OK = 0,
-	PT_EXIT_FAIL = 1,
-	PT_EXIT_USAGE = 2,
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAIL = 1,
+	CLI_EXIT_USAGE = 2,
 };
 
 /* Options given before the sub-command; valid for all of them. */
-struct pt_cli {
+struct cli {
 	const char *root;	/* --root DIR, or NULL for the live system */
 	bool color;		/* stdout is a terminal and NO_COLOR is unset */
 	int verbose;		/* -v count */
 	const char *argv0;
 };
 
-struct pt_command {
+struct cli_command {
 	const char *name;
-	int (*main)(struct pt_cli *cli, int argc, char **argv);
+	int (*main)(struct cli *cli, int argc, char **argv);
 	const char *summary;
 	const char *usage;	/* shown by `passthru help NAME` and on bad input */
-	struct pt_command *next;
+	struct cli_command *next;
 };
 
-void pt_command_register(struct pt_command *cmd);
+void cli_command_register(struct cli_command *cmd);
 
-#define PT_COMMAND(cname, fn, sum, use)					\
-	static struct pt_command pt_cmd_##cname = {			\
+#define CLI_COMMAND(cname, fn, sum, use)					\
+	static struct cli_command cli_cmd_##cname = {			\
 		.name = #cname, .main = fn, .summary = sum, .usage = use, \
 	};								\
-	__attribute__((constructor)) static void pt_cmd_reg_##cname(void) \
+	__attribute__((constructor)) static void cli_cmd_reg_##cname(void) \
 	{								\
-		pt_command_register(&pt_cmd_##cname);			\
+		cli_command_register(&cli_cmd_##cname);			\
 	}
 
 /*
- * Messages.  pt_usage_error() prints "passthru CMD: MESSAGE" and the usage
- * line, and returns PT_EXIT_USAGE so a command can `return pt_usage_error(..)`.
- * pt_err() prints "passthru: MESSAGE" on stderr.
+ * Messages.  cli_usage_error() prints "passthru CMD: MESSAGE" and the usage
+ * line, and returns CLI_EXIT_USAGE so a command can `return cli_usage_error(..)`.
+ * cli_err() prints "passthru: MESSAGE" on stderr.
  */
-int pt_usage_error(const struct pt_command *cmd, const char *fmt, ...)
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void pt_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void pt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-const struct pt_command *pt_command_find(const char *name);
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const struct cli_command *cli_command_find(const char *name);
 
 /* ANSI colour helpers; return "" when colour is off. */
-const char *pt_color(const struct pt_cli *cli, const char *what);
+const char *cli_color(const struct cli *cli, const char *what);
 
 #endif

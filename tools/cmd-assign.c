@@ -15,9 +15,9 @@
 
 #include "tools/bindcli.h"
 
-static const struct pt_command *self(void)
+static const struct cli_command *self(void)
 {
-	return pt_command_find("assign");
+	return cli_command_find("assign");
 }
 
 static int parse_owner(const char *user, const char *group, uid_t *uid, gid_t *gid)
@@ -28,17 +28,17 @@ static int parse_owner(const char *user, const char *group, uid_t *uid, gid_t *g
 		struct passwd *pw = getpwnam(user);
 
 		if (!pw)
-			return pt_usage_error(self(), "unknown user '%s'", user);
+			return cli_usage_error(self(), "unknown user '%s'", user);
 		*uid = pw->pw_uid;
 	}
 	if (group && *group) {
 		struct group *gr = getgrnam(group);
 
 		if (!gr)
-			return pt_usage_error(self(), "unknown group '%s'", group);
+			return cli_usage_error(self(), "unknown group '%s'", group);
 		*gid = gr->gr_gid;
 	}
-	return PT_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 /* Adds LINE to FILE unless it is there (for the modprobe.d softdeps). */
@@ -85,7 +85,7 @@ static int persist(struct bc_run *r, struct bc_group *bg)
 			continue;
 		}
 		if (pt_conf_add(conf, m->bdf, opts)) {
-			pt_err("%s", pt_last_error());
+			cli_err("%s", pt_last_error());
 			return -1;
 		}
 		bc_note(r, "%s persisted in %s", m->bdf, conf);
@@ -104,7 +104,7 @@ static int persist(struct bc_run *r, struct bc_group *bg)
 /* `assign --udev-match BDF`: called by the udev rule on every PCI "add";
  * exit 0 when passthru.conf lists the device (udev then writes
  * driver_override), 1 otherwise.  Reads two sysfs files, never scans. */
-static int udev_match(struct pt_cli *cli, const char *conf_path, const char *bdf)
+static int udev_match(struct cli *cli, const char *conf_path, const char *bdf)
 {
 	char path[4096], v[16] = "", d[16] = "", etc[4096];
 	struct pt_conf c;
@@ -115,16 +115,16 @@ static int udev_match(struct pt_cli *cli, const char *conf_path, const char *bdf
 	/* udev passes the kernel's name; anything else is bad input */
 	if (strlen(bdf) != 12 || strspn(bdf, "0123456789abcdef:.") != 12 ||
 	    bdf[4] != ':' || bdf[7] != ':' || bdf[10] != '.') {
-		pt_err("--udev-match wants a full PCI address (0000:01:00.0), not '%s'", bdf);
-		return PT_EXIT_USAGE;
+		cli_err("--udev-match wants a full PCI address (0000:01:00.0), not '%s'", bdf);
+		return CLI_EXIT_USAGE;
 	}
 	snprintf(etc, sizeof(etc), "%s/etc/passthru.conf", root);
 	ret = pt_conf_load(conf_path ? conf_path : etc, &c);
 	if (ret == -ENOENT)
-		return PT_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	if (ret) {
-		pt_err("%s", pt_last_error());
-		return PT_EXIT_USAGE;
+		cli_err("%s", pt_last_error());
+		return CLI_EXIT_USAGE;
 	}
 	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/vendor", root, bdf);
 	if ((f = fopen(path, "r"))) {
@@ -139,7 +139,7 @@ static int udev_match(struct pt_cli *cli, const char *conf_path, const char *bdf
 		fclose(f);
 	}
 	return pt_conf_match(&c, bdf, (unsigned int)strtoul(v, NULL, 16),
-			     (unsigned int)strtoul(d, NULL, 16)) ? PT_EXIT_OK : PT_EXIT_FAIL;
+			     (unsigned int)strtoul(d, NULL, 16)) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
 struct owner {
@@ -158,11 +158,11 @@ static int add_from_config(struct bc_run *r, const char *conf_path,
 	if (ret == -ENOENT) {
 		bc_note(r, "%s does not exist: nothing to assign",
 			conf_path ? conf_path : etc);
-		return PT_EXIT_OK;
+		return CLI_EXIT_OK;
 	}
 	if (ret) {
-		pt_err("%s", pt_last_error());
-		return PT_EXIT_USAGE;
+		cli_err("%s", pt_last_error());
+		return CLI_EXIT_USAGE;
 	}
 	for (int i = 0; i < c->nr; i++) {
 		bool found = false;
@@ -188,7 +188,7 @@ static int add_from_config(struct bc_run *r, const char *conf_path,
 			bc_note(r, "passthru.conf line %d: no such device (%s%s); skipped",
 				c->e[i].line, c->e[i].bdf, *c->e[i].bdf ? "" : "ids");
 	}
-	return PT_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 /* Undo the groups this run already assigned (a later group failed). */
@@ -214,7 +214,7 @@ static void undo_earlier(struct bc_run *r, int upto)
 	}
 }
 
-static int cmd_assign_main(struct pt_cli *cli, int argc, char **argv)
+static int cmd_assign_main(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -241,7 +241,7 @@ static int cmd_assign_main(struct pt_cli *cli, int argc, char **argv)
 
 	r = calloc(1, sizeof(*r));
 	if (!r)
-		return PT_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	r->cmd = "assign";
 	r->cli = cli;
 	while ((c = getopt_long(argc, argv, "nfjh", opts, NULL)) != -1) {
@@ -261,13 +261,13 @@ static int cmd_assign_main(struct pt_cli *cli, int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	ret = PT_EXIT_USAGE;
+	ret = CLI_EXIT_USAGE;
 	if (match) {
 		ret = udev_match(cli, conf_path, match);
 		goto out_free;
 	}
 	if (from_config == (argc > 0)) {
-		pt_usage_error(self(), from_config ? "--from-config takes no DEVICE" :
+		cli_usage_error(self(), from_config ? "--from-config takes no DEVICE" :
 			       "no DEVICE given");
 		goto out_free;
 	}
@@ -282,7 +282,7 @@ static int cmd_assign_main(struct pt_cli *cli, int argc, char **argv)
 	bc_recover_interrupted(r, false, false);
 	if (from_config) {
 		conf = calloc(1, sizeof(*conf));
-		ret = conf ? add_from_config(r, conf_path, conf, own, &nown) : PT_EXIT_FAIL;
+		ret = conf ? add_from_config(r, conf_path, conf, own, &nown) : CLI_EXIT_FAIL;
 	} else {
 		ret = bc_add_devices(r, self(), argv, argc);
 	}
@@ -305,7 +305,7 @@ static int cmd_assign_main(struct pt_cli *cli, int argc, char **argv)
 			snprintf(r->error, sizeof(r->error), "%s", pt_last_error());
 			r->status = e == -ENOTRECOVERABLE ? "failed" : "rolled-back";
 			undo_earlier(r, i);
-			ret = PT_EXIT_FAIL;
+			ret = CLI_EXIT_FAIL;
 			goto print;
 		}
 	}
@@ -329,11 +329,11 @@ static int cmd_assign_main(struct pt_cli *cli, int argc, char **argv)
 		    pt_bind_chown(r->binder, &bg->plan, u, g))
 			bc_note(r, "%s", pt_last_error());
 		if (r->persist && persist(r, bg)) {
-			ret = PT_EXIT_FAIL;
+			ret = CLI_EXIT_FAIL;
 			goto print;
 		}
 	}
-	ret = PT_EXIT_OK;
+	ret = CLI_EXIT_OK;
 print:
 	bc_report(r);
 out:
@@ -344,7 +344,7 @@ out_free:
 	return ret;
 }
 
-PT_COMMAND(assign, cmd_assign_main,
+CLI_COMMAND(assign, cmd_assign_main,
 	   "move devices' IOMMU groups to vfio-pci (planned, journaled, reversible)",
 	   "assign DEVICE... [--dry-run] [--force] [--persist] [--json]\n"
 	   "                       [--user NAME] [--group NAME] [--timeout MS]\n"

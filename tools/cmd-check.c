@@ -10,8 +10,8 @@
 
 #include "tools/discover.h"
 
-static int cmd_check_main(struct pt_cli *cli, int argc, char **argv);
-PT_COMMAND(check, cmd_check_main, "check that this host can assign devices (IOMMU, VFIO, KVM, limits)",
+static int cmd_check_main(struct cli *cli, int argc, char **argv);
+CLI_COMMAND(check, cmd_check_main, "check that this host can assign devices (IOMMU, VFIO, KVM, limits)",
 	   "check [--json] [--mem SIZE]   (SIZE: guest memory to pin, e.g. 4G; default 1G)");
 
 static const char *status_color(enum pt_check_status s)
@@ -19,7 +19,7 @@ static const char *status_color(enum pt_check_status s)
 	return s == PT_CHECK_PASS ? "green" : s == PT_CHECK_WARN ? "yellow" : "red";
 }
 
-static int cmd_check_main(struct pt_cli *cli, int argc, char **argv)
+static int cmd_check_main(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -27,7 +27,7 @@ static int cmd_check_main(struct pt_cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct pt_command *self = pt_command_find("check");
+	const struct cli_command *self = cli_command_find("check");
 	struct pt_check res[PT_CHECK_MAX];
 	struct pt_check_opts o = { 0 };
 	struct pt_ctx *ctx;
@@ -40,25 +40,25 @@ static int cmd_check_main(struct pt_cli *cli, int argc, char **argv)
 		case 'j': json = true; break;
 		case 'm':
 			if (pt_parse_size(optarg, &o.guest_mem) < 0)
-				return pt_usage_error(self, "--mem: %s", pt_last_error());
+				return cli_usage_error(self, "--mem: %s", pt_last_error());
 			if (!o.guest_mem)
-				return pt_usage_error(self, "--mem: size must not be 0");
+				return cli_usage_error(self, "--mem: size must not be 0");
 			o.guest_mem_given = true;
 			break;
 		default:
-			return pt_cli_help_or_unknown(self, c, argv);
+			return cli_help_or_unknown(self, c, argv);
 		}
 	}
 	if (optind < argc)
-		return pt_usage_error(self, "unexpected argument '%s'", argv[optind]);
-	ret = pt_cli_open(cli, &ctx, NULL);
+		return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+	ret = cli_open(cli, &ctx, NULL);
 	if (ret)
 		return ret;
 	n = pt_host_check(ctx, &o, res, PT_CHECK_MAX);
 	if (n < 0) {
-		pt_err("%s", pt_last_error());
+		cli_err("%s", pt_last_error());
 		pt_ctx_free(ctx);
-		return PT_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	for (int i = 0; i < n; i++) {
 		fails += res[i].status == PT_CHECK_FAIL;
@@ -86,17 +86,17 @@ static int cmd_check_main(struct pt_cli *cli, int argc, char **argv)
 		json_finish(&j);
 	} else {
 		for (int i = 0; i < n; i++) {
-			printf("%s%-4s%s  %-20s %s\n", pt_color(cli, status_color(res[i].status)),
-			       pt_check_status_name(res[i].status), pt_color(cli, "reset"),
+			printf("%s%-4s%s  %-20s %s\n", cli_color(cli, status_color(res[i].status)),
+			       pt_check_status_name(res[i].status), cli_color(cli, "reset"),
 			       res[i].name, res[i].detail);
 			if (res[i].status != PT_CHECK_PASS && res[i].fix[0])
-				printf("%-26s%sfix:%s %s\n", "", pt_color(cli, "dim"),
-				       pt_color(cli, "reset"), res[i].fix);
+				printf("%-26s%sfix:%s %s\n", "", cli_color(cli, "dim"),
+				       cli_color(cli, "reset"), res[i].fix);
 		}
 		printf("\n%d check%s: %d passed, %d warning%s, %d failed\n", n,
 		       n == 1 ? "" : "s", n - fails - warns, warns, warns == 1 ? "" : "s",
 		       fails);
 	}
 	pt_ctx_free(ctx);
-	return fails ? PT_EXIT_FAIL : PT_EXIT_OK;
+	return fails ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

@@ -150,7 +150,7 @@ out:
 	return ret;
 }
 
-static int cmd_dma_test(struct pt_cli *cli, int argc, char **argv)
+static int cmd_dma_test(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "iommu", required_argument, NULL, 'i' },
@@ -160,7 +160,7 @@ static int cmd_dma_test(struct pt_cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct pt_command *self = pt_command_find("dma-test");
+	const struct cli_command *self = cli_command_find("dma-test");
 	enum pt_iommu_backend be = PT_IOMMU_AUTO;
 	enum pt_mem_kind kind = PT_MEM_ANON;
 	const struct pt_device *d;
@@ -176,34 +176,34 @@ static int cmd_dma_test(struct pt_cli *cli, int argc, char **argv)
 		switch (c) {
 		case 'i':
 			if (pt_iommu_backend_parse(optarg, &be) < 0)
-				return pt_usage_error(self, "%s", pt_last_error());
+				return cli_usage_error(self, "%s", pt_last_error());
 			break;
 		case 'H':
 			if (pt_mem_kind_parse(optarg, &kind) < 0 || kind < PT_MEM_HUGE_2M)
-				return pt_usage_error(self, "--hugepages takes 2M or 1G, not '%s'", optarg);
+				return cli_usage_error(self, "--hugepages takes 2M or 1G, not '%s'", optarg);
 			break;
 		case 's':
 			if (pt_parse_size(optarg, &size) < 0 || size > (1ull << 34))
-				return pt_usage_error(self, "--size takes a size up to 16G like 64K or 2M, not '%s'", optarg);
+				return cli_usage_error(self, "--size takes a size up to 16G like 64K or 2M, not '%s'", optarg);
 			break;
 		case 'j':
 			json = true;
 			break;
 		default:
-			return pt_cli_help_or_unknown(self, c, argv);
+			return cli_help_or_unknown(self, c, argv);
 		}
 	}
 	if (optind >= argc)
-		return pt_usage_error(self, "missing DEVICE");
+		return cli_usage_error(self, "missing DEVICE");
 	if (optind + 1 < argc)
-		return pt_usage_error(self, "unexpected argument '%s'", argv[optind + 1]);
-	ret = pt_cli_open(cli, &ctx, &sys);
+		return cli_usage_error(self, "unexpected argument '%s'", argv[optind + 1]);
+	ret = cli_open(cli, &ctx, &sys);
 	if (ret)
 		return ret;
 	if (pt_resolve_device(ctx, argv[optind], &d) < 0) {
-		pt_err("%s", pt_last_error());
+		cli_err("%s", pt_last_error());
 		pt_ctx_free(ctx);
-		return PT_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	r.bdf = d->bdf;
 	r.mem = pt_mem_kind_name(kind);
@@ -230,22 +230,22 @@ static int cmd_dma_test(struct pt_cli *cli, int argc, char **argv)
 	else if (ret == 0)
 		print_text(&r);
 	if (!r.ok && !json)
-		pt_err("%s", r.error);
+		cli_err("%s", r.error);
 	pt_iommu_close(io);
 	pt_ctx_free(ctx);
-	return r.ok ? PT_EXIT_OK : PT_EXIT_FAIL;
+	return r.ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
-/* PT_COMMAND() builds identifiers from the name, which cannot hold '-';
+/* CLI_COMMAND() builds identifiers from the name, which cannot hold '-';
  * this is what it expands to, spelled out. */
-static struct pt_command pt_cmd_dma_test = {
+static struct cli_command cli_cmd_dma_test = {
 	.name = "dma-test",
 	.main = cmd_dma_test,
 	.summary = "DMA through the IOMMU with the device's test driver, bytes checked",
 	.usage = "dma-test DEVICE [--iommu type1|iommufd] [--hugepages 2M|1G] [--size BYTES] [--json]",
 };
 
-__attribute__((constructor)) static void pt_cmd_reg_dma_test(void)
+__attribute__((constructor)) static void cli_cmd_reg_dma_test(void)
 {
-	pt_command_register(&pt_cmd_dma_test);
+	cli_command_register(&cli_cmd_dma_test);
 }

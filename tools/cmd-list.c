@@ -32,7 +32,7 @@ static void list_json(const struct pt_system *sys, const char *cls)
 	json_arr_begin(&j, "devices");
 	for (int i = 0; i < sys->nr_devices; i++)
 		if (class_ok(&sys->devices[i], cls))
-			pt_json_device(&j, NULL, &sys->devices[i]);
+			cli_json_device(&j, NULL, &sys->devices[i]);
 	json_arr_end(&j);
 	if (!sys->has_iommu) {
 		json_null(&j, "groups");
@@ -45,7 +45,7 @@ static void list_json(const struct pt_system *sys, const char *cls)
 			for (int k = 0; k < g->nr_devices && !any; k++)
 				any = class_ok(g->devices[k], cls);
 			if (any)
-				pt_json_group(&j, NULL, g);
+				cli_json_group(&j, NULL, g);
 		}
 		json_arr_end(&j);
 	}
@@ -63,7 +63,7 @@ static void add_row(struct table *t, const struct pt_device *d)
 
 	table_row(t);
 	table_cell(t, NULL, "%s", d->bdf);
-	table_cell(t, NULL, "%s", pt_dev_ids(d, ids, sizeof(ids)));
+	table_cell(t, NULL, "%s", cli_dev_ids(d, ids, sizeof(ids)));
 	table_cell(t, NULL, "%s", pt_device_class_key(d));
 	if (!*d->driver)
 		table_cell(t, "dim", "-");
@@ -74,7 +74,7 @@ static void add_row(struct table *t, const struct pt_device *d)
 		table_cell(t, NULL, "%d", d->iommu_group);
 	else
 		table_cell(t, "dim", "-");
-	table_cell(t, NULL, "%s", pt_dev_label(d, label, sizeof(label)));
+	table_cell(t, NULL, "%s", cli_dev_label(d, label, sizeof(label)));
 	if (!d->in_use.n)
 		table_cell(t, NULL, "%s", "");
 	else if (d->in_use.n == 1)
@@ -84,7 +84,7 @@ static void add_row(struct table *t, const struct pt_device *d)
 			   d->in_use.n - 1);
 }
 
-static void list_table(const struct pt_cli *cli, const struct pt_system *sys,
+static void list_table(const struct cli *cli, const struct pt_system *sys,
 		       const char *cls)
 {
 	struct table t;
@@ -97,16 +97,16 @@ static void list_table(const struct pt_cli *cli, const struct pt_system *sys,
 	table_free(&t);
 }
 
-static void print_group(const struct pt_cli *cli, const struct pt_group *g)
+static void print_group(const struct cli *cli, const struct pt_group *g)
 {
 	const char *st = g->viable ? "viable" : "not viable";
 
-	printf("%sIOMMU group %d%s  type %s  %s%s%s", pt_color(cli, "bold"), g->id,
-	       pt_color(cli, "reset"), *g->type ? g->type : "?",
-	       pt_color(cli, g->viable ? "green" : "red"), st,
-	       pt_color(cli, "reset"));
+	printf("%sIOMMU group %d%s  type %s  %s%s%s", cli_color(cli, "bold"), g->id,
+	       cli_color(cli, "reset"), *g->type ? g->type : "?",
+	       cli_color(cli, g->viable ? "green" : "red"), st,
+	       cli_color(cli, "reset"));
 	if (g->blocked_by.n)
-		printf("  %sblocked%s", pt_color(cli, "yellow"), pt_color(cli, "reset"));
+		printf("  %sblocked%s", cli_color(cli, "yellow"), cli_color(cli, "reset"));
 	putchar('\n');
 	for (int i = 0; i < g->not_viable.n; i++)
 		printf("  not viable: %s\n", g->not_viable.v[i]);
@@ -128,7 +128,7 @@ static void print_group(const struct pt_cli *cli, const struct pt_group *g)
 	}
 }
 
-static void list_groups(const struct pt_cli *cli, const struct pt_system *sys,
+static void list_groups(const struct cli *cli, const struct pt_system *sys,
 			const char *cls)
 {
 	struct table t;
@@ -164,17 +164,17 @@ static void list_groups(const struct pt_cli *cli, const struct pt_system *sys,
 			add_row(&t, &sys->devices[i]);
 	if (t.nrows) {
 		printf("%sNo IOMMU group%s (cannot be assigned)\n",
-		       pt_color(cli, "bold"), pt_color(cli, "reset"));
+		       cli_color(cli, "bold"), cli_color(cli, "reset"));
 		table_print(&t, cli, stdout);
 	}
 	table_free(&t);
 }
 
-static int cmd_list_main(struct pt_cli *cli, int argc, char **argv);
-PT_COMMAND(list, cmd_list_main, "list PCI devices, their drivers and IOMMU groups",
+static int cmd_list_main(struct cli *cli, int argc, char **argv);
+CLI_COMMAND(list, cmd_list_main, "list PCI devices, their drivers and IOMMU groups",
 	   "list [--json] [--groups] [--class net|storage|display|usb|audio|bridge|accel|other]");
 
-static int cmd_list_main(struct pt_cli *cli, int argc, char **argv)
+static int cmd_list_main(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -183,7 +183,7 @@ static int cmd_list_main(struct pt_cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct pt_command *self = pt_command_find("list");
+	const struct cli_command *self = cli_command_find("list");
 	const struct pt_system *sys;
 	const char *cls = NULL;
 	bool json = false, groups = false;
@@ -199,20 +199,20 @@ static int cmd_list_main(struct pt_cli *cli, int argc, char **argv)
 			cls = optarg;
 			break;
 		default:
-			return pt_cli_help_or_unknown(self, c, argv);
+			return cli_help_or_unknown(self, c, argv);
 		}
 	}
 	if (optind < argc)
-		return pt_usage_error(self, "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
 	if (cls) {
 		int k = 0;
 
 		while (classes[k] && strcmp(classes[k], cls))
 			k++;
 		if (!classes[k])
-			return pt_usage_error(self, "unknown class '%s'", cls);
+			return cli_usage_error(self, "unknown class '%s'", cls);
 	}
-	ret = pt_cli_open(cli, &ctx, &sys);
+	ret = cli_open(cli, &ctx, &sys);
 	if (ret)
 		return ret;
 	if (json)
@@ -222,5 +222,5 @@ static int cmd_list_main(struct pt_cli *cli, int argc, char **argv)
 	else
 		list_table(cli, sys, cls);
 	pt_ctx_free(ctx);
-	return PT_EXIT_OK;
+	return CLI_EXIT_OK;
 }

@@ -12,9 +12,9 @@
 
 #include "tools/bindcli.h"
 
-static const struct pt_command *self(void)
+static const struct cli_command *self(void)
 {
-	return pt_command_find("release");
+	return cli_command_find("release");
 }
 
 static void unpersist(struct bc_run *r, struct bc_group *bg, const char *conf_path)
@@ -57,7 +57,7 @@ static void unpersist(struct bc_run *r, struct bc_group *bg, const char *conf_pa
 	}
 }
 
-static int cmd_release_main(struct pt_cli *cli, int argc, char **argv)
+static int cmd_release_main(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -77,7 +77,7 @@ static int cmd_release_main(struct pt_cli *cli, int argc, char **argv)
 
 	r = calloc(1, sizeof(*r));
 	if (!r)
-		return PT_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	r->cmd = "release";
 	r->cli = cli;
 	while ((c = getopt_long(argc, argv, "nfjh", opts, NULL)) != -1) {
@@ -94,9 +94,9 @@ static int cmd_release_main(struct pt_cli *cli, int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	ret = PT_EXIT_USAGE;
+	ret = CLI_EXIT_USAGE;
 	if (recover == (argc > 0)) {
-		pt_usage_error(self(), recover ? "--recover takes no DEVICE" :
+		cli_usage_error(self(), recover ? "--recover takes no DEVICE" :
 			       "no DEVICE given");
 		goto out_free;
 	}
@@ -109,11 +109,11 @@ static int cmd_release_main(struct pt_cli *cli, int argc, char **argv)
 		bc_recover_interrupted(r, true, false);
 		if (!r->nr_notes)
 			bc_note(r, "no interrupted assign or release to recover");
-		ret = PT_EXIT_OK;
+		ret = CLI_EXIT_OK;
 		for (int k = 0; k < r->nr_notes; k++)
 			if (strstr(r->notes[k], "failed") || strstr(r->notes[k], "corrupt")) {
 				r->status = "failed";
-				ret = PT_EXIT_FAIL;
+				ret = CLI_EXIT_FAIL;
 			}
 		goto print;
 	}
@@ -136,7 +136,7 @@ static int cmd_release_main(struct pt_cli *cli, int argc, char **argv)
 				 "run `passthru release --recover` after fixing it",
 				 pt_last_error());
 			r->status = "failed";
-			ret = PT_EXIT_FAIL;
+			ret = CLI_EXIT_FAIL;
 			continue;	/* give the other groups back anyway */
 		}
 		if (r->persist)
@@ -151,7 +151,7 @@ out_free:
 	return ret;
 }
 
-PT_COMMAND(release, cmd_release_main,
+CLI_COMMAND(release, cmd_release_main,
 	   "give devices' IOMMU groups back to their original drivers",
 	   "release DEVICE... [--dry-run] [--force] [--persist] [--json] [--timeout MS]\n"
 	   "       passthru release --recover [--json]\n"

@@ -20,7 +20,7 @@
 
 #include "lib/passthru.h"
 #include "tools/cli.h"
-#include "tools/json.h"
+#include "lib/json.h"
 #include "guest/embed.h"
 #include "vmm/vmm.h"
 #include "vmm/vfio-dev.h"
@@ -78,7 +78,7 @@ static int run_load_file(const char *path, uint8_t **img, size_t *len)
  * DEVICE as `passthru` takes it everywhere (BDF, short BDF, vendor:device,
  * interface name) to the full BDF VFIO wants.  -errno with the message.
  */
-static int run_resolve(const struct pt_cli *cli, const char *arg, char *bdf,
+static int run_resolve(const struct cli *cli, const char *arg, char *bdf,
 		       size_t n)
 {
 	const struct pt_device *dev;
@@ -101,7 +101,7 @@ static int run_resolve(const struct pt_cli *cli, const char *arg, char *bdf,
  * group, journal, rollback) applies unchanged.  Its output goes to stderr
  * (stdout may be --json).  Devices already on vfio-pci are left alone.
  */
-static bool run_on_vfio(const struct pt_cli *cli, const char *bdf)
+static bool run_on_vfio(const struct cli *cli, const char *bdf)
 {
 	char path[256], link[256];
 	ssize_t n;
@@ -115,7 +115,7 @@ static bool run_on_vfio(const struct pt_cli *cli, const char *bdf)
 	return !strcmp(strrchr(link, '/') ? strrchr(link, '/') + 1 : link, "vfio-pci");
 }
 
-static int run_bind_helper(const struct pt_cli *cli, const char *verb, const char *bdf)
+static int run_bind_helper(const struct cli *cli, const char *verb, const char *bdf)
 {
 	char *argv[8];
 	int argc = 0, st;
@@ -226,7 +226,7 @@ static void run_print_json(struct vmm *vm, const struct run_opts *o,
 	json_finish(&j);
 }
 
-static int run_parse(const struct pt_command *self, int argc, char **argv,
+static int run_parse(const struct cli_command *self, int argc, char **argv,
 		     struct run_opts *o, bool *done)
 {
 	static const struct option opts[] = {
@@ -251,21 +251,21 @@ static int run_parse(const struct pt_command *self, int argc, char **argv,
 		switch (c) {
 		case 'd':
 			if (o->nr_devices >= RUN_MAX_DEVICES)
-				return pt_usage_error(self, "at most %d --device options",
+				return cli_usage_error(self, "at most %d --device options",
 						      RUN_MAX_DEVICES);
 			o->devices[o->nr_devices++] = optarg;
 			break;
 		case 'm':
 			if (pt_parse_size(optarg, &o->mem) < 0)
-				return pt_usage_error(self, "--mem: %s", pt_last_error());
+				return cli_usage_error(self, "--mem: %s", pt_last_error());
 			if (o->mem < VMM_MEM_MIN || o->mem > VMM_MEM_MAX || (o->mem & 0xfff))
-				return pt_usage_error(self, "--mem: %s is outside 2M..3G or not "
+				return cli_usage_error(self, "--mem: %s is outside 2M..3G or not "
 						      "a multiple of 4K", optarg);
 			break;
 		case 'i':
 			if (strcmp(optarg, "type1") && strcmp(optarg, "iommufd") &&
 			    strcmp(optarg, "auto"))
-				return pt_usage_error(self, "--iommu: '%s' is not type1, "
+				return cli_usage_error(self, "--iommu: '%s' is not type1, "
 						      "iommufd or auto", optarg);
 			o->iommu = optarg;
 			break;
@@ -274,7 +274,7 @@ static int run_parse(const struct pt_command *self, int argc, char **argv,
 			break;
 		case 'a':
 			if (strlen(optarg) >= sizeof(((struct vmm_boot_info *)0)->arg))
-				return pt_usage_error(self, "--guest-arg: at most 63 characters");
+				return cli_usage_error(self, "--guest-arg: at most 63 characters");
 			o->guest_arg = optarg;
 			break;
 		case 't':
@@ -282,7 +282,7 @@ static int run_parse(const struct pt_command *self, int argc, char **argv,
 			o->timeout = strtod(optarg, &end);
 			if (errno || end == optarg || *end || o->timeout < 0 ||
 			    o->timeout > 86400)
-				return pt_usage_error(self, "--timeout: '%s' is not a number "
+				return cli_usage_error(self, "--timeout: '%s' is not a number "
 						      "of seconds (0..86400)", optarg);
 			break;
 		case 'j':
@@ -293,30 +293,30 @@ static int run_parse(const struct pt_command *self, int argc, char **argv,
 			break;
 		case 'H':
 			if (strcmp(optarg, "2M") && strcmp(optarg, "1G"))
-				return pt_usage_error(self, "--hugepages: '%s' is not 2M or 1G",
+				return cli_usage_error(self, "--hugepages: '%s' is not 2M or 1G",
 						      optarg);
 			pt_mem_kind_parse(optarg, &o->mem_kind);
 			break;
 		case 'L':
 			run_list_guests();
 			*done = true;
-			return PT_EXIT_OK;
+			return CLI_EXIT_OK;
 		case 'h':
 			printf("usage: passthru %s\n", self->usage);
 			*done = true;
-			return PT_EXIT_OK;
+			return CLI_EXIT_OK;
 		default:
-			return pt_usage_error(self, "unknown option '%s'", argv[optind - 1]);
+			return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return pt_usage_error(self, "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
 	return 0;
 }
 
-static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
+static int cmd_run_main(struct cli *cli, int argc, char **argv)
 {
-	const struct pt_command *self = pt_command_find("run");
+	const struct cli_command *self = cli_command_find("run");
 	struct run_opts o = { .mem = 32ULL << 20, .guest = "hello", .timeout = 30 };
 	struct vmm_vfio_dev *vdevs[RUN_MAX_DEVICES] = { 0 };
 	struct vmm_membar membar[RUN_MAX_DEVICES];
@@ -330,7 +330,7 @@ static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
 	size_t img_len = 0;
 	struct vmm *vm = NULL;
 	bool done = false;
-	int ret, nr_vfio = 0, nr_membar = 0, status = PT_EXIT_FAIL;
+	int ret, nr_vfio = 0, nr_membar = 0, status = CLI_EXIT_FAIL;
 
 	ret = run_parse(self, argc, argv, &o, &done);
 	if (ret || done)
@@ -341,26 +341,26 @@ static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
 		img_len = prog->end - prog->start;
 	} else if (strchr(o.guest, '/') || !access(o.guest, F_OK)) {
 		if (run_load_file(o.guest, &file_img, &img_len) < 0)
-			return pt_usage_error(self, "--guest: %s", pt_last_error());
+			return cli_usage_error(self, "--guest: %s", pt_last_error());
 		img = file_img;
 	} else {
-		return pt_usage_error(self, "--guest: '%s' is neither a built-in program "
+		return cli_usage_error(self, "--guest: '%s' is neither a built-in program "
 				      "(see --list-guests) nor a file", o.guest);
 	}
 	if ((o.mem_kind == PT_MEM_HUGE_2M && (o.mem & ((2ULL << 20) - 1))) ||
 	    (o.mem_kind == PT_MEM_HUGE_1G && (o.mem & ((1ULL << 30) - 1))))
-		return pt_usage_error(self, "--mem must be a multiple of the huge page "
+		return cli_usage_error(self, "--mem must be a multiple of the huge page "
 				      "size with --hugepages %s",
 				      o.mem_kind == PT_MEM_HUGE_2M ? "2M" : "1G");
 	if (prog && prog->needs != GUEST_NEEDS_NONE && !o.nr_devices)
-		return pt_usage_error(self, "--guest %s drives %s; give it with --device",
+		return cli_usage_error(self, "--guest %s drives %s; give it with --device",
 				      prog->name, prog->needs == GUEST_NEEDS_EDU ?
 				      "an edu device (1234:11e8)" :
 				      prog->needs == GUEST_NEEDS_NIC ?
 				      "an e1000e NIC (8086:10d3)" : "test:membar");
 	if (img_len > o.mem - VMM_GPA_LOAD - 4096) {
 		free(file_img);
-		return pt_usage_error(self, "--guest: the image (%zu bytes) does not fit "
+		return cli_usage_error(self, "--guest: the image (%zu bytes) does not fit "
 				      "in --mem; raise --mem", img_len);
 	}
 
@@ -369,7 +369,7 @@ static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
 			continue;
 		if (run_resolve(cli, o.devices[i], bdfs[i], sizeof(bdfs[i])) < 0) {
 			free(file_img);
-			return pt_usage_error(self, "--device %s: %s", o.devices[i],
+			return cli_usage_error(self, "--device %s: %s", o.devices[i],
 					      pt_last_error());
 		}
 	}
@@ -379,7 +379,7 @@ static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
 			continue;
 		ret = run_bind_helper(cli, "assign", bdfs[i]);
 		if (ret) {
-			pt_err("--assign: `passthru assign %s` failed (status %d); "
+			cli_err("--assign: `passthru assign %s` failed (status %d); "
 			       "nothing was run", bdfs[i], ret);
 			goto out;
 		}
@@ -395,7 +395,7 @@ static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
 	cfg.mem_kind = o.mem_kind;
 	ret = vmm_create(&vm, &cfg);
 	if (ret) {
-		pt_err("%s", pt_last_error());
+		cli_err("%s", pt_last_error());
 		goto out;
 	}
 	for (int i = 0; i < o.nr_devices; i++) {
@@ -414,20 +414,20 @@ static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
 				nr_vfio++;
 		}
 		if (ret) {
-			pt_err("--device %s: %s", dev, pt_last_error());
+			cli_err("--device %s: %s", dev, pt_last_error());
 			goto out;
 		}
 	}
 	if (vset) {
 		ret = vmm_vfio_map_ram(vset);
 		if (ret) {
-			pt_err("%s", pt_last_error());
+			cli_err("%s", pt_last_error());
 			goto out;
 		}
 	}
 	ret = vmm_load_image(vm, img, img_len);
 	if (ret) {
-		pt_err("%s", pt_last_error());
+		cli_err("%s", pt_last_error());
 		goto out;
 	}
 	vmm_run(vm);
@@ -435,10 +435,10 @@ static int cmd_run_main(struct pt_cli *cli, int argc, char **argv)
 		fflush(stdout);
 	status = vmm_status(vm);
 	if (vm->stop == VMM_STOP_TIMEOUT)
-		pt_err("guest %s did not exit within %g s (--timeout); stopped it",
+		cli_err("guest %s did not exit within %g s (--timeout); stopped it",
 		       o.guest, o.timeout);
 	else if (vm->stop == VMM_STOP_FAULT)
-		pt_err("guest %s stopped: %s", o.guest, vm->fault);
+		cli_err("guest %s stopped: %s", o.guest, vm->fault);
 	if (o.json)
 		run_print_json(vm, &o, vdevs, nr_vfio);
 	else if (cli->verbose)
@@ -464,16 +464,16 @@ out:
 			continue;
 		ret = run_bind_helper(cli, "release", bdfs[i]);
 		if (ret) {
-			pt_err("--assign: `passthru release %s` failed (status %d); run it "
+			cli_err("--assign: `passthru release %s` failed (status %d); run it "
 			       "by hand", bdfs[i], ret);
-			if (status == PT_EXIT_OK)
-				status = PT_EXIT_FAIL;
+			if (status == CLI_EXIT_OK)
+				status = CLI_EXIT_FAIL;
 		}
 	}
 	return status;
 }
 
-PT_COMMAND(run, cmd_run_main,
+CLI_COMMAND(run, cmd_run_main,
 	   "boot the minimal KVM guest, optionally driving assigned devices",
 	   "run [--device DEVICE]... [--assign] [--mem SIZE] [--hugepages 2M|1G]\n"
 	   "                    [--iommu type1|iommufd]\n"

@@ -68,14 +68,14 @@ static void show_caps(const struct pt_caps *c)
 	kv("capabilities", "%s", u ? buf : "-");
 }
 
-static void show_text(const struct pt_cli *cli, const struct pt_system *sys,
+static void show_text(const struct cli *cli, const struct pt_system *sys,
 		      const struct pt_device *d)
 {
 	const struct pt_group *g = d->group;
 	char buf[1024];
 
-	printf("%s%s%s  %s\n", pt_color(cli, "bold"), d->bdf, pt_color(cli, "reset"),
-	       pt_dev_label(d, buf, sizeof(buf)));
+	printf("%s%s%s  %s\n", cli_color(cli, "bold"), d->bdf, cli_color(cli, "reset"),
+	       cli_dev_label(d, buf, sizeof(buf)));
 	kv("ids", "%04x:%04x (subsystem %04x:%04x%s%s)", d->vendor_id, d->device_id,
 	   d->subsys_vendor_id, d->subsys_device_id, *d->subsys_name ? " " : "",
 	   d->subsys_name);
@@ -122,8 +122,8 @@ static void show_text(const struct pt_cli *cli, const struct pt_system *sys,
 	if (!d->in_use.n)
 		kv("in use", "no");
 	for (int i = 0; i < d->in_use.n; i++)
-		kv(i ? "" : "in use", "%s%s%s", pt_color(cli, "yellow"), d->in_use.v[i],
-		   pt_color(cli, "reset"));
+		kv(i ? "" : "in use", "%s%s%s", cli_color(cli, "yellow"), d->in_use.v[i],
+		   cli_color(cli, "reset"));
 
 	putchar('\n');
 	if (!g) {
@@ -133,15 +133,15 @@ static void show_text(const struct pt_cli *cli, const struct pt_system *sys,
 		return;
 	}
 	printf("%sIOMMU group %d%s (type %s): %d device%s, %s%s%s\n",
-	       pt_color(cli, "bold"), g->id, pt_color(cli, "reset"),
+	       cli_color(cli, "bold"), g->id, cli_color(cli, "reset"),
 	       *g->type ? g->type : "?", g->nr_devices, g->nr_devices > 1 ? "s" : "",
-	       pt_color(cli, g->viable ? "green" : "red"),
-	       g->viable ? "viable" : "not viable", pt_color(cli, "reset"));
+	       cli_color(cli, g->viable ? "green" : "red"),
+	       g->viable ? "viable" : "not viable", cli_color(cli, "reset"));
 	for (int i = 0; i < g->nr_devices; i++) {
 		const struct pt_device *p = g->devices[i];
 
 		printf("  %s %s  %-14s %s\n", p == d ? "*" : " ", p->bdf,
-		       *p->driver ? p->driver : "-", pt_dev_label(p, buf, sizeof(buf)));
+		       *p->driver ? p->driver : "-", cli_dev_label(p, buf, sizeof(buf)));
 	}
 	for (int i = 0; i < g->not_viable.n; i++)
 		printf("  not viable: %s\n", g->not_viable.v[i]);
@@ -152,8 +152,8 @@ static void show_text(const struct pt_cli *cli, const struct pt_system *sys,
 		printf("`passthru assign %s` has nothing to do: every endpoint is "
 		       "on vfio-pci\n", d->bdf);
 	if (g->blocked_by.n) {
-		printf("%sIt would refuse without --force:%s\n", pt_color(cli, "yellow"),
-		       pt_color(cli, "reset"));
+		printf("%sIt would refuse without --force:%s\n", cli_color(cli, "yellow"),
+		       cli_color(cli, "reset"));
 		for (int i = 0; i < g->blocked_by.n; i++)
 			printf("  blocked by %s\n", g->blocked_by.v[i]);
 	}
@@ -166,22 +166,22 @@ static void show_json(const struct pt_system *sys, const struct pt_device *d)
 
 	json_init(&j, stdout);
 	json_obj_begin(&j, NULL);
-	pt_json_device(&j, "device", d);
+	cli_json_device(&j, "device", d);
 	if (g)
-		pt_json_group(&j, "group", g);
+		cli_json_group(&j, "group", g);
 	else
 		json_null(&j, "group");
 	json_arr_begin(&j, "peers");
 	for (int i = 0; g && i < g->nr_devices; i++)
 		if (g->devices[i] != d)
-			pt_json_device(&j, NULL, g->devices[i]);
+			cli_json_device(&j, NULL, g->devices[i]);
 	json_arr_end(&j);
 	json_obj_begin(&j, "assign");
 	json_bool(&j, "possible", g != NULL);
 	json_bool(&j, "blocked", g && g->blocked_by.n);
 	if (g) {
-		pt_json_strv(&j, "rebind", &g->needs_rebind);
-		pt_json_strv(&j, "blocked_by", &g->blocked_by);
+		cli_json_strv(&j, "rebind", &g->needs_rebind);
+		cli_json_strv(&j, "blocked_by", &g->blocked_by);
 	} else {
 		json_arr_begin(&j, "rebind");
 		json_arr_end(&j);
@@ -195,18 +195,18 @@ static void show_json(const struct pt_system *sys, const struct pt_device *d)
 	json_finish(&j);
 }
 
-static int cmd_show_main(struct pt_cli *cli, int argc, char **argv);
-PT_COMMAND(show, cmd_show_main, "show one device, its IOMMU group and what assign would do",
+static int cmd_show_main(struct cli *cli, int argc, char **argv);
+CLI_COMMAND(show, cmd_show_main, "show one device, its IOMMU group and what assign would do",
 	   "show DEVICE [--json]   (DEVICE: 0000:01:00.0, 01:00.0, 8086:10d3 or eth0)");
 
-static int cmd_show_main(struct pt_cli *cli, int argc, char **argv)
+static int cmd_show_main(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct pt_command *self = pt_command_find("show");
+	const struct cli_command *self = cli_command_find("show");
 	const struct pt_system *sys;
 	const struct pt_device *d;
 	struct pt_ctx *ctx;
@@ -220,26 +220,26 @@ static int cmd_show_main(struct pt_cli *cli, int argc, char **argv)
 		switch (c) {
 		case 'j': json = true; break;
 		default:
-			return pt_cli_help_or_unknown(self, c, argv);
+			return cli_help_or_unknown(self, c, argv);
 		}
 	}
 	if (optind >= argc)
-		return pt_usage_error(self, "missing DEVICE");
+		return cli_usage_error(self, "missing DEVICE");
 	arg = argv[optind];
 	if (optind + 1 < argc)
-		return pt_usage_error(self, "unexpected argument '%s'", argv[optind + 1]);
-	ret = pt_cli_open(cli, &ctx, &sys);
+		return cli_usage_error(self, "unexpected argument '%s'", argv[optind + 1]);
+	ret = cli_open(cli, &ctx, &sys);
 	if (ret)
 		return ret;
 	if (pt_resolve_device(ctx, arg, &d) < 0) {
-		pt_err("%s", pt_last_error());
+		cli_err("%s", pt_last_error());
 		pt_ctx_free(ctx);
-		return PT_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if (json)
 		show_json(sys, d);
 	else
 		show_text(cli, sys, d);
 	pt_ctx_free(ctx);
-	return PT_EXIT_OK;
+	return CLI_EXIT_OK;
 }

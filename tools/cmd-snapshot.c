@@ -12,19 +12,19 @@
 
 #include "tools/discover.h"
 
-static int cmd_snapshot_main(struct pt_cli *cli, int argc, char **argv);
-PT_COMMAND(snapshot, cmd_snapshot_main,
+static int cmd_snapshot_main(struct cli *cli, int argc, char **argv);
+CLI_COMMAND(snapshot, cmd_snapshot_main,
 	   "capture the sysfs/procfs state discovery reads into a tar (replay with --root)",
 	   "snapshot -o FILE.tar");
 
-static int cmd_snapshot_main(struct pt_cli *cli, int argc, char **argv)
+static int cmd_snapshot_main(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct pt_command *self = pt_command_find("snapshot");
+	const struct cli_command *self = cli_command_find("snapshot");
 	const char *out = NULL;
 	struct pt_ctx *ctx;
 	int c, ret;
@@ -35,30 +35,30 @@ static int cmd_snapshot_main(struct pt_cli *cli, int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'h':
 			printf("usage: passthru %s\n", self->usage);
-			return PT_EXIT_OK;
+			return CLI_EXIT_OK;
 		default:
-			return pt_usage_error(self, "unknown option or missing value '%s'",
+			return cli_usage_error(self, "unknown option or missing value '%s'",
 					      argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return pt_usage_error(self, "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
 	if (!out || !*out)
-		return pt_usage_error(self, "missing -o FILE.tar");
+		return cli_usage_error(self, "missing -o FILE.tar");
 	if (!cli->root && geteuid() != 0)
-		pt_warn("not running as root: the kernel shows other users only "
+		cli_warn("not running as root: the kernel shows other users only "
 			"64 bytes of each config space (no capabilities) and hides "
 			"some attributes; run as root for a complete snapshot");
-	ret = pt_cli_open(cli, &ctx, NULL);
+	ret = cli_open(cli, &ctx, NULL);
 	if (ret)
 		return ret;
 	if (pt_snapshot_tar(ctx, out) < 0) {
-		pt_err("%s", pt_last_error());
+		cli_err("%s", pt_last_error());
 		pt_ctx_free(ctx);
-		return PT_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	pt_ctx_free(ctx);
 	fprintf(stderr, "passthru: snapshot written to %s; replay with: mkdir DIR && "
 		"tar -xf %s -C DIR && passthru --root DIR list\n", out, out);
-	return PT_EXIT_OK;
+	return CLI_EXIT_OK;
 }

@@ -27,8 +27,8 @@
 #include "tools/discover.h"
 #include "verify/checks.h"
 
-static int cmd_verify_main(struct pt_cli *cli, int argc, char **argv);
-PT_COMMAND(verify, cmd_verify_main,
+static int cmd_verify_main(struct cli *cli, int argc, char **argv);
+CLI_COMMAND(verify, cmd_verify_main,
 	   "prove a device's IOMMU isolation (DMA checks; text, JSON, TAP, JUnit)",
 	   "verify DEVICE... [--iommu type1|iommufd|both] "
 	   "[--format text|json|tap|junit] [-o FILE] [--allow-skip]");
@@ -56,7 +56,7 @@ static FILE *open_output(const char *path)
 		return stdout;
 	f = fopen(path, "w");
 	if (!f)
-		pt_err("cannot write the report to %s: %s", path, strerror(errno));
+		cli_err("cannot write the report to %s: %s", path, strerror(errno));
 	return f;
 }
 
@@ -69,12 +69,12 @@ static int write_report(const struct vfy_report *rep, enum vfy_format fmt,
 	if (f != stdout && fclose(f) && !ret)
 		ret = -errno;
 	if (ret)
-		pt_err("writing the report to %s failed: %s",
+		cli_err("writing the report to %s failed: %s",
 		       f == stdout ? "stdout" : path, strerror(-ret));
 	return ret;
 }
 
-static int parse_args(const struct pt_command *self, int argc, char **argv,
+static int parse_args(const struct cli_command *self, int argc, char **argv,
 		      const char **iommu, enum vfy_format *fmt,
 		      const char **outpath, bool *allow_skip)
 {
@@ -94,13 +94,13 @@ static int parse_args(const struct pt_command *self, int argc, char **argv,
 		case 'i':
 			if (strcmp(optarg, "type1") && strcmp(optarg, "iommufd") &&
 			    strcmp(optarg, "both"))
-				return pt_usage_error(self, "--iommu must be type1, "
+				return cli_usage_error(self, "--iommu must be type1, "
 						      "iommufd or both, not '%s'", optarg);
 			*iommu = optarg;
 			break;
 		case 'f':
 			if (vfy_format_parse(optarg, fmt) < 0)
-				return pt_usage_error(self, "--format must be text, "
+				return cli_usage_error(self, "--format must be text, "
 						      "json, tap or junit, not '%s'", optarg);
 			break;
 		case 'o': *outpath = optarg; break;
@@ -109,23 +109,23 @@ static int parse_args(const struct pt_command *self, int argc, char **argv,
 			printf("usage: passthru %s\n", self->usage);
 			return -1;
 		case ':':
-			return pt_usage_error(self, "option '%s' needs a value",
+			return cli_usage_error(self, "option '%s' needs a value",
 					      argv[optind - 1]);
 		default:
-			return pt_usage_error(self, "unknown option '%s'", argv[optind - 1]);
+			return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return pt_usage_error(self, "no DEVICE given");
+		return cli_usage_error(self, "no DEVICE given");
 	if (argc - optind > VERIFY_MAX_DEVICES)
-		return pt_usage_error(self, "at most %d devices at once",
+		return cli_usage_error(self, "at most %d devices at once",
 				      VERIFY_MAX_DEVICES);
 	return 0;
 }
 
-static int cmd_verify_main(struct pt_cli *cli, int argc, char **argv)
+static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 {
-	const struct pt_command *self = pt_command_find("verify");
+	const struct cli_command *self = cli_command_find("verify");
 	const struct pt_device *devs[VERIFY_MAX_DEVICES];
 	const char *iommu = NULL, *outpath = NULL, *backends[2];
 	enum vfy_format fmt = VFY_FMT_TEXT;
@@ -139,8 +139,8 @@ static int cmd_verify_main(struct pt_cli *cli, int argc, char **argv)
 
 	ret = parse_args(self, argc, argv, &iommu, &fmt, &outpath, &allow_skip);
 	if (ret)
-		return ret < 0 ? PT_EXIT_OK : ret;
-	ret = pt_cli_open(cli, &ctx, NULL);
+		return ret < 0 ? CLI_EXIT_OK : ret;
+	ret = cli_open(cli, &ctx, NULL);
 	if (ret)
 		return ret;
 	for (int i = optind; i < argc; i++) {
@@ -148,9 +148,9 @@ static int cmd_verify_main(struct pt_cli *cli, int argc, char **argv)
 		bool dup = false;
 
 		if (pt_resolve_device(ctx, argv[i], &d) < 0) {
-			pt_err("%s", pt_last_error());
+			cli_err("%s", pt_last_error());
 			pt_ctx_free(ctx);
-			return PT_EXIT_USAGE;
+			return CLI_EXIT_USAGE;
 		}
 		for (int k = 0; k < nr; k++)
 			dup |= devs[k] == d;
@@ -160,14 +160,14 @@ static int cmd_verify_main(struct pt_cli *cli, int argc, char **argv)
 	out = open_output(outpath);
 	if (!out) {
 		pt_ctx_free(ctx);
-		return PT_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if (vfy_host_init(&host, ctx) < 0) {
-		pt_err("%s", pt_last_error());
+		cli_err("%s", pt_last_error());
 		if (out != stdout)
 			fclose(out);
 		pt_ctx_free(ctx);
-		return PT_EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	if (!iommu)
 		iommu = default_backend(ctx);
@@ -191,7 +191,7 @@ static int cmd_verify_main(struct pt_cli *cli, int argc, char **argv)
 		vfy_write_text_color(&rep, stdout, cli->color);
 	else if (out != stdout)
 		printf("%s\n", vfy_summary_line(&rep, sum, sizeof(sum)));
-	ret = !ret && vfy_all_passed(&rep, allow_skip) ? PT_EXIT_OK : PT_EXIT_FAIL;
+	ret = !ret && vfy_all_passed(&rep, allow_skip) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 	vfy_report_free(&rep);
 	pt_ctx_free(ctx);
 	return ret;

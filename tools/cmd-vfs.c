@@ -11,12 +11,12 @@
 
 #include "tools/bindcli.h"
 
-static const struct pt_command *self(void)
+static const struct cli_command *self(void)
 {
-	return pt_command_find("vfs");
+	return cli_command_find("vfs");
 }
 
-static int cmd_vfs_main(struct pt_cli *cli, int argc, char **argv)
+static int cmd_vfs_main(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -38,23 +38,23 @@ static int cmd_vfs_main(struct pt_cli *cli, int argc, char **argv)
 		case 'n': dry_run = true; break;
 		case 'h':
 			printf("usage: passthru %s\n", self()->usage);
-			return PT_EXIT_OK;
+			return CLI_EXIT_OK;
 		default:
-			return pt_usage_error(self(), "unknown option");
+			return cli_usage_error(self(), "unknown option");
 		}
 	}
 	if (argc - optind != 2)
-		return pt_usage_error(self(), "want DEVICE and a VF count");
+		return cli_usage_error(self(), "want DEVICE and a VF count");
 	errno = 0;
 	n = strtoul(argv[optind + 1], &end, 10);
 	if (errno || *end || !*argv[optind + 1] || argv[optind + 1][0] == '-' ||
 	    n > 65535)
-		return pt_usage_error(self(), "'%s' is not a VF count (0..65535)",
+		return cli_usage_error(self(), "'%s' is not a VF count (0..65535)",
 				      argv[optind + 1]);
 	if (cli->root && !dry_run)
-		return pt_usage_error(self(), "--root %s is a captured tree: only "
+		return cli_usage_error(self(), "--root %s is a captured tree: only "
 				      "--dry-run can run against it", cli->root);
-	ret = PT_EXIT_USAGE;
+	ret = CLI_EXIT_USAGE;
 	if (pt_ctx_new(&ctx, cli->root) || pt_scan(ctx, &sys) ||
 	    pt_resolve_device(ctx, argv[optind], &d))
 		goto err;
@@ -70,7 +70,7 @@ static int cmd_vfs_main(struct pt_cli *cli, int argc, char **argv)
 	}
 	if (pt_binder_new(&b, cli->root, dry_run ? PT_BINDER_DRY_RUN : 0))
 		goto err;
-	ret = PT_EXIT_FAIL;
+	ret = CLI_EXIT_FAIL;
 	if (pt_bind_set_numvfs(b, d->bdf, (unsigned int)n))
 		goto err;
 	printf("%s: %s%lu VFs (was %d, at most %d)\n", d->bdf,
@@ -90,15 +90,15 @@ static int cmd_vfs_main(struct pt_cli *cli, int argc, char **argv)
 	}
 	pt_binder_free(b);
 	pt_ctx_free(ctx);
-	return PT_EXIT_OK;
+	return CLI_EXIT_OK;
 err:
-	pt_err("%s", pt_last_error());
+	cli_err("%s", pt_last_error());
 	pt_binder_free(b);
 	pt_ctx_free(ctx);
 	return ret;
 }
 
-PT_COMMAND(vfs, cmd_vfs_main, "create N SR-IOV virtual functions on a PF",
+CLI_COMMAND(vfs, cmd_vfs_main, "create N SR-IOV virtual functions on a PF",
 	   "vfs DEVICE N [--dry-run]\n"
 	   "Sets sriov_numvfs of the physical function DEVICE to N (through 0 when\n"
 	   "it already has VFs); 0 removes them.  The PF must stay on its own driver.")

@@ -25,32 +25,32 @@ const char *__lsan_default_options(void)
 	return "print_suppressions=0";
 }
 
-int pt_cli_help_or_unknown(const struct pt_command *cmd, int c, char **argv)
+int cli_help_or_unknown(const struct cli_command *cmd, int c, char **argv)
 {
 	if (c == 'h') {
 		printf("usage: passthru %s\n", cmd->usage);
-		return PT_EXIT_OK;
+		return CLI_EXIT_OK;
 	}
-	return pt_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+	return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
-int pt_cli_open(const struct pt_cli *cli, struct pt_ctx **ctx,
+int cli_open(const struct cli *cli, struct pt_ctx **ctx,
 		const struct pt_system **sys)
 {
 	if (pt_ctx_new(ctx, cli->root) < 0) {
-		pt_err("%s", pt_last_error());
-		return PT_EXIT_USAGE;
+		cli_err("%s", pt_last_error());
+		return CLI_EXIT_USAGE;
 	}
 	if (sys && pt_scan(*ctx, sys) < 0) {
-		pt_err("%s", pt_last_error());
+		cli_err("%s", pt_last_error());
 		pt_ctx_free(*ctx);
 		*ctx = NULL;
-		return PT_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	return 0;
 }
 
-void pt_json_strv(struct json *j, const char *key, const struct pt_strv *sv)
+void cli_json_strv(struct json *j, const char *key, const struct pt_strv *sv)
 {
 	json_arr_begin(j, key);
 	for (int i = 0; i < sv->n; i++)
@@ -116,7 +116,7 @@ static void json_caps(struct json *j, const struct pt_caps *c)
 	json_obj_end(j);
 }
 
-void pt_json_device(struct json *j, const char *key, const struct pt_device *d)
+void cli_json_device(struct json *j, const char *key, const struct pt_device *d)
 {
 	json_obj_begin(j, key);
 	json_str(j, "bdf", d->bdf);
@@ -141,18 +141,18 @@ void pt_json_device(struct json *j, const char *key, const struct pt_device *d)
 		json_int(j, "numa_node", d->numa_node);
 	else
 		json_null(j, "numa_node");
-	pt_json_strv(j, "reset_methods", &d->reset_methods);
+	cli_json_strv(j, "reset_methods", &d->reset_methods);
 	json_str(j, "reset_source", d->reset_from_kernel ? "kernel" : "derived");
 	json_bool(j, "is_bridge", d->is_bridge);
 	json_bool(j, "multifunction", d->multifunction);
 	str_or_null(j, "parent", d->parent);
 	str_or_null(j, "physfn", d->physfn);
-	pt_json_strv(j, "vfs", &d->vfs);
+	cli_json_strv(j, "vfs", &d->vfs);
 	json_bool(j, "boot_vga", d->boot_vga);
-	pt_json_strv(j, "net", &d->net);
-	pt_json_strv(j, "block", &d->block);
-	pt_json_strv(j, "partitions", &d->partitions);
-	pt_json_strv(j, "in_use", &d->in_use);
+	cli_json_strv(j, "net", &d->net);
+	cli_json_strv(j, "block", &d->block);
+	cli_json_strv(j, "partitions", &d->partitions);
+	cli_json_strv(j, "in_use", &d->in_use);
 	/* 64 = an unprivileged reader: capabilities beyond are unknown */
 	json_uint(j, "config_size", d->config_len);
 	json_bars(j, d);
@@ -160,7 +160,7 @@ void pt_json_device(struct json *j, const char *key, const struct pt_device *d)
 	json_obj_end(j);
 }
 
-void pt_json_group(struct json *j, const char *key, const struct pt_group *g)
+void cli_json_group(struct json *j, const char *key, const struct pt_group *g)
 {
 	json_obj_begin(j, key);
 	json_int(j, "id", g->id);
@@ -170,19 +170,19 @@ void pt_json_group(struct json *j, const char *key, const struct pt_group *g)
 		json_str(j, NULL, g->devices[i]->bdf);
 	json_arr_end(j);
 	json_bool(j, "viable", g->viable);
-	pt_json_strv(j, "not_viable", &g->not_viable);
-	pt_json_strv(j, "needs_rebind", &g->needs_rebind);
-	pt_json_strv(j, "blocked_by", &g->blocked_by);
+	cli_json_strv(j, "not_viable", &g->not_viable);
+	cli_json_strv(j, "needs_rebind", &g->needs_rebind);
+	cli_json_strv(j, "blocked_by", &g->blocked_by);
 	json_obj_end(j);
 }
 
-const char *pt_dev_ids(const struct pt_device *d, char *buf, size_t n)
+const char *cli_dev_ids(const struct pt_device *d, char *buf, size_t n)
 {
 	snprintf(buf, n, "%04x:%04x", d->vendor_id, d->device_id);
 	return buf;
 }
 
-const char *pt_dev_label(const struct pt_device *d, char *buf, size_t n)
+const char *cli_dev_label(const struct pt_device *d, char *buf, size_t n)
 {
 	if (*d->vendor_name && *d->device_name)
 		snprintf(buf, n, "%s %s", d->vendor_name, d->device_name);

@@ -9,26 +9,26 @@
 
 #include "lib/passthru.h"
 #include "tools/cli.h"
-#include "tools/json.h"
+#include "lib/json.h"
 
 /* Opens the context (and scans when sys != NULL).  On failure prints
  * pt_last_error() and returns the exit status to use (2: bad --root or an
  * unreadable tree); 0 on success. */
-int pt_cli_open(const struct pt_cli *cli, struct pt_ctx **ctx,
+int cli_open(const struct cli *cli, struct pt_ctx **ctx,
 		const struct pt_system **sys);
 
 /* The last cases of a command's option switch (opterr = 0): -h prints the
  * usage and returns 0; anything else is reported as the unknown option
  * argv[optind - 1] and returns 2. */
-int pt_cli_help_or_unknown(const struct pt_command *cmd, int c, char **argv);
+int cli_help_or_unknown(const struct cli_command *cmd, int c, char **argv);
 
-void pt_json_device(struct json *j, const char *key, const struct pt_device *d);
-void pt_json_group(struct json *j, const char *key, const struct pt_group *g);
-void pt_json_strv(struct json *j, const char *key, const struct pt_strv *sv);
+void cli_json_device(struct json *j, const char *key, const struct pt_device *d);
+void cli_json_group(struct json *j, const char *key, const struct pt_group *g);
+void cli_json_strv(struct json *j, const char *key, const struct pt_strv *sv);
 
 /* "1af4:1042" etc. */
-const char *pt_dev_ids(const struct pt_device *d, char *buf, size_t n);
+const char *cli_dev_ids(const struct pt_device *d, char *buf, size_t n);
 /* "Red Hat, Inc. Virtio 1.0 block device" or the ids when unnamed. */
-const char *pt_dev_label(const struct pt_device *d, char *buf, size_t n);
+const char *cli_dev_label(const struct pt_device *d, char *buf, size_t n);
 
 #endif

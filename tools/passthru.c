@@ -16,11 +16,11 @@
 #define PASSTHRU_VERSION "0.1.0"
 #endif
 
-static struct pt_command *commands;
+static struct cli_command *commands;
 
-void pt_command_register(struct pt_command *cmd)
+void cli_command_register(struct cli_command *cmd)
 {
-	struct pt_command **p = &commands;
+	struct cli_command **p = &commands;
 
 	/* keep the list sorted so `passthru help` is stable */
 	while (*p && strcmp((*p)->name, cmd->name) < 0)
@@ -29,15 +29,15 @@ void pt_command_register(struct pt_command *cmd)
 	*p = cmd;
 }
 
-const struct pt_command *pt_command_find(const char *name)
+const struct cli_command *cli_command_find(const char *name)
 {
-	for (struct pt_command *c = commands; c; c = c->next)
+	for (struct cli_command *c = commands; c; c = c->next)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
 }
 
-void pt_err(const char *fmt, ...)
+void cli_err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -48,7 +48,7 @@ void pt_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-void pt_warn(const char *fmt, ...)
+void cli_warn(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -59,7 +59,7 @@ void pt_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-int pt_usage_error(const struct pt_command *cmd, const char *fmt, ...)
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -70,10 +70,10 @@ int pt_usage_error(const struct pt_command *cmd, const char *fmt, ...)
 	fputc('\n', stderr);
 	if (cmd && cmd->usage)
 		fprintf(stderr, "usage: passthru %s\n", cmd->usage);
-	return PT_EXIT_USAGE;
+	return CLI_EXIT_USAGE;
 }
 
-const char *pt_color(const struct pt_cli *cli, const char *what)
+const char *cli_color(const struct cli *cli, const char *what)
 {
 	static const struct { const char *name, *code; } table[] = {
 		{ "reset", "\033[0m" }, { "bold", "\033[1m" },
@@ -100,28 +100,28 @@ static void print_help(FILE *out)
 		"  -v           more detail on stderr\n"
 		"  --version    print the version\n\n"
 		"Commands:\n");
-	for (struct pt_command *c = commands; c; c = c->next)
+	for (struct cli_command *c = commands; c; c = c->next)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
 	fprintf(out, "\nRun `passthru help COMMAND` for a command's options.\n");
 }
 
-static int cmd_help_main(struct pt_cli *cli, int argc, char **argv)
+static int cmd_help_main(struct cli *cli, int argc, char **argv)
 {
-	const struct pt_command *c;
+	const struct cli_command *c;
 
 	if (argc < 2) {
 		print_help(stdout);
-		return PT_EXIT_OK;
+		return CLI_EXIT_OK;
 	}
-	c = pt_command_find(argv[1]);
+	c = cli_command_find(argv[1]);
 	if (!c) {
-		pt_err("unknown command '%s'; run `passthru help` for the list", argv[1]);
-		return PT_EXIT_USAGE;
+		cli_err("unknown command '%s'; run `passthru help` for the list", argv[1]);
+		return CLI_EXIT_USAGE;
 	}
 	printf("usage: passthru %s\n\n%s\n", c->usage, c->summary);
-	return PT_EXIT_OK;
+	return CLI_EXIT_OK;
 }
-PT_COMMAND(help, cmd_help_main, "show the commands, or one command's usage", "help [COMMAND]");
+CLI_COMMAND(help, cmd_help_main, "show the commands, or one command's usage", "help [COMMAND]");
 
 int main(int argc, char **argv)
 {
@@ -132,8 +132,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pt_cli cli = { .argv0 = argv[0] };
-	const struct pt_command *cmd;
+	struct cli cli = { .argv0 = argv[0] };
+	const struct cli_command *cmd;
 	const char *nc = getenv("NO_COLOR");
 	int c;
 
@@ -149,24 +149,24 @@ int main(int argc, char **argv)
 			break;
 		case 'V':
 			printf("passthru %s\n", PASSTHRU_VERSION);
-			return PT_EXIT_OK;
+			return CLI_EXIT_OK;
 		case 'h':
 			print_help(stdout);
-			return PT_EXIT_OK;
+			return CLI_EXIT_OK;
 		default:
 			print_help(stderr);
-			return PT_EXIT_USAGE;
+			return CLI_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		print_help(stderr);
-		return PT_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
-	cmd = pt_command_find(argv[optind]);
+	cmd = cli_command_find(argv[optind]);
 	if (!cmd) {
-		pt_err("unknown command '%s'; run `passthru help` for the list",
+		cli_err("unknown command '%s'; run `passthru help` for the list",
 		       argv[optind]);
-		return PT_EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	argc -= optind;
 	argv += optind;

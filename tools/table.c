@@ -58,7 +58,7 @@ static int width(const char *s)
 	return w;
 }
 
-void table_print(struct table *t, const struct pt_cli *cli, FILE *out)
+void table_print(struct table *t, const struct cli *cli, FILE *out)
 {
 	int w[TABLE_MAX_COLS] = { 0 };
 
@@ -71,14 +71,14 @@ void table_print(struct table *t, const struct pt_cli *cli, FILE *out)
 			if (cw > w[i])
 				w[i] = cw;
 		}
-	fprintf(out, "%s%s", t->indent, pt_color(cli, "bold"));
+	fprintf(out, "%s%s", t->indent, cli_color(cli, "bold"));
 	for (int i = 0; i < t->ncols; i++) {
 		if (i + 1 < t->ncols)
 			fprintf(out, "%-*s  ", w[i], t->head[i]);
 		else
 			fputs(t->head[i], out);
 	}
-	fprintf(out, "%s\n", pt_color(cli, "reset"));
+	fprintf(out, "%s\n", cli_color(cli, "reset"));
 	for (int r = 0; r < t->nrows; r++) {
 		fputs(t->indent, out);
 		for (int i = 0; i < t->ncols; i++) {
@@ -87,10 +87,10 @@ void table_print(struct table *t, const struct pt_cli *cli, FILE *out)
 			bool last = i + 1 == t->ncols;
 
 			if (c->color)
-				fputs(pt_color(cli, c->color), out);
+				fputs(cli_color(cli, c->color), out);
 			fputs(s, out);
 			if (c->color)
-				fputs(pt_color(cli, "reset"), out);
+				fputs(cli_color(cli, "reset"), out);
 			if (!last)
 				fprintf(out, "%*s", w[i] - width(s) + 2, "");
 		}

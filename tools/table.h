@@ -2,7 +2,7 @@
 /*
  * table.h — lsblk-like column output: collect rows of cells, then print
  * them with each column as wide as its widest cell.  A cell may carry a
- * colour (pt_color() name); colour codes never count toward the width.
+ * colour (cli_color() name); colour codes never count toward the width.
  */
 #ifndef PASSTHRU_TOOLS_TABLE_H
 #define PASSTHRU_TOOLS_TABLE_H
@@ -31,7 +31,7 @@ void table_init(struct table *t, int ncols, const char *const *head);
 void table_row(struct table *t);
 void table_cell(struct table *t, const char *color, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void table_print(struct table *t, const struct pt_cli *cli, FILE *out);
+void table_print(struct table *t, const struct cli *cli, FILE *out);
 void table_free(struct table *t);
 
 #endif

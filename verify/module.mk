@@ -5,7 +5,7 @@ VERIFY_SRCS := $(sort $(wildcard verify/*.c))
 TOOL_SRCS += $(VERIFY_SRCS)
 
 VERIFY_A := $(BUILD)/libverify.a
-VERIFY_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(VERIFY_SRCS) tools/json.c)
+VERIFY_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(VERIFY_SRCS))
 
 $(VERIFY_A): $(VERIFY_OBJS)
 	@mkdir -p $(dir $@)

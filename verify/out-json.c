@@ -18,7 +18,7 @@
  */
 #include <errno.h>
 
-#include "tools/json.h"
+#include "lib/json.h"
 #include "verify/verify.h"
 
 int vfy_write_json(const struct vfy_report *rep, FILE *out)

@@ -29,7 +29,7 @@
 #include <stdio.h>
 
 #include "iommu/passthru-iommu.h"
-#include "vmm/abi.h"
+#include "guest/abi.h"
 
 struct vmm;
 

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/json.c"
 #include "verify/result.c"
 #include "verify/out-text.c"
 #include "verify/out-json.c"

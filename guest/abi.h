@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vmm/abi.h — the contract between the VMM (vmm/) and the guest (guest/).
+ * guest/abi.h — the contract between the VMM (vmm/) and the guest (guest/).
  *
  * Plain constants and one struct, no includes beyond <stdint.h>, so that
  * the freestanding guest and the host VMM compile the same text.
@@ -18,8 +18,8 @@
  *	0xfe00_0000 ... 0xfe10_0000  ECAM of bus 0 (PCIe enhanced config access)
  *	0xfec0_0000  in-kernel IOAPIC, 0xfee0_0000 in-kernel local APIC
  */
-#ifndef PASSTHRU_VMM_ABI_H
-#define PASSTHRU_VMM_ABI_H
+#ifndef PASSTHRU_GUEST_ABI_H
+#define PASSTHRU_GUEST_ABI_H
 
 #include <stdint.h>
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/json.h"
+#include "lib/json.h"
 
 /*
  * Each call stages its whole piece (separator, indentation, key, value) in

@@ -14,8 +14,8 @@
  * A key is given inside objects and NULL inside arrays.  Output is indented
  * two spaces per level; strings are escaped per RFC 8259.
  */
-#ifndef PASSTHRU_TOOLS_JSON_H
-#define PASSTHRU_TOOLS_JSON_H
+#ifndef PASSTHRU_LIB_JSON_H
+#define PASSTHRU_LIB_JSON_H
 
 #include <stdbool.h>
 #include <stdint.h>
