@@ -1,23 +1,80 @@
 #!/bin/sh
-# Install, with apt, the Debian packages passthru needs — only those missing.
-#   install-deps.sh build   build dependencies (make, make demo)
-#   install-deps.sh check   build + test dependencies (make check, make bench)
-#   install-deps.sh lab     the real-kernel lab (QEMU, busybox, kernels)
+# Install, with apt, the Debian packages passthru needs: only those missing
+# (or older than the version we need).
+#
+#   install-deps.sh build   the build: `make`, `make install`
+#   install-deps.sh lab     the real-kernel lab: QEMU 10, busybox, the kernels,
+#                           and the host programs copied into the lab
+#   install-deps.sh check   build + lab + everything `make check` runs
+#   install-deps.sh bench   check + what `make bench` compares against
+#   install-deps.sh fresh   check + debootstrap (`make check-fresh`)
+#   install-deps.sh --list TARGET   print the packages, install nothing
+#
+# Every program, library, header and data file the build, the tests, the
+# lab, the fuzzers, the benchmarks and the demo use comes from a package
+# named below, with the path or program that needs it.  `make check-fresh`
+# proves the list: it runs `make check` in a new Debian root that has only
+# what this script installs.
+#
 # Idempotent: a second run with everything present does nothing and makes no
 # network request.  Needs root (or sudo) only when something is missing.
 set -eu
 
-BUILD_PKGS="gcc make pkg-config libpci-dev libudev-dev pciutils"
-CHECK_PKGS="$BUILD_PKGS libcriterion-dev umockdev libumockdev-dev clang libclang-rt-14-dev python3 valgrind"
-LAB_PKGS="qemu-system-x86 busybox-static cpio kmod zstd xz-utils jq pciutils linux-source-6.12 gcc make bc flex bison libelf-dev libssl-dev"
+# ---- what each target needs -------------------------------------------------
+# build: compiler and make; pkg-config for the -l flags; libpci (enumeration,
+# config space, pci.ids names: pciutils ships /usr/share/misc/pci.ids),
+# libudev (properties, bind waits), the kernel's uapi headers (VFIO, KVM,
+# iommufd: newer ones from backports, see below); objcopy (binutils) turns
+# the guest programs into flat binaries.
+BUILD_PKGS="gcc make pkg-config binutils libc6-dev libpci-dev libudev-dev pciutils linux-libc-dev"
 
+# lab: QEMU (q35 + intel-iommu, edu, e1000e, igb with SR-IOV, nvme: 10.0
+# from backports, see below) and its firmware (seabios: bios-256k.bin);
+# busybox-static (the lab's userland); cpio (initramfs); kmod (depmod and
+# modprobe on the stock kernel's modules); zstd, xz-utils (compressed
+# modules, linux-source's tarball); jq (JSON inside the lab); pciutils
+# (lspci/setpci inside the lab); udev (/bin/udevadm, the real
+# systemd-udevd that the persistence cases run inside the lab); bash (lab
+# harness, driverctl inside the lab); apt (apt-get download of Debian's
+# kernel and driverctl); the 6.12 kernel source and what building it needs
+# (bc, flex, bison, libelf-dev, libssl-dev); util-linux (flock, setsid,
+# unshare); coreutils timeout.
+LAB_PKGS="qemu-system-x86 seabios busybox-static cpio kmod zstd xz-utils jq pciutils udev bash apt util-linux coreutils linux-source-6.12 gcc make bc flex bison libelf-dev libssl-dev"
+
+# check: Criterion and umockdev (unit and CLI tests), clang + its runtime
+# (libFuzzer targets; ASan/UBSan of the sanitizer pass use gcc's libasan
+# and libubsan), python3 (fixture generator, report validators, plan
+# checks), iproute2 (ip), procps (ps, in the lab cases' host halves).
+CHECK_PKGS="$BUILD_PKGS $LAB_PKGS libcriterion-dev umockdev libumockdev-dev clang libclang-rt-14-dev libasan8 libubsan1 python3 iproute2 procps"
+
+# bench: the same as check (the peers — lspci, QEMU — are already there).
+BENCH_PKGS="$CHECK_PKGS"
+
+# fresh: building the new Debian root for `make check-fresh`.
+FRESH_PKGS="$CHECK_PKGS debootstrap debian-archive-keyring git"
+
+# Packages that must come from bookworm-backports on Debian 12, with the
+# lowest version that will do: QEMU 7.2 has no igb and no SR-IOV NIC; the
+# 6.1 uapi headers have no iommufd nor VFIO cdev.
+BACKPORTS_MIN="qemu-system-x86=1:10.0 linux-libc-dev=6.12"
+
+# ---- the machinery ----------------------------------------------------------
+list=0
+if [ "${1:-}" = --list ]; then list=1; shift; fi
 mode=${1:-build}
 case "$mode" in
 build) want="$BUILD_PKGS" ;;
-check) want="$CHECK_PKGS $LAB_PKGS" ;;
 lab)   want="$LAB_PKGS" ;;
-*) echo "usage: $0 build|check|lab" >&2; exit 2 ;;
+check) want="$CHECK_PKGS" ;;
+bench) want="$BENCH_PKGS" ;;
+fresh) want="$FRESH_PKGS" ;;
+*) echo "usage: $0 [--list] build|lab|check|bench|fresh" >&2; exit 2 ;;
 esac
+want=$(printf '%s\n' $want | awk '!seen[$0]++' | tr '\n' ' ')
+if [ $list = 1 ]; then
+	printf '%s\n' $want
+	exit 0
+fi
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -25,32 +82,60 @@ APT="$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -y -q --no-install-recomme
 updated=0
 apt_update() { [ $updated = 1 ] || { $SUDO apt-get -q update >/dev/null; updated=1; }; }
 
-missing=
+installed_version() {
+	dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null |
+		sed -n 's/^install ok installed //p'
+}
+
+# The minimum version for PKG from BACKPORTS_MIN, or "".
+min_version() {
+	for pv in $BACKPORTS_MIN; do
+		[ "${pv%%=*}" = "$1" ] && { echo "${pv#*=}"; return 0; }
+	done
+	return 0
+}
+
+bookworm() { . /etc/os-release 2>/dev/null && [ "${VERSION_CODENAME:-}" = bookworm ]; }
+
+enable_backports() {
+	src=/etc/apt/sources.list.d/passthru-backports.sources
+	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		echo "install-deps: enabling bookworm-backports (QEMU 10, linux-libc-dev 6.12)"
+		printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' |
+			$SUDO tee $src >/dev/null
+		updated=0
+	fi
+}
+
+missing= old=
 for p in $want; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' ||
-		missing="$missing $p"
+	v=$(installed_version "$p")
+	min=$(min_version "$p")
+	if [ -z "$v" ]; then
+		if [ -n "$min" ] && bookworm; then old="$old $p"; else missing="$missing $p"; fi
+	elif [ -n "$min" ] && bookworm && dpkg --compare-versions "$v" lt "$min"; then
+		old="$old $p"
+	fi
 done
 if [ -n "$missing" ]; then
 	echo "install-deps: installing$missing"
 	apt_update
 	$APT install $missing >/dev/null
 fi
-
-# The iommufd backend and VFIO cdev need uapi headers from Linux >= 6.6;
-# Debian 12 ships 6.1, its backports suite 6.12.  Without them the build still
-# succeeds and the iommufd backend reports itself unavailable.
-if [ "$mode" != lab ] && ! grep -q VFIO_DEVICE_BIND_IOMMUFD /usr/include/linux/vfio.h 2>/dev/null; then
-	src=/etc/apt/sources.list.d/passthru-backports.sources
-	if [ ! -f $src ] && . /etc/os-release && [ "${VERSION_CODENAME:-}" = bookworm ]; then
-		echo "install-deps: enabling bookworm-backports for linux-libc-dev 6.12"
-		printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' |
-			$SUDO tee $src >/dev/null
-		updated=0
-	fi
-	if [ -f $src ]; then
-		apt_update
-		$APT install -t bookworm-backports linux-libc-dev >/dev/null ||
-			echo "install-deps: newer linux-libc-dev unavailable; iommufd backend will be disabled" >&2
-	fi
+if [ -n "$old" ]; then
+	enable_backports
+	apt_update
+	echo "install-deps: installing from bookworm-backports:$old"
+	# -t: their own dependencies (qemu-system-common, -data, ...) come from
+	# backports too, in matching versions.
+	$APT install -t bookworm-backports $old >/dev/null
+	for p in $old; do
+		v=$(installed_version "$p")
+		min=$(min_version "$p")
+		if [ -z "$v" ] || dpkg --compare-versions "$v" lt "$min"; then
+			echo "install-deps: $p ${v:-missing} is older than $min after installing from bookworm-backports" >&2
+			exit 1
+		fi
+	done
 fi
 exit 0
