@@ -42,56 +42,6 @@
 
 /* ---- small helpers ----------------------------------------------------- */
 
-int ptb_path(const struct pt_binder *b, char *buf, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	int len, rlen;
-
-	rlen = snprintf(buf, n, "%s/", b->root);
-	if (rlen < 0 || (size_t)rlen >= n)
-		return -ENAMETOOLONG;
-	va_start(ap, fmt);
-	len = vsnprintf(buf + rlen, n - rlen, fmt, ap);
-	va_end(ap);
-	if (len < 0 || (size_t)len >= n - rlen)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-static void strip_nl(char *s)
-{
-	size_t l = strlen(s);
-
-	while (l && (s[l - 1] == '\n' || s[l - 1] == ' '))
-		s[--l] = '\0';
-}
-
-int ptb_read_attr(const struct pt_binder *b, const char *rel, char *buf, size_t n)
-{
-	char path[PATH_MAX];
-	int ret;
-
-	ret = ptb_path(b, path, sizeof(path), "%s", rel);
-	if (ret)
-		return ret;
-	ret = ptd_read_at(AT_FDCWD, path, buf, n);
-	if (ret < 0)
-		return ret;
-	strip_nl(buf);
-	return 0;
-}
-
-int ptb_readlink_base(const struct pt_binder *b, const char *rel, char *buf, size_t n)
-{
-	char path[PATH_MAX];
-	int ret;
-
-	ret = ptb_path(b, path, sizeof(path), "%s", rel);
-	if (ret)
-		return ret;
-	return ptd_readlink_base_at(AT_FDCWD, path, buf, n);
-}
-
 void ptb_log(struct pt_binder *b, const char *fmt, ...)
 {
 	char msg[512];
@@ -114,23 +64,7 @@ static void copy_str(char *dst, size_t n, const char *src)
 
 static int live_write(struct pt_binder *b, const char *rel, const char *val)
 {
-	char path[PATH_MAX];
-	size_t len = strlen(val);
-	ssize_t w;
-	int fd, ret;
-
-	ret = ptb_path(b, path, sizeof(path), "%s", rel);
-	if (ret)
-		return ret;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* sysfs stores take the whole value in one write() */
-	w = write(fd, val, len);
-	ret = w < 0 ? -errno : (size_t)w != len ? -EIO : 0;
-	if (close(fd) && !ret)
-		ret = -errno;
-	return ret;
+	return pt_sysfs_write(&b->fs, rel, val);
 }
 
 static int live_driver(struct pt_binder *b, const char *bdf, char *buf, size_t n)
@@ -139,7 +73,7 @@ static int live_driver(struct pt_binder *b, const char *bdf, char *buf, size_t n
 	int ret;
 
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", bdf);
-	ret = ptb_readlink_base(b, rel, buf, n);
+	ret = pt_sysfs_readlink_base(&b->fs, rel, buf, n);
 	if (ret == -ENOENT) {
 		buf[0] = '\0';
 		return 0;
@@ -149,12 +83,10 @@ static int live_driver(struct pt_binder *b, const char *bdf, char *buf, size_t n
 
 static bool live_driver_loaded(struct pt_binder *b, const char *name)
 {
-	char path[PATH_MAX];
-	struct stat st;
+	char rel[PATH_MAX];
 
-	if (ptb_path(b, path, sizeof(path), "sys/bus/pci/drivers/%s", name))
-		return false;
-	return stat(path, &st) == 0;
+	snprintf(rel, sizeof(rel), "sys/bus/pci/drivers/%s", name);
+	return pt_sysfs_exists(&b->fs, rel);
 }
 
 static int live_modprobe(struct pt_binder *b, const char *module)
@@ -212,60 +144,18 @@ struct node_cond {
 	int group;
 };
 
-static bool exists(const struct pt_binder *b, const char *rel)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	if (ptb_path(b, path, sizeof(path), "%s", rel))
-		return false;
-	return stat(path, &st) == 0;
-}
-
-/* Name of the VFIO cdev of bdf ("vfio3") when the kernel made one. */
-static int cdev_name(const struct pt_binder *b, const char *bdf, char *buf, size_t n)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	int ret = -ENOENT;
-
-	if (ptb_path(b, path, sizeof(path), "sys/bus/pci/devices/%s/vfio-dev", bdf))
-		return -ENAMETOOLONG;
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		char rel[PATH_MAX];
-
-		if (strncmp(de->d_name, "vfio", 4) || strlen(de->d_name) >= n)
-			continue;
-		/* before Linux 6.6 vfio-dev/vfioN is a sysfs-only device: a
-		 * char device exists only when it has a "dev" attribute */
-		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/vfio-dev/%s/dev",
-			 bdf, de->d_name);
-		if (!exists(b, rel))
-			continue;
-		strcpy(buf, de->d_name);
-		ret = 0;
-		break;
-	}
-	closedir(d);
-	return ret;
-}
-
 static bool cond_node(struct pt_binder *b, const void *arg)
 {
 	const struct node_cond *c = arg;
 	char cdev[64], rel[128];
 
 	snprintf(rel, sizeof(rel), "dev/vfio/%d", c->group);
-	if (!exists(b, rel))
+	if (!pt_sysfs_exists(&b->fs, rel))
 		return false;
-	if (cdev_name(b, c->bdf, cdev, sizeof(cdev)))
+	if (pt_sysfs_vfio_cdev(&b->fs, c->bdf, cdev, sizeof(cdev)))
 		return true;	/* kernel without VFIO cdevs: group node is it */
 	snprintf(rel, sizeof(rel), "dev/vfio/devices/%s", cdev);
-	return exists(b, rel);
+	return pt_sysfs_exists(&b->fs, rel);
 }
 
 static int live_wait_vfio_node(struct pt_binder *b, const char *bdf, int group,
@@ -292,18 +182,15 @@ int pt_binder_new(struct pt_binder **out, const char *root, unsigned int flags)
 	struct pt_binder *b;
 	const char *env;
 
+	int ret;
+
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return pt_set_error(ENOMEM, "binder: out of memory");
-	if (root && strcmp(root, "/")) {
-		if (strlen(root) >= sizeof(b->root)) {
-			free(b);
-			return pt_set_error(ENAMETOOLONG, "--root %s: path too long", root);
-		}
-		strcpy(b->root, root);
-		/* "DIR/" and "DIR" are the same tree */
-		while (strlen(b->root) > 1 && b->root[strlen(b->root) - 1] == '/')
-			b->root[strlen(b->root) - 1] = '\0';
+	ret = pt_sysfs_init(&b->fs, root);
+	if (ret < 0) {
+		free(b);
+		return ret;
 	}
 	b->ops = &ptb_live_ops;
 	b->flags = flags;
@@ -323,6 +210,7 @@ void pt_binder_free(struct pt_binder *b)
 	if (!b)
 		return;
 	ptb_monitor_close(b);
+	pt_sysfs_fini(&b->fs);
 	free(b);
 }
 
@@ -443,7 +331,7 @@ static int read_override(struct pt_binder *b, const char *bdf, char *buf, size_t
 	int ret;
 
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver_override", bdf);
-	ret = ptb_read_attr(b, rel, buf, n);
+	ret = pt_sysfs_read_str(&b->fs, rel, buf, n);
 	if (ret == -ENOENT) {	/* kernels before 3.16 */
 		buf[0] = '\0';
 		return 0;
@@ -471,7 +359,7 @@ int pt_bind_plan_refresh(struct pt_binder *b, struct pt_bind_plan *p)
 				return pt_set_error(ret, "%s: cannot read driver_override: %s",
 						    m->bdf, strerror(-ret));
 			snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/sriov_numvfs", m->bdf);
-			m->numvfs = ptb_read_attr(b, rel, val, sizeof(val)) ? 0 :
+			m->numvfs = pt_sysfs_read_str(&b->fs, rel, val, sizeof(val)) ? 0 :
 				    (unsigned int)strtoul(val, NULL, 10);
 		}
 		if (m->action != PT_BIND_BRIDGE)
@@ -648,7 +536,7 @@ static int restore_member(struct pt_binder *b, const struct pt_bind_member *m,
 
 		/* what udev does on "add": load the module the modalias names */
 		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/modalias", m->bdf);
-		if (!ptb_read_attr(b, rel, alias, sizeof(alias)) && *alias)
+		if (!pt_sysfs_read_str(&b->fs, rel, alias, sizeof(alias)) && *alias)
 			b->ops->modprobe(b, alias);
 		ptb_log(b, "restore: %s: drivers_probe (kernel's default driver)", m->bdf);
 		ret = b->ops->write(b, "sys/bus/pci/drivers_probe", m->bdf);
@@ -784,7 +672,7 @@ int pt_bind_assign(struct pt_binder *b, struct pt_bind_plan *p)
 	if (failed) {
 		pt_set_error(ENOTRECOVERABLE, "%s — and the rollback failed too: %s; "
 			     "the journal %s/run/passthru/group-%d.journal is kept",
-			     first, rb, b->root, p->group);
+			     first, rb, b->fs.root, p->group);
 		return -ENOTRECOVERABLE;
 	}
 	pt_journal_remove(b, p->group);
@@ -866,15 +754,15 @@ int pt_bind_chown(struct pt_binder *b, const struct pt_bind_plan *p,
 
 	if (b->flags & PT_BINDER_DRY_RUN)
 		return 0;
-	ret = ptb_path(b, path, sizeof(path), "dev/vfio/%d", p->group);
+	ret = pt_sysfs_path(&b->fs, path, sizeof(path), "dev/vfio/%d", p->group);
 	if (!ret && chown(path, uid, gid))
 		return pt_set_error(errno, "chown %s failed: %s; fix: run as root",
 				    path, strerror(errno));
 	for (int i = 0; i < p->nr; i++) {
 		if (p->m[i].action == PT_BIND_BRIDGE ||
-		    cdev_name(b, p->m[i].bdf, cdev, sizeof(cdev)))
+		    pt_sysfs_vfio_cdev(&b->fs, p->m[i].bdf, cdev, sizeof(cdev)))
 			continue;
-		if (ptb_path(b, path, sizeof(path), "dev/vfio/devices/%s", cdev))
+		if (pt_sysfs_path(&b->fs, path, sizeof(path), "dev/vfio/devices/%s", cdev))
 			continue;
 		if (chown(path, uid, gid) && errno != ENOENT)
 			return pt_set_error(errno, "chown %s failed: %s; fix: run as root",
@@ -890,7 +778,7 @@ int pt_bind_set_numvfs(struct pt_binder *b, const char *bdf, unsigned int n)
 	int ret;
 
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/sriov_totalvfs", bdf);
-	ret = ptb_read_attr(b, rel, val, sizeof(val));
+	ret = pt_sysfs_read_str(&b->fs, rel, val, sizeof(val));
 	if (ret)
 		return pt_set_error(ret == -ENOENT ? ENODEV : -ret,
 				    "%s is not an SR-IOV physical function (no "
@@ -901,7 +789,7 @@ int pt_bind_set_numvfs(struct pt_binder *b, const char *bdf, unsigned int n)
 		return pt_set_error(EINVAL, "%s supports at most %lu VFs, not %u",
 				    bdf, total, n);
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/sriov_numvfs", bdf);
-	ret = ptb_read_attr(b, rel, val, sizeof(val));
+	ret = pt_sysfs_read_str(&b->fs, rel, val, sizeof(val));
 	if (ret)
 		return pt_set_error(ret, "%s: cannot read sriov_numvfs: %s", bdf,
 				    strerror(-ret));

@@ -118,12 +118,12 @@ static int group_read(struct pt_ctx *ctx, struct pt_system *sys, int gfd,
 	ssize_t n;
 
 	snprintf(rel, sizeof(rel), "%d/type", g->id);
-	if (ptd_read_str_at(gfd, rel, g->type, sizeof(g->type)) < 0)
+	if (pt_sysfs_read_str_at(&ctx->fs, gfd, rel, g->type, sizeof(g->type)) < 0)
 		g->type[0] = '\0';	/* before Linux 5.11 there is no type */
 	snprintf(rel, sizeof(rel), "%d/devices", g->id);
-	fd = openat(gfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = pt_sysfs_open(&ctx->fs, gfd, rel, O_RDONLY | O_DIRECTORY);
 	if (fd < 0) {
-		int err = errno;
+		int err = -fd;
 
 		pt_ctx_path(ctx, path, sizeof(path),
 			    "sys/kernel/iommu_groups/%d/devices", g->id);
@@ -157,8 +157,7 @@ int ptd_scan_groups(struct pt_ctx *ctx, struct pt_system *sys)
 	int cap = 0, ret = 0, gfd;
 	DIR *dir;
 
-	pt_ctx_path(ctx, path, sizeof(path), "sys/kernel/iommu_groups");
-	dir = opendir(path);
+	dir = pt_sysfs_opendir(&ctx->fs, AT_FDCWD, "sys/kernel/iommu_groups");
 	if (!dir)
 		return 0;	/* no IOMMU: groups stay NULL */
 	while ((de = readdir(dir))) {
@@ -191,10 +190,12 @@ int ptd_scan_groups(struct pt_ctx *ctx, struct pt_system *sys)
 	}
 	sys->has_iommu = true;
 	qsort(sys->groups, (size_t)sys->nr_groups, sizeof(*sys->groups), group_cmp);
-	gfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (gfd < 0)
-		return pt_set_error(errno, "cannot read %s: %s", path,
-				    strerror(errno));
+	gfd = pt_sysfs_open_dir(&ctx->fs, AT_FDCWD, "sys/kernel/iommu_groups");
+	if (gfd < 0) {
+		pt_ctx_path(ctx, path, sizeof(path), "sys/kernel/iommu_groups");
+		return pt_set_error(-gfd, "cannot read %s: %s", path,
+				    strerror(-gfd));
+	}
 	/* the groups' device pointers are set after the sort: stable now */
 	for (int i = 0; i < sys->nr_groups; i++) {
 		ret = group_read(ctx, sys, gfd, &sys->groups[i]);
@@ -205,3 +206,4 @@ int ptd_scan_groups(struct pt_ctx *ctx, struct pt_system *sys)
 	close(gfd);
 	return ret < 0 ? ret : 0;
 }
+

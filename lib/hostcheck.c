@@ -100,7 +100,7 @@ static void check_cpu(struct pt_ctx *ctx, struct checks *c)
 	char *info = NULL, *flags, *eol;
 	bool vmx = false, svm = false;
 
-	if (ptd_slurp(ctx, "proc/cpuinfo", &info, NULL) < 0) {
+	if (pt_sysfs_slurp(&ctx->fs, "proc/cpuinfo", &info, NULL) < 0) {
 		add(c, "cpu virtualization", PT_CHECK_FAIL, "mount /proc",
 		    "cannot read proc/cpuinfo");
 		return;
@@ -119,7 +119,7 @@ static void check_cpu(struct pt_ctx *ctx, struct checks *c)
 	if (vmx || svm)
 		add(c, "cpu virtualization", PT_CHECK_PASS, NULL, "%s",
 		    vmx ? "Intel VT-x (vmx)" : "AMD-V (svm)");
-	else if (ptd_exists(ctx, "dev/kvm"))
+	else if (pt_sysfs_exists(&ctx->fs, "dev/kvm"))
 		/* e.g. a VM whose hypervisor offers KVM without exposing the
 		 * flags (PVM); /dev/kvm below decides */
 		add(c, "cpu virtualization", PT_CHECK_WARN,
@@ -136,7 +136,7 @@ static void check_kvm(struct pt_ctx *ctx, struct checks *c)
 	char path[PATH_MAX];
 	int fd;
 
-	if (!ptd_exists(ctx, "dev/kvm")) {
+	if (!pt_sysfs_exists(&ctx->fs, "dev/kvm")) {
 		add(c, "/dev/kvm", PT_CHECK_FAIL,
 		    "modprobe kvm_intel (or kvm_amd); check dmesg for why KVM is disabled",
 		    "/dev/kvm does not exist");
@@ -161,15 +161,13 @@ static void check_kvm(struct pt_ctx *ctx, struct checks *c)
 
 static int count_dir(struct pt_ctx *ctx, const char *rel, char *first, size_t n)
 {
-	char path[PATH_MAX];
 	struct dirent *de;
 	int cnt = 0;
 	DIR *d;
 
 	if (first)
 		first[0] = '\0';
-	pt_ctx_path(ctx, path, sizeof(path), "%s", rel);
-	d = opendir(path);
+	d = pt_sysfs_opendir(&ctx->fs, AT_FDCWD, rel);
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
@@ -186,8 +184,8 @@ static int count_dir(struct pt_ctx *ctx, const char *rel, char *first, size_t n)
 static void check_iommu(struct pt_ctx *ctx, struct checks *c,
 			const char *cmdline, bool *enabled, bool *intel)
 {
-	bool dmar = ptd_exists(ctx, "sys/firmware/acpi/tables/DMAR");
-	bool ivrs = ptd_exists(ctx, "sys/firmware/acpi/tables/IVRS");
+	bool dmar = pt_sysfs_exists(&ctx->fs, "sys/firmware/acpi/tables/DMAR");
+	bool ivrs = pt_sysfs_exists(&ctx->fs, "sys/firmware/acpi/tables/IVRS");
 	char first[64], ii[32], ai[32], io[32];
 	const char *intel_iommu = cmdline_param(cmdline, "intel_iommu", ii, sizeof(ii));
 	const char *amd_iommu = cmdline_param(cmdline, "amd_iommu", ai, sizeof(ai));
@@ -248,14 +246,13 @@ static void check_iommu(struct pt_ctx *ctx, struct checks *c,
 /* VT-d extended capability register, bit 3 = Interrupt Remapping. */
 static bool intel_ir_supported(struct pt_ctx *ctx, bool *known)
 {
-	char path[PATH_MAX], rel[PATH_MAX], buf[64];
+	char rel[PATH_MAX], buf[64];
 	struct dirent *de;
 	bool any = false, all = true;
 	DIR *d;
 
 	*known = false;
-	pt_ctx_path(ctx, path, sizeof(path), "sys/class/iommu");
-	d = opendir(path);
+	d = pt_sysfs_opendir(&ctx->fs, AT_FDCWD, "sys/class/iommu");
 	if (!d)
 		return false;
 	while ((de = readdir(d))) {
@@ -265,7 +262,7 @@ static bool intel_ir_supported(struct pt_ctx *ctx, bool *known)
 			continue;
 		snprintf(rel, sizeof(rel), "sys/class/iommu/%s/intel-iommu/ecap",
 			 de->d_name);
-		if (ptd_read_str(ctx, rel, buf, sizeof(buf)) < 0)
+		if (pt_sysfs_read_str(&ctx->fs, rel, buf, sizeof(buf)) < 0)
 			continue;
 		ecap = strtoull(buf, NULL, 16);
 		*known = true;
@@ -284,7 +281,7 @@ static void check_intremap(struct pt_ctx *ctx, struct checks *c,
 	const char *intremap = cmdline_param(cmdline, "intremap", ir, sizeof(ir));
 	bool known, sup;
 
-	ptd_read_str(ctx, "sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
+	pt_sysfs_read_str(&ctx->fs, "sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
 		     unsafe, sizeof(unsafe));
 	if (!enabled) {
 		add(c, "interrupt remapping", PT_CHECK_FAIL,
@@ -330,7 +327,7 @@ static bool module_loaded(struct pt_ctx *ctx, const char *mods, const char *name
 	char rel[128], line[80];
 
 	snprintf(rel, sizeof(rel), "sys/module/%s", name);
-	if (ptd_exists(ctx, rel))
+	if (pt_sysfs_exists(&ctx->fs, rel))
 		return true;
 	snprintf(line, sizeof(line), "\n%s ", name);
 	return mods && (strstr(mods, line) ||
@@ -342,9 +339,9 @@ static void check_vfio(struct pt_ctx *ctx, struct checks *c)
 	static const char *const need[] = { "vfio", "vfio_pci", "vfio_iommu_type1" };
 	char missing[128] = "";
 	char *mods = NULL;
-	bool drv = ptd_exists(ctx, "sys/bus/pci/drivers/vfio-pci");
+	bool drv = pt_sysfs_exists(&ctx->fs, "sys/bus/pci/drivers/vfio-pci");
 
-	ptd_slurp(ctx, "proc/modules", &mods, NULL);
+	pt_sysfs_slurp(&ctx->fs, "proc/modules", &mods, NULL);
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		/* vfio_pci may be built in: then only its driver dir shows */
 		if (!strcmp(need[i], "vfio_pci") && drv)
@@ -363,12 +360,12 @@ static void check_vfio(struct pt_ctx *ctx, struct checks *c)
 	else
 		add(c, "VFIO modules", PT_CHECK_FAIL, "modprobe vfio-pci",
 		    "not loaded: %s", missing);
-	if (ptd_exists(ctx, "dev/vfio/vfio"))
+	if (pt_sysfs_exists(&ctx->fs, "dev/vfio/vfio"))
 		add(c, "/dev/vfio/vfio", PT_CHECK_PASS, NULL, "the VFIO container device exists");
 	else
 		add(c, "/dev/vfio/vfio", PT_CHECK_FAIL, "modprobe vfio",
 		    "/dev/vfio/vfio does not exist");
-	if (ptd_exists(ctx, "dev/iommu"))
+	if (pt_sysfs_exists(&ctx->fs, "dev/iommu"))
 		add(c, "iommufd", PT_CHECK_PASS, NULL, "/dev/iommu exists (iommufd backend usable)");
 	else
 		add(c, "iommufd", PT_CHECK_WARN,
@@ -383,7 +380,7 @@ static int tree_memlock(struct pt_ctx *ctx, uint64_t *lim, bool *unlimited)
 	char soft[32];
 	int ret = -ENOENT;
 
-	if (ptd_slurp(ctx, "proc/self/limits", &buf, NULL) < 0)
+	if (pt_sysfs_slurp(&ctx->fs, "proc/self/limits", &buf, NULL) < 0)
 		return -ENOENT;
 	p = strstr(buf, "Max locked memory");
 	if (p && sscanf(p + 17, "%31s", soft) == 1) {
@@ -402,7 +399,7 @@ static bool have_ipc_lock(struct pt_ctx *ctx)
 	char *buf = NULL, *p;
 	unsigned long long eff = 0;
 
-	if (!pt_ctx_is_live(ctx) || ptd_slurp(ctx, "proc/self/status", &buf, NULL) < 0)
+	if (!pt_ctx_is_live(ctx) || pt_sysfs_slurp(&ctx->fs, "proc/self/status", &buf, NULL) < 0)
 		return false;
 	p = strstr(buf, "CapEff:");
 	if (p)
@@ -454,13 +451,12 @@ static void check_hugepages(struct pt_ctx *ctx, struct checks *c,
 			    const struct pt_check_opts *o)
 {
 	uint64_t need = o && o->guest_mem ? o->guest_mem : DEFAULT_GUEST_MEM;
-	char path[PATH_MAX], rel[PATH_MAX], a[32], b[32];
+	char rel[PATH_MAX], a[32], b[32];
 	uint64_t total = 0;
 	struct dirent *de;
 	DIR *d;
 
-	pt_ctx_path(ctx, path, sizeof(path), "sys/kernel/mm/hugepages");
-	d = opendir(path);
+	d = pt_sysfs_opendir(&ctx->fs, AT_FDCWD, "sys/kernel/mm/hugepages");
 	while (d && (de = readdir(d))) {
 		unsigned long long kb;
 		long nr;
@@ -469,7 +465,7 @@ static void check_hugepages(struct pt_ctx *ctx, struct checks *c,
 			continue;
 		snprintf(rel, sizeof(rel), "sys/kernel/mm/hugepages/%s/nr_hugepages",
 			 de->d_name);
-		if (ptd_read_long(ctx, rel, &nr) == 0 && nr > 0)
+		if (pt_sysfs_read_long(&ctx->fs, rel, &nr) == 0 && nr > 0)
 			total += (uint64_t)nr * kb * 1024;
 	}
 	if (d)
@@ -493,7 +489,7 @@ int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,
 	char *cmdline = NULL;
 	bool enabled, intel;
 
-	if (ptd_slurp(ctx, "proc/cmdline", &cmdline, NULL) < 0)
+	if (pt_sysfs_slurp(&ctx->fs, "proc/cmdline", &cmdline, NULL) < 0)
 		cmdline = strdup("");
 	if (!cmdline)
 		return pt_set_error(ENOMEM, "out of memory");
@@ -505,5 +501,9 @@ int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,
 	check_memlock(ctx, &c, opts);
 	check_hugepages(ctx, &c, opts);
 	free(cmdline);
+	/* a tree file refused (a FIFO, a link out of the tree) is named, not
+	 * judged as if absent */
+	if (pt_sysfs_defect(&ctx->fs)[0])
+		return ptd_tree_error(ctx);
 	return c.n;
 }

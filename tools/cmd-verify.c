@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/sysfs.h"
 #include "tools/discover.h"
 #include "verify/checks.h"
 
@@ -39,12 +40,7 @@ CLI_COMMAND(verify, cmd_verify_main,
  * offers /dev/iommu, else type1. */
 static const char *default_backend(struct pt_ctx *ctx)
 {
-	char path[4096];
-
-	if (pt_ctx_path(ctx, path, sizeof(path), "dev/iommu") == 0 &&
-	    access(path, F_OK) == 0)
-		return "iommufd";
-	return "type1";
+	return pt_sysfs_exists(pt_ctx_sysfs(ctx), "dev/iommu") ? "iommufd" : "type1";
 }
 
 /* Opened before the checks run, so a bad path costs no DMA test. */

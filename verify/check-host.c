@@ -26,6 +26,7 @@
 #include <linux/vfio.h>
 
 #include "lib/passthru.h"
+#include "lib/sysfs.h"
 #include "verify/checks.h"
 
 static const struct pt_check *hc_find(const struct vfy_host *h, const char *name)
@@ -44,27 +45,6 @@ int vfy_host_init(struct vfy_host *h, struct pt_ctx *ctx)
 	if (h->nr_checks < 0)
 		return h->nr_checks;
 	return pt_scan(ctx, &h->sys);
-}
-
-/* Reads a small file under the context's root; "" when unreadable. */
-static int read_rel(struct pt_ctx *ctx, const char *rel, char *buf, size_t n)
-{
-	char path[PATH_MAX];
-	FILE *f;
-	size_t len;
-
-	buf[0] = '\0';
-	if (pt_ctx_path(ctx, path, sizeof(path), "%s", rel) < 0)
-		return -ENAMETOOLONG;
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	len = fread(buf, 1, n - 1, f);
-	buf[len] = '\0';
-	fclose(f);
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-		buf[--len] = '\0';
-	return 0;
 }
 
 static void check_iommu_enabled(struct vfy_report *rep, struct vfy_host *h,
@@ -131,20 +111,19 @@ static void check_translated(struct vfy_report *rep, const struct pt_device *d)
  */
 static int ir_runtime(struct pt_ctx *ctx, char *ev, size_t n)
 {
-	char path[PATH_MAX], line[512];
+	char *buf, *line, *save = NULL;
 	int ir = 0, plain = 0;
-	FILE *f;
 
-	if (pt_ctx_path(ctx, path, sizeof(path), "proc/interrupts") < 0 ||
-	    !(f = fopen(path, "r")))
+	if (pt_sysfs_slurp(pt_ctx_sysfs(ctx), "proc/interrupts", &buf, NULL) < 0)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		if (strstr(line, " IR-"))
 			ir++;
 		else if (strstr(line, "IO-APIC") || strstr(line, "PCI-MSI"))
 			plain++;
 	}
-	fclose(f);
+	free(buf);
 	snprintf(ev, n, "/proc/interrupts: %d remapped (IR-*) and %d "
 		 "non-remapped IO-APIC/PCI-MSI lines", ir, plain);
 	if (ir)
@@ -195,7 +174,7 @@ static void check_unsafe(struct vfy_report *rep, struct vfy_host *h,
 	for (unsigned int i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
 		snprintf(rel, sizeof(rel), "sys/module/%s/parameters/"
 			 "allow_unsafe_interrupts", mods[i]);
-		if (read_rel(h->ctx, rel, val, sizeof(val)) < 0)
+		if (pt_sysfs_read_str(pt_ctx_sysfs(h->ctx), rel, val, sizeof(val)) < 0)
 			continue;
 		s += snprintf(seen + s, sizeof(seen) - s, "%s%s: "
 			      "allow_unsafe_interrupts=%s", s ? "; " : "",
