@@ -124,7 +124,7 @@ struct drv_cond {
 static bool cond_driver(struct pt_binder *b, const void *arg)
 {
 	const struct drv_cond *c = arg;
-	char cur[PT_BIND_DRV_LEN];
+	char cur[PT_NAME_LEN];
 
 	if (live_driver(b, c->bdf, cur, sizeof(cur)))
 		return false;
@@ -227,19 +227,6 @@ void pt_binder_set_timeout(struct pt_binder *b, int timeout_ms)
 
 /* ---- plan -------------------------------------------------------------- */
 
-bool pt_bind_driver_is_vfio(const char *driver)
-{
-	size_t l;
-
-	if (!driver)
-		return false;
-	l = strlen(driver);
-	/* vfio-pci itself and the variant drivers (mlx5_vfio_pci, ...) */
-	return !strcmp(driver, "vfio-pci") ||
-	       (l > 9 && !strcmp(driver + l - 9, "_vfio_pci")) ||
-	       (l > 9 && !strcmp(driver + l - 9, "-vfio-pci"));
-}
-
 const char *pt_bind_action_name(enum pt_bind_action a)
 {
 	switch (a) {
@@ -272,7 +259,7 @@ static enum pt_bind_action action_for(const char *driver, bool is_bridge)
 {
 	if (is_bridge)
 		return PT_BIND_BRIDGE;
-	return pt_bind_driver_is_vfio(driver) ? PT_BIND_KEEP : PT_BIND_REBIND;
+	return pt_driver_is_vfio(driver) ? PT_BIND_KEEP : PT_BIND_REBIND;
 }
 
 static bool valid_name(const char *s, size_t max)
@@ -296,9 +283,9 @@ int pt_bind_plan_add(struct pt_bind_plan *p, const char *bdf, const char *driver
 		driver = "";
 	if (!override || !strcmp(override, "(null)"))
 		override = "";
-	if (!bdf || !*bdf || !valid_name(bdf, PT_BIND_BDF_LEN) ||
-	    !valid_name(driver, PT_BIND_DRV_LEN) ||
-	    !valid_name(override, PT_BIND_DRV_LEN))
+	if (!bdf || !*bdf || !valid_name(bdf, PT_BDF_LEN) ||
+	    !valid_name(driver, PT_NAME_LEN) ||
+	    !valid_name(override, PT_NAME_LEN))
 		return pt_set_error(EINVAL, "group %d: member '%s' has a malformed "
 				    "BDF, driver or driver_override", p->group,
 				    bdf ? bdf : "(null)");
@@ -408,7 +395,7 @@ static int assign_member(struct pt_binder *b, struct pt_bind_plan *p,
 			 struct pt_bind_member *m, char *err, size_t errlen)
 {
 	const char *step = NULL;
-	char rel[160], cur[PT_BIND_DRV_LEN];
+	char rel[160], cur[PT_NAME_LEN];
 	int ret;
 
 	step = "driver_override";
@@ -501,7 +488,7 @@ fail:
 static int restore_member(struct pt_binder *b, const struct pt_bind_member *m,
 			  const char *drv, const char *ovr, char *err, size_t errlen)
 {
-	char rel[160], cur[PT_BIND_DRV_LEN];
+	char rel[160], cur[PT_NAME_LEN];
 	const char *step;
 	int ret;
 
@@ -682,7 +669,7 @@ int pt_bind_assign(struct pt_binder *b, struct pt_bind_plan *p)
 
 int pt_bind_release(struct pt_binder *b, struct pt_bind_plan *p)
 {
-	char err[768] = "", cur[PT_BIND_DRV_LEN];
+	char err[768] = "", cur[PT_NAME_LEN];
 	int ret = 0, failed = 0;
 
 	p->failed_bdf[0] = '\0';
@@ -702,7 +689,7 @@ int pt_bind_release(struct pt_binder *b, struct pt_bind_plan *p)
 	}
 	for (int i = 0; i < p->nr; i++) {
 		struct pt_bind_member *m = &p->m[i];
-		char ovr[PT_BIND_DRV_LEN] = "";
+		char ovr[PT_NAME_LEN] = "";
 		const char *drv;
 
 		m->result = PT_BIND_UNCHANGED;
@@ -713,18 +700,18 @@ int pt_bind_release(struct pt_binder *b, struct pt_bind_plan *p)
 		if (b->ops == &ptb_live_ops)
 			read_override(b, m->bdf, ovr, sizeof(ovr));
 		/* only members that are on vfio-pci (or held for it) move */
-		if (!pt_bind_driver_is_vfio(cur) && !pt_bind_driver_is_vfio(ovr))
+		if (!pt_driver_is_vfio(cur) && !pt_driver_is_vfio(ovr))
 			continue;
 		drv = p->journaled ? m->driver : NULL;
-		if (drv && pt_bind_driver_is_vfio(drv))
+		if (drv && pt_driver_is_vfio(drv))
 			continue;	/* it was on vfio-pci before assign */
 		/* held for vfio-pci but unbound when assign ran (the udev rule
 		 * at boot, driverctl): its own driver is unknown, so the
 		 * kernel's default it is — and the hold itself is released */
-		if (drv && !*drv && pt_bind_driver_is_vfio(m->override))
+		if (drv && !*drv && pt_driver_is_vfio(m->override))
 			drv = NULL;
 		ret = restore_member(b, m, drv,
-				     p->journaled && !pt_bind_driver_is_vfio(m->override) ?
+				     p->journaled && !pt_driver_is_vfio(m->override) ?
 				     m->override : "", err, sizeof(err));
 		if (ret) {
 			m->result = PT_BIND_FAILED;

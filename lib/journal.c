@@ -121,7 +121,7 @@ static int parse_kv(const char *tok, const char *key, char *out, size_t n)
 
 static int parse_member(char *line, struct pt_bind_plan *p)
 {
-	char bdf[PT_BIND_BDF_LEN], drv[PT_BIND_DRV_LEN], ovr[PT_BIND_DRV_LEN];
+	char bdf[PT_BDF_LEN], drv[PT_NAME_LEN], ovr[PT_NAME_LEN];
 	char act[16], *tok[5], *save = NULL;
 	int n = 0;
 

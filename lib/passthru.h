@@ -236,6 +236,14 @@ const struct pt_group *pt_find_group(const struct pt_system *sys, int id);
  * is_bridge is informational (the kernel does not look at it). */
 bool pt_driver_is_vfio(const char *driver);	/* vfio-pci or a variant */
 bool pt_driver_is_dma_safe(const char *driver, bool is_bridge);
+/*
+ * The same rule for the IOMMU group of one device (full BDF), read straight
+ * from ROOT/sys (root NULL: this machine) without a scan: 0 when viable,
+ * -EBUSY with "BDF: IOMMU group N is not viable: BDF2 is bound to DRV; ..."
+ * naming every offender and the fix, -ENODEV when the device or its group
+ * is missing.  *group (may be NULL) receives the group.
+ */
+int pt_group_check_viable(const char *root, const char *bdf, int *group);
 
 /* "net", "storage", "display", "usb", "audio", "bridge", "accel", "other" */
 const char *pt_device_class_key(const struct pt_device *d);
@@ -306,8 +314,6 @@ int pt_snapshot_tar(struct pt_ctx *ctx, const char *tar_path);
 
 #define PT_BIND_TARGET	"vfio-pci"
 #define PT_BIND_MAX	64	/* members of one group we handle */
-#define PT_BIND_BDF_LEN	16	/* "0000:00:00.0" + NUL, rounded */
-#define PT_BIND_DRV_LEN	64
 
 enum pt_bind_action {
 	PT_BIND_KEEP,		/* already on vfio-pci (or a vfio variant) */
@@ -324,9 +330,9 @@ enum pt_bind_result {
 };
 
 struct pt_bind_member {
-	char bdf[PT_BIND_BDF_LEN];
-	char driver[PT_BIND_DRV_LEN];	/* driver before the change, "" none */
-	char override[PT_BIND_DRV_LEN];	/* driver_override before, "" none */
+	char bdf[PT_BDF_LEN];
+	char driver[PT_NAME_LEN];	/* driver before the change, "" none */
+	char override[PT_NAME_LEN];	/* driver_override before, "" none */
 	enum pt_bind_action action;
 	enum pt_bind_result result;
 	unsigned int numvfs;		/* SR-IOV VFs enabled on it (PF) */
@@ -337,7 +343,7 @@ struct pt_bind_plan {
 	int group;			/* IOMMU group number */
 	int nr;
 	struct pt_bind_member m[PT_BIND_MAX];
-	char failed_bdf[PT_BIND_BDF_LEN];	/* member that failed, or "" */
+	char failed_bdf[PT_BDF_LEN];	/* member that failed, or "" */
 	const char *failed_step;	/* step name that failed, or NULL */
 	bool journaled;			/* drivers come from the journal */
 };
@@ -360,7 +366,6 @@ void pt_bind_plan_init(struct pt_bind_plan *p, int group);
 int pt_bind_plan_add(struct pt_bind_plan *p, const char *bdf,
 		     const char *driver, const char *override, bool is_bridge);
 int pt_bind_plan_count(const struct pt_bind_plan *p, enum pt_bind_action a);
-bool pt_bind_driver_is_vfio(const char *driver);
 const char *pt_bind_action_name(enum pt_bind_action a);
 const char *pt_bind_result_name(enum pt_bind_result r);
 /* Refreshes driver/override/numvfs of every member from sysfs. */
@@ -411,7 +416,7 @@ void pt_bind_unlock_group(int fd);
 #define PT_CONF_MAX	128
 #define PT_CONF_NAME_LEN 33
 struct pt_conf_entry {
-	char bdf[PT_BIND_BDF_LEN];	/* "" when matched by ids */
+	char bdf[PT_BDF_LEN];		/* "" when matched by ids */
 	unsigned int vendor, device;	/* ids when bdf is "" */
 	char user[PT_CONF_NAME_LEN];	/* owner of /dev/vfio/N, "" none */
 	char group[PT_CONF_NAME_LEN];

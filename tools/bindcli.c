@@ -459,9 +459,9 @@ static const char *target_of(const struct bc_run *r, const struct bc_group *bg,
 		return NULL;
 	if (strcmp(r->cmd, "release"))
 		return m->action == PT_BIND_REBIND ? PT_BIND_TARGET : NULL;
-	if (!pt_bind_driver_is_vfio(bg->now[k]) && !pt_bind_driver_is_vfio(bg->now_ovr[k]))
+	if (!pt_driver_is_vfio(bg->now[k]) && !pt_driver_is_vfio(bg->now_ovr[k]))
 		return NULL;	/* not on vfio-pci: nothing to give back */
-	if (bg->plan.journaled && pt_bind_driver_is_vfio(m->driver))
+	if (bg->plan.journaled && pt_driver_is_vfio(m->driver))
 		return NULL;	/* it was on vfio-pci before assign */
 	return m->driver;	/* "" = none (journal) / kernel default */
 }
@@ -476,11 +476,11 @@ static const char *action_text(const struct bc_run *r, const struct bc_group *bg
 		return "stays (bridge)";
 	if (!to)
 		return !release ? "stays (already vfio)" :
-		       bg->plan.journaled && pt_bind_driver_is_vfio(bg->plan.m[k].driver) ?
+		       bg->plan.journaled && pt_driver_is_vfio(bg->plan.m[k].driver) ?
 		       "stays (was vfio)" : "stays (not on vfio)";
 	if (!*to)
 		snprintf(buf, n, "-> %s", bg->plan.journaled &&
-			 !pt_bind_driver_is_vfio(bg->plan.m[k].override) ?
+			 !pt_driver_is_vfio(bg->plan.m[k].override) ?
 			 "(no driver)" : "(kernel default)");
 	else
 		snprintf(buf, n, "-> %s", to);

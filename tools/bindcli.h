@@ -24,8 +24,8 @@ struct bc_group {
 	bool refused;
 	int lock_fd;
 	/* each member's driver and driver_override now (before this run) */
-	char now[PT_BIND_MAX][PT_BIND_DRV_LEN];
-	char now_ovr[PT_BIND_MAX][PT_BIND_DRV_LEN];
+	char now[PT_BIND_MAX][PT_NAME_LEN];
+	char now_ovr[PT_BIND_MAX][PT_NAME_LEN];
 };
 
 struct bc_run {
