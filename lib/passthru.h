@@ -279,7 +279,24 @@ const char *pt_format_size(uint64_t bytes, char *buf, size_t n);
 
 /* ---- host readiness (`passthru check`) ---- */
 enum pt_check_status { PT_CHECK_PASS, PT_CHECK_WARN, PT_CHECK_FAIL };
+/* Which check a result is: programs find a check by this, never by its
+ * name, which is text for people. */
+enum pt_check_id {
+	PT_CHECK_CPU_VIRT,		/* "cpu virtualization" */
+	PT_CHECK_KVM,			/* "/dev/kvm" */
+	PT_CHECK_IOMMU_FIRMWARE,	/* "IOMMU in firmware" */
+	PT_CHECK_IOMMU_ENABLED,		/* "IOMMU enabled" */
+	PT_CHECK_IOMMU_MODE,		/* "IOMMU mode" */
+	PT_CHECK_INTREMAP,		/* "interrupt remapping" */
+	PT_CHECK_UNSAFE_INTERRUPTS,	/* "unsafe interrupts" */
+	PT_CHECK_VFIO_MODULES,		/* "VFIO modules" */
+	PT_CHECK_VFIO_CONTAINER,	/* "/dev/vfio/vfio" */
+	PT_CHECK_IOMMUFD,		/* "iommufd" */
+	PT_CHECK_MEMLOCK,		/* "locked memory" */
+	PT_CHECK_HUGEPAGES,		/* "hugepages" */
+};
 struct pt_check {
+	enum pt_check_id id;
 	char name[48];
 	enum pt_check_status status;
 	char detail[256];
@@ -294,6 +311,9 @@ int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,
 		  struct pt_check *out, int max);
 #define PT_CHECK_MAX 24
 const char *pt_check_status_name(enum pt_check_status s);
+/* The result of check id among n results, NULL when it did not run. */
+const struct pt_check *pt_check_find(const struct pt_check *v, int n,
+				     enum pt_check_id id);
 
 /* ---- snapshot ---- */
 /* Copies every path of tests/fixtures/TREE.md from the context's root into

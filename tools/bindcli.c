@@ -413,12 +413,12 @@ static const char *state_text(enum pt_journal_state st)
 	       "a completed assign";
 }
 
-void bc_recover_interrupted(struct bc_run *r, bool wait, bool all)
+int bc_recover_interrupted(struct bc_run *r, bool wait, bool all)
 {
-	int groups[BC_MAX_GROUPS], n;
+	int groups[BC_MAX_GROUPS], n, failed = 0;
 
 	if (r->dry_run || !pt_ctx_is_live(r->ctx))
-		return;
+		return 0;
 	n = pt_journal_list(r->binder, groups, BC_MAX_GROUPS);
 	for (int i = 0; i < n; i++) {
 		struct pt_bind_plan p;
@@ -433,18 +433,22 @@ void bc_recover_interrupted(struct bc_run *r, bool wait, bool all)
 			;	/* another run recovered it while we waited */
 		} else if (jr) {
 			bc_note(r, "group %d: %s", groups[i], pt_last_error());
+			failed++;
 		} else if (st != PT_JOURNAL_APPLIED || all) {
-			if (pt_bind_release(r->binder, &p))
+			if (pt_bind_release(r->binder, &p)) {
 				bc_note(r, "group %d: recovery of %s failed: %s",
 					p.group, state_text(st), pt_last_error());
-			else
+				failed++;
+			} else {
 				bc_note(r, "group %d: recovered from %s (journal "
 					"state %s): every member is back on its "
 					"original driver", p.group, state_text(st),
 					pt_journal_state_name(st));
+			}
 		}
 		pt_bind_unlock_group(fd);
 	}
+	return failed;
 }
 
 /* ---- output ------------------------------------------------------------ */

@@ -29,12 +29,10 @@
 #include "lib/sysfs.h"
 #include "verify/checks.h"
 
-static const struct pt_check *hc_find(const struct vfy_host *h, const char *name)
+static const struct pt_check *hc_find(const struct vfy_host *h,
+				      enum pt_check_id id)
 {
-	for (int i = 0; i < h->nr_checks; i++)
-		if (!strcmp(h->checks[i].name, name))
-			return &h->checks[i];
-	return NULL;
+	return pt_check_find(h->checks, h->nr_checks, id);
 }
 
 int vfy_host_init(struct vfy_host *h, struct pt_ctx *ctx)
@@ -51,7 +49,7 @@ static void check_iommu_enabled(struct vfy_report *rep, struct vfy_host *h,
 				const struct pt_device *d)
 {
 	struct vfy_result *r = vfy_begin(rep, d->bdf, NULL, "host.iommu-enabled");
-	const struct pt_check *c = hc_find(h, "IOMMU enabled");
+	const struct pt_check *c = hc_find(h, PT_CHECK_IOMMU_ENABLED);
 
 	if (!c || c->status != PT_CHECK_PASS) {
 		vfy_fail(r, "an active IOMMU (units in /sys/class/iommu, IOMMU groups)",
@@ -135,7 +133,7 @@ static void check_intremap(struct vfy_report *rep, struct vfy_host *h,
 			   const struct pt_device *d)
 {
 	struct vfy_result *r = vfy_begin(rep, d->bdf, NULL, "host.interrupt-remapping");
-	const struct pt_check *c = hc_find(h, "interrupt remapping");
+	const struct pt_check *c = hc_find(h, PT_CHECK_INTREMAP);
 	const char *expected = "interrupt remapping enabled, so the device's "
 			       "MSIs cannot target arbitrary host vectors";
 	char ev[160];
