@@ -9,7 +9,8 @@
  *   4 verify           the driver link is vfio-pci and /dev/vfio/GROUP (and
  *                      the device's cdev, when the kernel has them) exist —
  *                      waited for with a libudev monitor, never by sleeping
- * The journal (journal.c) is fsynced before step 1 of the first member.  If
+ * Each member's progress through them is an enum pt_bind_progress.  The
+ * journal (journal.c) is fsynced before step 1 of the first member.  If
  * any step fails, every member that was touched is restored, in reverse
  * order, to the driver and driver_override it had (restore_member()).
  *
@@ -352,7 +353,7 @@ int pt_bind_plan_refresh(struct pt_binder *b, struct pt_bind_plan *p)
 		if (m->action != PT_BIND_BRIDGE)
 			m->action = action_for(m->driver, false);
 		m->result = PT_BIND_PLANNED;
-		m->progress = 0;
+		m->progress = PT_BIND_STEP_NONE;
 	}
 	return 0;
 }
@@ -390,7 +391,7 @@ static const char *step_fix(const char *step, int err)
 	return "check `dmesg` for the kernel's reason, then run assign again";
 }
 
-/* Applies one member's steps; m->progress counts what is done. */
+/* Applies one member's steps; m->progress says how far it got. */
 static int assign_member(struct pt_binder *b, struct pt_bind_plan *p,
 			 struct pt_bind_member *m, char *err, size_t errlen)
 {
@@ -405,7 +406,7 @@ static int assign_member(struct pt_binder *b, struct pt_bind_plan *p,
 		ret = b->ops->write(b, rel, PT_BIND_TARGET);
 	if (ret)
 		goto fail;
-	m->progress = 1;
+	m->progress = PT_BIND_STEP_OVERRIDE;
 
 	step = "unbind";
 	ret = b->ops->driver(b, m->bdf, cur, sizeof(cur));
@@ -414,7 +415,7 @@ static int assign_member(struct pt_binder *b, struct pt_bind_plan *p,
 	if (!strcmp(cur, PT_BIND_TARGET)) {
 		/* vfio-pci took it already (e.g. loaded with the override set
 		 * at boot by the udev rule): nothing to unbind or probe */
-		m->progress = 3;
+		m->progress = PT_BIND_STEP_PROBED;
 		goto verify;
 	}
 	if (*cur) {
@@ -427,7 +428,7 @@ static int assign_member(struct pt_binder *b, struct pt_bind_plan *p,
 		if (ret)
 			goto fail;
 	}
-	m->progress = 2;
+	m->progress = PT_BIND_STEP_UNBOUND;
 
 	step = "drivers_probe";
 	ret = step_begin(b, m, step, NULL);
@@ -438,7 +439,7 @@ static int assign_member(struct pt_binder *b, struct pt_bind_plan *p,
 	if (ret == -EIO || ret == -EACCES || ret == -EROFS || ret == -EPERM ||
 	    ret == -ENOENT)
 		goto fail;
-	m->progress = 3;
+	m->progress = PT_BIND_STEP_PROBED;
 
 verify:
 	step = "verify";
@@ -468,7 +469,7 @@ verify:
 		copy_str(p->failed_bdf, sizeof(p->failed_bdf), m->bdf);
 		return ret;
 	}
-	m->progress = 4;
+	m->progress = PT_BIND_STEP_VERIFIED;
 	return 0;
 fail:
 	snprintf(err, errlen, "%s (group %d): step %s failed: %s%s; fix: %s",
@@ -592,7 +593,8 @@ static int rollback(struct pt_binder *b, struct pt_bind_plan *p, int upto,
 		struct pt_bind_member *m = &p->m[i];
 		char one[512];
 
-		if (i > upto || m->action != PT_BIND_REBIND || m->progress == 0) {
+		if (i > upto || m->action != PT_BIND_REBIND ||
+		    m->progress == PT_BIND_STEP_NONE) {
 			if (m->action == PT_BIND_REBIND)
 				m->result = PT_BIND_UNCHANGED;
 			continue;
@@ -616,7 +618,7 @@ int pt_bind_assign(struct pt_binder *b, struct pt_bind_plan *p)
 	p->failed_bdf[0] = '\0';
 	p->failed_step = NULL;
 	for (i = 0; i < p->nr; i++) {
-		p->m[i].progress = 0;
+		p->m[i].progress = PT_BIND_STEP_NONE;
 		p->m[i].result = p->m[i].action == PT_BIND_REBIND ?
 				 PT_BIND_PLANNED : PT_BIND_UNCHANGED;
 	}

@@ -349,6 +349,15 @@ enum pt_bind_result {
 	PT_BIND_FAILED,		/* could not be restored: see the journal */
 };
 
+/* How far an assign got with a member, in step order (for rollback). */
+enum pt_bind_progress {
+	PT_BIND_STEP_NONE,		/* nothing changed yet */
+	PT_BIND_STEP_OVERRIDE,		/* driver_override is vfio-pci */
+	PT_BIND_STEP_UNBOUND,		/* off its old driver (or had none) */
+	PT_BIND_STEP_PROBED,		/* drivers_probe ran (or vfio-pci had it) */
+	PT_BIND_STEP_VERIFIED,		/* on vfio-pci, its /dev/vfio node there */
+};
+
 struct pt_bind_member {
 	char bdf[PT_BDF_LEN];
 	char driver[PT_NAME_LEN];	/* driver before the change, "" none */
@@ -356,7 +365,7 @@ struct pt_bind_member {
 	enum pt_bind_action action;
 	enum pt_bind_result result;
 	unsigned int numvfs;		/* SR-IOV VFs enabled on it (PF) */
-	int progress;			/* steps applied (for rollback) */
+	enum pt_bind_progress progress;	/* steps applied (for rollback) */
 };
 
 struct pt_bind_plan {
