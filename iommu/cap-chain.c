@@ -58,3 +58,19 @@ int pt_cap_chain_walk(const uint8_t *buf, size_t len, size_t base_size,
 	}
 	return 0;
 }
+
+int pt_cap_info_head(const void *buf, size_t *len, void *out, size_t size,
+		     const char *what)
+{
+	uint32_t argsz;
+
+	if (*len < size)
+		return pt_set_error(EBADMSG, "%s: %zu bytes, expected at least %zu", what, *len, size);
+	memcpy(out, buf, size);
+	memcpy(&argsz, buf, sizeof(argsz));
+	if (argsz < size)
+		return pt_set_error(EBADMSG, "%s: argsz %u is smaller than the structure", what, argsz);
+	if (argsz < *len)
+		*len = argsz;
+	return 0;
+}

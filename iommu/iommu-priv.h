@@ -95,6 +95,14 @@ struct pt_cap_ref {
 };
 typedef int (*pt_cap_fn)(const struct pt_cap_ref *c, void *priv);
 /*
+ * The fixed part of a VFIO_*_GET_INFO answer (every one starts with its
+ * __u32 argsz): copies size bytes of buf into out, checks that argsz covers
+ * them, and lowers *len to argsz when the buffer holds more than the kernel
+ * filled.  -EBADMSG (message prefixed with what) otherwise.
+ */
+int pt_cap_info_head(const void *buf, size_t *len, void *out, size_t size,
+		     const char *what);
+/*
  * Walks the chain starting at offset first of buf (len bytes the kernel
  * filled; base_size: the info structure the chain follows) and calls fn
  * on each capability.  -EBADMSG (message prefixed with what) on a header

@@ -273,14 +273,11 @@ int pt_iommu_parse_type1_info(const void *buf, size_t len,
 			      struct pt_iommu_info *info)
 {
 	struct vfio_iommu_type1_info ti;
+	int ret;
 
-	if (len < sizeof(ti))
-		return pt_set_error(EBADMSG, "type1 info: %zu bytes, expected at least %zu", len, sizeof(ti));
-	memcpy(&ti, buf, sizeof(ti));
-	if (ti.argsz < sizeof(ti))
-		return pt_set_error(EBADMSG, "type1 info: argsz %u is smaller than the structure", ti.argsz);
-	if (ti.argsz < len)
-		len = ti.argsz;
+	ret = pt_cap_info_head(buf, &len, &ti, sizeof(ti), "type1 info");
+	if (ret < 0)
+		return ret;
 	if (ti.flags & VFIO_IOMMU_INFO_PGSIZES)
 		info->pgsizes = ti.iova_pgsizes;
 	if (!(ti.flags & VFIO_IOMMU_INFO_CAPS))

@@ -73,15 +73,12 @@ int pt_vfio_parse_region_info(const void *buf, size_t len,
 {
 	struct vfio_region_info info;
 	char what[32];
+	int ret;
 
 	memset(r, 0, sizeof(*r));
-	if (len < sizeof(info))
-		return pt_set_error(EBADMSG, "region info: %zu bytes, expected at least %zu", len, sizeof(info));
-	memcpy(&info, buf, sizeof(info));
-	if (info.argsz < sizeof(info))
-		return pt_set_error(EBADMSG, "region info: argsz %u is smaller than the structure", info.argsz);
-	if (info.argsz < len)
-		len = info.argsz;
+	ret = pt_cap_info_head(buf, &len, &info, sizeof(info), "region info");
+	if (ret < 0)
+		return ret;
 	r->index = info.index;
 	r->flags = info.flags;
 	r->size = info.size;

@@ -238,56 +238,64 @@ static void write_secret(char *path, size_t n)
 	fclose(f);
 }
 
+/* A fresh copy of the workstation in tree (4200 bytes); rel gets the path
+ * of file in it: an attribute of 01:00.1 when dev, else tree-relative. */
+static void fresh(char *tree, char *rel, size_t n, const char *file, bool dev)
+{
+	char dir[4200];
+
+	snprintf(tree, 4200, "%s", fixture_copy("workstation"));
+	if (!dev) {
+		snprintf(rel, n, "%s", file);
+		return;
+	}
+	dev_dir(tree, "0000:01:00.1", dir, sizeof(dir));
+	snprintf(rel, n, "%s/%s", dir, file);
+}
+
+#define OUTSIDE "leads outside the tree (not followed)"
+#define FIFO "is a FIFO, not a regular file (not read)"
+
 Test(robust, attribute_symlink_out_of_the_tree, .timeout = 120)
 {
-	char secret[4200], tree[4200], dir[4200], rel[4300], up[4300] = "";
+	char secret[4200], tree[4200], rel[4300], up[4300] = "";
 
 	write_secret(secret, sizeof(secret));
-	snprintf(tree, sizeof(tree), "%s", fixture_copy("workstation"));
-	dev_dir(tree, "0000:01:00.1", dir, sizeof(dir));
-	snprintf(rel, sizeof(rel), "%s/driver_override", dir);
 	/* absolute: what the host would resolve to the file outside */
+	fresh(tree, rel, sizeof(rel), "driver_override", true);
 	replace(tree, rel, secret, false);
-	refuses(tree, rel, "leads outside the tree (not followed)", "show", "01:00.1");
-	refuses(tree, rel, "leads outside the tree (not followed)", "list", "--json");
+	refuses(tree, rel, OUTSIDE, "show", "01:00.1");
+	refuses(tree, rel, OUTSIDE, "list", "--json");
 	/* relative, climbing out past the root */
 	for (int i = 0; i < 24; i++)
 		strcat(up, "../");
 	strcat(up, secret + 1);
 	replace(tree, rel, up, false);
-	refuses(tree, rel, "leads outside the tree (not followed)", "show", "01:00.1");
+	refuses(tree, rel, OUTSIDE, "show", "01:00.1");
 	/* a file libpci reads itself (config), by its plain path */
-	snprintf(tree, sizeof(tree), "%s", fixture_copy("workstation"));
-	snprintf(rel, sizeof(rel), "%s/config", dir);
+	fresh(tree, rel, sizeof(rel), "config", true);
 	replace(tree, rel, secret, false);
 	refuses(tree, rel, "is a symlink, not a regular file (libpci would read it)",
 		"show", "01:00.1");
 	/* a root-relative blocker source */
-	snprintf(tree, sizeof(tree), "%s", fixture_copy("workstation"));
-	replace(tree, "proc/mounts", secret, false);
-	refuses(tree, "proc/mounts", "leads outside the tree (not followed)", "list", NULL);
+	fresh(tree, rel, sizeof(rel), "proc/mounts", false);
+	replace(tree, rel, secret, false);
+	refuses(tree, rel, OUTSIDE, "list", NULL);
 }
 
 Test(robust, fifo_attribute_does_not_hang, .timeout = 120)
 {
-	char tree[4200], dir[4200], rel[4300];
+	char tree[4200], rel[4300];
 
-	snprintf(tree, sizeof(tree), "%s", fixture_copy("workstation"));
-	dev_dir(tree, "0000:01:00.1", dir, sizeof(dir));
-	snprintf(rel, sizeof(rel), "%s/driver_override", dir);
+	fresh(tree, rel, sizeof(rel), "driver_override", true);
 	replace(tree, rel, NULL, true);
-	refuses(tree, rel, "is a FIFO, not a regular file (not read)", "show", "01:00.1");
-	refuses(tree, rel, "is a FIFO, not a regular file (not read)", "list", "--groups");
-
-	snprintf(tree, sizeof(tree), "%s", fixture_copy("workstation"));
-	dev_dir(tree, "0000:01:00.1", dir, sizeof(dir));
-	snprintf(rel, sizeof(rel), "%s/config", dir);
+	refuses(tree, rel, FIFO, "show", "01:00.1");
+	refuses(tree, rel, FIFO, "list", "--groups");
+	fresh(tree, rel, sizeof(rel), "config", true);
 	replace(tree, rel, NULL, true);
 	refuses(tree, rel, "is a FIFO, not a regular file (libpci would read it)",
 		"show", "01:00.1");
-
-	snprintf(tree, sizeof(tree), "%s", fixture_copy("workstation"));
-	replace(tree, "proc/cmdline", NULL, true);
-	refuses(tree, "proc/cmdline", "is a FIFO, not a regular file (not read)",
-		"check", NULL);
+	fresh(tree, rel, sizeof(rel), "proc/cmdline", false);
+	replace(tree, rel, NULL, true);
+	refuses(tree, rel, FIFO, "check", NULL);
 }
