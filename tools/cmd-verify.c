@@ -36,9 +36,9 @@ CLI_COMMAND(verify, cmd_verify_main,
 	   "[--format text|json|tap|junit] [-o FILE] [--allow-skip]\n"
 	   "                       [--emit nfd [--emit-file FILE] [--expiry DURATION]]\n"
 	   "--emit nfd: a Node Feature Discovery feature file with the host facts and\n"
-	   "this run's result and time (expiring after --expiry, default 24h) on stdout\n"
-	   "or, atomically, in FILE; the report then goes to -o FILE or, as a table, to\n"
-	   "stderr.");
+	   "this run's result and time (expiring after --expiry, default 24h),\n"
+	   "atomically in FILE, or on stdout: then the report goes to -o FILE or, as\n"
+	   "a table, to stderr.");
 
 /* verify --emit nfd: what emit needs beyond the report. */
 struct verify_emit {
@@ -196,7 +196,7 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 	const struct pt_device *devs[VERIFY_MAX_DEVICES];
 	const char *iommu = NULL, *outpath = NULL, *backends[2];
 	enum vfy_format fmt = VFY_FMT_TEXT;
-	bool allow_skip = false;
+	bool allow_skip = false, nfd_on_stdout;
 	struct verify_emit ve = { .expiry = 24 * 3600 };
 	struct vfy_report rep;
 	struct vfy_host host;
@@ -225,8 +225,10 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 		if (!dup)
 			devs[nr++] = d;
 	}
-	/* --emit: stdout is the NFD file's; the human report goes to stderr */
-	out = !outpath && ve.format ? stderr : open_output(outpath);
+	/* --emit nfd without --emit-file: stdout is the NFD file's, the
+	 * report goes to -o FILE or, as the table, to stderr */
+	nfd_on_stdout = ve.format && !ve.file;
+	out = !outpath && nfd_on_stdout ? stderr : open_output(outpath);
 	if (!out) {
 		pt_ctx_free(ctx);
 		return CLI_EXIT_USAGE;
@@ -238,7 +240,7 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 		pt_ctx_free(ctx);
 		return CLI_EXIT_FAIL;
 	}
-	human = ve.format ? stderr : stdout;
+	human = nfd_on_stdout ? stderr : stdout;
 	if (!iommu)
 		iommu = default_backend(ctx);
 	if (!strcmp(iommu, "both")) {
@@ -259,7 +261,7 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 	/* -o FILE: the machine report goes to FILE and a human one to the
 	 * log (the table, or just the summary when FILE has the table) */
 	if (out != stdout && out != stderr && fmt != VFY_FMT_TEXT)
-		vfy_write_text_color(&rep, human, cli->color && !ve.format);
+		vfy_write_text_color(&rep, human, cli->color && !nfd_on_stdout);
 	else if (out != stdout && out != stderr)
 		fprintf(human, "%s\n", vfy_summary_line(&rep, sum, sizeof(sum)));
 	ret = !ret && vfy_all_passed(&rep, allow_skip) ? CLI_EXIT_OK : CLI_EXIT_FAIL;

@@ -46,7 +46,7 @@ MACHINES = ["workstation", "server", "laptop", "amd"]
 QEMU = shutil.which("qemu-system-x86_64")
 VIRT_XML_VALIDATE = shutil.which("virt-xml-validate")
 passed = failed = 0
-tmp = tempfile.mkdtemp(prefix="emit-")
+tmp = None          # main()'s scratch directory
 
 try:
     import yaml
@@ -605,8 +605,16 @@ def test_verify_nfd():
                         "--emit-file", path)
     check("server verify --emit nfd --emit-file: verify's exit status (1: a check fails)",
           rc == 1, err)
-    check("verify --emit-file: nothing on stdout, the table on stderr",
-          out == "" and "host.dma-translated" in err, out + err[:300])
+    check("verify --emit-file: the report (table) on stdout as without --emit",
+          "FAIL    0000:03:02.0  host     host.dma-translated" in out, out + err[:300])
+    rc, out, err = emit("server", "verify", "03:02.0", "--format", "junit", "--emit", "nfd")
+    check("verify --emit nfd without --emit-file: the NFD file on stdout, the table on stderr",
+          rc == 1 and out.startswith("# Node Feature Discovery") and "<testsuite" not in out
+          and "host.dma-translated" in err, out[:200] + err[:200])
+    rc, out, err = emit("server", "verify", "03:02.0", "--format", "junit", "--emit", "nfd",
+                        "--emit-file", path)
+    check("verify --format junit --emit-file: the JUnit report on stdout (the Job's log)",
+          out.startswith("<?xml") and "<testsuite" in out, out[:200])
     check("verify --emit-file: no temporary file left in features.d",
           os.listdir(os.path.dirname(path)) == ["passthru"], os.listdir(os.path.dirname(path)))
     text = open(path).read()
@@ -762,6 +770,8 @@ def test_errors():
 # ---------------------------------------------------------------- main
 
 def main():
+    global tmp
+    tmp = tempfile.mkdtemp(prefix="emit-")
     nfd_self_test()
     for neg, schema, what in ((
             {"spec": {"configuration": {"permittedHostDevices": {"pciHostDevices": [

@@ -6,9 +6,20 @@
 # and the Kubernetes manifests of configs/kubernetes/ against the
 # Kubernetes API models of python3-kubernetes — manifests.py.  The lab
 # boots QEMU with the emitted arguments: tests/lab/cases/emit-qemu.sh.
+# Debian's interpreter: the Debian packages install-deps puts in (python3-yaml,
+# -jsonschema, -kubernetes) are its modules, not those of another python3
+# first on PATH.
+EMIT_PYTHON ?= /usr/bin/python3
+
 .PHONY: check-emit
 check-emit: $(PASSTHRU) $(BUILD)/fixtures/.stamp
 	scripts/run-suite $(BUILD)/results emit-consumers \
-		python3 tests/emit/consumers.py $(PASSTHRU) $(BUILD)/fixtures
+		$(EMIT_PYTHON) tests/emit/consumers.py $(PASSTHRU) $(BUILD)/fixtures
 CHECK_TARGETS += check-emit
 SAN_CHECK_TARGETS += check-emit
+
+.PHONY: check-emit-manifests
+check-emit-manifests: $(PASSTHRU) $(BUILD)/fixtures/.stamp
+	scripts/run-suite $(BUILD)/results emit-manifests \
+		$(EMIT_PYTHON) tests/emit/manifests.py $(PASSTHRU) $(BUILD)/fixtures
+CHECK_TARGETS += check-emit-manifests
