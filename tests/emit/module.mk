@@ -23,3 +23,16 @@ check-emit-manifests: $(PASSTHRU) $(BUILD)/fixtures/.stamp
 	scripts/run-suite $(BUILD)/results emit-manifests \
 		$(EMIT_PYTHON) tests/emit/manifests.py $(PASSTHRU) $(BUILD)/fixtures
 CHECK_TARGETS += check-emit-manifests
+
+# The lab case emit-qemu boots Linux inside QEMU inside the lab: the stock
+# lab kernel (tests/lab/kernel.sh, a Debian package) and an initramfs of the
+# host's static busybox running tests/emit/guest-init.sh.
+$(BUILD)/lab-files/emit/vmlinuz: tests/lab/kernel.sh
+	@mkdir -p $(dir $@)
+	cp "$$(tests/lab/kernel.sh stock)/vmlinuz" $@
+$(BUILD)/lab-files/emit/guest.cpio: tests/emit/guest-init.sh
+	@rm -rf $(BUILD)/obj/tests/emit/guest && mkdir -p $(BUILD)/obj/tests/emit/guest/bin $(dir $@)
+	install -m 0755 /bin/busybox $(BUILD)/obj/tests/emit/guest/bin/busybox
+	install -m 0755 tests/emit/guest-init.sh $(BUILD)/obj/tests/emit/guest/init
+	cd $(BUILD)/obj/tests/emit/guest && find . | cpio -o -H newc --quiet >$(abspath $@)
+LAB_FILES += $(BUILD)/lab-files/emit/vmlinuz $(BUILD)/lab-files/emit/guest.cpio
