@@ -29,11 +29,14 @@ expect_eq "assign --force --emit qemu: exit 0" 0 "$rc"
 expect_eq "assign --emit: now on vfio-pci" vfio-pci "$(lab_driver $nic)"
 expect_match "assign --emit: the plan table went to stderr" "-> vfio-pci +done" "$(cat /tmp/assign.err)"
 
-# boot_guest NAME ARGS...: QEMU with the emitted arguments on the nested
-# KVM; the guest prints GUEST-PCI lines and powers off
+# boot_guest NAME CDEV ARGS...: QEMU with the emitted arguments on the
+# nested KVM; the guest prints GUEST-PCI lines and powers off.  CDEV (or
+# ""): opened as fd 3 right before QEMU, as the emit note says — inside
+# timeout's child, so that timeout's own watchdog does not hold it open.
 boot_guest() {
-	_name=$1; shift
-	timeout 600 qemu-system-x86_64 -accel kvm -M q35 -m 192M -nodefaults \
+	_name=$1; _cdev=$2; shift 2
+	timeout 600 sh -c '[ -z "$0" ] || exec 3<>"$0"; exec "$@"' "$_cdev" \
+		qemu-system-x86_64 -accel kvm -M q35 -m 192M -nodefaults \
 		-display none -serial stdio -no-reboot -kernel $files/vmlinuz \
 		-initrd $files/guest.cpio -append "console=ttyS0 panic=-1 quiet" \
 		"$@" >/tmp/guest-$_name.log 2>&1
@@ -50,15 +53,15 @@ boot_guest() {
 if [ ! -e /dev/iommu ]; then
 	expect_eq "type1: the emitted arguments" "-device vfio-pci,host=$nic,id=$id" "$args"
 	# shellcheck disable=SC2086  # the emitted words, split as a user's $(...) would
-	boot_guest type1 $args
+	boot_guest type1 "" $args
 else
 	expect_eq "iommufd kernel, auto: the emitted arguments" \
 		"-object iommufd,id=iommufd0|-device vfio-pci,host=$nic,iommufd=iommufd0,id=$id" \
 		"$(echo "$args" | tr '\n' '|' | sed 's/|$//')"
-	boot_guest iommufd $args
+	boot_guest iommufd "" $args
 	args=$(passthru emit qemu --iommu type1 "$nic" 2>/dev/null)
+	# (type1 guests boot on the stock kernel: one boot less here)
 	expect_eq "--iommu type1: the emitted arguments" "-device vfio-pci,host=$nic,id=$id" "$args"
-	boot_guest type1 $args
 	args=$(passthru emit qemu --cdev-fd "$nic" 2>/tmp/cdev.err)
 	cdev=$(ls $sys/vfio-dev)
 	expect_eq "--cdev-fd: the emitted arguments" \
@@ -66,9 +69,7 @@ else
 		"$(echo "$args" | tr '\n' '|' | sed 's/|$//')"
 	expect_match "--cdev-fd: stderr says how to open the cdev" \
 		"exec 3<>/dev/vfio/devices/$cdev" "$(cat /tmp/cdev.err)"
-	exec 3<>/dev/vfio/devices/$cdev
-	boot_guest cdev-fd $args
-	exec 3<&-
+	boot_guest cdev-fd /dev/vfio/devices/$cdev $args
 fi
 
 expect_ok "release the NIC" passthru release "$nic"
