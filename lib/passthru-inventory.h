@@ -44,8 +44,11 @@ struct pt_inv_function {
 	const struct pt_group *group;	/* NULL: the device is in no group */
 	bool selected;			/* named by the caller (not a peer) */
 	bool group_node;		/* ROOT/dev/vfio/N exists */
-	char cdev[PT_NAME_LEN];		/* "vfio0" (sysfs vfio-dev/), "" none */
-	bool cdev_node;			/* ROOT/dev/vfio/devices/CDEV exists */
+	char cdev[PT_NAME_LEN];		/* "vfio0" (sysfs vfio-dev/, Linux 6.1+),
+					 * "" none */
+	bool cdev_node;			/* ROOT/dev/vfio/devices/CDEV exists: the
+					 * char device (CONFIG_VFIO_DEVICE_CDEV,
+					 * 6.6+) iommufd users open */
 	/* Functions of one physical slot (same domain:bus:device, not VFs)
 	 * in this inventory: a guest sees them as one multifunction device
 	 * only if they are passed together at one guest slot. */

@@ -8,7 +8,7 @@
  * physical slot get one guest slot with multifunction='on' on function 0.
  *
  * <driver iommufd='yes'/> is emitted only when iommufd is in use (asked
- * with --iommu iommufd, or /dev/iommu and every cdev exist) AND the
+ * with --iommu iommufd, or /dev/iommu and every cdev node exist) AND the
  * installed libvirt knows it: its domain schema
  * (ROOT/usr/share/libvirt/schemas/domaincommon.rng, what virt-xml-validate
  * and libvirt's own parser check against) declares the iommufd attribute.
@@ -45,7 +45,7 @@ static int pick_iommufd(struct emit *e, bool *out)
 	bool schema = schema_has_iommufd(e->ctx), cdevs = true;
 
 	for (int i = 0; i < inv->nr_fn; i++)
-		cdevs &= inv->fn[i].cdev[0] != 0;
+		cdevs &= inv->fn[i].cdev_node;
 	*out = false;
 	switch (e->o->iommu) {
 	case EMIT_IOMMU_TYPE1:

@@ -29,14 +29,15 @@ static const char *qemu_id(const struct pt_device *d, char *buf, size_t n)
 	return buf;
 }
 
-/* iommufd when asked, or (auto) when /dev/iommu and every cdev exist. */
+/* iommufd when asked, or (auto) when /dev/iommu and every function's cdev
+ * node exist (Linux 6.1-6.5 show vfio-dev/vfioN in sysfs without one). */
 static int pick_iommufd(struct emit *e, bool *iommufd)
 {
 	const struct pt_inventory *inv = e->inv;
 	bool cdevs = true;
 
 	for (int i = 0; i < inv->nr_fn; i++)
-		cdevs &= inv->fn[i].cdev[0] != 0;
+		cdevs &= inv->fn[i].cdev_node;
 	switch (e->o->iommu) {
 	case EMIT_IOMMU_TYPE1:
 		*iommufd = false;
@@ -64,11 +65,12 @@ static int check_cdevs(struct emit *e)
 				 "them (drop --cdev-fd)", inv->nr_fn,
 				 LAST_FD - FIRST_FD + 1, FIRST_FD, LAST_FD);
 	for (int i = 0; i < inv->nr_fn; i++)
-		if (!inv->fn[i].cdev[0])
+		if (!inv->fn[i].cdev_node)
 			return emit_fail(e, CLI_EXIT_FAIL, "--cdev-fd: %s has no VFIO device "
-					 "cdev (sysfs vfio-dev/): it must be on vfio-pci, "
-					 "on a kernel with CONFIG_VFIO_DEVICE_CDEV",
-					 inv->fn[i].dev->bdf);
+					 "cdev (/dev/vfio/devices/%s): it must be on vfio-pci, "
+					 "on a kernel with CONFIG_VFIO_DEVICE_CDEV (6.6+)",
+					 inv->fn[i].dev->bdf, inv->fn[i].cdev[0] ?
+					 inv->fn[i].cdev : "vfioN");
 	return 0;
 }
 
@@ -106,7 +108,7 @@ static void notes(struct emit *e, bool iommufd)
 		if (e->o->cdev_fd)
 			emit_note(e, "open %s's cdev before starting QEMU: exec %d<>/dev/vfio/devices/%s",
 				  f->dev->bdf, FIRST_FD + i, f->cdev);
-		else if (iommufd && !f->cdev[0])
+		else if (iommufd && !f->cdev_node)
 			emit_note(e, "%s has no VFIO device cdev yet: QEMU's iommufd "
 				  "backend needs it (passthru assign it first)", f->dev->bdf);
 		if (f->dev->boot_vga && emit_has_rom(f) && !e->o->no_rom)

@@ -41,7 +41,7 @@ import sys
 import tempfile
 from datetime import datetime, timezone
 
-PASSTHRU, FIX = sys.argv[1], sys.argv[2]
+PASSTHRU = FIX = None     # main(): from the command line
 MACHINES = ["workstation", "server", "laptop", "amd"]
 QEMU = shutil.which("qemu-system-x86_64")
 VIRT_XML_VALIDATE = shutil.which("virt-xml-validate")
@@ -240,8 +240,8 @@ DOMAIN = """<domain type='kvm'>
 """
 
 
-def virt_xml_validate(xml, name):
-    path = os.path.join(tmp, name + ".xml")
+def virt_xml_validate(xml, name, where=None):
+    path = os.path.join(where or tmp, name + ".xml")
     with open(path, "w") as f:
         f.write(xml)
     p = subprocess.run([VIRT_XML_VALIDATE, path, "domain"], capture_output=True,
@@ -770,7 +770,8 @@ def test_errors():
 # ---------------------------------------------------------------- main
 
 def main():
-    global tmp
+    global tmp, PASSTHRU, FIX
+    PASSTHRU, FIX = sys.argv[1], sys.argv[2]
     tmp = tempfile.mkdtemp(prefix="emit-")
     nfd_self_test()
     for neg, schema, what in ((

@@ -72,6 +72,16 @@ else
 	boot_guest cdev-fd /dev/vfio/devices/$cdev $args
 fi
 
+# every other format, for the host half (emit-qemu.host: the consumers'
+# checks of tests/emit/consumers.py against this lab machine's facts)
+grp=$(basename "$(readlink $sys/iommu_group)")
+echo "LAB-EMIT-FACT nic=$nic group=$grp ids=$(cat $sys/vendor):$(cat $sys/device) cdev=$(ls $sys/vfio-dev 2>/dev/null) cdevnode=$([ -c /dev/vfio/devices/$(ls $sys/vfio-dev 2>/dev/null) ] && echo yes || echo no) iommufd=$([ -e /dev/iommu ] && echo yes || echo no)"
+for f in libvirt cloud-hypervisor kubevirt sriov-dp nfd json; do
+	out=$(passthru emit $f "$nic" 2>/dev/null); rc=$?
+	expect_eq "emit $f on the assigned NIC: exit 0" 0 "$rc"
+	echo "LAB-EMIT-BEGIN $f"; echo "$out"; echo "LAB-EMIT-END"
+done
+
 expect_ok "release the NIC" passthru release "$nic"
 expect_eq "e1000e is back" e1000e "$(lab_driver $nic)"
 lab_done
