@@ -5,7 +5,8 @@
 # LAB-COMMAND inside the lab VM on its nested /dev/kvm (WHERE=lab), with
 # the lab's binaries taken from BUILD (the sanitizer pass hands build-san).
 # WHERE=auto asks PROBE (tests/vmm/kvm-probe.c).  The output is the suite's
-# own, so scripts/run-suite counts it the same either way.
+# own, so scripts/run-suite counts it the same either way.  LAB_WITH=qemu
+# carries QEMU into the lab (benchmarks that compare against it).
 set -u
 where=$1 build=$2 probe=$3 host_cmd=$4 lab_cmd=$5
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,7 +20,8 @@ host)
 lab)
 	# The iommufd lab kernel boots fastest and has KVM built in.  A suite
 	# under ASan in TCG is slow: a generous limit, the lab kills it anyway.
-	BUILD=$build LAB_NO_MAKE=1 exec "$top/tests/lab/run" --kernel "${VMM_LAB_KERNEL:-iommufd}" --timeout 1200 basic -- \
+	BUILD=$build LAB_NO_MAKE=1 exec "$top/tests/lab/run" --kernel "${VMM_LAB_KERNEL:-iommufd}" --timeout 1200 \
+		${LAB_WITH:+--with "$LAB_WITH"} basic -- \
 		sh -c "cd /tmp && $lab_cmd"
 	;;
 *)
