@@ -275,6 +275,10 @@ static int snap_device(struct snap *s, const char *bdf)
 		} else if (!strcmp(de->d_name, "net")) {
 			pathf(rel, "%s/net", devrel);
 			snap_each(s, rel, net_entry);
+		} else if (!strcmp(de->d_name, "vfio-dev")) {
+			/* the VFIO device cdev's name (emit's inventory) */
+			pathf(rel, "%s/vfio-dev", devrel);
+			snap_each(s, rel, net_entry);
 		}
 	}
 	closedir(d);
@@ -474,6 +478,8 @@ static const char *const proc_files[] = {
 	"proc/modules", "proc/self/limits",
 	"sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
 	"sys/class/tty/console/active",
+	/* the installed libvirt's domain schema (emit libvirt, iommufd) */
+	"usr/share/libvirt/schemas/domaincommon.rng",
 };
 static const char *const modules[] = {
 	"vfio", "vfio_pci", "vfio_iommu_type1", "iommufd", "kvm", "kvm_intel",
