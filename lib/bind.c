@@ -148,13 +148,19 @@ struct node_cond {
 static bool cond_node(struct pt_binder *b, const void *arg)
 {
 	const struct node_cond *c = arg;
-	char cdev[64], rel[128];
+	char cdev[64], rel[192];
 
 	snprintf(rel, sizeof(rel), "dev/vfio/%d", c->group);
 	if (!pt_sysfs_exists(&b->fs, rel))
 		return false;
 	if (pt_sysfs_vfio_cdev(&b->fs, c->bdf, cdev, sizeof(cdev)))
 		return true;	/* kernel without VFIO cdevs: group node is it */
+	/* before Linux 6.6 vfio-dev/vfioN is a sysfs-only device: a char
+	 * device comes only with a "dev" attribute */
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/vfio-dev/%s/dev",
+		 c->bdf, cdev);
+	if (!pt_sysfs_exists(&b->fs, rel))
+		return true;
 	snprintf(rel, sizeof(rel), "dev/vfio/devices/%s", cdev);
 	return pt_sysfs_exists(&b->fs, rel);
 }

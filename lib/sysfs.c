@@ -533,15 +533,10 @@ int pt_sysfs_vfio_cdev(struct pt_sysfs *fs, const char *bdf, char *buf,
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		char dev[PATH_MAX];
+		const char *num = de->d_name + 4;
 
-		if (strncmp(de->d_name, "vfio", 4) || de->d_name[4] < '0' ||
-		    de->d_name[4] > '9' || strlen(de->d_name) >= n)
-			continue;
-		/* before Linux 6.6 vfio-dev/vfioN is a sysfs-only device: a
-		 * char device exists only when it has a "dev" attribute */
-		snprintf(dev, sizeof(dev), "%s/%s/dev", rel, de->d_name);
-		if (!pt_sysfs_exists(fs, dev))
+		if (strncmp(de->d_name, "vfio", 4) || !*num ||
+		    strspn(num, "0123456789") != strlen(num) || strlen(de->d_name) >= n)
 			continue;
 		strcpy(buf, de->d_name);
 		ret = 0;

@@ -138,10 +138,10 @@ int pt_sysfs_resolve(struct pt_sysfs *fs, const char *rel, char *out,
 int pt_sysfs_open_dir_for_libpci(struct pt_sysfs *fs, int dfd,
 				 const char *rel, const char *const names[]);
 
-/* The VFIO device cdev of a PCI function bound to vfio-pci ("vfio3"):
- * the vfio-dev/vfioN entry of its sysfs directory that has a "dev"
- * attribute (before Linux 6.6 vfio-dev/vfioN is a sysfs-only device).
- * -ENOENT when it has none. */
+/* The name of the VFIO device of a PCI function bound to vfio-pci
+ * ("vfio3"): its sysfs vfio-dev/vfioN entry (Linux 6.1+).  Only from 6.6
+ * (CONFIG_VFIO_DEVICE_CDEV) is it also a char device, /dev/vfio/devices/
+ * vfioN: check that node where it matters.  -ENOENT when it has none. */
 int pt_sysfs_vfio_cdev(struct pt_sysfs *fs, const char *bdf, char *buf,
 		       size_t n);
 
