@@ -5,7 +5,6 @@
  * devices' IOMMU groups, each with the VFIO nodes a consumer opens, and
  * the host facts of `passthru check`.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,17 +23,14 @@ int pt_inventory_group_endpoints(const struct pt_group *g)
 }
 
 const struct pt_check *pt_inventory_check(const struct pt_inventory *inv,
-					  const char *name)
+					  enum pt_check_id id)
 {
-	for (int i = 0; i < inv->host.nr_checks; i++)
-		if (!strcmp(inv->host.checks[i].name, name))
-			return &inv->host.checks[i];
-	return NULL;
+	return pt_check_find(inv->host.checks, inv->host.nr_checks, id);
 }
 
-static bool passed(const struct pt_inventory *inv, const char *name)
+static bool passed(const struct pt_inventory *inv, enum pt_check_id id)
 {
-	const struct pt_check *c = pt_inventory_check(inv, name);
+	const struct pt_check *c = pt_inventory_check(inv, id);
 
 	return c && c->status == PT_CHECK_PASS;
 }
@@ -48,41 +44,27 @@ static int host_facts(struct pt_ctx *ctx, const struct pt_check_opts *opts,
 	if (n < 0)
 		return n;
 	h->nr_checks = n;
-	h->iommu = passed(inv, "IOMMU enabled");
-	h->interrupt_remapping = passed(inv, "interrupt remapping");
-	h->unsafe_interrupts = !passed(inv, "unsafe interrupts");
-	h->vfio = passed(inv, "VFIO modules") && passed(inv, "/dev/vfio/vfio");
-	h->iommufd = passed(inv, "iommufd");
+	h->iommu = passed(inv, PT_CHECK_IOMMU_ENABLED);
+	h->interrupt_remapping = passed(inv, PT_CHECK_INTREMAP);
+	h->unsafe_interrupts = !passed(inv, PT_CHECK_UNSAFE_INTERRUPTS);
+	h->vfio = passed(inv, PT_CHECK_VFIO_MODULES) && passed(inv, PT_CHECK_VFIO_CONTAINER);
+	h->iommufd = passed(inv, PT_CHECK_IOMMUFD);
 	return 0;
 }
 
-/* The VFIO device cdev of a function bound to vfio-pci on a kernel with
- * CONFIG_VFIO_DEVICE_CDEV: sys/bus/pci/devices/BDF/vfio-dev/vfioN. */
+/* The VFIO device cdev of a function bound to vfio-pci: its sysfs name
+ * (Linux 6.1+), and whether the char device exists (CONFIG_VFIO_DEVICE_CDEV,
+ * 6.6+). */
 static void find_cdev(struct pt_ctx *ctx, struct pt_inv_function *f)
 {
-	char path[PATH_MAX], rel[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
+	char rel[PATH_MAX];
 
-	if (pt_ctx_path(ctx, path, sizeof(path), "sys/bus/pci/devices/%s/vfio-dev",
-			f->dev->bdf) < 0)
+	if (pt_sysfs_vfio_cdev(&ctx->fs, f->dev->bdf, f->cdev, sizeof(f->cdev)) < 0) {
+		f->cdev[0] = '\0';
 		return;
-	d = opendir(path);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "vfio", 4) || !de->d_name[4] ||
-		    strlen(de->d_name) >= sizeof(f->cdev) ||
-		    strspn(de->d_name + 4, "0123456789") != strlen(de->d_name + 4))
-			continue;
-		snprintf(f->cdev, sizeof(f->cdev), "%.63s", de->d_name);
-		break;
 	}
-	closedir(d);
-	if (f->cdev[0]) {
-		snprintf(rel, sizeof(rel), "dev/vfio/devices/%s", f->cdev);
-		f->cdev_node = ptd_exists(ctx, rel);
-	}
+	snprintf(rel, sizeof(rel), "dev/vfio/devices/%s", f->cdev);
+	f->cdev_node = pt_sysfs_exists(&ctx->fs, rel);
 }
 
 static void fill_function(struct pt_ctx *ctx, struct pt_inv_function *f,
@@ -96,7 +78,7 @@ static void fill_function(struct pt_ctx *ctx, struct pt_inv_function *f,
 	f->selected = selected;
 	if (d->group) {
 		snprintf(rel, sizeof(rel), "dev/vfio/%d", d->group->id);
-		f->group_node = ptd_exists(ctx, rel);
+		f->group_node = pt_sysfs_exists(&ctx->fs, rel);
 	}
 	find_cdev(ctx, f);
 }

@@ -83,9 +83,9 @@ int pt_inventory_build(struct pt_ctx *ctx, const struct pt_device *const *sel,
 		       struct pt_inventory **out);
 void pt_inventory_free(struct pt_inventory *inv);
 
-/* The host check line of that name ("locked memory", ...), or NULL. */
+/* The host check id (PT_CHECK_MEMLOCK, ...) of the inventory, or NULL. */
 const struct pt_check *pt_inventory_check(const struct pt_inventory *inv,
-					  const char *name);
+					  enum pt_check_id id);
 /* The endpoint functions (bridges left out) of group g: more than one
  * means the consumers that hand over one function per group must be told. */
 int pt_inventory_group_endpoints(const struct pt_group *g);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/sysfs.h"
 #include "tools/bindcli.h"
 #include "tools/emit.h"
 
@@ -108,10 +109,10 @@ static int persist(struct bc_run *r, struct bc_group *bg)
  * driver_override), 1 otherwise.  Reads two sysfs files, never scans. */
 static int udev_match(struct cli *cli, const char *conf_path, const char *bdf)
 {
-	char path[4096], v[16] = "", d[16] = "", etc[4096];
+	char rel[64], v[16] = "", d[16] = "", etc[4096];
 	struct pt_conf c;
 	const char *root = cli->root && strcmp(cli->root, "/") ? cli->root : "";
-	FILE *f;
+	struct pt_sysfs fs;
 	int ret;
 
 	/* udev passes the kernel's name; anything else is bad input */
@@ -128,18 +129,15 @@ static int udev_match(struct cli *cli, const char *conf_path, const char *bdf)
 		cli_err("%s", pt_last_error());
 		return CLI_EXIT_USAGE;
 	}
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/vendor", root, bdf);
-	if ((f = fopen(path, "r"))) {
-		if (!fgets(v, sizeof(v), f))
-			v[0] = '\0';
-		fclose(f);
+	if (pt_sysfs_init(&fs, root)) {
+		cli_err("%s", pt_last_error());
+		return CLI_EXIT_USAGE;
 	}
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/device", root, bdf);
-	if ((f = fopen(path, "r"))) {
-		if (!fgets(d, sizeof(d), f))
-			d[0] = '\0';
-		fclose(f);
-	}
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/vendor", bdf);
+	pt_sysfs_read_str(&fs, rel, v, sizeof(v));
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/device", bdf);
+	pt_sysfs_read_str(&fs, rel, d, sizeof(d));
+	pt_sysfs_fini(&fs);
 	return pt_conf_match(&c, bdf, (unsigned int)strtoul(v, NULL, 16),
 			     (unsigned int)strtoul(d, NULL, 16)) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/sysfs.h"
 #include "tools/discover.h"
 #include "tools/emit.h"
 #include "verify/checks.h"
@@ -70,12 +71,7 @@ static long long parse_expiry(const char *s)
  * offers /dev/iommu, else type1. */
 static const char *default_backend(struct pt_ctx *ctx)
 {
-	char path[4096];
-
-	if (pt_ctx_path(ctx, path, sizeof(path), "dev/iommu") == 0 &&
-	    access(path, F_OK) == 0)
-		return "iommufd";
-	return "type1";
+	return pt_sysfs_exists(pt_ctx_sysfs(ctx), "dev/iommu") ? "iommufd" : "type1";
 }
 
 /* Opened before the checks run, so a bad path costs no DMA test. */

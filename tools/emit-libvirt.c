@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/sysfs.h"
 #include "tools/emit.h"
 
 #define LIBVIRT_SCHEMA "usr/share/libvirt/schemas/domaincommon.rng"
@@ -24,18 +25,13 @@
 /* Does the installed libvirt's domain schema know <driver iommufd=...>? */
 static bool schema_has_iommufd(struct pt_ctx *ctx)
 {
-	char path[4096], line[512];
-	bool found = false;
-	FILE *f;
+	bool found;
+	char *buf;
 
-	if (pt_ctx_path(ctx, path, sizeof(path), LIBVIRT_SCHEMA) < 0)
+	if (pt_sysfs_slurp(pt_ctx_sysfs(ctx), LIBVIRT_SCHEMA, &buf, NULL) < 0)
 		return false;
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, "<attribute name=\"iommufd\">") != NULL;
-	fclose(f);
+	found = strstr(buf, "<attribute name=\"iommufd\">") != NULL;
+	free(buf);
 	return found;
 }
 

@@ -84,8 +84,8 @@ void emit_note_viability(struct emit *e)
 
 void emit_note_memory(struct emit *e, const char *vmm)
 {
-	const struct pt_check *ml = pt_inventory_check(e->inv, "locked memory");
-	const struct pt_check *hp = pt_inventory_check(e->inv, "hugepages");
+	const struct pt_check *ml = pt_inventory_check(e->inv, PT_CHECK_MEMLOCK);
+	const struct pt_check *hp = pt_inventory_check(e->inv, PT_CHECK_HUGEPAGES);
 
 	if (ml)
 		emit_note(e, "locked memory (%s pins all guest RAM): %s%s%s", vmm,
