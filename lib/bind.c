@@ -14,12 +14,14 @@
  * any step fails, every member that was touched is restored, in reverse
  * order, to the driver and driver_override it had (restore_member()).
  *
- * Test hooks (documented in README): PASSTHRU_TEST_FAIL_STEP=K makes the
- * K-th kernel-changing step of a run fail with EIO before it touches sysfs,
- * so that the lab can prove the rollback at every point of the sequence;
- * PASSTHRU_TEST_CRASH_STEP=K kills the process with SIGKILL there instead,
- * leaving a half-done group and its journal, as a crash or `kill -9` would.
- * Steps are numbered in the -v log ("step K: BDF: NAME").
+ * Test hooks, compiled into test builds only (-DPASSTHRU_TEST_HOOKS: the
+ * lab's passthru, never `make install`'s): PASSTHRU_TEST_FAIL_STEP=K makes
+ * the K-th kernel-changing step of a run fail with EIO before it touches
+ * sysfs, so that the lab can prove the rollback at every point of the
+ * sequence; PASSTHRU_TEST_CRASH_STEP=K kills the process with SIGKILL
+ * there instead, leaving a half-done group and its journal, as a crash or
+ * `kill -9` would.  Steps are numbered in the -v log ("step K: BDF: NAME").
+ * The unit tests set the same fields directly.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -43,17 +45,33 @@
 
 /* ---- small helpers ----------------------------------------------------- */
 
-void ptb_log(struct pt_binder *b, const char *fmt, ...)
+static void ptb_logv(struct pt_binder *b, enum pt_log_level level,
+		     const char *fmt, va_list ap)
 {
 	char msg[512];
-	va_list ap;
 
 	if (!b->log)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	b->log(b->log_priv, level, msg);
+}
+
+void ptb_log(struct pt_binder *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ptb_logv(b, PT_LOG_DEBUG, fmt, ap);
 	va_end(ap);
-	b->log(b->log_priv, msg);
+}
+
+void ptb_notice(struct pt_binder *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ptb_logv(b, PT_LOG_NOTICE, fmt, ap);
+	va_end(ap);
 }
 
 static void copy_str(char *dst, size_t n, const char *src)
@@ -105,7 +123,8 @@ static int live_modprobe(struct pt_binder *b, const char *module)
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
 		}
-		execlp("modprobe", "modprobe", "-q", module, (char *)NULL);
+		/* "--": a name is never taken for an option */
+		execlp("modprobe", "modprobe", "-q", "--", module, (char *)NULL);
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) < 0)
@@ -184,7 +203,7 @@ const struct pt_sysfs_ops ptb_live_ops = {
 
 /* ---- binder ------------------------------------------------------------ */
 
-int pt_binder_new(struct pt_binder **out, const char *root, unsigned int flags)
+int ptb_binder_new(struct pt_binder **out, const char *root, unsigned int flags)
 {
 	struct pt_binder *b;
 	const char *env;
@@ -202,17 +221,21 @@ int pt_binder_new(struct pt_binder **out, const char *root, unsigned int flags)
 	b->ops = &ptb_live_ops;
 	b->flags = flags;
 	b->timeout_ms = DEFAULT_TIMEOUT_MS;
+#ifdef PASSTHRU_TEST_HOOKS
 	env = getenv("PASSTHRU_TEST_FAIL_STEP");
 	if (env && *env)
 		b->fail_step = atoi(env);
 	env = getenv("PASSTHRU_TEST_CRASH_STEP");
 	if (env && *env)
 		b->crash_step = atoi(env);
+#else
+	(void)env;
+#endif
 	*out = b;
 	return 0;
 }
 
-void pt_binder_free(struct pt_binder *b)
+void ptb_binder_free(struct pt_binder *b)
 {
 	if (!b)
 		return;
@@ -221,20 +244,20 @@ void pt_binder_free(struct pt_binder *b)
 	free(b);
 }
 
-void pt_binder_set_log(struct pt_binder *b, pt_bind_log_fn fn, void *priv)
+void ptb_binder_set_log(struct pt_binder *b, ptb_log_fn fn, void *priv)
 {
 	b->log = fn;
 	b->log_priv = priv;
 }
 
-void pt_binder_set_timeout(struct pt_binder *b, int timeout_ms)
+void ptb_binder_set_timeout(struct pt_binder *b, int timeout_ms)
 {
 	b->timeout_ms = timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS;
 }
 
 /* ---- plan -------------------------------------------------------------- */
 
-const char *pt_bind_action_name(enum pt_bind_action a)
+const char *ptb_action_name(enum pt_bind_action a)
 {
 	switch (a) {
 	case PT_BIND_KEEP: return "keep";
@@ -256,7 +279,7 @@ const char *pt_bind_result_name(enum pt_bind_result r)
 	return "?";
 }
 
-void pt_bind_plan_init(struct pt_bind_plan *p, int group)
+void ptb_plan_init(struct pt_bind_plan *p, int group)
 {
 	memset(p, 0, sizeof(*p));
 	p->group = group;
@@ -269,20 +292,19 @@ static enum pt_bind_action action_for(const char *driver, bool is_bridge)
 	return pt_driver_is_vfio(driver) ? PT_BIND_KEEP : PT_BIND_REBIND;
 }
 
-static bool valid_name(const char *s, size_t max)
+bool ptb_driver_name_ok(const char *s)
 {
 	size_t l = strlen(s);
 
-	if (l >= max)
+	/* what goes into sys/bus/pci/drivers/NAME/bind and modprobe's argv */
+	if (!l || l >= PT_NAME_LEN || s[0] == '-' || s[0] == '.' || strstr(s, ".."))
 		return false;
-	for (size_t i = 0; i < l; i++)
-		if (s[i] <= ' ' || s[i] == '/' || s[i] == '=' || s[i] > '~')
-			return false;
-	return true;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789_.:+-") == l;
 }
 
-int pt_bind_plan_add(struct pt_bind_plan *p, const char *bdf, const char *driver,
-		     const char *override, bool is_bridge)
+int ptb_plan_add(struct pt_bind_plan *p, const char *bdf, const char *driver,
+		 const char *override, bool is_bridge)
 {
 	struct pt_bind_member *m;
 
@@ -290,9 +312,9 @@ int pt_bind_plan_add(struct pt_bind_plan *p, const char *bdf, const char *driver
 		driver = "";
 	if (!override || !strcmp(override, "(null)"))
 		override = "";
-	if (!bdf || !*bdf || !valid_name(bdf, PT_BDF_LEN) ||
-	    !valid_name(driver, PT_NAME_LEN) ||
-	    !valid_name(override, PT_NAME_LEN))
+	if (!bdf || strlen(bdf) >= PT_BDF_LEN || strchr(bdf, '/') || !ptd_is_bdf(bdf) ||
+	    (*driver && !ptb_driver_name_ok(driver)) ||
+	    (*override && !ptb_driver_name_ok(override)))
 		return pt_set_error(EINVAL, "group %d: member '%s' has a malformed "
 				    "BDF, driver or driver_override", p->group,
 				    bdf ? bdf : "(null)");
@@ -310,7 +332,7 @@ int pt_bind_plan_add(struct pt_bind_plan *p, const char *bdf, const char *driver
 	return 0;
 }
 
-int pt_bind_plan_count(const struct pt_bind_plan *p, enum pt_bind_action a)
+int ptb_plan_count(const struct pt_bind_plan *p, enum pt_bind_action a)
 {
 	int n = 0;
 
@@ -335,7 +357,7 @@ static int read_override(struct pt_binder *b, const char *bdf, char *buf, size_t
 	return ret;
 }
 
-int pt_bind_plan_refresh(struct pt_binder *b, struct pt_bind_plan *p)
+int ptb_plan_refresh(struct pt_binder *b, struct pt_bind_plan *p)
 {
 	char rel[128], val[32];
 	int ret;
@@ -480,7 +502,7 @@ verify:
 fail:
 	snprintf(err, errlen, "%s (group %d): step %s failed: %s%s; fix: %s",
 		 m->bdf, p->group, step, strerror(-ret),
-		 b->fail_step == b->step ? " (injected by PASSTHRU_TEST_FAIL_STEP)" : "",
+		 b->fail_step == b->step ? " (injected by a test hook)" : "",
 		 step_fix(step, -ret));
 	p->failed_step = step;
 	copy_str(p->failed_bdf, sizeof(p->failed_bdf), m->bdf);
@@ -616,7 +638,7 @@ static int rollback(struct pt_binder *b, struct pt_bind_plan *p, int upto,
 	return failed;
 }
 
-int pt_bind_assign(struct pt_binder *b, struct pt_bind_plan *p)
+int ptb_assign(struct pt_binder *b, struct pt_bind_plan *p)
 {
 	char first[768] = "", rb[512] = "";
 	int ret, i, failed;
@@ -628,7 +650,7 @@ int pt_bind_assign(struct pt_binder *b, struct pt_bind_plan *p)
 		p->m[i].result = p->m[i].action == PT_BIND_REBIND ?
 				 PT_BIND_PLANNED : PT_BIND_UNCHANGED;
 	}
-	if (!pt_bind_plan_count(p, PT_BIND_REBIND) || (b->flags & PT_BINDER_DRY_RUN))
+	if (!ptb_plan_count(p, PT_BIND_REBIND) || (b->flags & PTB_DRY_RUN))
 		return 0;
 	if (p->group < 0)
 		return pt_set_error(ENODEV, "%s has no IOMMU group: VFIO needs an "
@@ -642,9 +664,10 @@ int pt_bind_assign(struct pt_binder *b, struct pt_bind_plan *p)
 	ret = ptb_monitor_open(b);
 	if (ret)
 		return ret;
-	ret = pt_journal_write(b, p, PT_JOURNAL_APPLYING);
+	ret = ptb_journal_write(b, p, PT_JOURNAL_APPLYING);
 	if (ret)
-		return ret;
+		return pt_set_error(-ret, "group %d: %s; nothing was changed",
+				    p->group, pt_last_error());
 
 	for (i = 0; i < p->nr; i++) {
 		struct pt_bind_member *m = &p->m[i];
@@ -657,10 +680,17 @@ int pt_bind_assign(struct pt_binder *b, struct pt_bind_plan *p)
 		m->result = PT_BIND_DONE;
 	}
 	if (!ret) {
-		ret = pt_journal_write(b, p, PT_JOURNAL_APPLIED);
-		if (ret)	/* the change is done; only the record is missing */
-			return ret;
-		return 0;
+		ret = ptb_journal_write(b, p, PT_JOURNAL_APPLIED);
+		if (!ret)
+			return 0;
+		/* Every member moved, but the journal still says "applying":
+		 * a later run would take the group for an interrupted one and
+		 * undo it.  Undo it now, and say why. */
+		snprintf(first, sizeof(first), "group %d: step journal failed: "
+			 "recording the finished assign: %s", p->group,
+			 pt_last_error());
+		p->failed_step = "journal";
+		i = p->nr - 1;
 	}
 
 	failed = rollback(b, p, i, rb, sizeof(rb));
@@ -670,19 +700,19 @@ int pt_bind_assign(struct pt_binder *b, struct pt_bind_plan *p)
 			     first, rb, b->fs.root, p->group);
 		return -ENOTRECOVERABLE;
 	}
-	pt_journal_remove(b, p->group);
+	ptb_journal_remove(b, p->group);
 	return pt_set_error(-ret, "%s; every member of group %d was restored to "
 			    "its original driver", first, p->group);
 }
 
-int pt_bind_release(struct pt_binder *b, struct pt_bind_plan *p)
+int ptb_release(struct pt_binder *b, struct pt_bind_plan *p)
 {
 	char err[768] = "", cur[PT_NAME_LEN];
 	int ret = 0, failed = 0;
 
 	p->failed_bdf[0] = '\0';
 	p->failed_step = NULL;
-	if (b->flags & PT_BINDER_DRY_RUN) {
+	if (b->flags & PTB_DRY_RUN) {
 		for (int i = 0; i < p->nr; i++)
 			p->m[i].result = PT_BIND_PLANNED;
 		return 0;
@@ -691,9 +721,10 @@ int pt_bind_release(struct pt_binder *b, struct pt_bind_plan *p)
 	if (ret)
 		return ret;
 	if (p->journaled) {
-		ret = pt_journal_write(b, p, PT_JOURNAL_RELEASING);
+		ret = ptb_journal_write(b, p, PT_JOURNAL_RELEASING);
 		if (ret)
-			return ret;
+			return pt_set_error(-ret, "group %d: %s; nothing was changed",
+					    p->group, pt_last_error());
 	}
 	for (int i = 0; i < p->nr; i++) {
 		struct pt_bind_member *m = &p->m[i];
@@ -735,19 +766,19 @@ int pt_bind_release(struct pt_binder *b, struct pt_bind_plan *p)
 	if (failed)
 		return -EIO;
 	if (p->journaled || p->group >= 0)
-		pt_journal_remove(b, p->group);
+		ptb_journal_remove(b, p->group);
 	return 0;
 }
 
 /* ---- non-root use and SR-IOV ------------------------------------------- */
 
-int pt_bind_chown(struct pt_binder *b, const struct pt_bind_plan *p,
+int ptb_chown(struct pt_binder *b, const struct pt_bind_plan *p,
 		  uid_t uid, gid_t gid)
 {
 	char path[PATH_MAX], cdev[64];
 	int ret;
 
-	if (b->flags & PT_BINDER_DRY_RUN)
+	if (b->flags & PTB_DRY_RUN)
 		return 0;
 	ret = pt_sysfs_path(&b->fs, path, sizeof(path), "dev/vfio/%d", p->group);
 	if (!ret && chown(path, uid, gid))
@@ -766,7 +797,7 @@ int pt_bind_chown(struct pt_binder *b, const struct pt_bind_plan *p,
 	return 0;
 }
 
-int pt_bind_set_numvfs(struct pt_binder *b, const char *bdf, unsigned int n)
+int ptb_set_numvfs(struct pt_binder *b, const char *bdf, unsigned int n)
 {
 	char rel[160], val[32];
 	unsigned long total, cur;
@@ -789,7 +820,7 @@ int pt_bind_set_numvfs(struct pt_binder *b, const char *bdf, unsigned int n)
 		return pt_set_error(ret, "%s: cannot read sriov_numvfs: %s", bdf,
 				    strerror(-ret));
 	cur = strtoul(val, NULL, 10);
-	if (cur == n || (b->flags & PT_BINDER_DRY_RUN))
+	if (cur == n || (b->flags & PTB_DRY_RUN))
 		return 0;
 	/* the kernel only changes a non-zero count through 0 */
 	if (cur && n) {

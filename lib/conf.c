@@ -29,7 +29,7 @@
 
 #include "lib/passthru.h"
 
-#define CONF_LINE_MAX	512
+#define CONF_LINE_MAX	1024	/* two names of PT_CONF_NAME_LEN fit */
 #define CONF_FILE_MAX	(256 * 1024)
 
 static bool hexn(const char *s, size_t n)
@@ -69,15 +69,22 @@ static int parse_ids(const char *s, unsigned int *v, unsigned int *d)
 	return 0;
 }
 
-static bool valid_account(const char *s)
+bool pt_conf_name_ok(const char *s)
 {
 	size_t l = strlen(s);
 
+	/* getpwnam(3) resolves any string NSS knows (SSSD: bob@corp.example,
+	 * CORP\\bob); what the file cannot hold is a blank (the separator),
+	 * '#' (a comment), and what no account name has: ':' (passwd(5)'s
+	 * separator), '/', control bytes, a leading '-' (an option) */
 	if (!l || l >= PT_CONF_NAME_LEN || s[0] == '-')
 		return false;
-	for (size_t i = 0; i < l; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
+	for (size_t i = 0; i < l; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= ' ' || c == 0x7f || strchr("#:/,", c))
 			return false;
+	}
 	return true;
 }
 
@@ -97,9 +104,9 @@ static int parse_line(char *line, int lineno, struct pt_conf_entry *e)
 	while ((tok = strtok_r(NULL, " \t", &save))) {
 		if (!strcmp(tok, "force")) {
 			e->force = true;
-		} else if (!strncmp(tok, "user=", 5) && valid_account(tok + 5)) {
+		} else if (!strncmp(tok, "user=", 5) && pt_conf_name_ok(tok + 5)) {
 			strcpy(e->user, tok + 5);
-		} else if (!strncmp(tok, "group=", 6) && valid_account(tok + 6)) {
+		} else if (!strncmp(tok, "group=", 6) && pt_conf_name_ok(tok + 6)) {
 			strcpy(e->group, tok + 6);
 		} else {
 			return pt_set_error(EINVAL, "passthru.conf line %d: unknown or "
@@ -243,7 +250,7 @@ static int write_file(const char *path, const char *data, size_t len)
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, data, len) != (ssize_t)len || fsync(fd))
@@ -271,41 +278,81 @@ static bool line_is(const char *line, size_t l, const char *bdf)
 	return !parse_bdf(tok, norm, sizeof(norm)) && !strcmp(norm, bdf);
 }
 
+/* The line for norm with opts ("...\n"), checked as the parser reads it. */
+static int new_line(const char *norm, const char *opts, char **out)
+{
+	struct pt_conf_entry e;
+	char *line, *scratch;
+	int bad;
+
+	if (asprintf(&line, "%s%s%s\n", norm, *opts ? " " : "", opts) < 0)
+		return -ENOMEM;
+	scratch = strndup(line, strlen(line) - 1);
+	if (!scratch) {
+		free(line);
+		return -ENOMEM;
+	}
+	bad = strpbrk(scratch, "#\n\r") || parse_line(scratch, 1, &e);
+	free(scratch);
+	if (bad) {
+		free(line);
+		return pt_set_error(EINVAL, "options '%s' are not what passthru.conf "
+				    "can hold (user=NAME group=NAME force; names "
+				    "without blanks, '#', ':', ',' or '/'); nothing "
+				    "was written", opts);
+	}
+	*out = line;
+	return 0;
+}
+
 static int edit(const char *path, const char *bdf, const char *add_opts)
 {
-	char norm[PT_BDF_LEN], *buf = NULL, *out;
+	char norm[PT_BDF_LEN], msg[512], *buf = NULL, *out = NULL, *line = NULL;
 	size_t len = 0, o = 0, pos = 0;
-	struct pt_conf c;
+	struct pt_conf *c = NULL;
 	int ret, removed = 0;
 
 	if (parse_bdf(bdf, norm, sizeof(norm)))
 		return pt_set_error(EINVAL, "'%s' is not a PCI address", bdf);
+	if (add_opts) {
+		ret = new_line(norm, add_opts, &line);
+		if (ret)
+			return ret;
+	}
+	c = malloc(sizeof(*c));
+	if (!c) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	ret = read_file(path, &buf, &len);
-	if (ret && ret != -ENOENT)
-		return pt_set_error(ret, "cannot read %s: %s", path, strerror(-ret));
+	if (ret && ret != -ENOENT) {
+		ret = pt_set_error(ret, "cannot read %s: %s", path, strerror(-ret));
+		goto out;
+	}
 	if (ret == -ENOENT) {
 		static const char head[] =
 			"# passthru.conf — devices assigned to vfio-pci at boot.\n"
 			"# Edited by `passthru assign/release --persist`; see passthru(1).\n";
 
 		buf = strdup(head);
-		if (!buf)
-			return -ENOMEM;
+		if (!buf) {
+			ret = -ENOMEM;
+			goto out;
+		}
 		len = strlen(buf);
 	}
 	/* refuse to edit a file we could not read back afterwards */
-	ret = pt_conf_parse(buf, len, &c);
+	ret = pt_conf_parse(buf, len, c);
 	if (ret) {
-		char msg[512];
-
 		snprintf(msg, sizeof(msg), "%s", pt_last_error());
-		free(buf);
-		return pt_set_error(EINVAL, "%s: %s; not editing it", path, msg);
+		ret = pt_set_error(EINVAL, "%s: %s; not editing it", path, msg);
+		goto out;
 	}
-	out = malloc(len + 128);
+	/* each kept line may gain a newline (the last one may lack it) */
+	out = malloc(len + 1 + (line ? strlen(line) : 0) + 1);
 	if (!out) {
-		free(buf);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out;
 	}
 	while (pos < len) {
 		size_t l = 0;
@@ -321,24 +368,28 @@ static int edit(const char *path, const char *bdf, const char *add_opts)
 		}
 		pos += l + 1;
 	}
-	if (add_opts) {
-		int n = snprintf(out + o, 128, "%s%s%s\n", norm, *add_opts ? " " : "",
-				 add_opts);
-
-		if (n >= 128) {
-			free(buf);
-			free(out);
-			return pt_set_error(EINVAL, "options '%s' too long", add_opts);
-		}
-		o += n;
+	if (line) {
+		memcpy(out + o, line, strlen(line));
+		o += strlen(line);
+	}
+	/* what boot will read: parse it before it replaces the old file */
+	ret = pt_conf_parse(out, o, c);
+	if (ret) {
+		snprintf(msg, sizeof(msg), "%s", pt_last_error());
+		ret = pt_set_error(EINVAL, "%s: the edited file would not parse (%s); "
+				   "nothing was written", path, msg);
+		goto out;
 	}
 	ret = write_file(path, out, o);
+	if (ret)
+		ret = pt_set_error(ret, "cannot write %s: %s; fix: run as root",
+				   path, strerror(-ret));
+out:
+	free(c);
 	free(buf);
 	free(out);
-	if (ret)
-		return pt_set_error(ret, "cannot write %s: %s; fix: run as root",
-				    path, strerror(-ret));
-	return removed;
+	free(line);
+	return ret ? ret : removed;
 }
 
 int pt_conf_add(const char *path, const char *bdf, const char *opts)

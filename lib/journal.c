@@ -31,7 +31,7 @@
 
 #define JOURNAL_MAX_BYTES (64 * 1024)
 
-const char *pt_journal_state_name(enum pt_journal_state st)
+const char *ptb_journal_state_name(enum pt_journal_state st)
 {
 	switch (st) {
 	case PT_JOURNAL_APPLYING: return "applying";
@@ -41,69 +41,54 @@ const char *pt_journal_state_name(enum pt_journal_state st)
 	return "?";
 }
 
-static int run_dir(struct pt_binder *b, char *buf, size_t n)
+int ptb_journal_write(struct pt_binder *b, const struct pt_bind_plan *p,
+		      enum pt_journal_state st)
 {
-	char tmp[PATH_MAX];
-	int ret;
-
-	/* ROOT/run exists on any system; create ROOT/run/passthru */
-	ret = pt_sysfs_path(&b->fs, tmp, sizeof(tmp), "run/passthru");
-	if (ret)
-		return ret;
-	if (mkdir(tmp, 0755) && errno != EEXIST)
-		return pt_set_error(errno, "cannot create %s: %s; fix: run as root "
-				    "with /run writable", tmp, strerror(errno));
-	if (strlen(tmp) >= n)
-		return -ENAMETOOLONG;
-	strcpy(buf, tmp);
-	return 0;
-}
-
-int pt_journal_write(struct pt_binder *b, const struct pt_bind_plan *p,
-		     enum pt_journal_state st)
-{
-	char dir[PATH_MAX], path[PATH_MAX + 32], tmp[PATH_MAX + 40];
-	FILE *f;
+	char path[PATH_MAX], name[32], tmp[40];
 	int fd, ret, dfd;
+	FILE *f;
 
-	if (b->flags & PT_BINDER_DRY_RUN)
+	if (b->flags & PTB_DRY_RUN)
 		return 0;
-	ret = run_dir(b, dir, sizeof(dir));
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), "%s/group-%d.journal", dir, p->group);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return pt_set_error(errno, "journal %s: %s; fix: run as root", tmp,
-				    strerror(errno));
+	dfd = ptb_run_dir(b);
+	if (dfd < 0)
+		return dfd;
+	pt_sysfs_path(&b->fs, path, sizeof(path), "run/passthru/group-%d.journal",
+		      p->group);
+	snprintf(name, sizeof(name), "group-%d.journal", p->group);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
 	f = fdopen(fd, "w");
 	if (!f) {
+		ret = -errno;
 		close(fd);
-		return pt_set_error(errno, "journal %s: %s", tmp, strerror(errno));
+		goto out;
 	}
 	fprintf(f, "passthru-journal 1\ngroup %d\nstate %s\n", p->group,
-		pt_journal_state_name(st));
+		ptb_journal_state_name(st));
 	for (int i = 0; i < p->nr; i++)
 		fprintf(f, "member %s driver=%s override=%s action=%s\n",
 			p->m[i].bdf, p->m[i].driver, p->m[i].override,
-			pt_bind_action_name(p->m[i].action));
+			ptb_action_name(p->m[i].action));
 	ret = fflush(f) || fsync(fd) ? -errno : 0;
 	if (fclose(f) && !ret)
 		ret = -errno;
-	if (!ret && rename(tmp, path))
+	if (!ret && renameat(dfd, tmp, dfd, name))
 		ret = -errno;
-	if (ret) {
-		unlink(tmp);
-		return pt_set_error(ret, "journal %s: writing failed: %s; nothing "
-				    "was changed; fix: make /run writable",
-				    path, strerror(-ret));
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
+	if (!ret)
+		fsync(dfd);	/* the rename itself */
+out:
+	if (ret)
+		unlinkat(dfd, tmp, 0);
+	close(dfd);
+	if (ret)
+		return pt_set_error(ret, "journal %s: writing failed: %s (fix: "
+				    "make /run writable)", path, strerror(-ret));
 	return 0;
 }
 
@@ -137,7 +122,7 @@ static int parse_member(char *line, struct pt_bind_plan *p)
 	    parse_kv(tok[3], "override", ovr, sizeof(ovr)) ||
 	    parse_kv(tok[4], "action", act, sizeof(act)))
 		return -EBADMSG;
-	if (pt_bind_plan_add(p, bdf, drv, ovr, !strcmp(act, "bridge")))
+	if (ptb_plan_add(p, bdf, drv, ovr, !strcmp(act, "bridge")))
 		return -EBADMSG;
 	if (!strcmp(act, "keep"))
 		p->m[p->nr - 1].action = PT_BIND_KEEP;
@@ -148,7 +133,7 @@ static int parse_member(char *line, struct pt_bind_plan *p)
 	return 0;
 }
 
-int pt_journal_parse(const char *buf, size_t len, struct pt_bind_plan *p,
+int ptb_journal_parse(const char *buf, size_t len, struct pt_bind_plan *p,
 		     enum pt_journal_state *st)
 {
 	char line[256];
@@ -157,7 +142,7 @@ int pt_journal_parse(const char *buf, size_t len, struct pt_bind_plan *p,
 	char *end;
 	long v;
 
-	pt_bind_plan_init(p, -1);
+	ptb_plan_init(p, -1);
 	while (pos < len) {
 		size_t l = 0;
 
@@ -204,7 +189,7 @@ bad:
 	return pt_set_error(EBADMSG, "journal: line %d is corrupt", lineno);
 }
 
-int pt_journal_read(struct pt_binder *b, int group, struct pt_bind_plan *p,
+int ptb_journal_read(struct pt_binder *b, int group, struct pt_bind_plan *p,
 		    enum pt_journal_state *st)
 {
 	char rel[64], path[PATH_MAX], *buf;
@@ -219,7 +204,7 @@ int pt_journal_read(struct pt_binder *b, int group, struct pt_bind_plan *p,
 		return -ENOMEM;
 	ret = pt_sysfs_read(&b->fs, rel, buf, JOURNAL_MAX_BYTES + 1);
 	if (ret >= 0)
-		ret = pt_journal_parse(buf, (size_t)ret, p, st);
+		ret = ptb_journal_parse(buf, (size_t)ret, p, st);
 	free(buf);
 	if (ret == -ENOENT)
 		return ret;	/* no journal: not an error to report */
@@ -237,12 +222,12 @@ int pt_journal_read(struct pt_binder *b, int group, struct pt_bind_plan *p,
 	return ret;
 }
 
-int pt_journal_remove(struct pt_binder *b, int group)
+int ptb_journal_remove(struct pt_binder *b, int group)
 {
 	char path[PATH_MAX];
 	int ret;
 
-	if (b->flags & PT_BINDER_DRY_RUN)
+	if (b->flags & PTB_DRY_RUN)
 		return 0;
 	ret = pt_sysfs_path(&b->fs, path, sizeof(path), "run/passthru/group-%d.journal", group);
 	if (ret)
@@ -254,27 +239,42 @@ int pt_journal_remove(struct pt_binder *b, int group)
 
 static int cmp_int(const void *a, const void *b)
 {
-	return *(const int *)a - *(const int *)b;
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
 }
 
-int pt_journal_list(struct pt_binder *b, int *groups, int max)
+int ptb_journal_list(struct pt_binder *b, int **groups)
 {
+	int n = 0, cap = 0, *v = NULL, *nv;
 	struct dirent *de;
-	int n = 0;
 	DIR *d;
 
+	*groups = NULL;
 	d = pt_sysfs_opendir(&b->fs, AT_FDCWD, "run/passthru");
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d)) && n < max) {
+	while ((de = readdir(d))) {
 		char tail[16];
 		int g;
 
-		if (sscanf(de->d_name, "group-%d.%15s", &g, tail) == 2 &&
-		    g >= 0 && !strcmp(tail, "journal"))
-			groups[n++] = g;
+		if (sscanf(de->d_name, "group-%d.%15s", &g, tail) != 2 || g < 0 ||
+		    strcmp(tail, "journal"))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				closedir(d);
+				return pt_set_error(ENOMEM, "listing journals: out of memory");
+			}
+			v = nv;
+		}
+		v[n++] = g;
 	}
 	closedir(d);
-	qsort(groups, n, sizeof(int), cmp_int);
+	qsort(v, n, sizeof(int), cmp_int);
+	*groups = v;
 	return n;
 }

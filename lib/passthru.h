@@ -323,22 +323,67 @@ int pt_snapshot_stage(struct pt_ctx *ctx, const char *dir);
 int pt_snapshot_tar(struct pt_ctx *ctx, const char *tar_path);
 /* ==== end of discovery ================================================== */
 
-/* ==== Binding: assign / release / persistence ===========================
- * lib/bind.c (sysfs rebind step machine + rollback), lib/journal.c,
- * lib/lock.c, lib/uevent.c (libudev waits), lib/conf.c (/etc/passthru.conf).
- * Self-contained: the plan is filled by the caller from the discovery API
- * (group members, bridges, blockers) with pt_bind_plan_add().
+/* ==== Binding: assign / release / vfs, behind one guard ==================
+ * The transaction (lib/txn.c: resolve, lock, plan, refuse, apply all or
+ * undo, report; lib/txn-plan.c, lib/recover.c, lib/vfio-users.c,
+ * lib/persist.c, lib/txn-vfs.c) is the only way this library changes a
+ * device's driver or a PF's VF count.  Under each group's lock it re-reads
+ * the system and refuses a group that is blocked (a mounted filesystem,
+ * swap, an address or route, the console, ...: pt_group.blocked_by), or —
+ * for release and vfs — in use (its /dev/vfio node open by a process, a VF
+ * on vfio-pci), unless that group was added with force.  The sysfs step
+ * machine underneath (lib/bind.c, journal.c, lock.c, uevent.c) is private.
+ *
+ * Typical use:
+ *	struct pt_txn *t;
+ *	struct pt_txn_opts o = { .force = false };
+ *	if (pt_txn_new(&t, PT_TXN_ASSIGN, NULL, 0) < 0 ||
+ *	    pt_txn_add_device(t, "0000:01:00.0", &o) < 0 ||
+ *	    pt_txn_apply(t) < 0)
+ *		fprintf(stderr, "%s\n", pt_last_error());  // refused: -EBUSY
+ *	for (int i = 0; t && i < pt_txn_nr_groups(t); i++) {
+ *		const struct pt_txn_group *g = pt_txn_group(t, i);
+ *		...g->id, g->refused, g->blocked_by, g->members[k].result...
+ *	}
+ *	pt_txn_free(t);
  */
 #include <stdbool.h>
 #include <sys/types.h>
 
 #define PT_BIND_TARGET	"vfio-pci"
-#define PT_BIND_MAX	64	/* members of one group we handle */
 
-enum pt_bind_action {
-	PT_BIND_KEEP,		/* already on vfio-pci (or a vfio variant) */
-	PT_BIND_REBIND,		/* endpoint that moves to vfio-pci */
-	PT_BIND_BRIDGE,		/* bridge: stays where it is (pcieport) */
+struct pt_txn;
+
+enum pt_txn_op {
+	PT_TXN_ASSIGN,		/* move whole groups to vfio-pci */
+	PT_TXN_RELEASE,		/* give them back (journal, or kernel default) */
+	PT_TXN_RECOVER,		/* undo every run that died half-way */
+	PT_TXN_SET_VFS,		/* change a PF's SR-IOV VF count */
+};
+
+/* pt_txn_new() flags */
+#define PT_TXN_DRY_RUN	(1u << 0)	/* plan and refuse; change nothing */
+#define PT_TXN_PERSIST	(1u << 1)	/* assign/release: edit passthru.conf too */
+#define PT_TXN_FORCE	(1u << 2)	/* every group of the run is forced */
+
+/* What one added device asks for its group; NULL means all defaults. */
+struct pt_txn_opts {
+	bool force;		/* this group goes ahead although blocked or in
+				 * use; other groups of the run are not forced */
+	const char *user;	/* assign: owner of /dev/vfio/N and the cdevs */
+	const char *group;	/* (names; NULL = unchanged) */
+};
+
+/* Where a member goes. */
+enum pt_txn_move {
+	PT_MOVE_STAYS_BRIDGE,	/* a bridge: stays on its driver (pcieport) */
+	PT_MOVE_STAYS_VFIO,	/* assign: already on vfio-pci (or a variant) */
+	PT_MOVE_STAYS_WAS_VFIO,	/* release: the journal says it was on vfio */
+	PT_MOVE_STAYS_NOT_VFIO,	/* release: not on vfio-pci, nothing to give */
+	PT_MOVE_TO_VFIO,	/* assign: to vfio-pci (target) */
+	PT_MOVE_TO_DRIVER,	/* release: to the recorded driver (target) */
+	PT_MOVE_TO_NO_DRIVER,	/* release: it had no driver */
+	PT_MOVE_TO_DEFAULT,	/* release: the kernel's choice (no journal) */
 };
 
 enum pt_bind_result {
@@ -348,121 +393,165 @@ enum pt_bind_result {
 	PT_BIND_ROLLED_BACK,	/* changed, then restored after a failure */
 	PT_BIND_FAILED,		/* could not be restored: see the journal */
 };
-
-/* How far an assign got with a member, in step order (for rollback). */
-enum pt_bind_progress {
-	PT_BIND_STEP_NONE,		/* nothing changed yet */
-	PT_BIND_STEP_OVERRIDE,		/* driver_override is vfio-pci */
-	PT_BIND_STEP_UNBOUND,		/* off its old driver (or had none) */
-	PT_BIND_STEP_PROBED,		/* drivers_probe ran (or vfio-pci had it) */
-	PT_BIND_STEP_VERIFIED,		/* on vfio-pci, its /dev/vfio node there */
-};
-
-struct pt_bind_member {
-	char bdf[PT_BDF_LEN];
-	char driver[PT_NAME_LEN];	/* driver before the change, "" none */
-	char override[PT_NAME_LEN];	/* driver_override before, "" none */
-	enum pt_bind_action action;
-	enum pt_bind_result result;
-	unsigned int numvfs;		/* SR-IOV VFs enabled on it (PF) */
-	enum pt_bind_progress progress;	/* steps applied (for rollback) */
-};
-
-struct pt_bind_plan {
-	int group;			/* IOMMU group number */
-	int nr;
-	struct pt_bind_member m[PT_BIND_MAX];
-	char failed_bdf[PT_BDF_LEN];	/* member that failed, or "" */
-	const char *failed_step;	/* step name that failed, or NULL */
-	bool journaled;			/* drivers come from the journal */
-};
-
-struct pt_binder;
-typedef void (*pt_bind_log_fn)(void *priv, const char *msg);
-
-enum {
-	PT_BINDER_DRY_RUN = 1 << 0,	/* plan only: no write, no journal */
-};
-
-/* root: "" or NULL for the live system, else a captured tree. */
-int pt_binder_new(struct pt_binder **out, const char *root, unsigned int flags);
-void pt_binder_free(struct pt_binder *b);
-void pt_binder_set_log(struct pt_binder *b, pt_bind_log_fn fn, void *priv);
-void pt_binder_set_timeout(struct pt_binder *b, int timeout_ms);
-
-void pt_bind_plan_init(struct pt_bind_plan *p, int group);
-/* Adds a member; the action follows from driver and is_bridge. */
-int pt_bind_plan_add(struct pt_bind_plan *p, const char *bdf,
-		     const char *driver, const char *override, bool is_bridge);
-int pt_bind_plan_count(const struct pt_bind_plan *p, enum pt_bind_action a);
-const char *pt_bind_action_name(enum pt_bind_action a);
 const char *pt_bind_result_name(enum pt_bind_result r);
-/* Refreshes driver/override/numvfs of every member from sysfs. */
-int pt_bind_plan_refresh(struct pt_binder *b, struct pt_bind_plan *p);
+
+struct pt_txn_member {
+	char bdf[PT_BDF_LEN];
+	char driver[PT_NAME_LEN];	/* bound before this run, "" none */
+	char override[PT_NAME_LEN];	/* driver_override before, "" none */
+	enum pt_txn_move move;
+	char target[PT_NAME_LEN];	/* TO_VFIO, TO_DRIVER: the driver */
+	enum pt_bind_result result;
+};
+
+struct pt_txn_group {
+	int id;			/* IOMMU group */
+	bool force;		/* added with force */
+	bool refused;		/* blocked or in use, and not forced */
+	bool journaled;		/* release: targets come from its journal */
+	struct pt_strv blocked_by;	/* "BDF: reason", every one */
+	struct pt_strv warnings;	/* e.g. an SR-IOV PF's VFs will vanish */
+	struct pt_txn_member *members;	/* ascending BDF */
+	int nr_members;
+};
+
+/* What happened besides the plan, in order. */
+enum pt_txn_note_kind {
+	PT_NOTE_RECOVERED,	/* an interrupted run's group was restored */
+	PT_NOTE_RECOVERY_FAILED,	/* ... could not be (journal kept) */
+	PT_NOTE_RECOVERY_IN_USE,	/* ... not tried: its node is open */
+	PT_NOTE_INTERRUPTED,	/* another group has an interrupted run:
+				 * `passthru release --recover` */
+	PT_NOTE_NOTHING_TO_RECOVER,
+	PT_NOTE_CONFIG,		/* a passthru.conf line matched nothing */
+	PT_NOTE_PERSIST,	/* passthru.conf / modprobe.d edited (or would be) */
+	PT_NOTE_PERSIST_FAILED,	/* ... an edit that failed after the change */
+	PT_NOTE_OWNER_FAILED,	/* chown of a /dev/vfio node failed */
+	PT_NOTE_UNDO_FAILED,	/* an earlier group of the run stayed changed */
+};
+struct pt_txn_note {
+	enum pt_txn_note_kind kind;
+	int group;		/* -1 when about no group */
+	const char *text;	/* one sentence */
+};
+
+enum pt_txn_status {
+	PT_TXN_OK,		/* done (or, dry run, planned) */
+	PT_TXN_REFUSED,		/* a group is blocked: nothing was changed */
+	PT_TXN_ROLLED_BACK,	/* a step failed: everything was undone */
+	PT_TXN_FAILED,		/* a step failed and something stayed changed */
+};
+const char *pt_txn_status_name(enum pt_txn_status s);
+
+/* root: NULL or "" for this machine; a captured tree only with
+ * PT_TXN_DRY_RUN (-EINVAL otherwise).  Scans once; every later step
+ * re-reads what it needs under the locks. */
+int pt_txn_new(struct pt_txn **out, enum pt_txn_op op, const char *root,
+	       unsigned int flags);
+void pt_txn_free(struct pt_txn *t);
+
+enum pt_log_level {
+	PT_LOG_NOTICE,		/* worth telling a user (waiting for a lock) */
+	PT_LOG_DEBUG,		/* each sysfs step and uevent (-v) */
+};
+typedef void (*pt_txn_log_fn)(void *priv, enum pt_log_level level,
+			      const char *msg);
+void pt_txn_set_log(struct pt_txn *t, pt_txn_log_fn fn, void *priv);
+/* Wait for a bind/unbind at most ms (default 5000). */
+void pt_txn_set_timeout(struct pt_txn *t, int ms);
+/* Wait for a group's lock at most ms (default PT_TXN_LOCK_WAIT_MS); a
+ * group still locked after that is -EWOULDBLOCK naming the holder's PID. */
+#define PT_TXN_LOCK_WAIT_MS 30000
+void pt_txn_set_lock_timeout(struct pt_txn *t, int ms);
+/* PT_TXN_PERSIST: the config file (default ROOT/etc/passthru.conf); the
+ * modprobe.d softdeps go to ROOT/etc/modprobe.d/passthru.conf. */
+int pt_txn_set_conf_path(struct pt_txn *t, const char *path);
 
 /*
- * Moves every PT_BIND_REBIND member to vfio-pci: journal, then per member
- * driver_override, unbind, drivers_probe, verify (driver link + /dev/vfio
- * node, waited for with a libudev monitor).  On any failure every member
- * is restored to its original driver; returns the first error (with
- * plan->failed_bdf/failed_step set) after a successful rollback, or
- * -ENOTRECOVERABLE when even the rollback failed (journal kept).
+ * Adds DEVICE's IOMMU group (BDF, short BDF, vendor:device ids or an
+ * interface name, as pt_resolve_device()).  Two devices of one group add
+ * it once; its force is set if any of them asked.  -EINVAL/-ENODEV/-EEXIST
+ * for bad input (message as pt_resolve_device(), or "unknown user 'X'"),
+ * -ENXIO when the device is in no IOMMU group.
  */
-int pt_bind_assign(struct pt_binder *b, struct pt_bind_plan *p);
-/* Gives every non-bridge member back to plan's recorded driver (or the
- * kernel's choice when none), clears driver_override, removes the journal. */
-int pt_bind_release(struct pt_binder *b, struct pt_bind_plan *p);
-/* chown /dev/vfio/GROUP and the members' cdevs (uid/gid -1 = unchanged). */
-int pt_bind_chown(struct pt_binder *b, const struct pt_bind_plan *p,
-		  uid_t uid, gid_t gid);
-/* SR-IOV: sets sriov_numvfs of the PF bdf to n (through 0 when needed). */
-int pt_bind_set_numvfs(struct pt_binder *b, const char *bdf, unsigned int n);
+int pt_txn_add_device(struct pt_txn *t, const char *device,
+		      const struct pt_txn_opts *opts);
+/* Adds the group of every device each entry of c matches, with that
+ * entry's force, user and group; an entry that matches nothing is a
+ * PT_NOTE_CONFIG note.  0 or -errno. */
+struct pt_conf;
+int pt_txn_add_config(struct pt_txn *t, const struct pt_conf *c);
+/* PT_TXN_SET_VFS: the PF and the count (opts: force). */
+int pt_txn_set_vfs(struct pt_txn *t, const char *pf, unsigned int n,
+		   const struct pt_txn_opts *opts);
 
-/* Journal: ROOT/run/passthru/group-N.journal, fsynced before each change. */
-enum pt_journal_state {
-	PT_JOURNAL_APPLYING,	/* assign in progress (or crashed in it) */
-	PT_JOURNAL_APPLIED,	/* assign done: release restores from here */
-	PT_JOURNAL_RELEASING,	/* release in progress (or crashed in it) */
+/*
+ * Locks the groups (ascending, bounded waits), recovers the interrupted
+ * runs of exactly these groups (never of others: they get a
+ * PT_NOTE_INTERRUPTED), re-reads the system and plans each group.  0 when
+ * every group may go ahead; -EBUSY with "group N is blocked (REASON);
+ * nothing was changed; fix: ..." when one is refused.  A dry run neither
+ * locks nor recovers.  Called by pt_txn_apply() when not called before.
+ */
+int pt_txn_plan(struct pt_txn *t);
+/*
+ * Applies the plan: all groups, or on a failure every group undone (assign;
+ * release gives back every group it can, vfs changes one PF).  -EBUSY
+ * (refused), or the failing step's -errno with pt_last_error() naming the
+ * device, the step and whether everything was restored.  Dry run: 0.
+ */
+int pt_txn_apply(struct pt_txn *t);
+
+/* The plan and outcome (valid after pt_txn_plan() or pt_txn_apply()). */
+int pt_txn_nr_groups(const struct pt_txn *t);
+const struct pt_txn_group *pt_txn_group(const struct pt_txn *t, int i);
+int pt_txn_nr_notes(const struct pt_txn *t);
+const struct pt_txn_note *pt_txn_note(const struct pt_txn *t, int i);
+enum pt_txn_status pt_txn_status(const struct pt_txn *t);
+/* The refusal or failure sentence, "" when none. */
+const char *pt_txn_error(const struct pt_txn *t);
+
+/* PT_TXN_SET_VFS: the PF's VFs, before and after. */
+struct pt_txn_vfs {
+	char pf[PT_BDF_LEN];
+	int total, before, after;	/* sriov_totalvfs, numvfs */
+	bool refused;
+	struct pt_strv in_use;		/* why destroying the VFs would hurt */
+	struct pt_strv vfs;		/* the VFs after (applied, n > 0) */
 };
-int pt_journal_write(struct pt_binder *b, const struct pt_bind_plan *p,
-		     enum pt_journal_state st);
-/* -ENOENT when the group has no journal, -EBADMSG when it is corrupt. */
-int pt_journal_read(struct pt_binder *b, int group, struct pt_bind_plan *p,
-		    enum pt_journal_state *st);
-int pt_journal_parse(const char *buf, size_t len, struct pt_bind_plan *p,
-		     enum pt_journal_state *st);
-int pt_journal_remove(struct pt_binder *b, int group);
-/* Groups that have a journal, ascending; returns the count or -errno. */
-int pt_journal_list(struct pt_binder *b, int *groups, int max);
-const char *pt_journal_state_name(enum pt_journal_state st);
-
-/* Per-group lock (flock on ROOT/run/passthru/group-N.lock).  Returns an fd
- * or -EWOULDBLOCK when !wait and another run holds it. */
-int pt_bind_lock_group(struct pt_binder *b, int group, bool wait);
-void pt_bind_unlock_group(int fd);
+const struct pt_txn_vfs *pt_txn_vfs(const struct pt_txn *t);
 
 /* /etc/passthru.conf: one device per line, see configs/passthru.conf. */
 #define PT_CONF_MAX	128
-#define PT_CONF_NAME_LEN 33
+#define PT_CONF_NAME_LEN 256	/* user and group names (SSSD: bob@corp) */
 struct pt_conf_entry {
 	char bdf[PT_BDF_LEN];		/* "" when matched by ids */
 	unsigned int vendor, device;	/* ids when bdf is "" */
 	char user[PT_CONF_NAME_LEN];	/* owner of /dev/vfio/N, "" none */
 	char group[PT_CONF_NAME_LEN];
-	bool force;			/* assign even when blocked */
+	bool force;			/* assign its groups even when blocked */
 	int line;
 };
 struct pt_conf {
 	int nr;
 	struct pt_conf_entry e[PT_CONF_MAX];
 };
-/* -EINVAL with "passthru.conf line N: ..." on bad input. */
+/* -EINVAL with "passthru.conf line N: ..." on bad input; -E2BIG past
+ * PT_CONF_MAX devices. */
 int pt_conf_parse(const char *buf, size_t len, struct pt_conf *c);
 int pt_conf_load(const char *path, struct pt_conf *c);	/* -ENOENT ok */
 const struct pt_conf_entry *pt_conf_match(const struct pt_conf *c,
 		const char *bdf, unsigned int vendor, unsigned int device);
-/* Adds (or removes) the line for a full BDF, keeping everything else;
- * pt_conf_remove returns the number of lines it removed. */
+/* A user or group name the file can hold: what getpwnam(3) may resolve
+ * (SSSD's bob@corp.example, DOMAIN\bob) minus what the format reserves
+ * (blanks, '#') and passwd(5)'s ':'; not starting with '-'. */
+bool pt_conf_name_ok(const char *name);
+/*
+ * Adds (or removes) the line for a full BDF, keeping everything else.
+ * Options are checked as the parser would before anything is written, and
+ * the new file is parsed before it replaces the old one: -EINVAL and the
+ * file untouched otherwise.  pt_conf_remove returns the lines removed.
+ */
 int pt_conf_add(const char *path, const char *bdf, const char *opts);
 int pt_conf_remove(const char *path, const char *bdf);
 /* ==== end of binding ==================================================== */

@@ -3,7 +3,7 @@
  * uevent.c — waiting for the kernel to finish a bind/unbind, with a libudev
  * monitor instead of sleeping.
  *
- * The monitor is opened before the first change (pt_bind_assign), so no
+ * The monitor is opened before the first change (ptb_assign), so no
  * event can be missed; ptb_wait() then re-checks its condition against
  * sysfs after each event on the pci, vfio or vfio-dev subsystems, until it
  * holds or the timeout passes.  Events are only wake-ups: the truth is what

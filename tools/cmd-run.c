@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/passthru.h"
@@ -97,10 +96,11 @@ static int run_resolve(const struct cli *cli, const char *arg, char *bdf,
 }
 
 /*
- * --assign: `passthru assign BDF` before and `passthru release BDF` after,
- * by running this same binary, so every check of assign (blockers, whole
- * group, journal, rollback) applies unchanged.  Its output goes to stderr
- * (stdout may be --json).  Devices already on vfio-pci (or a variant) are left alone.
+ * --assign: the library's assign before and its release after, in this
+ * process (struct pt_txn): every check of `passthru assign` — blockers,
+ * whole group, locks, journal, rollback — applies unchanged.  What it says
+ * goes to stderr (stdout may be --json).  Devices already on vfio-pci (or
+ * a variant) are left alone.
  */
 static bool run_on_vfio(const struct cli *cli, const char *bdf)
 {
@@ -115,32 +115,31 @@ static bool run_on_vfio(const struct cli *cli, const char *bdf)
 	return pt_driver_is_vfio(drv);
 }
 
+static void run_bind_log(void *priv, enum pt_log_level level, const char *msg)
+{
+	const struct cli *cli = priv;
+
+	if (level == PT_LOG_NOTICE || cli->verbose)
+		fprintf(stderr, "passthru: %s\n", msg);
+}
+
 static int run_bind_helper(const struct cli *cli, const char *verb, const char *bdf)
 {
-	char *argv[8];
-	int argc = 0, st;
-	pid_t pid;
+	enum pt_txn_op op = strcmp(verb, "assign") ? PT_TXN_RELEASE : PT_TXN_ASSIGN;
+	struct pt_txn *t = NULL;
+	int ret;
 
-	argv[argc++] = "passthru";
-	if (cli->root) {
-		argv[argc++] = "--root";
-		argv[argc++] = (char *)cli->root;
+	ret = pt_txn_new(&t, op, cli->root, 0);
+	if (!ret) {
+		pt_txn_set_log(t, run_bind_log, (void *)cli);
+		ret = pt_txn_add_device(t, bdf, NULL) ?: pt_txn_apply(t);
+		for (int i = 0; i < pt_txn_nr_notes(t); i++)
+			fprintf(stderr, "passthru: note: %s\n", pt_txn_note(t, i)->text);
 	}
-	argv[argc++] = (char *)verb;
-	argv[argc++] = (char *)bdf;
-	argv[argc] = NULL;
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		dup2(2, 1);
-		execv("/proc/self/exe", argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &st, 0) < 0)
-		return -errno;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (ret)
+		cli_err("%s", pt_last_error());
+	pt_txn_free(t);
+	return ret ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
 static void run_list_guests(void)
@@ -481,7 +480,7 @@ CLI_COMMAND(run, cmd_run_main,
 	   "                    [--list-guests]\n"
 	   "  Exit status: the guest's (0..255), 124 timeout, 125 guest fault,\n"
 	   "  1 set-up failed, 2 bad input.  DEVICE: a BDF bound to vfio-pci, or\n"
-	   "  test:membar (a memfd standing in for a BAR).  --assign runs\n"
-	   "  `passthru assign` first and `passthru release` after, for devices\n"
+	   "  test:membar (a memfd standing in for a BAR).  --assign assigns\n"
+	   "  first and releases after (as `passthru assign/release`), for devices\n"
 	   "  not yet on vfio-pci.  Default --mem 32M,\n"
 	   "  --guest hello, --timeout 30 (0: none).");

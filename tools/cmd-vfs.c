@@ -2,6 +2,11 @@
 /*
  * cmd-vfs.c — `passthru vfs DEVICE N`: create N SR-IOV virtual functions on
  * a physical function (sriov_numvfs), so VFs can be assigned one by one.
+ *
+ * The library's transaction (PT_TXN_SET_VFS) locks the PF's and the VFs'
+ * groups and refuses, without --force, to destroy VFs that are in use (on
+ * vfio-pci, their VFIO node open, or held by the host); this file prints
+ * what it found.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,89 +21,86 @@ static const struct cli_command *self(void)
 	return cli_command_find("vfs");
 }
 
+static int parse_count(const char *arg, unsigned int *n)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || !*arg || arg[0] == '-' || v > 65535)
+		return cli_usage_error(self(), "'%s' is not a VF count (0..65535)", arg);
+	*n = (unsigned int)v;
+	return 0;
+}
+
+/* The reasons the VFs are in use, then the verdict; the exit status. */
+static int report_in_use(struct bc_run *r, const struct pt_txn_vfs *v, int ret)
+{
+	for (int i = 0; i < v->in_use.n; i++)
+		cli_err("%s: VF in use: %s", v->pf, v->in_use.v[i]);
+	if (ret)
+		return bc_fail(r, ret == -EBUSY ? CLI_EXIT_FAIL : CLI_EXIT_USAGE);
+	if (v->in_use.n)
+		cli_err("%s: --force: destroying VFs that are in use", v->pf);
+	return CLI_EXIT_OK;
+}
+
 static int cmd_vfs_main(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "lock-timeout", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct pt_system *sys;
-	const struct pt_device *d;
-	char bdf[PT_BDF_LEN];
-	struct pt_binder *b = NULL;
-	struct pt_ctx *ctx = NULL;
-	bool dry_run = false;
-	unsigned long n;
+	const struct pt_txn_vfs *v;
+	struct bc_run r;
+	unsigned int n = 0;
 	int c, ret;
-	char *end;
 
-	while ((c = getopt_long(argc, argv, "nh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': dry_run = true; break;
-		case 'h':
-			printf("usage: passthru %s\n", self()->usage);
-			return CLI_EXIT_OK;
-		default:
-			return cli_usage_error(self(), "unknown option");
-		}
+	bc_init(&r, "vfs", cli);
+	while ((c = getopt_long(argc, argv, "nfh", opts, NULL)) != -1) {
+		ret = bc_option(&r, self(), c, optarg);
+		if (ret != BC_OPT_NEXT)
+			return ret;
 	}
 	if (argc - optind != 2)
 		return cli_usage_error(self(), "want DEVICE and a VF count");
-	errno = 0;
-	n = strtoul(argv[optind + 1], &end, 10);
-	if (errno || *end || !*argv[optind + 1] || argv[optind + 1][0] == '-' ||
-	    n > 65535)
-		return cli_usage_error(self(), "'%s' is not a VF count (0..65535)",
-				      argv[optind + 1]);
-	if (cli->root && !dry_run)
+	if (parse_count(argv[optind + 1], &n))
+		return CLI_EXIT_USAGE;
+	if (cli->root && !r.dry_run)
 		return cli_usage_error(self(), "--root %s is a captured tree: only "
 				      "--dry-run can run against it", cli->root);
-	ret = CLI_EXIT_USAGE;
-	if (pt_ctx_new(&ctx, cli->root) || pt_scan(ctx, &sys) ||
-	    pt_resolve_device(ctx, argv[optind], &d))
-		goto err;
-	if (d->sriov_totalvfs < 0) {
-		pt_set_error(ENODEV, "%s is not an SR-IOV physical function; fix: "
-			     "pick the PF (`passthru list` shows sriov_totalvfs)", d->bdf);
-		goto err;
+	ret = bc_open(&r, PT_TXN_SET_VFS);
+	if (ret)
+		return ret;
+	if (pt_txn_set_vfs(r.txn, argv[optind], n, NULL)) {
+		ret = bc_fail(&r, CLI_EXIT_USAGE);
+		goto out;
 	}
-	if (n > (unsigned long)d->sriov_totalvfs) {
-		pt_set_error(EINVAL, "%s supports at most %d VFs, not %lu", d->bdf,
-			     d->sriov_totalvfs, n);
-		goto err;
+	ret = pt_txn_plan(r.txn);
+	v = pt_txn_vfs(r.txn);
+	ret = report_in_use(&r, v, ret);
+	if (ret)
+		goto out;
+	if (pt_txn_apply(r.txn)) {
+		ret = bc_fail(&r, CLI_EXIT_FAIL);
+		goto out;
 	}
-	if (pt_binder_new(&b, cli->root, dry_run ? PT_BINDER_DRY_RUN : 0))
-		goto err;
-	ret = CLI_EXIT_FAIL;
-	if (pt_bind_set_numvfs(b, d->bdf, (unsigned int)n))
-		goto err;
-	printf("%s: %s%lu VFs (was %d, at most %d)\n", d->bdf,
-	       dry_run ? "would set " : "", n, d->sriov_numvfs, d->sriov_totalvfs);
-	if (!dry_run && n) {
-		const struct pt_system *now;
-		const struct pt_device *pf;
-
-		/* list the new VFs so the user can assign them one by one */
-		snprintf(bdf, sizeof(bdf), "%s", d->bdf);
-		pt_ctx_free(ctx);
-		ctx = NULL;
-		if (!pt_ctx_new(&ctx, cli->root) && !pt_scan(ctx, &now) &&
-		    (pf = pt_find_device(now, bdf)))
-			for (int i = 0; i < pf->vfs.n; i++)
-				printf("  VF %d: %s\n", i, pf->vfs.v[i]);
-	}
-	pt_binder_free(b);
-	pt_ctx_free(ctx);
-	return CLI_EXIT_OK;
-err:
-	cli_err("%s", pt_last_error());
-	pt_binder_free(b);
-	pt_ctx_free(ctx);
+	printf("%s: %s%d VFs (was %d, at most %d)\n", v->pf,
+	       r.dry_run ? "would set " : "", v->after, v->before, v->total);
+	for (int i = 0; i < v->vfs.n; i++)
+		printf("  VF %d: %s\n", i, v->vfs.v[i]);
+out:
+	bc_close(&r);
 	return ret;
 }
 
 CLI_COMMAND(vfs, cmd_vfs_main, "create N SR-IOV virtual functions on a PF",
-	   "vfs DEVICE N [--dry-run]\n"
+	   "vfs DEVICE N [--dry-run] [--force] [--lock-timeout MS]\n"
 	   "Sets sriov_numvfs of the physical function DEVICE to N (through 0 when\n"
-	   "it already has VFs); 0 removes them.  The PF must stay on its own driver.")
+	   "it already has VFs); 0 removes them.  The PF must stay on its own driver.\n"
+	   "Refused without --force when a VF that would vanish is in use (on\n"
+	   "vfio-pci, its VFIO node open, or held by the host).")

@@ -38,3 +38,26 @@ $(BUILD)/lab-bin/passthru-lab-files: tests/assign/mkbundle.sh $(BUILD)/dl/driver
 	tests/assign/mkbundle.sh $(BUILD)/obj/tests/assign/lab-files.c /opt/passthru/bin \
 		$(BUILD)/dl/driverctl/usr/sbin/driverctl
 	$(CC) -O2 -o $@ $(BUILD)/obj/tests/assign/lab-files.c
+
+# The lab's passthru: the same sources with the test hooks compiled in
+# (-DPASSTHRU_TEST_HOOKS: PASSTHRU_TEST_FAIL_STEP, PASSTHRU_TEST_CRASH_STEP,
+# PASSTHRU_TEST_HOLD_FIFO; see lib/bind.c, lib/txn-plan.c).  It takes the
+# place of $(PASSTHRU) in the lab (tests/lab/initramfs.sh copies lab-bin/
+# after it); the installed build, which never reads them, goes along as
+# passthru-installed so that a lab case shows it ignores them.
+HOOK_SRCS := lib/bind.c lib/txn-plan.c
+HOOK_OBJS := $(patsubst %.c,$(BUILD)/obj/hooks/%.o,$(HOOK_SRCS))
+LAB_BINS  += $(BUILD)/lab-bin/passthru $(BUILD)/lab-bin/passthru-installed
+
+$(BUILD)/obj/hooks/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DPASSTHRU_TEST_HOOKS -MMD -MP -c -o $@ $<
+
+$(BUILD)/lab-bin/passthru: $$(TOOL_OBJS) $$(filter-out $$(call obj,$$(HOOK_SRCS)),$$(LIB_OBJS)) \
+		$(HOOK_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/lab-bin/passthru-installed: $(PASSTHRU)
+	@mkdir -p $(dir $@)
+	install -m 0755 $< $@

@@ -153,8 +153,24 @@ expect("server BMC VGA behind its bridge: refused (console)",
        "16     0000:08:00.0  ast     -> vfio-pci           refused\n"
        "group 16 is blocked: 0000:08:00.0: boot VGA device (firmware and early console output)\n"
        "group 16 is blocked: 0000:08:00.0: drives framebuffer fb0 (console on tty0 ttyS1)\n")
-expect("server vfs --dry-run", "server", ["vfs", "--dry-run", "03:00.0", "8"], 0,
-       "0000:03:00.0: would set 8 VFs (was 4, at most 64)\n", "")
+# VF 0000:03:02.0 is on vfio-pci: a new count (which destroys every VF) is
+# refused without --force and names it; the same count changes nothing
+expect("server vfs --dry-run: a VF on vfio-pci refuses", "server",
+       ["vfs", "--dry-run", "03:00.0", "8"], 1, "",
+       "passthru: 0000:03:00.0: VF in use: 0000:03:02.0 is on vfio-pci (assigned)\n"
+       "passthru: 0000:03:00.0: changing the VF count from 4 destroys every VF, and "
+       "1 reason says they are in use (0000:03:02.0 is on vfio-pci (assigned)); "
+       "nothing was changed; fix: release the VFs and stop their users "
+       "(`passthru release VF`), or pass --force\n")
+expect("server vfs --dry-run --force", "server", ["vfs", "--dry-run", "--force", "03:00.0", "8"], 0,
+       "0000:03:00.0: would set 8 VFs (was 4, at most 64)\n",
+       "passthru: 0000:03:00.0: VF in use: 0000:03:02.0 is on vfio-pci (assigned)\n"
+       "passthru: 0000:03:00.0: --force: destroying VFs that are in use\n")
+expect("server vfs --dry-run, the same count", "server", ["vfs", "--dry-run", "03:00.0", "4"], 0,
+       "0000:03:00.0: would set 4 VFs (was 4, at most 64)\n", "")
+expect("server vfs to 0 destroys the VF on vfio-pci too: refused", "server",
+       ["vfs", "--dry-run", "03:00.0", "0"], 1, "",
+       stderr_has="changing the VF count from 4 destroys every VF")
 expect("server vfs beyond sriov_totalvfs", "server", ["vfs", "--dry-run", "03:00.0", "999"], 2,
        "", "passthru: 0000:03:00.0 supports at most 64 VFs, not 999\n")
 expect("server vfs on a non-SR-IOV device", "server", ["vfs", "--dry-run", "05:00.0", "2"], 2,
@@ -182,6 +198,8 @@ expect("a captured tree is never changed", "workstation", ["assign", "00:14.0"],
        stderr_has="is a captured tree: only --dry-run can plan against it")
 expect("bad --timeout", "workstation", ["assign", "--dry-run", "--timeout", "5s", "00:14.0"], 2,
        stderr_has="--timeout wants milliseconds (1..600000), not '5s'")
+expect("bad --lock-timeout", "workstation", ["release", "--dry-run", "--lock-timeout", "-1", "00:14.0"], 2,
+       stderr_has="--lock-timeout wants milliseconds (0..600000), not '-1'")
 expect("unknown --user", "workstation", ["assign", "--dry-run", "--user", "no-such-user-x", "00:14.0"], 2,
        stderr_has="unknown user 'no-such-user-x'")
 expect("--recover with a DEVICE", "workstation", ["release", "--recover", "00:14.0"], 2,
@@ -250,6 +268,7 @@ try:
     rc, out, err = run("", "assign", "--from-config", "--dry-run", root=root)
     check("--from-config without a config: nothing to do", rc == 0 and out ==
           f"note: {root}/etc/passthru.conf does not exist: nothing to assign\n", out + err)
+
     with open(conf, "a") as f:
         f.write("0000:00:14.0 bogus\n")
     rc, out, err = run("", "assign", "--from-config", "--config", conf, "--dry-run", root=root)
@@ -267,6 +286,43 @@ try:
           "--udev-match wants a full PCI address (0000:01:00.0), not '../../../etc/x'" in err, err)
     rc, out, err = run("", "assign", "--udev-match", "0000:00:14.0", root=root)
     check("--udev-match without a config: exit 1", rc == 1, f"rc={rc} {err}")
+
+    # force belongs to the entry that says it, and to that entry's groups
+    # only: the GPU's entry (boot VGA: always forced) must not take the
+    # root NVMe, which another entry happens to list
+    with open(conf, "w") as f:
+        f.write("10de:1b80 force   # the GPU\n0000:02:00.0      # the NVMe holding /\n")
+    rc, out, err = run("", "assign", "--from-config", "--config", conf, "--dry-run", root=root)
+    check("--from-config: force per entry: the forced GPU is planned, the NVMe refused",
+          rc == 1 and out ==
+          HDR.format(pad="       ") +
+          "1      0000:00:01.0  pcieport       stays (bridge)        unchanged\n"
+          "1      0000:01:00.0  nouveau        -> vfio-pci           planned\n"
+          "1      0000:01:00.1  snd_hda_intel  -> vfio-pci           planned\n"
+          "6      0000:02:00.0  nvme           -> vfio-pci           refused\n"
+          "group 1 was blocked (--force): 0000:01:00.0: boot VGA device (firmware and early console output)\n"
+          "group 1 was blocked (--force): 0000:01:00.0: drives framebuffer fb0 (console on tty0)\n"
+          "group 6 is blocked: 0000:02:00.0: nvme0n1p2 mounted on /\n"
+          "group 6 is blocked: 0000:02:00.0: nvme0n1p1 mounted on /boot/efi\n"
+          "group 6 is blocked: 0000:02:00.0: nvme0n1p3 is active swap\n" and
+          err == "passthru: group 6 is blocked (0000:02:00.0: nvme0n1p2 mounted on /); " + FIX_TEXT,
+          f"rc={rc}\n{out}{err}")
+    rc, out, err = run("", "assign", "--from-config", "--config", conf, "--dry-run", "--json",
+                       root=root)
+    j = json.loads(out) if out.startswith("{") else {}
+    check("--from-config --json: refused, group 1 not refused, group 6 refused",
+          rc == 1 and j.get("status") == "refused" and
+          [(g["id"], g["refused"]) for g in j.get("groups", [])] == [(1, False), (6, True)],
+          out + err)
+
+    # silent caps (audit item 7): every note, however many
+    with open(conf, "w") as f:
+        f.write("".join(f"0000:{0x40 + i:02x}:00.0\n" for i in range(20)))
+    rc, out, err = run("", "assign", "--from-config", "--config", conf, "--dry-run", root=root)
+    check("--from-config: 20 lines that match nothing give 20 notes", rc == 0 and
+          out.count("note: passthru.conf line ") == 20 and
+          "note: passthru.conf line 20: no such device (0000:53:00.0); skipped\n" in out,
+          f"rc={rc}\n{out}{err}")
 
     # make install-configs: substituted paths, user files kept
     dest = os.path.join(tmp, "dest")
@@ -302,8 +358,31 @@ try:
     rc, out, err = run("", "assign", "--from-config", "--config",
                        os.path.join(top, "configs/passthru.conf"), "--dry-run", root=root)
     check("configs/passthru.conf parses and lists nothing", rc == 0 and out == "", out + err)
+    # silent caps (audit item 7): one ids line matching the 222 NIC groups
+    # of the 2,000-device machine plans all of them (it stopped at 64)
+    p = subprocess.run([os.path.join(top, "tests/fixtures/gen"), tmp, "bench"],
+                       capture_output=True, text=True)
+    check("bench fixture generated", p.returncode == 0, p.stderr)
+    with open(conf, "w") as f:
+        f.write("8086:1521\n")
+    rc, out, err = run("", "assign", "--from-config", "--config", conf, "--dry-run", "--json",
+                       root=os.path.join(tmp, "bench"))
+    j = json.loads(out) if out.startswith("{") else {}
+    groups = j.get("groups", [])
+    check("--from-config on 222 groups: every group planned, 8 NICs each",
+          rc == 0 and len(groups) == 222 and
+          all(len([m for m in g["members"] if m["action"] == "rebind"]) == 8 for g in groups),
+          f"rc={rc} {len(groups)} groups {err}")
 finally:
     shutil.rmtree(tmp)
+
+# ---- test hooks (audit item 10): compiled into test builds only.  This
+# binary is the one `make install` installs: it holds none of their names.
+with open(PASSTHRU, "rb") as f:
+    binary = f.read()
+for hook in (b"PASSTHRU_TEST_FAIL_STEP", b"PASSTHRU_TEST_CRASH_STEP",
+             b"PASSTHRU_TEST_HOLD_FIFO"):
+    check(f"the installed passthru never reads {hook.decode()}", hook not in binary)
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -62,14 +62,14 @@ Test(conf, errors_name_the_line)
 
 Test(conf, long_line_and_too_many)
 {
-	char big[700];
+	char big[1100];
 	char *many;
 	size_t o = 0;
 
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	cr_assert_eq(__parse(big), -EINVAL);
-	cr_assert_str_eq(pt_last_error(), "passthru.conf line 1 is longer than 511 bytes");
+	cr_assert_str_eq(pt_last_error(), "passthru.conf line 1 is longer than 1023 bytes");
 	many = malloc(20 * (PT_CONF_MAX + 1));
 	for (int i = 0; i <= PT_CONF_MAX; i++)
 		o += sprintf(many + o, "0000:%02x:00.0\n", i);
@@ -140,5 +140,84 @@ Test(conf, broken_file_is_not_edited)
 	cr_assert_eq(pt_conf_add(path, "0000:01:00.0", ""), -EINVAL);
 	cr_assert(strstr(pt_last_error(), "not editing it"), "%s", pt_last_error());
 	cr_assert_str_eq(slurp(path), "bogus\n");
+	unlink(path);
+}
+
+/* Audit item 4: names getpwnam(3) resolves through SSSD or winbind are
+ * names the file holds; what it cannot hold is refused by name. */
+Test(conf, account_names)
+{
+	static const char *const good[] = {
+		"alice", "bob@corp.example", "CORP\\bob", "svc$", "j.doe-2",
+		"\xc3\xa9lise", "a_b",
+	};
+	static const char *const bad[] = {
+		"", "-rf", "a b", "a\tb", "a#b", "a:b", "a/b", "a,b", "a\x1b[31m",
+		"a\x7f",
+	};
+	char longest[PT_CONF_NAME_LEN + 1];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		cr_assert(pt_conf_name_ok(good[i]), "'%s'", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_not(pt_conf_name_ok(bad[i]), "'%s'", bad[i]);
+	memset(longest, 'a', sizeof(longest));
+	longest[PT_CONF_NAME_LEN - 1] = '\0';
+	cr_assert(pt_conf_name_ok(longest));
+	longest[PT_CONF_NAME_LEN - 1] = 'a';
+	longest[PT_CONF_NAME_LEN] = '\0';
+	cr_assert_not(pt_conf_name_ok(longest));
+	parse("0000:01:00.0 user=bob@corp.example group=CORP\\vm-users\n");
+	cr_assert_str_eq(C.e[0].user, "bob@corp.example");
+	cr_assert_str_eq(C.e[0].group, "CORP\\vm-users");
+}
+
+/* Audit item 4: --persist wrote what the parser then rejected (and every
+ * --udev-match and passthru.service with it).  Options are checked before
+ * the file is touched, and the file that results is parsed before it
+ * replaces the old one. */
+Test(conf, persist_never_writes_what_it_cannot_read)
+{
+	char path[] = "/tmp/pt-test-conf-XXXXXX";
+	int fd = mkstemp(path);
+
+	cr_assert_eq(write(fd, "0000:01:00.1\n", 13), 13);
+	close(fd);
+	cr_assert_eq(pt_conf_add(path, "0000:01:00.0", "user=bob@corp.example"), 0);
+	cr_assert_str_eq(slurp(path), "0000:01:00.1\n0000:01:00.0 user=bob@corp.example\n");
+	cr_assert_eq(pt_conf_load(path, &C), 0, "%s", pt_last_error());
+	static const char *const bad[] = {
+		"user=a b", "user=x#y", "user=-x", "bogus", "user=a\nuser=b",
+		"user=a:b", "user=x force user=", "user=a\rb",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(pt_conf_add(path, "0000:02:00.0", bad[i]), -EINVAL,
+			     "'%s'", bad[i]);
+		cr_assert(strstr(pt_last_error(), "are not what passthru.conf can "
+				 "hold"), "%s", pt_last_error());
+		cr_assert_str_eq(slurp(path), "0000:01:00.1\n"
+				 "0000:01:00.0 user=bob@corp.example\n", "'%s'", bad[i]);
+	}
+	unlink(path);
+}
+
+/* Audit item 4: a file without a trailing newline gains one byte per
+ * kept line; the buffer did not count it, and a long option line then
+ * wrote past its end (ASan in the sanitizer pass sees it). */
+Test(conf, no_trailing_newline_with_a_long_line)
+{
+	char path[] = "/tmp/pt-test-conf-XXXXXX";
+	char opts[160], want[256];
+	int fd = mkstemp(path);
+
+	cr_assert_eq(write(fd, "0000:01:00.1", 12), 12);	/* no '\n' */
+	close(fd);
+	/* 12 + 1 + 114 bytes + '\n' + NUL: 129 bytes from the old end + 1 */
+	memset(opts, 'u', sizeof(opts));
+	memcpy(opts, "user=", 5);
+	opts[114] = '\0';
+	cr_assert_eq(pt_conf_add(path, "0000:01:00.0", opts), 0, "%s", pt_last_error());
+	snprintf(want, sizeof(want), "0000:01:00.1\n0000:01:00.0 %s\n", opts);
+	cr_assert_str_eq(slurp(path), want);
 	unlink(path);
 }
