@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test-txn.c — the transaction (struct pt_txn) on a small captured tree,
+ * its steps run against the simulated PCI core of bind-sim.h: refusal of
+ * a blocked group without force, force per group and per config entry,
+ * recovery of the named groups only and only when nothing holds them open
+ * (audit item 3), release --recover, and release refused while a process
+ * holds the group.
+ *
+ * The machine: group 1 is a boot-VGA GPU (blocked: console), group 2 a
+ * NIC, group 3 an edu device without a driver, group 4 another NIC.
+ */
+#include <criterion/criterion.h>
+
+#include "lib/txn-priv.h"
+#include "tests/unit/bind-sim.h"
+#include "tests/unit/disc-tree.h"
+
+#define GPU	"0000:00:02.0"
+#define NIC	"0000:00:19.0"
+#define EDU	"0000:00:04.0"
+#define NIC2	"0000:00:05.0"
+
+static struct tt T;
+
+static void machine(void)
+{
+	uint8_t cfg[4096];
+
+	tt_init(&T);
+	tt_mkdir(&T, "run");
+	tt_cfg(cfg, 0x8086, 0x3e92, 0x030000, 0);
+	tt_dev(&T, "pci0000:00/" GPU, cfg, 256, "i915", 1);
+	tt_printf(&T, "sys/devices/pci0000:00/" GPU "/boot_vga", "1\n");
+	tt_cfg(cfg, 0x8086, 0x10d3, 0x020000, 0);
+	tt_dev(&T, "pci0000:00/" NIC, cfg, 256, "e1000e", 2);
+	tt_cfg(cfg, 0x1234, 0x11e8, 0x00ff00, 0);
+	tt_dev(&T, "pci0000:00/" EDU, cfg, 256, NULL, 3);
+	tt_cfg(cfg, 0x8086, 0x10d3, 0x020000, 0);
+	tt_dev(&T, "pci0000:00/" NIC2, cfg, 256, "e1000e", 4);
+}
+
+static void setup(void)
+{
+	memset(&S, 0, sizeof(S));
+	machine();
+	strcpy(S.loaded[S.nloaded++], "vfio-pci");
+	strcpy(S.loaded[S.nloaded++], "e1000e");
+	strcpy(S.loaded[S.nloaded++], "i915");
+	add_dev(GPU, "i915", "i915");
+	add_dev(NIC, "e1000e", "e1000e");
+	add_dev(EDU, "", "");
+	add_dev(NIC2, "e1000e", "e1000e");
+}
+
+static void teardown(void)
+{
+	tt_fini(&T);
+}
+
+TestSuite(txn, .init = setup, .fini = teardown, .timeout = 30);
+
+/* A live (non-dry) transaction on the tree, its steps simulated. */
+static struct pt_txn *txn(enum pt_txn_op op, unsigned int flags)
+{
+	struct pt_txn *t;
+
+	cr_assert_eq(pt_txn_new(&t, op, T.root, flags), 0, "%s", pt_last_error());
+	ptt_set_ops(t, &sim_ops, NULL);
+	return t;
+}
+
+static const char *driver_of(const char *bdf)
+{
+	return sim_find(bdf)->driver;
+}
+
+static bool journal_exists(int group)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/run/passthru/group-%d.journal", T.root, group);
+	return access(path, F_OK) == 0;
+}
+
+static const struct pt_txn_note *find_note(struct pt_txn *t,
+					   enum pt_txn_note_kind kind, int group)
+{
+	for (int i = 0; i < pt_txn_nr_notes(t); i++)
+		if (pt_txn_note(t, i)->kind == kind && pt_txn_note(t, i)->group == group)
+			return pt_txn_note(t, i);
+	return NULL;
+}
+
+static const char GPU_BLOCKED[] = GPU ": boot VGA device (firmware and early "
+				  "console output)";
+
+Test(txn, blocked_group_is_refused_without_force)
+{
+	struct pt_txn *t = txn(PT_TXN_ASSIGN, 0);
+	const struct pt_txn_group *g;
+	char want[512];
+
+	cr_assert_eq(pt_txn_add_device(t, GPU, NULL), 0);
+	cr_assert_eq(pt_txn_apply(t), -EBUSY);
+	snprintf(want, sizeof(want), "group 1 is blocked (%s); nothing was changed; "
+		 "fix: stop using it (unmount, swapoff, `ip link set IFACE down`, "
+		 "move the console) or pass --force", GPU_BLOCKED);
+	cr_assert_str_eq(pt_last_error(), want);
+	cr_assert_str_eq(pt_txn_error(t), want);
+	cr_assert_eq(pt_txn_status(t), PT_TXN_REFUSED);
+	g = pt_txn_group(t, 0);
+	cr_assert_eq(g->id, 1);
+	cr_assert(g->refused);
+	cr_assert_eq(g->blocked_by.n, 1);
+	cr_assert_str_eq(g->blocked_by.v[0], GPU_BLOCKED);
+	cr_assert_eq(g->members[0].move, PT_MOVE_TO_VFIO);
+	/* nothing touched the kernel, nothing was journaled */
+	cr_assert_eq(S.writes, 0);
+	cr_assert_str_eq(driver_of(GPU), "i915");
+	cr_assert_not(journal_exists(1));
+	/* and a second try on the same transaction stays refused */
+	cr_assert_eq(pt_txn_apply(t), -EBUSY);
+	cr_assert_eq(S.writes, 0);
+	pt_txn_free(t);
+}
+
+Test(txn, force_moves_exactly_the_forced_group)
+{
+	struct pt_txn_opts force = { .force = true };
+	struct pt_txn *t = txn(PT_TXN_ASSIGN, 0);
+
+	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
+	cr_assert_eq(pt_txn_add_device(t, GPU, &force), 0);
+	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
+	cr_assert_str_eq(driver_of(GPU), "vfio-pci");
+	cr_assert_str_eq(driver_of(NIC), "vfio-pci");
+	cr_assert(pt_txn_group(t, 0)->force);		/* group 1 */
+	cr_assert_not(pt_txn_group(t, 0)->refused);
+	cr_assert_not(pt_txn_group(t, 1)->force);	/* group 2 */
+	cr_assert_eq(pt_txn_group(t, 0)->members[0].result, PT_BIND_DONE);
+	cr_assert_eq(pt_txn_status(t), PT_TXN_OK);
+	cr_assert(journal_exists(1) && journal_exists(2));
+	pt_txn_free(t);
+}
+
+/* Forcing one group does not force another of the same run. */
+Test(txn, force_of_one_group_leaves_the_other_refused)
+{
+	struct pt_txn_opts force = { .force = true };
+	struct pt_txn *t = txn(PT_TXN_ASSIGN, 0);
+
+	cr_assert_eq(pt_txn_add_device(t, NIC, &force), 0);
+	cr_assert_eq(pt_txn_add_device(t, GPU, NULL), 0);
+	cr_assert_eq(pt_txn_apply(t), -EBUSY);
+	cr_assert(strstr(pt_last_error(), "group 1 is blocked"), "%s", pt_last_error());
+	cr_assert(pt_txn_group(t, 0)->refused);
+	cr_assert_not(pt_txn_group(t, 1)->refused);
+	cr_assert_eq(S.writes, 0);
+	pt_txn_free(t);
+}
+
+/* passthru.conf: force is the entry's, for that entry's groups. */
+Test(txn, config_force_is_per_entry)
+{
+	static const char conf[] = "8086:3e92 force\n8086:10d3\n";
+	struct pt_conf c;
+	struct pt_txn *t = txn(PT_TXN_ASSIGN, PT_TXN_DRY_RUN);
+
+	cr_assert_eq(pt_conf_parse(conf, strlen(conf), &c), 0);
+	cr_assert_eq(pt_txn_add_config(t, &c), 0, "%s", pt_last_error());
+	cr_assert_eq(pt_txn_plan(t), 0, "%s", pt_last_error());
+	cr_assert_eq(pt_txn_nr_groups(t), 3);
+	cr_assert(pt_txn_group(t, 0)->force);	/* the GPU's */
+	cr_assert_not(pt_txn_group(t, 1)->force);	/* the NICs' */
+	cr_assert_not(pt_txn_group(t, 2)->force);
+	pt_txn_free(t);
+	/* and the other way round: the forced entry does not carry over */
+	t = txn(PT_TXN_ASSIGN, PT_TXN_DRY_RUN);
+	static const char conf2[] = "8086:3e92\n8086:10d3 force\n";
+	cr_assert_eq(pt_conf_parse(conf2, strlen(conf2), &c), 0);
+	cr_assert_eq(pt_txn_add_config(t, &c), 0);
+	cr_assert_eq(pt_txn_plan(t), -EBUSY);
+	cr_assert(pt_txn_group(t, 0)->refused);
+	pt_txn_free(t);
+}
+
+/* A run that died after moving bdf but before its journal said
+ * "applied" (SIGKILL between the last verify and the final write). */
+static void crash_in(int group, const char *bdf)
+{
+	struct pt_txn *t = txn(PT_TXN_ASSIGN, 0);
+
+	cr_assert_eq(pt_txn_add_device(t, bdf, NULL), 0);
+	t->b->crash_step = 0;
+	t->b->fail_step = 0;
+	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
+	pt_txn_free(t);
+	{
+		struct pt_binder *b;
+		struct pt_bind_plan p;
+		enum pt_journal_state st;
+
+		cr_assert_eq(ptb_binder_new(&b, T.root, 0), 0);
+		cr_assert_eq(ptb_journal_read(b, group, &p, &st), 0);
+		cr_assert_eq(ptb_journal_write(b, &p, PT_JOURNAL_APPLYING), 0);
+		ptb_binder_free(b);
+	}
+	cr_assert_str_eq(sim_find(bdf)->driver, "vfio-pci");
+}
+
+Test(txn, only_the_named_group_is_recovered)
+{
+	struct pt_txn *t;
+
+	crash_in(2, NIC);
+	crash_in(4, NIC2);
+	t = txn(PT_TXN_RELEASE, 0);
+	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
+	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
+	cr_assert_not_null(find_note(t, PT_NOTE_RECOVERED, 2));
+	cr_assert_str_eq(find_note(t, PT_NOTE_RECOVERED, 2)->text, "group 2: recovered "
+			 "from an interrupted assign (journal state applying): every "
+			 "member is back on its original driver");
+	cr_assert_str_eq(driver_of(NIC), "e1000e");
+	cr_assert_not(journal_exists(2));
+	/* group 4 is not this run's: said, untouched */
+	cr_assert_not_null(find_note(t, PT_NOTE_INTERRUPTED, 4));
+	cr_assert_str_eq(find_note(t, PT_NOTE_INTERRUPTED, 4)->text, "group 4 has an "
+			 "interrupted assign (journal state applying); left alone: run "
+			 "`passthru release --recover`");
+	cr_assert_null(find_note(t, PT_NOTE_RECOVERED, 4));
+	cr_assert_str_eq(driver_of(NIC2), "vfio-pci");
+	cr_assert(journal_exists(4));
+	pt_txn_free(t);
+}
+
+/* A process holds the interrupted group's node: not recovered (the
+ * unbind would block), and the group refused; forced, it is. */
+Test(txn, interrupted_group_in_use_is_not_recovered)
+{
+	struct pt_txn_opts force = { .force = true };
+	struct pt_txn *t;
+
+	crash_in(2, NIC);
+	tt_link(&T, "proc/4242/fd/7", "/dev/vfio/2");
+	tt_printf(&T, "proc/4242/comm", "qemu\n");
+	t = txn(PT_TXN_ASSIGN, 0);
+	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
+	cr_assert_eq(pt_txn_apply(t), -EBUSY);
+	cr_assert_str_eq(pt_last_error(), "group 2 is blocked (an interrupted assign "
+			 "is not undone: /dev/vfio/2 is open by PID 4242 (qemu)); "
+			 "nothing was changed; fix: stop using it (unmount, swapoff, "
+			 "`ip link set IFACE down`, move the console) or pass --force");
+	cr_assert_str_eq(find_note(t, PT_NOTE_RECOVERY_IN_USE, 2)->text, "group 2: an "
+			 "interrupted assign (journal state applying) is not undone: "
+			 "/dev/vfio/2 is open by PID 4242 (qemu); fix: stop that process, "
+			 "then run `passthru release --recover`");
+	cr_assert_str_eq(driver_of(NIC), "vfio-pci");
+	cr_assert(journal_exists(2));
+	pt_txn_free(t);
+
+	t = txn(PT_TXN_ASSIGN, 0);
+	cr_assert_eq(pt_txn_add_device(t, NIC, &force), 0);
+	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
+	cr_assert_not_null(find_note(t, PT_NOTE_RECOVERED, 2));
+	cr_assert_str_eq(driver_of(NIC), "vfio-pci");
+	pt_txn_free(t);
+}
+
+/* release --recover: every interrupted group, each with the in-use check;
+ * the outcome decides the return value, never a note's text. */
+Test(txn, recover_all_skips_what_is_in_use)
+{
+	struct pt_txn *t;
+
+	crash_in(2, NIC);
+	crash_in(4, NIC2);
+	tt_link(&T, "proc/4242/fd/7", "/dev/vfio/4");
+	tt_printf(&T, "proc/4242/comm", "qemu\n");
+	t = txn(PT_TXN_RECOVER, 0);
+	cr_assert_eq(pt_txn_apply(t), -EIO);
+	cr_assert_str_eq(pt_last_error(), "1 interrupted run could not be recovered "
+			 "(see the notes)");
+	cr_assert_eq(pt_txn_status(t), PT_TXN_FAILED);
+	cr_assert_not_null(find_note(t, PT_NOTE_RECOVERED, 2));
+	cr_assert_not_null(find_note(t, PT_NOTE_RECOVERY_IN_USE, 4));
+	cr_assert_str_eq(driver_of(NIC), "e1000e");
+	cr_assert_str_eq(driver_of(NIC2), "vfio-pci");
+	pt_txn_free(t);
+	/* nothing left but the one in use; forced, it goes too */
+	t = txn(PT_TXN_RECOVER, PT_TXN_FORCE);
+	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
+	cr_assert_not_null(find_note(t, PT_NOTE_RECOVERED, 4));
+	cr_assert_str_eq(driver_of(NIC2), "e1000e");
+	pt_txn_free(t);
+	t = txn(PT_TXN_RECOVER, 0);
+	cr_assert_eq(pt_txn_apply(t), 0);
+	cr_assert_eq(pt_txn_nr_notes(t), 1);
+	cr_assert_eq(pt_txn_note(t, 0)->kind, PT_NOTE_NOTHING_TO_RECOVER);
+	pt_txn_free(t);
+}
+
+/* More journals than the old cap of 64: all of them recovered. */
+Test(txn, recover_all_sees_every_journal)
+{
+	struct pt_binder *b;
+	struct pt_bind_plan p;
+	struct pt_txn *t;
+	int n = 0;
+
+	cr_assert_eq(ptb_binder_new(&b, T.root, 0), 0);
+	for (int g = 100; g < 180; g++) {
+		ptb_plan_init(&p, g);
+		cr_assert_eq(ptb_plan_add(&p, EDU, "", "", false), 0);
+		cr_assert_eq(ptb_journal_write(b, &p, PT_JOURNAL_APPLYING), 0);
+	}
+	ptb_binder_free(b);
+	t = txn(PT_TXN_RECOVER, 0);
+	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
+	for (int i = 0; i < pt_txn_nr_notes(t); i++)
+		n += pt_txn_note(t, i)->kind == PT_NOTE_RECOVERED;
+	cr_assert_eq(n, 80);
+	pt_txn_free(t);
+}
+
+/* release: a process holding the group refuses it, naming the process. */
+Test(txn, release_refused_while_open)
+{
+	struct pt_txn *t = txn(PT_TXN_ASSIGN, 0);
+
+	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
+	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
+	pt_txn_free(t);
+	tt_link(&T, "sys/devices/pci0000:00/" NIC "/driver",
+		"../../../bus/pci/drivers/vfio-pci");
+	tt_mkdir(&T, "sys/bus/pci/drivers/vfio-pci");
+	tt_link(&T, "proc/4242/fd/7", "/dev/vfio/2");
+	tt_printf(&T, "proc/4242/comm", "qemu\n");
+	t = txn(PT_TXN_RELEASE, 0);
+	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
+	cr_assert_eq(pt_txn_apply(t), -EBUSY);
+	cr_assert_str_eq(pt_last_error(), "group 2 is in use (/dev/vfio/2 is open by "
+			 "PID 4242 (qemu)); nothing was changed; fix: stop that process "
+			 "(the VM) first, or pass --force (the kernel then waits until "
+			 "it lets go)");
+	cr_assert_str_eq(driver_of(NIC), "vfio-pci");
+	pt_txn_free(t);
+	t = txn(PT_TXN_RELEASE, PT_TXN_FORCE);
+	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
+	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
+	cr_assert_eq(pt_txn_group(t, 0)->members[0].move, PT_MOVE_TO_DRIVER);
+	cr_assert_str_eq(pt_txn_group(t, 0)->members[0].target, "e1000e");
+	cr_assert_str_eq(driver_of(NIC), "e1000e");
+	pt_txn_free(t);
+}
+
+/* A failure in the second group undoes the first: all or nothing. */
+Test(txn, a_failure_undoes_every_group)
+{
+	struct pt_txn *t = txn(PT_TXN_ASSIGN, 0);
+
+	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
+	cr_assert_eq(pt_txn_add_device(t, EDU, NULL), 0);
+	/* group 2 (NIC) 4 steps, then group 3 (edu): its 2nd fails */
+	t->b->fail_step = 6;
+	cr_assert_eq(pt_txn_apply(t), -EIO);
+	cr_assert_eq(pt_txn_status(t), PT_TXN_ROLLED_BACK);
+	cr_assert(strstr(pt_last_error(), EDU " (group 3): step drivers_probe failed"),
+		  "%s", pt_last_error());
+	cr_assert_str_eq(driver_of(NIC), "e1000e");
+	cr_assert_str_eq(driver_of(EDU), "");
+	cr_assert_eq(pt_txn_group(t, 0)->members[0].result, PT_BIND_ROLLED_BACK);
+	cr_assert_eq(pt_txn_group(t, 1)->members[0].result, PT_BIND_ROLLED_BACK);
+	cr_assert_not(journal_exists(2));
+	cr_assert_not(journal_exists(3));
+	pt_txn_free(t);
+}
+
+/* A tree is never changed for real by the live kernel operations. */
+Test(txn, a_tree_is_only_planned)
+{
+	struct pt_txn *t;
+
+	cr_assert_eq(pt_txn_new(&t, PT_TXN_ASSIGN, T.root, 0), 0);
+	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
+	cr_assert_eq(pt_txn_apply(t), -EINVAL);
+	cr_assert(strstr(pt_last_error(), "is a captured tree: only a dry run can plan "
+			 "against it"), "%s", pt_last_error());
+	pt_txn_free(t);
+}
