@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/json.h"
+#include "lib/text.h"
 
 /*
  * Each call stages its whole piece (separator, indentation, key, value) in
@@ -97,6 +98,8 @@ void json_init(struct json *j, FILE *out)
 	j->first[0] = true;
 }
 
+/* Any bytes in, valid JSON out: control characters escaped, and a byte
+ * that is not part of well-formed UTF-8 replaced by U+FFFD. */
 static void json_escape(struct jbuf *w, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -104,9 +107,10 @@ static void json_escape(struct jbuf *w, const char *s)
 	jb_putc(w, '"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		const unsigned char *run = p;
+		int n;
 
 		/* runs that need no escaping are copied whole */
-		while (*p >= 0x20 && *p != '"' && *p != '\\')
+		while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
 			p++;
 		if (p > run)
 			jb_put(w, run, (size_t)(p - run));
@@ -118,12 +122,22 @@ static void json_escape(struct jbuf *w, const char *s)
 		case '\n': jb_put(w, "\\n", 2); break;
 		case '\r': jb_put(w, "\\r", 2); break;
 		case '\t': jb_put(w, "\\t", 2); break;
-		default: {
-			/* the other control characters: \u00XX */
-			char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 0xf] };
+		default:
+			if (*p >= 0x80) {
+				n = pt_utf8_len(p);
+				if (n) {
+					jb_put(w, p, (size_t)n);
+					p += n - 1;
+				} else {
+					jb_put(w, "\\ufffd", 6);
+				}
+			} else {
+				/* the other control characters: \u00XX */
+				char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4],
+					      hex[*p & 0xf] };
 
-			jb_put(w, u, sizeof(u));
-		}
+				jb_put(w, u, sizeof(u));
+			}
 		}
 	}
 	jb_putc(w, '"');

@@ -62,6 +62,10 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const struct cli_command *cli_command_find(const char *name);
 
+/* stdout and stderr, when they are terminals, escape what would control
+ * the terminal (tools/termsafe.c); called first thing by main(). */
+void cli_term_safe(void);
+
 /* ANSI colour helpers; return "" when colour is off. */
 const char *cli_color(const struct cli *cli, const char *what);
 

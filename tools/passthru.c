@@ -138,6 +138,7 @@ int main(int argc, char **argv)
 	int c;
 
 	cli.color = isatty(STDOUT_FILENO) && !(nc && *nc);
+	cli_term_safe();
 	/* '+' stops at the first non-option: the sub-command parses the rest */
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {

@@ -16,33 +16,79 @@
  * the results below it, never typed in.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "lib/text.h"
 #include "verify/verify.h"
+
+/*
+ * XML 1.0 allows no C0 control but tab, newline and carriage return (not
+ * even as &#1;), no U+FFFE/U+FFFF, and the document says UTF-8: evidence
+ * from the machine (a device's name, a driver's message) may hold any
+ * byte.  A control is written as the text "\\xNN", a byte that is not
+ * well-formed UTF-8 (or a non-character) as U+FFFD.
+ */
+static const char *xml_char(const unsigned char *p, char *tmp, int *len)
+{
+	*len = 1;
+	switch (*p) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	case '\'': return "&apos;";
+	case '\n': return "&#10;";
+	case '\t': case '\r': break;
+	default:
+		if (*p < 0x20 || *p == 0x7f) {
+			snprintf(tmp, 8, "\\x%02x", *p);
+			return tmp;
+		}
+		if (*p >= 0x80) {
+			*len = pt_utf8_len(p);
+			if (!*len || (*len == 3 && p[0] == 0xef && p[1] == 0xbf &&
+				      p[2] >= 0xbe)) {
+				*len = *len ? *len : 1;
+				return "\xef\xbf\xbd";	/* U+FFFD */
+			}
+			memcpy(tmp, p, (size_t)*len);
+			tmp[*len] = '\0';
+			return tmp;
+		}
+	}
+	tmp[0] = (char)*p;
+	tmp[1] = '\0';
+	return tmp;
+}
 
 static void xml_esc(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&apos;", out); break;
-		case '\n': fputs("&#10;", out); break;
-		default: fputc(*s, out);
-		}
+	const unsigned char *p = (const unsigned char *)s;
+	char tmp[8];
+	int len;
+
+	while (p && *p) {
+		fputs(xml_char(p, tmp, &len), out);
+		p += len;
 	}
 }
 
 /* Element text: newlines kept as they are. */
 static void xml_text(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		if (*s == '\n')
+	const unsigned char *p = (const unsigned char *)s;
+	char tmp[8];
+	int len;
+
+	while (p && *p) {
+		if (*p == '\n') {
 			fputc('\n', out);
-		else
-			xml_esc(out, (char[]){ *s, 0 });
+			p++;
+			continue;
+		}
+		fputs(xml_char(p, tmp, &len), out);
+		p += len;
 	}
 }
 

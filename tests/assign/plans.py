@@ -376,6 +376,58 @@ try:
 finally:
     shutil.rmtree(tmp)
 
+# ---- output escaping (audit item 8), on a copy of the workstation whose
+# console name (it reaches "drives framebuffer fb0 (console on NAME)")
+# holds a title change, a screen clear and a byte that is not UTF-8
+def on_pty(args):
+    import pty
+    import select
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.pop("NO_COLOR", None)
+        os.execv(PASSTHRU, [PASSTHRU] + args)
+    out = b""
+    while True:
+        try:
+            r, _, _ = select.select([fd], [], [], 30)
+            chunk = os.read(fd, 65536) if r else b""
+        except OSError:
+            chunk = b""
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), out.replace(b"\r\n", b"\n")
+
+
+tmp = tempfile.mkdtemp(prefix="pt-escape-")
+try:
+    root = os.path.join(tmp, "ws")
+    shutil.copytree(os.path.join(FIX, "workstation"), root, symlinks=True)
+    with open(os.path.join(root, "sys/class/tty/console/active"), "wb") as f:
+        f.write(b"tty0\x1b]0;pwned\x07\x1b[2J\xff\n")
+    rc, out = on_pty(["--root", root, "assign", "--dry-run", "01:00.0"])
+    esc = [out[i:i + 8] for i in range(len(out)) if out[i] == 0x1b]
+    check("terminal: the hostile name is shown as text",
+          b"console on tty0\\x1b]0;pwned\\x07\\x1b[2J\\xff)" in out, out.decode("latin-1"))
+    check("terminal: no escape sequence but colours reaches it",
+          rc == 1 and esc and all(e[:2] == b"\x1b[" and e[2:].split(b"m")[0].replace(b";", b"").isdigit()
+                                  for e in esc), repr(esc))
+    check("terminal: no other control byte reaches it",
+          all(c >= 0x20 or c in (0x0a, 0x09, 0x1b) for c in out), repr(out))
+    p = subprocess.run([PASSTHRU, "--root", root, "list", "--json"], capture_output=True,
+                       env=dict(os.environ, NO_COLOR="1"))
+    try:
+        j = json.loads(p.stdout)
+        why = [w for d in j["devices"] for w in d["in_use"] if "framebuffer" in w]
+    except ValueError as e:
+        why = [str(e)]
+    check("json: Python reads the hostile name, the bad byte as U+FFFD",
+          why == ["drives framebuffer fb0 (console on tty0\x1b]0;pwned\x07\x1b[2J\ufffd)"],
+          repr(why))
+finally:
+    shutil.rmtree(tmp)
+
 # ---- test hooks (audit item 10): compiled into test builds only.  This
 # binary is the one `make install` installs: it holds none of their names.
 with open(PASSTHRU, "rb") as f:

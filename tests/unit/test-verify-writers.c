@@ -257,3 +257,41 @@ Test(writers, junit_comment_dashes)
 	vfy_report_free(&rep);
 	free(buf);
 }
+
+/* Audit item 8: C0 controls are not XML 1.0 (not even as &#1;), and bytes
+ * that are not UTF-8 break a document that says it is UTF-8.  The result
+ * model replaces them as it records text; the writer must hold on its own
+ * (a field set another way, a model that keeps UTF-8 one day). */
+Test(writers, junit_controls_and_bad_utf8)
+{
+	struct vfy_report rep;
+	struct vfy_result *r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	vfy_report_init(&rep);
+	r = vfy_begin(&rep, "0000:00:03.0", NULL, "host.iommu-enabled");
+	vfy_fail(r, "x", "y", "z");
+	free(r->expected);
+	free(r->fix);
+	free(r->evidence);
+	r->expected = strdup("a\x01" "b");
+	r->fix = strdup("fix\x1b[31m");
+	r->evidence = strdup("seen \x07\x08\x0c\x7f \xff\xfe \xc3\xa9 \xef\xbf\xbe "
+			     "\xed\xa0\x80 \tend");
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(vfy_write_junit(&rep, f), 0);
+	fclose(f);
+	for (size_t i = 0; i < len; i++)
+		cr_assert((unsigned char)buf[i] >= 0x20 || buf[i] == '\n' ||
+			  buf[i] == '\t' || buf[i] == '\r', "byte %zu is 0x%02x", i,
+			  (unsigned char)buf[i]);
+	cr_assert_not_null(strstr(buf, "message=\"seen \\x07\\x08\\x0c\\x7f "
+				  "\xef\xbf\xbd\xef\xbf\xbd \xc3\xa9 \xef\xbf\xbd "
+				  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \tend\""), "%s", buf);
+	cr_assert_not_null(strstr(buf, ">expected: a\\x01b\n"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "fix: fix\\x1b[31m</failure>"), "%s", buf);
+	vfy_report_free(&rep);
+	free(buf);
+}
