@@ -9,10 +9,13 @@
  * value) dispatched exactly as KVM exits are.  No /dev/kvm: the VM has no
  * fd, so memory slots are bookkeeping only.
  *
- * Invariants checked (trap on violation): the backend never sees a config
- * access outside 0..255 or a BAR access past the BAR's end; KVM slots never
- * overlap each other or RAM; no BAR decodes outside the MMIO window or the
- * I/O BAR window.
+ * Invariants checked (abort on violation): what reaches the device —
+ * fake-device.h, which records it — is never the real MSI-X table or PBA
+ * (located from the input's config space and real vector count), never a
+ * config write outside the command register's guest-writable bits, never a
+ * BAR access outside its BAR, and no KVM slot maps the table or PBA; KVM
+ * slots never overlap each other or RAM; no BAR decodes outside the MMIO
+ * window or the I/O BAR window.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,52 +24,7 @@
 
 #include "lib/passthru.h"
 #include "vmm/vmm.h"
-
-static uint8_t fake_cfg[256];
-
-static int f_cfg_read(struct vmm_pci_dev *d, uint32_t off, void *buf, uint32_t len)
-{
-	if (off > 256 || len > 256 - off)
-		__builtin_trap();
-	memcpy(buf, fake_cfg + off, len);
-	return 0;
-}
-
-static int f_cfg_write(struct vmm_pci_dev *d, uint32_t off, const void *buf, uint32_t len)
-{
-	if (off > 256 || len > 256 - off)
-		__builtin_trap();
-	return 0;
-}
-
-static int f_bar_rw(struct vmm_pci_dev *d, int bar, uint64_t off, void *buf,
-		    uint32_t len, bool is_write)
-{
-	if (bar < 0 || bar > 5 || !d->bar[bar].size || off > d->bar[bar].size ||
-	    len > d->bar[bar].size - off)
-		__builtin_trap();
-	if (!is_write)
-		memset(buf, 0x5a, len);
-	return 0;
-}
-
-static int f_set_irqs(struct vmm_pci_dev *d, int index, int nvec, const int *efds)
-{
-	if (nvec < 0 || nvec > VMM_MSIX_MAX)
-		__builtin_trap();
-	return 0;
-}
-
-static int f_set_unmask_fd(struct vmm_pci_dev *d, int fd)
-{
-	return 0;
-}
-
-static const struct vmm_pci_ops f_ops = {
-	.cfg_read = f_cfg_read, .cfg_write = f_cfg_write,
-	.bar_rw = f_bar_rw, .set_irqs = f_set_irqs,
-	.set_unmask_fd = f_set_unmask_fd,
-};
+#include "tests/fuzz/fake-device.h"
 
 static void check_invariants(struct vmm *vm)
 {
@@ -82,7 +40,8 @@ static void check_invariants(struct vmm *vm)
 				__builtin_trap();
 		}
 	}
-	for (int i = 0; i < vm->nr_pci; i++)
+	for (int i = 0; i < vm->nr_pci; i++) {
+		fake_check_slots(vm->pci[i]);
 		for (int b = 0; b < 6; b++) {
 			struct vmm_pci_bar *bar = &vm->pci[i]->bar[b];
 
@@ -94,6 +53,7 @@ static void check_invariants(struct vmm *vm)
 					 bar->gpa + bar->size > VMM_MMIO_END)
 				__builtin_trap();
 		}
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -119,28 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vmm_debug_exit_init(vm);
 	vmm_pci_init(vm);
 
-	memcpy(fake_cfg, data, 256);
-	memcpy(d->cfg, data, 256);
-	snprintf(d->name, sizeof(d->name), "fuzz");
-	d->ops = &f_ops;
-	for (int i = 0; i < 6; i++) {
-		uint8_t b = data[256 + i];
-		struct vmm_pci_bar *bar = &d->bar[i];
-
-		if (!(b & 0x1f))
-			continue;
-		bar->is_io = b & 0x20;
-		bar->size = 1ULL << ((b & 0x1f) % (bar->is_io ? 9 : 21));
-		bar->is_64 = !bar->is_io && (b & 0x40) && i < 5;
-		bar->flags = bar->is_io ? 1 : bar->is_64 ? 4 : 0;
-		bar->kind = (b & 0x80) && !bar->is_io && bar->size >= 4096 ?
-			    VMM_BAR_SLOT : VMM_BAR_TRAP;
-		bar->hva = barmem;
-		if (bar->is_64) {
-			d->bar[i + 1].size = 0;
-			i++;
-		}
-	}
+	fake_make_device(d, data, barmem);
 	if (vmm_pci_add(vm, d))
 		goto out;
 	data += 256 + 6;
