@@ -61,3 +61,10 @@ $(BUILD)/lab-bin/passthru: $$(TOOL_OBJS) $$(filter-out $$(call obj,$$(HOOK_SRCS)
 $(BUILD)/lab-bin/passthru-installed: $(PASSTHRU)
 	@mkdir -p $(dir $@)
 	install -m 0755 $< $@
+
+# lock-holder: an unprivileged process holding a group lock (lab case
+# assign-lock).
+LAB_BINS += $(BUILD)/lab-bin/lock-holder
+$(BUILD)/lab-bin/lock-holder: tests/assign/lock-holder.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -o $@ $<
