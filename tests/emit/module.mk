@@ -13,14 +13,16 @@ EMIT_PYTHON ?= /usr/bin/python3
 
 .PHONY: check-emit
 check-emit: $(PASSTHRU) $(BUILD)/fixtures/.stamp
-	scripts/run-suite $(BUILD)/results emit-consumers \
+	NEED="/usr/bin/python3 py:yaml py:jsonschema qemu-system-x86_64 virt-xml-validate" \
+		scripts/run-suite $(BUILD)/results emit-consumers \
 		$(EMIT_PYTHON) tests/emit/consumers.py $(PASSTHRU) $(BUILD)/fixtures
 CHECK_TARGETS += check-emit
 SAN_CHECK_TARGETS += check-emit
 
 .PHONY: check-emit-manifests
 check-emit-manifests: $(PASSTHRU) $(BUILD)/fixtures/.stamp
-	scripts/run-suite $(BUILD)/results emit-manifests \
+	NEED="/usr/bin/python3 py:yaml py:kubernetes" \
+		scripts/run-suite $(BUILD)/results emit-manifests \
 		$(EMIT_PYTHON) tests/emit/manifests.py $(PASSTHRU) $(BUILD)/fixtures
 CHECK_TARGETS += check-emit-manifests
 

@@ -45,7 +45,7 @@ check-vmm: $(VMM_TEST) $(GUEST_BINS) $(VMM_PROBE) $$(VMM_LAB_DEPS)
 		"$(VMM_TEST) --jobs 1" \
 		"env VMM_GUEST_DIR=/opt/passthru/files/guest test-vmm --jobs 1"
 check-vmm-cli: $(PASSTHRU) $(GUEST_BINS) $(VMM_PROBE) $$(VMM_LAB_DEPS)
-	scripts/run-suite $(BUILD)/results vmm-cli $(VMM_RUN) \
+	NEED="bash jq" scripts/run-suite $(BUILD)/results vmm-cli $(VMM_RUN) \
 		"tests/vmm/run-cli.sh $(PASSTHRU) $(BUILD)/guest" \
 		"bash /opt/passthru/files/vmm/run-cli.sh passthru /opt/passthru/files/guest"
 CHECK_TARGETS += check-vmm check-vmm-cli
