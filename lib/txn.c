@@ -226,31 +226,36 @@ int ptt_rescan(struct pt_txn *t)
 
 /* ---- what to do ------------------------------------------------------------ */
 
+/* Keeps a copy of name in *dst (for --persist). */
+static int keep_name(char **dst, const char *name)
+{
+	char *s = strdup(name);
+
+	if (!s)
+		return pt_set_error(ENOMEM, "transaction: out of memory");
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
 static int resolve_owner(struct ptt_group *g, const struct pt_txn_opts *o)
 {
-	if (o->user && *o->user) {
-		struct passwd *pw = getpwnam(o->user);
-		char *s;
+	struct passwd *pw;
+	struct group *gr;
 
-		if (!pw)
+	if (o->user && *o->user) {
+		if (!(pw = getpwnam(o->user)))
 			return pt_set_error(EINVAL, "unknown user '%s'", o->user);
-		if (!(s = strdup(o->user)))
-			return -ENOMEM;
-		free(g->user);
-		g->user = s;
 		g->uid = pw->pw_uid;
+		if (keep_name(&g->user, o->user))
+			return -ENOMEM;
 	}
 	if (o->group && *o->group) {
-		struct group *gr = getgrnam(o->group);
-		char *s;
-
-		if (!gr)
+		if (!(gr = getgrnam(o->group)))
 			return pt_set_error(EINVAL, "unknown group '%s'", o->group);
-		if (!(s = strdup(o->group)))
-			return -ENOMEM;
-		free(g->group);
-		g->group = s;
 		g->gid = gr->gr_gid;
+		if (keep_name(&g->group, o->group))
+			return -ENOMEM;
 	}
 	return 0;
 }

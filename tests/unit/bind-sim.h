@@ -13,10 +13,13 @@
 #ifndef PASSTHRU_TESTS_BIND_SIM_H
 #define PASSTHRU_TESTS_BIND_SIM_H
 
+#include <criterion/criterion.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/bind-priv.h"
 
@@ -167,6 +170,29 @@ static inline void add_dev(const char *bdf, const char *drv, const char *native)
 	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
 	snprintf(d->driver, sizeof(d->driver), "%s", drv);
 	snprintf(d->native, sizeof(d->native), "%s", native);
+}
+
+/* A temporary root with run/ and a binder on it (journals and locks go to
+ * ROOT/run/passthru); binder_root_free() removes it all. */
+static inline void binder_root(char *root, size_t n, const char *name,
+			       struct pt_binder **b)
+{
+	char run[128];
+
+	snprintf(root, n, "/tmp/pt-test-%s-XXXXXX", name);
+	cr_assert_not_null(mkdtemp(root));
+	snprintf(run, sizeof(run), "%s/run", root);
+	cr_assert_eq(mkdir(run, 0755), 0);
+	cr_assert_eq(ptb_binder_new(b, root, 0), 0);
+}
+
+static inline void binder_root_free(const char *root, struct pt_binder *b)
+{
+	char cmd[128];
+
+	ptb_binder_free(b);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	cr_assert_eq(system(cmd), 0);
 }
 
 #endif

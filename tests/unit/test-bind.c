@@ -21,14 +21,8 @@ static struct pt_binder *B;
 
 static void setup(void)
 {
-	char run[96];
-
 	memset(&S, 0, sizeof(S));
-	strcpy(root, "/tmp/pt-test-bind-XXXXXX");
-	cr_assert_not_null(mkdtemp(root));
-	snprintf(run, sizeof(run), "%s/run", root);
-	cr_assert_eq(mkdir(run, 0755), 0);
-	cr_assert_eq(ptb_binder_new(&B, root, 0), 0);
+	binder_root(root, sizeof(root), "bind", &B);
 	B->ops = &sim_ops;
 	B->fail_step = 0;
 	strcpy(S.loaded[S.nloaded++], "vfio-pci");
@@ -44,11 +38,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	ptb_binder_free(B);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	cr_assert_eq(system(cmd), 0);
+	binder_root_free(root, B);
 }
 
 static void plan_from_sim(struct pt_bind_plan *p, int group)

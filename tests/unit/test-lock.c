@@ -19,28 +19,19 @@
 #include <unistd.h>
 
 #include "lib/bind-priv.h"
+#include "tests/unit/bind-sim.h"
 
 static char root[64];
 static struct pt_binder *B;
 
 static void setup(void)
 {
-	char run[96];
-
-	strcpy(root, "/tmp/pt-test-lock-XXXXXX");
-	cr_assert_not_null(mkdtemp(root));
-	snprintf(run, sizeof(run), "%s/run", root);
-	cr_assert_eq(mkdir(run, 0755), 0);
-	cr_assert_eq(ptb_binder_new(&B, root, 0), 0);
+	binder_root(root, sizeof(root), "lock", &B);
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	ptb_binder_free(B);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	cr_assert_eq(system(cmd), 0);
+	binder_root_free(root, B);
 }
 
 TestSuite(lock, .init = setup, .fini = teardown, .timeout = 20);

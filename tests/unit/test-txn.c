@@ -92,6 +92,16 @@ static const struct pt_txn_note *find_note(struct pt_txn *t,
 	return NULL;
 }
 
+/* PID 4242 (qemu) holds /dev/vfio/GROUP open, as a VM would. */
+static void hold_open(int group)
+{
+	char node[32];
+
+	snprintf(node, sizeof(node), "/dev/vfio/%d", group);
+	tt_link(&T, "proc/4242/fd/7", node);
+	tt_printf(&T, "proc/4242/comm", "qemu\n");
+}
+
 static const char GPU_BLOCKED[] = GPU ": boot VGA device (firmware and early "
 				  "console output)";
 
@@ -243,8 +253,7 @@ Test(txn, interrupted_group_in_use_is_not_recovered)
 	struct pt_txn *t;
 
 	crash_in(2, NIC);
-	tt_link(&T, "proc/4242/fd/7", "/dev/vfio/2");
-	tt_printf(&T, "proc/4242/comm", "qemu\n");
+	hold_open(2);
 	t = txn(PT_TXN_ASSIGN, 0);
 	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
 	cr_assert_eq(pt_txn_apply(t), -EBUSY);
@@ -276,8 +285,7 @@ Test(txn, recover_all_skips_what_is_in_use)
 
 	crash_in(2, NIC);
 	crash_in(4, NIC2);
-	tt_link(&T, "proc/4242/fd/7", "/dev/vfio/4");
-	tt_printf(&T, "proc/4242/comm", "qemu\n");
+	hold_open(4);
 	t = txn(PT_TXN_RECOVER, 0);
 	cr_assert_eq(pt_txn_apply(t), -EIO);
 	cr_assert_str_eq(pt_last_error(), "1 interrupted run could not be recovered "
@@ -335,8 +343,7 @@ Test(txn, release_refused_while_open)
 	tt_link(&T, "sys/devices/pci0000:00/" NIC "/driver",
 		"../../../bus/pci/drivers/vfio-pci");
 	tt_mkdir(&T, "sys/bus/pci/drivers/vfio-pci");
-	tt_link(&T, "proc/4242/fd/7", "/dev/vfio/2");
-	tt_printf(&T, "proc/4242/comm", "qemu\n");
+	hold_open(2);
 	t = txn(PT_TXN_RELEASE, 0);
 	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
 	cr_assert_eq(pt_txn_apply(t), -EBUSY);
