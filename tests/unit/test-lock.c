@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -157,6 +158,7 @@ Test(lock, bounded_wait_names_the_holder)
 	pid = fork();
 	cr_assert_geq(pid, 0);
 	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* never outlives the test */
 		snprintf(path, sizeof(path), "%s/run/passthru/group-9.lock", root);
 		fd = open(path, O_RDONLY);
 		if (fd < 0 || flock(fd, LOCK_EX))
