@@ -274,7 +274,8 @@ int ptb_journal_list(struct pt_binder *b, int **groups)
 		v[n++] = g;
 	}
 	closedir(d);
-	qsort(v, n, sizeof(int), cmp_int);
+	if (n)
+		qsort(v, n, sizeof(int), cmp_int);
 	*groups = v;
 	return n;
 }

@@ -111,15 +111,30 @@ int bc_add_devices(struct bc_run *r, char **args, int n)
 	return CLI_EXIT_OK;
 }
 
+/* Did the run change (or try to change) any member? */
+static bool touched(const struct pt_txn *t)
+{
+	for (int i = 0; i < pt_txn_nr_groups(t); i++) {
+		const struct pt_txn_group *g = pt_txn_group(t, i);
+
+		for (int k = 0; k < g->nr_members; k++)
+			if (g->members[k].result != PT_BIND_PLANNED &&
+			    g->members[k].result != PT_BIND_UNCHANGED)
+				return true;
+	}
+	return false;
+}
+
 int bc_apply(struct bc_run *r)
 {
 	int ret = pt_txn_apply(r->txn);
 
 	if (!ret)
 		return CLI_EXIT_OK;
-	/* bad input the plan found before anything changed */
+	/* bad input the plan found before anything changed (a name --persist
+	 * cannot write, a live run against a tree) */
 	if (ret == -EINVAL && pt_txn_status(r->txn) == PT_TXN_FAILED &&
-	    !pt_txn_nr_groups(r->txn))
+	    !touched(r->txn))
 		return CLI_EXIT_USAGE;
 	return CLI_EXIT_FAIL;
 }
