@@ -27,10 +27,18 @@ enum {
 /* Options given before the sub-command; valid for all of them. */
 struct cli {
 	const char *root;	/* --root DIR, or NULL for the live system */
-	bool color;		/* stdout is a terminal and NO_COLOR is unset */
+	bool color;		/* --color=always, or auto: stdout is a terminal
+				 * and NO_COLOR is unset */
+	int width;		/* columns to fit tables into: the terminal's
+				 * (COLUMNS, else TIOCGWINSZ); 0 = no limit
+				 * (piped, --wide, or unknown) */
 	int verbose;		/* -v count */
 	const char *argv0;
 };
+
+/* --color=WHEN and --wide: fills cli->color and cli->width for stdout.
+ * when is "auto", "always" or "never"; -EINVAL otherwise. */
+int cli_set_output(struct cli *cli, const char *when, bool wide);
 
 struct cli_command {
 	const char *name;
