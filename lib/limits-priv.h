@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * limits-priv.h — another user's locked-memory limit from pam_limits'
+ * files (lib/limits.c), for `passthru check --user`.  Not installed.
+ */
+#ifndef PASSTHRU_LIMITS_PRIV_H
+#define PASSTHRU_LIMITS_PRIV_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct pt_ctx;
+
+struct ptd_user_limit {
+	bool unlimited;
+	uint64_t bytes;			/* the soft limit */
+	char source[PATH_MAX + 32];	/* "/etc/security/limits.d/x.conf line 2" */
+};
+
+/* 0 with *lim filled from the line that applies to user, -ENOENT when no
+ * line does (the user then gets the system's default). */
+int ptd_user_memlock(struct pt_ctx *ctx, const char *user, struct ptd_user_limit *lim);
+
+#endif
