@@ -190,10 +190,7 @@ static void list_groups(const struct cli *cli, const struct pt_system *sys,
 
 static int cmd_list_main(struct cli *cli, int argc, char **argv);
 CLI_COMMAND(list, cmd_list_main, "list PCI devices, their drivers and IOMMU groups",
-	   "list [--json] [--groups] [--assigned] [--wide]\n"
-	   "                     [--class net|storage|display|usb|audio|bridge|accel|other]\n"
-	   "--assigned: only devices on vfio-pci (or a vfio variant driver) and their groups.\n"
-	   "--wide: never cut the table to the terminal's width.");
+	   "list [--json] [--groups] [--assigned] [--wide] [--class net|storage|display|usb|audio|bridge|accel|other]");
 
 static int cmd_list_main(struct cli *cli, int argc, char **argv)
 {
