@@ -69,6 +69,8 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const struct cli_command *cli_command_find(const char *name);
+/* Every command, in name order (the hidden __complete included). */
+const struct cli_command *cli_command_first(void);
 
 /* ANSI colour helpers; return "" when colour is off. */
 const char *cli_color(const struct cli *cli, const char *what);

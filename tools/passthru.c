@@ -39,6 +39,11 @@ const struct cli_command *cli_command_find(const char *name)
 	return NULL;
 }
 
+const struct cli_command *cli_command_first(void)
+{
+	return commands;
+}
+
 void cli_err(const char *fmt, ...)
 {
 	va_list ap;
