@@ -165,10 +165,19 @@ INSTALL_FILES += 0755:$(PASSTHRU):$(BINDIR)/passthru \
 	$(foreach h,$(PUBLIC_HEADERS),0644:$(h):$(INCLUDEDIR)/passthru/$(notdir $(h))) \
 	0644:$(BUILD)/passthru.pc:$(LIBDIR)/pkgconfig/passthru.pc
 
-$(BUILD)/passthru.pc: configs/passthru.pc.in Makefile
+# Files made for install name the install directories: remade when those
+# change ($(BUILD)/install-dirs holds the last values).
+INSTALL_DIRS_SIG = $(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(VERSION)
+.PHONY: FORCE
+$(BUILD)/install-dirs: FORCE
 	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< >$@
+	@echo '$(INSTALL_DIRS_SIG)' | cmp -s - $@ || echo '$(INSTALL_DIRS_SIG)' >$@
+
+$(BUILD)/passthru.pc: configs/passthru.pc.in $(BUILD)/install-dirs
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|g' \
+		-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|g' \
+		-e 's|@VERSION@|$(VERSION)|g' $< >$@
 
 # What the entries install from (generated ones are built first).
 INSTALL_SRCS = $(foreach e,$(INSTALL_FILES),$(if $(filter dir link,$(word 1,$(subst :, ,$(e)))),,$(word 2,$(subst :, ,$(e)))))

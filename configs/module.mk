@@ -11,10 +11,10 @@ SYSTEMDUNITDIR ?= $(SYSCONFDIR)/systemd/system
 MODPROBEDIR    ?= $(SYSCONFDIR)/modprobe.d
 
 # The rule and the unit name the installed binary.
-$(BUILD)/configs/%: configs/udev/% Makefile
+$(BUILD)/configs/%: configs/udev/% $(BUILD)/install-dirs
 	@mkdir -p $(dir $@)
 	sed 's|@BINDIR@|$(BINDIR)|g' $< >$@
-$(BUILD)/configs/%: configs/systemd/% Makefile
+$(BUILD)/configs/%: configs/systemd/% $(BUILD)/install-dirs
 	@mkdir -p $(dir $@)
 	sed 's|@BINDIR@|$(BINDIR)|g' $< >$@
 

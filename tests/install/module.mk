@@ -1,0 +1,10 @@
+# tests/install/: `make install` and `make uninstall` into a DESTDIR, the
+# shared library's soname and exports, the installed headers, man pages and
+# completions, and the libpassthru(3) example built against the installed
+# library (tests/install/install.sh).  The Debian packages: check-deb
+# (tests/install/deb.sh).
+.PHONY: check-install
+check-install: all $(BUILD)/fixtures/.stamp
+	NEED="mandoc man readelf nm pkg-config jq col gcc" scripts/run-suite $(BUILD)/results \
+		install tests/install/install.sh $(BUILD) $(BUILD)/fixtures
+CHECK_TARGETS += check-install
