@@ -105,22 +105,29 @@ static void fit(const struct table *t, int *w, int width)
 	}
 }
 
-/* Prints s in at most cols columns: cut with the ellipsis when longer. */
+/* Prints s in at most cols columns: cut with the ellipsis when longer
+ * ("Intel Corporation..." rather than "Intel Corporation ..."); returns
+ * the columns printed. */
 static int put_cut(FILE *out, const char *s, int cols)
 {
 	const char *ell = ellipsis();
 	int ew = table_text_width(ell), sw = table_text_width(s);
+	size_t n;
 
 	if (sw <= cols) {
 		fputs(s, out);
 		return sw;
 	}
 	if (cols <= ew) {
-		fprintf(out, "%.*s", (int)prefix_bytes(s, cols), s);
+		n = prefix_bytes(s, cols);
+		fprintf(out, "%.*s", (int)n, s);
 		return cols;
 	}
-	fprintf(out, "%.*s%s", (int)prefix_bytes(s, cols - ew), s, ell);
-	return cols;
+	n = prefix_bytes(s, cols - ew);
+	while (n && s[n - 1] == ' ')
+		n--;
+	fprintf(out, "%.*s%s", (int)n, s, ell);
+	return (cols - ew) - (int)(prefix_bytes(s, cols - ew) - n) + ew;
 }
 
 /* One line; line_color (the header's bold) spans the whole of it. */
