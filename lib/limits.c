@@ -29,7 +29,6 @@
 #include "lib/disc-priv.h"
 #include "lib/limits-priv.h"
 
-enum { RANK_NONE, RANK_WILDCARD, RANK_GROUP, RANK_USER };
 
 /* Is user in group (by name)?  Live: NSS.  Tree: etc/passwd's primary
  * group and etc/group's member lists. */
@@ -84,18 +83,26 @@ static bool live_member(const char *user, const char *group)
 	return false;
 }
 
-static int domain_rank(struct pt_ctx *ctx, const char *dom, const char *user)
+static bool is_member(const char *user, const char *group, void *priv)
+{
+	struct pt_ctx *ctx = priv;
+
+	return pt_ctx_is_live(ctx) ? live_member(user, group) : tree_member(ctx, user, group);
+}
+
+static int domain_rank(const char *dom, const char *user,
+		       bool (*member)(const char *user, const char *group, void *priv),
+		       void *priv)
 {
 	bool root = !strcmp(user, "root");
 
 	if (!strcmp(dom, user))
-		return RANK_USER;
-	if (dom[0] == '@' && !root &&
-	    (pt_ctx_is_live(ctx) ? live_member(user, dom + 1) : tree_member(ctx, user, dom + 1)))
-		return RANK_GROUP;
+		return PTD_RANK_USER;
+	if (dom[0] == '@' && !root && member(user, dom + 1, priv))
+		return PTD_RANK_GROUP;
 	if (!strcmp(dom, "*") && !root)
-		return RANK_WILDCARD;
-	return RANK_NONE;
+		return PTD_RANK_WILDCARD;
+	return PTD_RANK_NONE;
 }
 
 /* "unlimited", "infinity", "-1" or KiB. */
@@ -110,42 +117,56 @@ static bool parse_value(const char *v, struct ptd_user_limit *lim)
 		return true;
 	}
 	kib = strtoull(v, &end, 10);
-	if (*end || end == v || kib > UINT64_MAX / 1024)
+	if (*end || end == v || v[0] == '-' || kib > UINT64_MAX / 1024)
 		return false;
 	lim->unlimited = false;
 	lim->bytes = kib * 1024;
 	return true;
 }
 
-static void read_file(struct pt_ctx *ctx, const char *rel, const char *user,
-		      struct ptd_user_limit *lim, int *best)
+int ptd_limits_parse(const char *buf, size_t len, const char *name, const char *user,
+		     bool (*member)(const char *user, const char *group, void *priv),
+		     void *priv, struct ptd_user_limit *lim, int *best)
 {
-	char *buf = NULL, *next;
+	size_t pos = 0;
 	int lineno = 0;
 
-	if (pt_sysfs_slurp(&ctx->fs, rel, &buf, NULL) < 0)
-		return;
-	for (char *l = buf; l; l = next) {
-		char dom[64], type[8], item[16], val[32];
+	while (pos < len) {
+		char line[512], dom[64], type[8], item[16], val[32];
+		size_t l = 0;
 		struct ptd_user_limit v;
 		int rank;
 
-		next = strchr(l, '\n');
-		if (next)
-			*next++ = '\0';
+		while (pos + l < len && buf[pos + l] != '\n')
+			l++;
 		lineno++;
-		l[strcspn(l, "#")] = '\0';
-		if (sscanf(l, "%63s %7s %15s %31s", dom, type, item, val) != 4 ||
+		/* a longer line is no line pam_limits would apply either */
+		snprintf(line, sizeof(line), "%.*s", (int)(l < sizeof(line) ? l : 0), buf + pos);
+		pos += l + 1;
+		line[strcspn(line, "#")] = '\0';
+		if (sscanf(line, "%63s %7s %15s %31s", dom, type, item, val) != 4 ||
 		    strcmp(item, "memlock") || !strcmp(type, "hard"))
 			continue;
-		rank = domain_rank(ctx, dom, user);
-		if (rank == RANK_NONE || rank < *best || !parse_value(val, &v))
+		rank = domain_rank(dom, user, member, priv);
+		if (rank == PTD_RANK_NONE || rank < *best || !parse_value(val, &v))
 			continue;
 		*best = rank;
 		lim->unlimited = v.unlimited;
 		lim->bytes = v.bytes;
-		snprintf(lim->source, sizeof(lim->source), "/%s line %d", rel, lineno);
+		snprintf(lim->source, sizeof(lim->source), "/%s line %d", name, lineno);
 	}
+	return *best;
+}
+
+static void read_file(struct pt_ctx *ctx, const char *rel, const char *user,
+		      struct ptd_user_limit *lim, int *best)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (pt_sysfs_slurp(&ctx->fs, rel, &buf, &len) < 0)
+		return;
+	ptd_limits_parse(buf, len, rel, user, is_member, ctx, lim, best);
 	free(buf);
 }
 
@@ -157,7 +178,7 @@ static int name_cmp(const void *a, const void *b)
 int ptd_user_memlock(struct pt_ctx *ctx, const char *user, struct ptd_user_limit *lim)
 {
 	char *names[256], rel[PATH_MAX];
-	int n = 0, best = RANK_NONE;
+	int n = 0, best = PTD_RANK_NONE;
 	struct dirent *de;
 	DIR *d;
 
@@ -180,5 +201,5 @@ int ptd_user_memlock(struct pt_ctx *ctx, const char *user, struct ptd_user_limit
 		}
 		free(names[i]);
 	}
-	return best == RANK_NONE ? -ENOENT : 0;
+	return best == PTD_RANK_NONE ? -ENOENT : 0;
 }
