@@ -67,6 +67,9 @@ void ptd_group_judge(struct pt_group *g);
 void ptd_system_free(struct pt_system *sys);
 struct pt_device *ptd_find_device(struct pt_system *sys, const char *bdf);
 
+/* snapshot-state.c: passthru's state and the host's set-up into dir. */
+int ptd_snapshot_state(struct pt_ctx *ctx, const char *dir);
+
 /* caps.c: decode from a libpci device whose config cache is filled. */
 void ptd_caps_decode_dev(struct pci_dev *pd, const uint8_t *cfg, size_t len,
 			 struct pt_caps *caps);

@@ -294,6 +294,7 @@ enum pt_check_id {
 	PT_CHECK_IOMMUFD,		/* "iommufd" */
 	PT_CHECK_MEMLOCK,		/* "locked memory" */
 	PT_CHECK_HUGEPAGES,		/* "hugepages" */
+	PT_CHECK_ACS_OVERRIDE,		/* "ACS override" */
 };
 struct pt_check {
 	enum pt_check_id id;
@@ -305,6 +306,11 @@ struct pt_check {
 struct pt_check_opts {
 	uint64_t guest_mem;	/* bytes to lock for a guest; 0 = default 1 GiB */
 	bool guest_mem_given;	/* --mem was given: a short limit FAILs */
+	/* The user who will run the VM (NULL: the calling process): locked
+	 * memory is judged by that user's limit from /etc/security/limits.conf
+	 * and limits.d (pam_limits), not by the caller's own limit and
+	 * CAP_IPC_LOCK. */
+	const char *user;
 };
 /* Fills up to max results; returns the number written (or -errno). */
 int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,

@@ -533,6 +533,8 @@ int pt_snapshot_stage(struct pt_ctx *ctx, const char *dir)
 	if (!ret)
 		ret = snap_ifaddrs(&s);
 	if (!ret)
+		ret = ptd_snapshot_state(ctx, dir);
+	if (!ret)
 		ret = snap_marker(&s);
 	if (!ret && pt_sysfs_defect(&ctx->fs)[0])
 		ret = ptd_tree_error(ctx);

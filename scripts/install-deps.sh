@@ -49,8 +49,15 @@ LAB_PKGS="qemu-system-x86 seabios busybox-static cpio kmod zstd xz-utils jq pciu
 # (virt-xml-validate; libvirt0 brings the domain schema) and libxml2-utils
 # (the xmllint it runs), python3-yaml and python3-jsonschema (KubeVirt and
 # SR-IOV DP outputs, the inventory), python3-kubernetes (the Kubernetes API
-# models the configs/kubernetes manifests are checked against).
-CHECK_PKGS="$BUILD_PKGS $LAB_PKGS libcriterion-dev umockdev libumockdev-dev clang libclang-rt-14-dev libasan8 libubsan1 python3 iproute2 procps libvirt-clients libxml2-utils python3-yaml python3-jsonschema python3-kubernetes"
+# models the configs/kubernetes manifests are checked against);
+# for tests/install (what `make install` puts and `make uninstall` takes
+# back, the man pages, the shell completions, the Debian packages):
+# mandoc (`mandoc -T lint` of every page), man-db (`man --warnings`),
+# bsdextrautils (col: the libpassthru(3) example cut from the rendered
+# page), zsh (the zsh completion driven by zsh itself), dpkg-dev, debhelper
+# and fakeroot (`dpkg-buildpackage -us -uc -b` with debian/), lintian (the
+# packages' check).
+CHECK_PKGS="$BUILD_PKGS $LAB_PKGS libcriterion-dev umockdev libumockdev-dev clang libclang-rt-14-dev libasan8 libubsan1 python3 iproute2 procps libvirt-clients libxml2-utils python3-yaml python3-jsonschema python3-kubernetes mandoc man-db bsdextrautils zsh dpkg-dev debhelper fakeroot lintian"
 
 # bench: the same as check (the peers — lspci, QEMU — are already there).
 BENCH_PKGS="$CHECK_PKGS"

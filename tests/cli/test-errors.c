@@ -71,7 +71,7 @@ Test(errors, ambiguous_ids)
 
 Test(errors, usage)
 {
-	static const char list_usage[] = "usage: passthru list [--json] [--groups] "
+	static const char list_usage[] = "usage: passthru list [--json] [--groups] [--assigned] [--wide] "
 		"[--class net|storage|display|usb|audio|bridge|accel|other]\n";
 	static const char show_usage[] = "usage: passthru show DEVICE [--json]   "
 		"(DEVICE: 0000:01:00.0, 01:00.0, 8086:10d3 or eth0)\n";
