@@ -23,10 +23,12 @@ set -eu
 # ---- what each target needs -------------------------------------------------
 # build: compiler and make; pkg-config for the -l flags; libpci (enumeration,
 # config space, pci.ids names: pciutils ships /usr/share/misc/pci.ids),
-# libudev (properties, bind waits), the kernel's uapi headers (VFIO, KVM,
+# libudev (properties, bind waits), libmount (the mount table, parsed as
+# util-linux parses it: lib/blk-storage.c), libmnl (rtnetlink dumps of
+# routes, rules and addresses: lib/blk-net.c), the kernel's uapi headers (VFIO, KVM,
 # iommufd: newer ones from backports, see below); objcopy (binutils) turns
 # the guest programs into flat binaries.
-BUILD_PKGS="gcc make pkg-config binutils libc6-dev libpci-dev libudev-dev pciutils linux-libc-dev"
+BUILD_PKGS="gcc make pkg-config binutils libc6-dev libpci-dev libudev-dev libmount-dev libmnl-dev pciutils linux-libc-dev"
 
 # lab: QEMU (q35 + intel-iommu, edu, e1000e, igb with SR-IOV, nvme: 10.0
 # from backports, see below) and its firmware (seabios: bios-256k.bin);
