@@ -60,6 +60,7 @@ static int neighbours(struct pt_ctx *ctx, const char *name, struct pt_strv *out)
 			ret = ptd_strv_add(out, base);
 	}
 	closedir(dir);
+	ptd_strv_sort(out);	/* readdir's order is no order: name order */
 	return ret;
 }
 

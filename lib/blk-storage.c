@@ -349,7 +349,7 @@ static int iscsi_disk(struct storage *st, const char *name, const char *real,
 		if (pt_sysfs_read_str(&st->ctx->fs, rel, addr, sizeof(addr)) < 0 ||
 		    !*addr)
 			continue;
-		snprintf(what, sizeof(what), "iSCSI %s → %s", addr, name);
+		snprintf(what, sizeof(what), "iSCSI disk %s", name);
 		ret = peer(st, PT_BLK_ISCSI, addr, what, c);
 		found++;
 	}

@@ -351,6 +351,14 @@ static int openers_add(struct ptd_opener **v, int *n, const char *node,
 	return 0;
 }
 
+static int opener_cmp(const void *a, const void *b)
+{
+	const struct ptd_opener *x = a, *y = b;
+	int c = strcmp(x->node, y->node);
+
+	return c ? c : atoi(x->who + 4) - atoi(y->who + 4);
+}
+
 static bool has_prefix(const char *s, const char *const prefixes[])
 {
 	for (int i = 0; prefixes[i]; i++)
@@ -401,6 +409,9 @@ int ptd_proc_openers(struct pt_ctx *ctx, const char *const prefixes[],
 		closedir(fds);
 	}
 	closedir(proc);
+	/* /proc is listed in no fixed order: name them in one */
+	if (ret == 0 && *n > 1)
+		qsort(*out, (size_t)*n, sizeof(**out), opener_cmp);
 	if (ret < 0) {
 		free(*out);
 		*out = NULL;
