@@ -40,8 +40,9 @@ BUILD_PKGS="gcc make pkg-config binutils libc6-dev libpci-dev libudev-dev libmou
 # harness, driverctl inside the lab); apt (apt-get download of Debian's
 # kernel and driverctl); the 6.12 kernel source and what building it needs
 # (bc, flex, bison, libelf-dev, libssl-dev); util-linux (flock, setsid,
-# unshare); coreutils timeout.
-LAB_PKGS="qemu-system-x86 seabios busybox-static cpio kmod zstd xz-utils jq pciutils udev bash apt util-linux coreutils linux-source-6.12 gcc make bc flex bison libelf-dev libssl-dev"
+# unshare); coreutils timeout; dmsetup (device-mapper stacks — LVM's
+# linear and dm-crypt mappings — in the blockers-storage lab case).
+LAB_PKGS="qemu-system-x86 seabios busybox-static cpio kmod zstd xz-utils jq pciutils udev bash apt util-linux coreutils dmsetup linux-source-6.12 gcc make bc flex bison libelf-dev libssl-dev"
 
 # check: Criterion and umockdev (unit and CLI tests), clang + its runtime
 # (libFuzzer targets; ASan/UBSan of the sanitizer pass use gcc's libasan
