@@ -57,16 +57,6 @@ expect_eq "mounted: the id is storage.mount, --force overrides it" "storage.moun
 	"$(passthru show --json "$nvme" | jq -r '.assign.blockers[0] | "\(.id) \(.subject) \(.force_overrides)"')"
 
 expect_ok "umount" umount /mnt/root
-out=$(passthru assign --json "$nvme" 2>/tmp/err); rc=$?
-expect_eq "unmounted but active: the mapping holds nothing mounted, exit 0" 0 "$rc"
-expect_eq "unmounted: on vfio-pci" vfio-pci "$(lab_driver $nvme)"
-expect_ok "release" passthru release "$nvme"
-expect_eq "released: nvme is back" nvme "$(lab_driver $nvme)"
-
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	ls $sys/nvme/*/ 2>/dev/null | grep -q '^nvme[0-9]*n1$' && break
-	sleep 0.5
-done
 expect_ok "deactivate vg0-root" dmsetup remove --noudevsync vg0-root
 [ -n "${crypt:-}" ] && expect_ok "deactivate lab-crypt" dmsetup remove --noudevsync lab-crypt
 out=$(passthru assign --json "$nvme" 2>/tmp/err); rc=$?
