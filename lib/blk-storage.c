@@ -549,6 +549,42 @@ static bool prefixed(const char *name, const char *p)
 	return !strncmp(name, p, l) && name[l] >= '0' && name[l] <= '9';
 }
 
+/* A namespace of an NVMe subsystem with native multipath (its disk lives
+ * in sys/devices/virtual/nvme-subsystem/nvme-subsysN/): on every
+ * controller of the subsystem, which the subsystem's directory links to. */
+static int nvme_subsys(struct storage *st, const char *name, const char *real,
+		       struct chain *c)
+{
+	char dir[PATH_MAX], rel[PATH_MAX * 2], ctl[PATH_MAX], bdf[PT_BDF_LEN];
+	char text[1024];
+	struct pt_strv ents = { 0 };
+	const char *p = strstr(real, "/nvme-subsystem/") + 16;
+	int ret, found = 0;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(p - real + strcspn(p, "/")), real);
+	ret = list_dir(st, dir, &ents);
+	for (int i = 0; ret == 0 && i < ents.n; i++) {
+		struct pt_device *d;
+
+		if (!prefixed(ents.v[i], "nvme") || strchr(ents.v[i] + 4, 'n'))
+			continue;
+		snprintf(rel, sizeof(rel), "%s/%s", dir, ents.v[i]);
+		if (pt_sysfs_resolve(&st->ctx->fs, rel, ctl, sizeof(ctl)) < 0 ||
+		    !ptd_path_owner_bdf(ctl, bdf, sizeof(bdf)))
+			continue;
+		found++;
+		if (st->peers || !(d = ptd_find_device(st->sys, bdf)))
+			continue;
+		chain_text(c, name, text, sizeof(text));
+		ret = ptd_blk_add(d, c->id, false, name, "%s", text);
+	}
+	ptd_strv_free(&ents);
+	if (ret == 0 && !found)
+		ret = untraced(st, PTD_COULD_BE_STORAGE, name,
+			       "an NVMe subsystem whose controllers cannot be found");
+	return ret;
+}
+
 /* A block device with no PCI device in its path and no slaves. */
 static int leaf_virtual(struct storage *st, const char *name, const char *real,
 			struct chain *c)
@@ -563,6 +599,8 @@ static int leaf_virtual(struct storage *st, const char *name, const char *real,
 		return zvol(st, name, c);
 	if (strstr(real, "/session"))
 		return iscsi_disk(st, name, real, c);
+	if (strstr(real, "/nvme-subsystem/"))
+		return nvme_subsys(st, name, real, c);
 	return untraced(st, prefixed(name, "nbd") || prefixed(name, "rbd") ?
 			PTD_COULD_BE_NET : PTD_COULD_BE_STORAGE, name,
 			"no PCI device and no holder links below it");

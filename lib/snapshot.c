@@ -410,8 +410,24 @@ static int block_entry(struct snap *s, const char *dirrel, const char *name)
 		if (ret < 0)
 			return ret;
 	}
+	/* a multipath NVMe namespace: its subsystem's links to controllers */
+	if (strstr(tr, "/nvme-subsystem/")) {
+		char sub[PATH_MAX];
+		const char *p = strstr(tr, "/nvme-subsystem/") + 16;
+		struct dirent *de;
+		DIR *d;
+
+		pathf(sub, "%.*s", (int)(p - tr + (long)strcspn(p, "/")), tr);
+		d = pt_sysfs_opendir(&s->ctx->fs, AT_FDCWD, sub);
+		while (d && ret == 0 && (de = readdir(d)))
+			if (!strncmp(de->d_name, "nvme", 4) && de->d_name[4] >= '0' &&
+			    de->d_name[4] <= '9' && !strchr(de->d_name + 4, 'n'))
+				ret = link_entry(s, sub, de->d_name);
+		if (d)
+			closedir(d);
+	}
 	pathf(rel, "%s/slaves", tr);
-	if (pt_sysfs_exists(&s->ctx->fs, rel)) {
+	if (ret == 0 && pt_sysfs_exists(&s->ctx->fs, rel)) {
 		ret = snap_mkdir(s, rel);
 		if (ret == 0)
 			ret = snap_each(s, rel, link_entry);

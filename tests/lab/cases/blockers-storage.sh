@@ -20,7 +20,9 @@ expect_eq "exactly one NVMe" 1 "$(echo $nvme | wc -w)"
 sys=/sys/bus/pci/devices/$nvme
 disk=
 for i in 1 2 3 4 5 6 7 8 9 10; do
-	disk=$(ls $sys/nvme/*/ 2>/dev/null | grep -m1 '^nvme[0-9]*n1$')
+	# with native multipath (Debian's kernel) the namespace's disk lives
+	# in the NVMe subsystem, not below the controller
+	disk=$(ls /sys/class/block | grep -m1 '^nvme[0-9]*n1$')
 	[ -n "$disk" ] && break
 	sleep 0.5
 done
