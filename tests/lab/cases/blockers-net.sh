@@ -15,6 +15,10 @@ ifc=$(ls /sys/bus/pci/devices/$nic/net)
 blocked() { passthru assign --json "$nic" 2>/dev/null | jq -r '.groups[0].blocked_by | join("|")'; }
 
 expect_ok "bridge br0" brctl addbr br0
+# slirp answers router solicitations: without this br0 would get a SLAAC
+# address and an IPv6 default route (which block too, rightly)
+echo 1 >/proc/sys/net/ipv6/conf/br0/disable_ipv6
+echo 1 >/proc/sys/net/ipv6/conf/$ifc/disable_ipv6
 expect_ok "$ifc into br0" brctl addif br0 "$ifc"
 ip link set "$ifc" up
 ip link set br0 up
@@ -23,7 +27,7 @@ ip addr add 10.0.2.15/24 dev br0
 passthru assign "$nic" >/dev/null 2>&1; rc=$?
 expect_eq "br0 has the address: exit 1" 1 "$rc"
 expect_eq "br0 has the address: named through the bridge" "$nic: $ifc → br0 has address 10.0.2.15/24" "$(blocked)"
-expect_eq "br0 has the address: id net.address" "net.address br0" \
+expect_eq "br0 has the address: id net.address, subject the NIC's interface" "net.address $ifc" \
 	"$(passthru show --json "$nic" | jq -r '.assign.blockers[0] | "\(.id) \(.subject)"')"
 expect_eq "refused: still on e1000e" e1000e "$(lab_driver $nic)"
 
