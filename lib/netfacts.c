@@ -40,38 +40,23 @@ static void *grow(void *v, int n, size_t size)
 	return realloc(v, size * (size_t)(n + 1));
 }
 
-static int route_add(struct ptd_netfacts *nf, const struct ptd_route *r)
+/* Appends the item of size bytes to the array *v of *n items. */
+static int append(void *v, int *n, size_t size, const void *item)
 {
-	struct ptd_route *nv = grow(nf->routes, nf->nr_routes, sizeof(*nv));
+	void **vp = v;
+	char *nv = grow(*vp, *n, size);
 
 	if (!nv)
 		return -ENOMEM;
-	nf->routes = nv;
-	nv[nf->nr_routes++] = *r;
+	memcpy(nv + size * (size_t)*n, item, size);
+	*vp = nv;
+	(*n)++;
 	return 0;
 }
 
-static int rule_add(struct ptd_netfacts *nf, const struct ptd_rule *r)
-{
-	struct ptd_rule *nv = grow(nf->rules, nf->nr_rules, sizeof(*nv));
-
-	if (!nv)
-		return -ENOMEM;
-	nf->rules = nv;
-	nv[nf->nr_rules++] = *r;
-	return 0;
-}
-
-static int addr_add(struct ptd_netfacts *nf, const struct ptd_addr *a)
-{
-	struct ptd_addr *nv = grow(nf->addrs, nf->nr_addrs, sizeof(*nv));
-
-	if (!nv)
-		return -ENOMEM;
-	nf->addrs = nv;
-	nv[nf->nr_addrs++] = *a;
-	return 0;
-}
+#define route_add(nf, r)	append(&(nf)->routes, &(nf)->nr_routes, sizeof(*(r)), r)
+#define rule_add(nf, r)		append(&(nf)->rules, &(nf)->nr_rules, sizeof(*(r)), r)
+#define addr_add(nf, a)		append(&(nf)->addrs, &(nf)->nr_addrs, sizeof(*(a)), a)
 
 /* ---- live: rtnetlink ---- */
 
