@@ -53,6 +53,7 @@ int ptd_strv_addf(struct pt_strv *sv, const char *fmt, ...)
 bool ptd_strv_has(const struct pt_strv *sv, const char *s);
 void ptd_strv_free(struct pt_strv *sv);
 void ptd_strv_sort(struct pt_strv *sv);
+void ptd_blockers_free(struct pt_blockers *bv);
 
 /* "DDDD:BB:DD.F" exactly (lower-case hex, as sysfs spells it)? */
 bool ptd_is_bdf(const char *s);

@@ -23,10 +23,12 @@ set -eu
 # ---- what each target needs -------------------------------------------------
 # build: compiler and make; pkg-config for the -l flags; libpci (enumeration,
 # config space, pci.ids names: pciutils ships /usr/share/misc/pci.ids),
-# libudev (properties, bind waits), the kernel's uapi headers (VFIO, KVM,
+# libudev (properties, bind waits), libmount (the mount table, parsed as
+# util-linux parses it: lib/blk-storage.c), libmnl (rtnetlink dumps of
+# routes, rules and addresses: lib/blk-net.c), the kernel's uapi headers (VFIO, KVM,
 # iommufd: newer ones from backports, see below); objcopy (binutils) turns
 # the guest programs into flat binaries.
-BUILD_PKGS="gcc make pkg-config binutils libc6-dev libpci-dev libudev-dev pciutils linux-libc-dev"
+BUILD_PKGS="gcc make pkg-config binutils libc6-dev libpci-dev libudev-dev libmount-dev libmnl-dev pciutils linux-libc-dev"
 
 # lab: QEMU (q35 + intel-iommu, edu, e1000e, igb with SR-IOV, nvme: 10.0
 # from backports, see below) and its firmware (seabios: bios-256k.bin);
@@ -38,8 +40,9 @@ BUILD_PKGS="gcc make pkg-config binutils libc6-dev libpci-dev libudev-dev pciuti
 # harness, driverctl inside the lab); apt (apt-get download of Debian's
 # kernel and driverctl); the 6.12 kernel source and what building it needs
 # (bc, flex, bison, libelf-dev, libssl-dev); util-linux (flock, setsid,
-# unshare); coreutils timeout.
-LAB_PKGS="qemu-system-x86 seabios busybox-static cpio kmod zstd xz-utils jq pciutils udev bash apt util-linux coreutils linux-source-6.12 gcc make bc flex bison libelf-dev libssl-dev"
+# unshare); coreutils timeout; dmsetup (device-mapper stacks — LVM's
+# linear and dm-crypt mappings — in the blockers-storage lab case).
+LAB_PKGS="qemu-system-x86 seabios busybox-static cpio kmod zstd xz-utils jq pciutils udev bash apt util-linux coreutils dmsetup linux-source-6.12 gcc make bc flex bison libelf-dev libssl-dev"
 
 # check: Criterion and umockdev (unit and CLI tests), clang + its runtime
 # (libFuzzer targets; ASan/UBSan of the sanitizer pass use gcc's libasan

@@ -70,7 +70,7 @@ static const struct verdict server[] = {
 	{ "PASS", "cpu virtualization", "Intel VT-x (vmx)" },
 	{ "PASS", "/dev/kvm", "exists" },
 	{ "PASS", "IOMMU in firmware", "ACPI DMAR (Intel VT-d) table present" },
-	{ "PASS", "IOMMU enabled", "2 IOMMU units (dmar0...), 18 IOMMU groups" },
+	{ "PASS", "IOMMU enabled", "2 IOMMU units (dmar0...), 19 IOMMU groups" },
 	{ "PASS", "IOMMU mode", NULL },
 	{ "PASS", "ACS override", NULL },
 	{ "PASS", "interrupt remapping", NULL },

@@ -167,15 +167,16 @@ Test(errors, unreadable_files)
 }
 
 /*
- * An unreadable proc/mounts must not make a disk look free: the group of
+ * An unreadable mount table must not make a disk look free: the group of
  * the NVMe that holds / would lose its blocker and `assign` would unbind
  * the root filesystem.  Failing closed (exit 2, naming the file) is the
  * only safe answer.
  */
 Test(errors, unreadable_blocker_source_fails_closed)
 {
-	static const char *const files[] = { "proc/mounts", "proc/swaps",
-					     "proc/net/route", NULL };
+	static const char *const files[] = { "proc/self/mountinfo", "proc/swaps",
+					     ".passthru/routes", ".passthru/rules",
+					     NULL };
 
 	for (int i = 0; files[i]; i++) {
 		const char *root = fixture_copy("workstation");
