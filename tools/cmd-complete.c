@@ -169,14 +169,17 @@ static bool scan(struct comp *c)
 	return c->sys != NULL;
 }
 
-/* Which devices a command takes: assign moves what is not on vfio-pci yet,
- * release gives back what is, vfs wants a PF, the DMA users an endpoint. */
+/* Which devices a command takes: assign moves what is not on vfio-pci yet
+ * (never a platform device nor a group holding one: refused even with
+ * --force), release gives back what is, vfs wants a PF, the DMA users an
+ * endpoint. */
 static bool device_fits(const char *cmd, const struct pt_device *d)
 {
 	bool vfio = pt_driver_is_vfio(d->driver);
 
 	if (!strcmp(cmd, "assign"))
-		return !d->is_bridge && !vfio;
+		return !d->is_bridge && !vfio && !d->platform &&
+		       !(d->group && d->group->nr_hard);
 	if (!strcmp(cmd, "release"))
 		return vfio || !strcmp(d->driver_override, PT_BIND_TARGET);
 	if (!strcmp(cmd, "vfs"))

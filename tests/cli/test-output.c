@@ -137,6 +137,23 @@ static int widest(const char *text)
 	return max;
 }
 
+/* The widest table row (a line whose first word is a BDF): prose lines
+ * such as "blocked by: ..." are sentences, wrapped by the terminal, not cut. */
+static int widest_row(const char *text)
+{
+	int max = 0;
+
+	for (int i = 0; i < line_count(text); i++) {
+		const char *l = line_at(text, i);
+
+		while (*l == ' ')
+			l++;
+		if (!strncmp(l, "0000:", 5) && width(line_at(text, i)) > max)
+			max = width(line_at(text, i));
+	}
+	return max;
+}
+
 Test(output, tables_fit_the_terminal)
 {
 	struct run r;
@@ -159,7 +176,7 @@ Test(output, tables_fit_the_terminal)
 	run_free(&r);
 	/* the pty's size when COLUMNS is not set; groups indent their tables */
 	on_tty(&r, "LC_ALL=C", -90, "--color=never list --groups");
-	cr_expect_leq(widest(r.out), 90, "%s", r.out);
+	cr_expect_eq(widest_row(r.out), 90, "%s", r.out);
 	cr_expect_not_null(strstr(r.out, "\n  0000:02:00.0  144d:a804  storage  nvme    6      "
 				  "Samsung Electro...  nvme0n1p2 mounte...\r\n"), "%s", r.out);
 	run_free(&r);

@@ -58,7 +58,7 @@ check "libpassthru.so.0 -> libpassthru.so.0.1.0, libpassthru.so -> libpassthru.s
 # the installed .pc, relocated to DESTDIR (its dirs are ${prefix}-relative)
 pkgc() { PKG_CONFIG_PATH=$lib/pkgconfig pkg-config --define-variable=prefix="$dest/usr" "$@"; }
 pc=$(pkgc --cflags --libs passthru 2>&1 | xargs)
-want=$(echo "-I$dest/usr/include $(pkg-config --cflags libpci libudev) -L$lib -lpassthru" | xargs)
+want=$(echo "-I$dest/usr/include $(pkg-config --cflags libpci libudev mount libmnl) -L$lib -lpassthru" | xargs)
 check "pkg-config --cflags --libs passthru" '[ "$pc" = "$want" ]' "$pc"
 
 # ---- exports -----------------------------------------------------------------
