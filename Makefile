@@ -10,6 +10,8 @@
 #   SAN_CHECK_TARGETS suites re-run under ASan/UBSan by `make check`
 #   BENCH_TARGETS     benchmarks run by `make bench`
 #   INSTALL_TARGETS   extra install steps
+#   INSTALL_FILES     what `make install` puts and `make uninstall` removes
+#                     (scripts/install.sh: MODE:SRC:DEST, link:, keep:, dir:)
 #
 # Build output goes to $(BUILD) (default build/; build-san/ for the sanitizer
 # pass).  Nothing is written into the source folders.
@@ -22,6 +24,12 @@
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
+BINDIR    ?= $(PREFIX)/bin
+LIBDIR    ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR   ?= $(PREFIX)/share
+MANDIR    ?= $(DATADIR)/man
+DOCDIR    ?= $(DATADIR)/doc/passthru
 BUILD     ?= build
 SAN       ?= 0
 CC        ?= gcc
@@ -32,9 +40,9 @@ BUILD     := build-san
 SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
-DEPS_PKGS   := libpci libudev
+DEPS_PKGS   := libpci libudev mount libmnl
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS_PKGS) 2>/dev/null)
-DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS_PKGS) 2>/dev/null || echo -lpci -ludev)
+DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS_PKGS) 2>/dev/null || echo -lpci -ludev -lmount -lmnl)
 
 CFLAGS    ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -fPIC \
@@ -54,12 +62,18 @@ LAB_BINS :=
 LAB_FILES :=
 CLEAN_DIRS := build build-san
 
+# The shared library: real name libpassthru.so.VERSION, soname
+# libpassthru.so.0 (bumped when the ABI breaks), exporting only what the
+# public headers declare (LIBPT_MAP, made by scripts/gen-exports.sh).
+LIBPT_SONAME := libpassthru.so.0
 LIBPT_A   := $(BUILD)/libpassthru.a
-LIBPT_SO  := $(BUILD)/libpassthru.so.0
+LIBPT_SO  := $(BUILD)/libpassthru.so.$(VERSION)
+LIBPT_MAP := $(BUILD)/libpassthru.map
 PASSTHRU  := $(BUILD)/passthru
+INSTALL_FILES :=
 
-.PHONY: all check check-run check-san check-fresh deps deps-check bench demo install clean help
-all: $(PASSTHRU) $(LIBPT_A) $(LIBPT_SO)
+.PHONY: all check check-run check-san check-fresh deps deps-check bench demo install uninstall clean help
+all: $(PASSTHRU) $(LIBPT_A) $(LIBPT_SO) $(BUILD)/$(LIBPT_SONAME) $(BUILD)/libpassthru.so
 
 include $(sort $(wildcard */module.mk))
 include $(sort $(wildcard tests/*/module.mk))
@@ -71,7 +85,7 @@ TOOL_OBJS := $(call obj,$(TOOL_SRCS))
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -79,8 +93,18 @@ $(LIBPT_A): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(LIBPT_SO): $(LIB_OBJS)
-	$(CC) -shared -Wl,-soname,libpassthru.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# The public headers: passthru.h and what the folders add.
+PUBLIC_API_HEADERS := lib/passthru.h $(PUBLIC_HEADERS)
+$(LIBPT_MAP): scripts/gen-exports.sh $(PUBLIC_API_HEADERS)
+	@mkdir -p $(dir $@)
+	DEPS_CFLAGS="$(DEPS_CFLAGS)" scripts/gen-exports.sh $(CC) $(PUBLIC_API_HEADERS) >$@.tmp
+	mv $@.tmp $@
+
+$(LIBPT_SO): $(LIB_OBJS) $(LIBPT_MAP)
+	$(CC) -shared -Wl,-soname,$(LIBPT_SONAME) -Wl,--version-script,$(LIBPT_MAP) \
+		-Wl,--no-undefined $(LDFLAGS) -o $@ $(LIB_OBJS) $(LDLIBS)
+$(BUILD)/$(LIBPT_SONAME) $(BUILD)/libpassthru.so: $(LIBPT_SO)
+	ln -sfn $(notdir $(LIBPT_SO)) $@
 
 # The command links the static library so it runs from the build tree and
 # inside the lab initramfs without an installed libpassthru.
@@ -129,19 +153,42 @@ demo: deps all
 	scripts/demo.sh $(PASSTHRU)
 
 # ---- install ----------------------------------------------------------------
-install: all $(INSTALL_TARGETS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
-		$(DESTDIR)$(PREFIX)/include/passthru $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-		$(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 $(PASSTHRU) $(DESTDIR)$(PREFIX)/bin/passthru
-	install -m 0644 $(LIBPT_A) $(DESTDIR)$(PREFIX)/lib/libpassthru.a
-	install -m 0755 $(LIBPT_SO) $(DESTDIR)$(PREFIX)/lib/libpassthru.so.0
-	ln -sf libpassthru.so.0 $(DESTDIR)$(PREFIX)/lib/libpassthru.so
-	install -m 0644 lib/passthru.h $(DESTDIR)$(PREFIX)/include/passthru.h
-	for h in $(PUBLIC_HEADERS); do install -m 0644 $$h $(DESTDIR)$(PREFIX)/include/passthru/; done
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' configs/passthru.pc.in \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/passthru.pc
-	install -m 0644 tools/passthru.1 $(DESTDIR)$(PREFIX)/share/man/man1/passthru.1
+# One list, INSTALL_FILES, for both directions (scripts/install.sh); the
+# folders append their man pages, completions and configs to it.
+INSTALL_FILES += 0755:$(PASSTHRU):$(BINDIR)/passthru \
+	0644:$(LIBPT_A):$(LIBDIR)/libpassthru.a \
+	0755:$(LIBPT_SO):$(LIBDIR)/$(notdir $(LIBPT_SO)) \
+	link:$(notdir $(LIBPT_SO)):$(LIBDIR)/$(LIBPT_SONAME) \
+	link:$(LIBPT_SONAME):$(LIBDIR)/libpassthru.so \
+	0644:lib/passthru.h:$(INCLUDEDIR)/passthru.h \
+	dir:-:$(INCLUDEDIR)/passthru \
+	$(foreach h,$(PUBLIC_HEADERS),0644:$(h):$(INCLUDEDIR)/passthru/$(notdir $(h))) \
+	0644:$(BUILD)/passthru.pc:$(LIBDIR)/pkgconfig/passthru.pc
+
+# Files made for install name the install directories: remade when those
+# change ($(BUILD)/install-dirs holds the last values).
+INSTALL_DIRS_SIG = $(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(VERSION)
+.PHONY: FORCE
+$(BUILD)/install-dirs: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(INSTALL_DIRS_SIG)' | cmp -s - $@ || echo '$(INSTALL_DIRS_SIG)' >$@
+
+$(BUILD)/passthru.pc: configs/passthru.pc.in $(BUILD)/install-dirs
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|g' \
+		-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|g' \
+		-e 's|@VERSION@|$(VERSION)|g' $< >$@
+
+# What the entries install from (generated ones are built first).
+INSTALL_SRCS = $(foreach e,$(INSTALL_FILES),$(if $(filter dir link,$(word 1,$(subst :, ,$(e)))),,$(word 2,$(subst :, ,$(e)))))
+
+install: all $$(INSTALL_SRCS) $(INSTALL_TARGETS)
+	scripts/install.sh install "$(DESTDIR)" $(INSTALL_FILES)
+
+# Removes exactly what install put; /etc/passthru.conf and the softdeps
+# file are the administrator's and stay.
+uninstall:
+	scripts/install.sh uninstall "$(DESTDIR)" $(INSTALL_FILES)
 
 clean:
 	rm -rf $(CLEAN_DIRS)
@@ -151,4 +198,5 @@ help:
 	@echo "make demo       install build deps, build, show passthru on this machine"
 	@echo "make check      install test deps, build, run all tests (also under ASan/UBSan)"
 	@echo "make bench      run the benchmarks"
-	@echo "make install    PREFIX=/usr/local DESTDIR="
+	@echo "make install    PREFIX=/usr/local DESTDIR= (BINDIR LIBDIR INCLUDEDIR MANDIR SYSCONFDIR ...)"
+	@echo "make uninstall  the same variables: removes what install put"

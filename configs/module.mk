@@ -1,24 +1,34 @@
 # configs/: the documented /etc/passthru.conf example and the boot-time
-# persistence pieces (udev rule, systemd unit, modprobe.d softdeps).  They go
-# under SYSCONFDIR (default /etc) because udev, systemd and modprobe only
-# read their /etc and /usr/lib directories, not PREFIX/lib; existing
-# /etc/passthru.conf and modprobe.d/passthru.conf (user data) are kept.
+# persistence pieces (udev rule, systemd unit, modprobe.d softdeps), and
+# passthru.conf(5).  They go under SYSCONFDIR (default /etc) because udev,
+# systemd and modprobe only read their /etc and /usr/lib directories, not
+# PREFIX/lib (a distribution package sets UDEVRULESDIR and SYSTEMDUNITDIR to
+# its /lib ones: see debian/rules); existing /etc/passthru.conf and
+# modprobe.d/passthru.conf (user data) are kept, by install and uninstall.
 SYSCONFDIR     ?= /etc
 UDEVRULESDIR   ?= $(SYSCONFDIR)/udev/rules.d
 SYSTEMDUNITDIR ?= $(SYSCONFDIR)/systemd/system
 MODPROBEDIR    ?= $(SYSCONFDIR)/modprobe.d
 
+# The rule and the unit name the installed binary.
+$(BUILD)/configs/%: configs/udev/% $(BUILD)/install-dirs
+	@mkdir -p $(dir $@)
+	sed 's|@BINDIR@|$(BINDIR)|g' $< >$@
+$(BUILD)/configs/%: configs/systemd/% $(BUILD)/install-dirs
+	@mkdir -p $(dir $@)
+	sed 's|@BINDIR@|$(BINDIR)|g' $< >$@
+
+CONFIG_INSTALL_FILES := \
+	0644:$(BUILD)/configs/70-passthru-vfio.rules:$(UDEVRULESDIR)/70-passthru-vfio.rules \
+	0644:$(BUILD)/configs/passthru.service:$(SYSTEMDUNITDIR)/passthru.service \
+	dir:-:$(DOCDIR) \
+	0644:configs/passthru.conf:$(DOCDIR)/passthru.conf.example \
+	keep:configs/passthru.conf:$(SYSCONFDIR)/passthru.conf \
+	keep:configs/modprobe.d/passthru.conf:$(MODPROBEDIR)/passthru.conf \
+	0644:configs/passthru.conf.5:$(MANDIR)/man5/passthru.conf.5
+INSTALL_FILES += $(CONFIG_INSTALL_FILES)
+
+# Only these (tests/assign checks the substituted paths).
 .PHONY: install-configs
-install-configs:
-	install -d $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
-		$(DESTDIR)$(MODPROBEDIR) $(DESTDIR)$(PREFIX)/share/doc/passthru
-	sed 's|@BINDIR@|$(PREFIX)/bin|g' configs/udev/70-passthru-vfio.rules \
-		>$(DESTDIR)$(UDEVRULESDIR)/70-passthru-vfio.rules
-	sed 's|@BINDIR@|$(PREFIX)/bin|g' configs/systemd/passthru.service \
-		>$(DESTDIR)$(SYSTEMDUNITDIR)/passthru.service
-	install -m 0644 configs/passthru.conf $(DESTDIR)$(PREFIX)/share/doc/passthru/passthru.conf.example
-	[ -e $(DESTDIR)$(SYSCONFDIR)/passthru.conf ] || \
-		install -m 0644 configs/passthru.conf $(DESTDIR)$(SYSCONFDIR)/passthru.conf
-	[ -e $(DESTDIR)$(MODPROBEDIR)/passthru.conf ] || \
-		install -m 0644 configs/modprobe.d/passthru.conf $(DESTDIR)$(MODPROBEDIR)/passthru.conf
-INSTALL_TARGETS += install-configs
+install-configs: $(BUILD)/configs/70-passthru-vfio.rules $(BUILD)/configs/passthru.service
+	scripts/install.sh install "$(DESTDIR)" $(CONFIG_INSTALL_FILES)

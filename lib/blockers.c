@@ -1,24 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
  * blockers.c — what hangs off each device (network interfaces, block
- * devices) and why taking it from the host would cost the user something
- * (its `in_use` reasons, gathered per group as `blocked_by`):
- *   - a mounted filesystem or active swap on one of its disks/partitions
- *     (proc/mounts, proc/swaps; /dev/NAME sources only),
- *   - one of its interfaces carries the default route (proc/net/route,
- *     proc/net/ipv6_route) or a global/site address (getifaddrs() live,
- *     .passthru/ifaddrs in a tree, proc/net/if_inet6),
- *   - it is the boot VGA device or drives a framebuffer (console).
- * Limits: filesystems on device-mapper/md stacks (/dev/mapper/..., dm-N)
- * are not traced down to their disks; IPv6 link-local addresses do not
- * block (every interface that is up has one).
+ * devices) and why taking it from the host would cost the user something:
+ * its `in_use` reasons and their structured twins (`blockers`), gathered
+ * per group as `blocked_by`.  The reasons themselves come from one file
+ * per concern, run in this order (which is the order of the reasons):
+ *   blk-storage.c   mounts and swaps, traced through the kernel's holder
+ *                   links (dm, md, bcache, loop, btrfs, ZFS, iSCSI) to disks
+ *   blk-net.c       interfaces, through their upper/lower/master links, to
+ *                   whatever carries an address, a route or a policy rule
+ *   blk-console.c   boot VGA, framebuffer and serial consoles, DRM clients,
+ *                   the only keyboard
+ *   blk-platform.c  platform devices (host/LPC bridges, SMBus, SPI flash,
+ *                   IOMMU, a running watchdog): hard, never moved
+ * Everything that cannot be traced fails closed: "cannot tell what uses X"
+ * on every device X could be on.
  */
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
-#include <ifaddrs.h>
-#include <net/if.h>
-#include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +26,7 @@
 
 #include <libudev.h>
 
-#include "lib/disc-priv.h"
-
-#define RTF_UP_FLAG	0x0001
-#define RTF_REJECT_FLAG	0x0200
+#include "lib/blk-priv.h"
 
 /* ---- children: interfaces and block devices ---- */
 
@@ -193,10 +190,9 @@ int ptd_scan_children(struct pt_ctx *ctx, struct pt_system *sys)
 	return ret;
 }
 
-/* ---- blockers ---- */
+/* ---- reasons ---- */
 
-static struct pt_device *owner_of_blockdev(struct pt_system *sys,
-					   const char *name)
+struct pt_device *ptd_owner_of_block(struct pt_system *sys, const char *name)
 {
 	for (int i = 0; i < sys->nr_devices; i++) {
 		struct pt_device *d = &sys->devices[i];
@@ -208,7 +204,7 @@ static struct pt_device *owner_of_blockdev(struct pt_system *sys,
 	return NULL;
 }
 
-static struct pt_device *owner_of_if(struct pt_system *sys, const char *name)
+struct pt_device *ptd_owner_of_if(struct pt_system *sys, const char *name)
 {
 	for (int i = 0; i < sys->nr_devices; i++)
 		if (ptd_strv_has(&sys->devices[i].net, name))
@@ -216,27 +212,92 @@ static struct pt_device *owner_of_if(struct pt_system *sys, const char *name)
 	return NULL;
 }
 
-static void add_reason(struct pt_device *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void add_reason(struct pt_device *d, const char *fmt, ...)
+static int blockers_add(struct pt_blockers *bv, const char *id, const char *bdf,
+			const char *subject, const char *text, bool hard)
 {
-	char buf[512];
+	struct pt_blocker *nv, *b;
+
+	nv = realloc(bv->v, sizeof(*nv) * (size_t)(bv->n + 1));
+	if (!nv)
+		return -ENOMEM;
+	bv->v = nv;
+	b = &nv[bv->n];
+	memset(b, 0, sizeof(*b));
+	b->id = id;
+	snprintf(b->bdf, sizeof(b->bdf), "%s", bdf);
+	b->subject = strdup(subject ? subject : bdf);
+	b->text = strdup(text);
+	b->hard = hard;
+	if (!b->subject || !b->text) {
+		free(b->subject);
+		free(b->text);
+		return -ENOMEM;
+	}
+	bv->n++;
+	return 0;
+}
+
+void ptd_blockers_free(struct pt_blockers *bv)
+{
+	for (int i = 0; i < bv->n; i++) {
+		free(bv->v[i].subject);
+		free(bv->v[i].text);
+	}
+	free(bv->v);
+	bv->v = NULL;
+	bv->n = 0;
+}
+
+int ptd_blk_add(struct pt_device *d, const char *id, bool hard,
+		const char *subject, const char *fmt, ...)
+{
+	char buf[768];
 	va_list ap;
+	int ret;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (!ptd_strv_has(&d->in_use, buf))
-		ptd_strv_add(&d->in_use, buf);
+	if (ptd_strv_has(&d->in_use, buf))
+		return 0;
+	ret = ptd_strv_add(&d->in_use, buf);
+	if (ret == 0)
+		ret = blockers_add(&d->blockers, id, d->bdf, subject, buf, hard);
+	return ret < 0 ? pt_set_error(-ret, "out of memory") : 0;
+}
+
+static bool could_be(const struct pt_device *d, int where)
+{
+	return ((where & PTD_COULD_BE_STORAGE) &&
+		(d->block.n || (d->class_code >> 16) == 0x01)) ||
+	       ((where & PTD_COULD_BE_NET) &&
+		(d->net.n || (d->class_code >> 16) == 0x02));
+}
+
+int ptd_blk_untraced(struct pt_system *sys, int where, const char *what,
+		     const char *why)
+{
+	int ret = 0;
+
+	for (int i = 0; i < sys->nr_devices && ret == 0; i++) {
+		struct pt_device *d = &sys->devices[i];
+
+		if (could_be(d, where))
+			ret = ptd_blk_add(d, where & PTD_COULD_BE_STORAGE ?
+					  PT_BLK_STORAGE_UNKNOWN : PT_BLK_NET_UNKNOWN,
+					  false, what, "cannot tell what uses %s (%s)",
+					  what, why);
+	}
+	return ret;
 }
 
 /*
- * Blocker sources fail closed: if we cannot read proc/mounts, a disk
+ * Blocker sources fail closed: if we cannot read the mount table, a disk
  * holding / would look free and `assign` would take it.  Optional ones
  * (IPv6 files on a kernel without IPv6) may be absent, never unreadable.
  */
-static int source_read(struct pt_ctx *ctx, const char *rel, bool optional,
-		       char **buf)
+int ptd_blk_source(struct pt_ctx *ctx, const char *rel, bool optional,
+		   char **buf)
 {
 	char path[PATH_MAX];
 	int ret = pt_sysfs_slurp(&ctx->fs, rel, buf, NULL);
@@ -244,15 +305,14 @@ static int source_read(struct pt_ctx *ctx, const char *rel, bool optional,
 	if (ret == 0 || (ret == -ENOENT && optional))
 		return ret;
 	pt_ctx_path(ctx, path, sizeof(path), "%s", rel);
-	return pt_set_error(ret, "cannot read %s: %s; without it a device in use "
+	return pt_set_error(-ret, "cannot read %s: %s; without it a device in use "
 			    "(mounted, swapping, routing) could look free, so "
 			    "discovery stops here%s", path, strerror(-ret),
 			    !pt_ctx_is_live(ctx) ? "; capture the tree again with "
 			    "`passthru snapshot`" : "");
 }
 
-/* proc/mounts escapes blanks as \040 etc. */
-static void unescape_octal(char *s)
+void ptd_unescape_octal(char *s)
 {
 	char *w = s;
 
@@ -269,266 +329,133 @@ static void unescape_octal(char *s)
 	*w = '\0';
 }
 
-static int block_mounts(struct pt_ctx *ctx, struct pt_system *sys)
+/* ---- processes holding device nodes ---- */
+
+static int openers_add(struct ptd_opener **v, int *n, const char *node,
+		       const char *pid, const char *comm)
 {
-	char *buf, *line, *save;
+	struct ptd_opener *nv;
 
-	int ret = source_read(ctx, "proc/mounts", false, &buf);
-
-	if (ret < 0)
-		return ret == -ENOENT ? 0 : ret;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char src[256], mnt[1024];
-		struct pt_device *d;
-
-		if (sscanf(line, "%255s %1023s", src, mnt) != 2 ||
-		    strncmp(src, "/dev/", 5))
-			continue;
-		d = owner_of_blockdev(sys, src + 5);
-		if (!d)
-			continue;
-		unescape_octal(mnt);
-		add_reason(d, "%s mounted on %s", src + 5, mnt);
-	}
-	free(buf);
+	for (int i = 0; i < *n; i++)
+		if (!strcmp((*v)[i].node, node) && !strncmp((*v)[i].who + 4, pid,
+							     strlen(pid)))
+			return 0;
+	nv = realloc(*v, sizeof(*nv) * (size_t)(*n + 1));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	snprintf(nv[*n].node, sizeof(nv[*n].node), "%.63s", node);
+	snprintf(nv[*n].who, sizeof(nv[*n].who), "PID %.20s (%.40s)", pid,
+		 *comm ? comm : "?");
+	(*n)++;
 	return 0;
 }
 
-static int block_swaps(struct pt_ctx *ctx, struct pt_system *sys)
+static int opener_cmp(const void *a, const void *b)
 {
-	char *buf, *line, *save;
+	const struct ptd_opener *x = a, *y = b;
+	int c = strcmp(x->node, y->node);
 
-	int ret = source_read(ctx, "proc/swaps", false, &buf);
-
-	if (ret < 0)
-		return ret == -ENOENT ? 0 : ret;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char src[256];
-		struct pt_device *d;
-
-		if (sscanf(line, "%255s", src) != 1 || strncmp(src, "/dev/", 5))
-			continue;
-		d = owner_of_blockdev(sys, src + 5);
-		if (d)
-			add_reason(d, "%s is active swap", src + 5);
-	}
-	free(buf);
-	return 0;
+	return c ? c : atoi(x->who + 4) - atoi(y->who + 4);
 }
 
-static int net_routes4(struct pt_ctx *ctx, struct pt_system *sys)
+static bool has_prefix(const char *s, const char *const prefixes[])
 {
-	char *buf, *line, *save;
-
-	int ret = source_read(ctx, "proc/net/route", false, &buf);
-
-	if (ret < 0)
-		return ret == -ENOENT ? 0 : ret;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char ifn[64], dst[16], gw[16], mask[16];
-		unsigned int flags;
-		struct pt_device *d;
-
-		if (sscanf(line, "%63s %15s %15s %x %*s %*s %*s %15s", ifn, dst,
-			   gw, &flags, mask) != 5)
-			continue;
-		if (strcmp(dst, "00000000") || strcmp(mask, "00000000") ||
-		    !(flags & RTF_UP_FLAG))
-			continue;
-		d = owner_of_if(sys, ifn);
-		if (d)
-			add_reason(d, "%s carries the default route (IPv4)", ifn);
-	}
-	free(buf);
-	return 0;
+	for (int i = 0; prefixes[i]; i++)
+		if (!strncmp(s, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
 }
 
-static int net_routes6(struct pt_ctx *ctx, struct pt_system *sys)
+/*
+ * Live: every process's fd links (a process we may not read is skipped:
+ * as root we read them all).  A tree holds only the links snapshot kept
+ * (those to the nodes asked for here) and each such process's comm.
+ */
+int ptd_proc_openers(struct pt_ctx *ctx, const char *const prefixes[],
+		     struct ptd_opener **out, int *n)
 {
-	static const char zero[] = "00000000000000000000000000000000";
-	char *buf, *line, *save;
+	struct pt_sysfs *fs = &ctx->fs;
+	char rel[96], link[256], comm[64];
+	struct dirent *p, *f;
+	DIR *proc, *fds;
+	int ret = 0;
 
-	int ret = source_read(ctx, "proc/net/ipv6_route", true, &buf);
-
-	if (ret < 0)
-		return ret == -ENOENT ? 0 : ret;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char dst[40], plen[8], ifn[64];
-		unsigned int flags;
-		struct pt_device *d;
-
-		if (sscanf(line, "%39s %7s %*s %*s %*s %*s %*s %*s %x %63s",
-			   dst, plen, &flags, ifn) != 4)
+	*out = NULL;
+	*n = 0;
+	proc = pt_sysfs_opendir(fs, AT_FDCWD, "proc");
+	if (!proc)
+		return 0;
+	while (ret == 0 && (p = readdir(proc))) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
 			continue;
-		/* unreachable/prohibit defaults (RTF_REJECT) carry nothing */
-		if (strcmp(dst, zero) || strcmp(plen, "00") ||
-		    !(flags & RTF_UP_FLAG) || (flags & RTF_REJECT_FLAG))
+		snprintf(rel, sizeof(rel), "proc/%.32s/fd", p->d_name);
+		if (!(fds = pt_sysfs_opendir(fs, AT_FDCWD, rel)))
 			continue;
-		d = owner_of_if(sys, ifn);
-		if (d)
-			add_reason(d, "%s carries the default route (IPv6)", ifn);
-	}
-	free(buf);
-	return 0;
-}
-
-static int net_addr4_live(struct pt_system *sys)
-{
-	struct ifaddrs *ifa, *i;
-	char addr[INET_ADDRSTRLEN];
-
-	if (getifaddrs(&ifa) < 0)
-		return pt_set_error(errno, "cannot list the IPv4 addresses "
-				    "(getifaddrs): %s", strerror(errno));
-	for (i = ifa; i; i = i->ifa_next) {
-		struct pt_device *d;
-		uint32_t m;
-		int plen;
-
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
-			continue;
-		d = owner_of_if(sys, i->ifa_name);
-		if (!d)
-			continue;
-		inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr,
-			  addr, sizeof(addr));
-		m = i->ifa_netmask ?
-		    ntohl(((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr) : 0;
-		plen = __builtin_popcount(m);
-		add_reason(d, "%s has address %s/%d", i->ifa_name, addr, plen);
-	}
-	freeifaddrs(ifa);
-	return 0;
-}
-
-static int net_addr4_tree(struct pt_ctx *ctx, struct pt_system *sys)
-{
-	char *buf, *line, *save;
-
-	int ret = source_read(ctx, ".passthru/ifaddrs", false, &buf);
-
-	if (ret < 0)
-		return ret == -ENOENT ? 0 : ret;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char ifn[64], fam[16], addr[64];
-		struct pt_device *d;
-
-		if (sscanf(line, "%63s %15s %63s", ifn, fam, addr) != 3 ||
-		    strcmp(fam, "inet"))
-			continue;
-		d = owner_of_if(sys, ifn);
-		if (d)
-			add_reason(d, "%s has address %s", ifn, addr);
-	}
-	free(buf);
-	return 0;
-}
-
-static int net_addr6(struct pt_ctx *ctx, struct pt_system *sys)
-{
-	char *buf, *line, *save;
-
-	int ret = source_read(ctx, "proc/net/if_inet6", true, &buf);
-
-	if (ret < 0)
-		return ret == -ENOENT ? 0 : ret;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char hex[40], ifn[64], text[INET6_ADDRSTRLEN];
-		unsigned int idx, plen, scope, flags;
-		struct in6_addr a;
-		struct pt_device *d;
-
-		if (sscanf(line, "%39s %x %x %x %x %63s", hex, &idx, &plen,
-			   &scope, &flags, ifn) != 6 || strlen(hex) != 32)
-			continue;
-		/* link-local (0x20) and host (0x10) scopes do not block */
-		if (scope & 0x30)
-			continue;
-		d = owner_of_if(sys, ifn);
-		if (!d)
-			continue;
-		for (int k = 0; k < 16; k++) {
-			unsigned int byte;
-
-			if (sscanf(hex + 2 * k, "%2x", &byte) != 1)
-				byte = 0;
-			a.s6_addr[k] = (uint8_t)byte;
+		comm[0] = '\0';
+		while (ret == 0 && (f = readdir(fds))) {
+			if (f->d_name[0] == '.' ||
+			    pt_sysfs_readlink_at(fs, dirfd(fds), f->d_name, link,
+						 sizeof(link)) <= 0 ||
+			    !has_prefix(link, prefixes))
+				continue;
+			if (!comm[0]) {
+				snprintf(rel, sizeof(rel), "proc/%.32s/comm", p->d_name);
+				if (pt_sysfs_read_str(fs, rel, comm, sizeof(comm)) < 0)
+					snprintf(comm, sizeof(comm), "?");
+			}
+			ret = openers_add(out, n, link, p->d_name, comm);
 		}
-		inet_ntop(AF_INET6, &a, text, sizeof(text));
-		add_reason(d, "%s has address %s/%u", ifn, text, plen);
+		closedir(fds);
 	}
-	free(buf);
+	closedir(proc);
+	/* /proc is listed in no fixed order: name them in one */
+	if (ret == 0 && *n > 1)
+		qsort(*out, (size_t)*n, sizeof(**out), opener_cmp);
+	if (ret < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return pt_set_error(-ret, "out of memory");
+	}
 	return 0;
 }
 
-static void display_console(struct pt_ctx *ctx, struct pt_system *sys)
+/* ---- the groups ---- */
+
+static int group_blockers(struct pt_group *g)
 {
-	char rel[PATH_MAX], real[PATH_MAX], bdf[PT_BDF_LEN], active[256] = "";
-	struct dirent *de;
-	bool vt_console;
-	DIR *dir;
+	int ret = 0;
 
-	/* a VT (tty0, tty1...) as console means fbcon draws on a framebuffer */
-	pt_sysfs_read_str(&ctx->fs, "sys/class/tty/console/active", active,
-			  sizeof(active));
-	vt_console = strstr(active, "tty0") || strstr(active, "tty1") ||
-		     (strncmp(active, "tty", 3) == 0 && active[3] >= '0' &&
-		      active[3] <= '9');
-	for (int i = 0; i < sys->nr_devices; i++)
-		if (sys->devices[i].boot_vga)
-			add_reason(&sys->devices[i], "boot VGA device (firmware "
-				   "and early console output)");
-	dir = pt_sysfs_opendir(&ctx->fs, AT_FDCWD, "sys/class/graphics");
-	if (!dir)
-		return;
-	while ((de = readdir(dir))) {
-		struct pt_device *d;
+	for (int j = 0; j < g->nr_devices; j++) {
+		struct pt_device *d = g->devices[j];
 
-		if (strncmp(de->d_name, "fb", 2))
-			continue;
-		snprintf(rel, sizeof(rel), "sys/class/graphics/%s/device", de->d_name);
-		if (pt_sysfs_resolve(&ctx->fs, rel, real, sizeof(real)) < 0 ||
-		    !ptd_path_owner_bdf(real, bdf, sizeof(bdf)))
-			continue;
-		d = ptd_find_device(sys, bdf);
-		if (!d)
-			continue;
-		if (vt_console)
-			add_reason(d, "drives framebuffer %s (console on %s)",
-				   de->d_name, active);
-		else
-			add_reason(d, "drives framebuffer %s", de->d_name);
+		for (int k = 0; k < d->blockers.n && ret == 0; k++) {
+			const struct pt_blocker *b = &d->blockers.v[k];
+
+			ret = ptd_strv_addf(&g->blocked_by, "%s: %s", d->bdf, b->text);
+			if (ret == 0)
+				ret = blockers_add(&g->blockers, b->id, b->bdf,
+						   b->subject, b->text, b->hard);
+			g->nr_hard += b->hard;
+		}
 	}
-	closedir(dir);
+	return ret < 0 ? pt_set_error(-ret, "out of memory") : 0;
 }
 
 int ptd_scan_blockers(struct pt_ctx *ctx, struct pt_system *sys)
 {
 	int ret;
 
-	if ((ret = block_mounts(ctx, sys)) < 0 ||
-	    (ret = block_swaps(ctx, sys)) < 0 ||
-	    (ret = net_routes4(ctx, sys)) < 0 ||
-	    (ret = net_routes6(ctx, sys)) < 0 ||
-	    (ret = pt_ctx_is_live(ctx) ? net_addr4_live(sys)
-				       : net_addr4_tree(ctx, sys)) < 0 ||
-	    (ret = net_addr6(ctx, sys)) < 0)
+	if ((ret = ptd_blk_storage(ctx, sys)) < 0 ||
+	    (ret = ptd_blk_net(ctx, sys)) < 0 ||
+	    (ret = ptd_blk_console(ctx, sys)) < 0 ||
+	    (ret = ptd_blk_platform(ctx, sys)) < 0)
 		return ret;
-	display_console(ctx, sys);
 	for (int i = 0; i < sys->nr_groups; i++) {
-		struct pt_group *g = &sys->groups[i];
-
-		for (int j = 0; j < g->nr_devices; j++)
-			for (int k = 0; k < g->devices[j]->in_use.n; k++)
-				ptd_strv_addf(&g->blocked_by, "%s: %s",
-					      g->devices[j]->bdf,
-					      g->devices[j]->in_use.v[k]);
+		ret = group_blockers(&sys->groups[i]);
+		if (ret < 0)
+			return ret;
 	}
 	return 0;
 }

@@ -53,6 +53,7 @@ int ptd_strv_addf(struct pt_strv *sv, const char *fmt, ...)
 bool ptd_strv_has(const struct pt_strv *sv, const char *s);
 void ptd_strv_free(struct pt_strv *sv);
 void ptd_strv_sort(struct pt_strv *sv);
+void ptd_blockers_free(struct pt_blockers *bv);
 
 /* "DDDD:BB:DD.F" exactly (lower-case hex, as sysfs spells it)? */
 bool ptd_is_bdf(const char *s);
@@ -66,6 +67,9 @@ int ptd_scan_blockers(struct pt_ctx *ctx, struct pt_system *sys);
 void ptd_group_judge(struct pt_group *g);
 void ptd_system_free(struct pt_system *sys);
 struct pt_device *ptd_find_device(struct pt_system *sys, const char *bdf);
+
+/* snapshot-state.c: passthru's state and the host's set-up into dir. */
+int ptd_snapshot_state(struct pt_ctx *ctx, const char *dir);
 
 /* caps.c: decode from a libpci device whose config cache is filled. */
 void ptd_caps_decode_dev(struct pci_dev *pd, const uint8_t *cfg, size_t len,

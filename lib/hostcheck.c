@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/disc-priv.h"
+#include "lib/limits-priv.h"
 
 #define DEFAULT_GUEST_MEM (1ull << 30)
 
@@ -38,6 +39,7 @@ static const char *const check_names[] = {
 	[PT_CHECK_IOMMUFD] = "iommufd",
 	[PT_CHECK_MEMLOCK] = "locked memory",
 	[PT_CHECK_HUGEPAGES] = "hugepages",
+	[PT_CHECK_ACS_OVERRIDE] = "ACS override",
 };
 
 static struct pt_check *add(struct checks *c, enum pt_check_id id,
@@ -269,6 +271,32 @@ static void check_iommu(struct pt_ctx *ctx, struct checks *c,
 		    : "kernel default");
 }
 
+/*
+ * pcie_acs_override= (the out-of-tree ACS override patch: Proxmox, Arch's
+ * zen and similar kernels) makes the kernel pretend that ports and
+ * multifunction devices isolate peer-to-peer DMA when their hardware has
+ * no ACS: the IOMMU groups get smaller than what the hardware isolates,
+ * and a device in "its own" group may still reach its neighbours.
+ */
+static void check_acs_override(struct checks *c, const char *cmdline, bool enabled)
+{
+	char v[128];
+	const char *acs = cmdline_param(cmdline, "pcie_acs_override", v, sizeof(v));
+
+	if (acs)
+		add(c, PT_CHECK_ACS_OVERRIDE, PT_CHECK_WARN,
+		    "remove pcie_acs_override= from the kernel command line unless "
+		    "every device sharing a switch or slot with an assigned one may "
+		    "be reached by the guest",
+		    "pcie_acs_override=%.64s on the kernel command line: the IOMMU "
+		    "groups are smaller than what the hardware isolates, so an "
+		    "assigned device may still reach its neighbours by peer-to-peer DMA",
+		    acs);
+	else if (enabled)
+		add(c, PT_CHECK_ACS_OVERRIDE, PT_CHECK_PASS, NULL,
+		    "no pcie_acs_override: the IOMMU groups are what the hardware isolates");
+}
+
 /* VT-d extended capability register, bit 3 = Interrupt Remapping. */
 static bool intel_ir_supported(struct pt_ctx *ctx, bool *known)
 {
@@ -360,6 +388,34 @@ static bool module_loaded(struct pt_ctx *ctx, const char *mods, const char *name
 			(!strncmp(mods, name, strlen(name)) && mods[strlen(name)] == ' '));
 }
 
+/* True only when this kernel's module index can be read and names no
+ * vfio-pci, loadable or built in: then assign could not load it.  A tree
+ * (no lib/modules) or an unreadable index gives false: "assign loads it". */
+static bool kernel_lacks_vfio_pci(struct pt_ctx *ctx)
+{
+	static const char *const idx[] = { "modules.dep", "modules.builtin" };
+	char rel[PATH_MAX], kver[128];
+	bool readable = false;
+
+	if (pt_sysfs_read_str(&ctx->fs, "proc/sys/kernel/osrelease", kver, sizeof(kver)) < 0 ||
+	    strchr(kver, '/'))
+		return false;
+	for (size_t i = 0; i < sizeof(idx) / sizeof(idx[0]); i++) {
+		char *buf = NULL;
+		bool has;
+
+		snprintf(rel, sizeof(rel), "lib/modules/%s/%s", kver, idx[i]);
+		if (pt_sysfs_slurp(&ctx->fs, rel, &buf, NULL) < 0)
+			continue;
+		readable = true;
+		has = strstr(buf, "/vfio-pci.ko") != NULL;
+		free(buf);
+		if (has)
+			return false;
+	}
+	return readable;
+}
+
 static void check_vfio(struct pt_ctx *ctx, struct checks *c)
 {
 	static const char *const need[] = { "vfio", "vfio_pci", "vfio_iommu_type1" };
@@ -383,11 +439,22 @@ static void check_vfio(struct pt_ctx *ctx, struct checks *c)
 	if (!missing[0])
 		add(c, PT_CHECK_VFIO_MODULES, PT_CHECK_PASS, NULL,
 		    "vfio, vfio_pci and vfio_iommu_type1 are loaded");
+	else if (kernel_lacks_vfio_pci(ctx))
+		add(c, PT_CHECK_VFIO_MODULES, PT_CHECK_FAIL,
+		    "use a kernel built with CONFIG_VFIO_PCI (Debian's and most "
+		    "distributions' kernels have it as a module)",
+		    "not loaded: %s, and this kernel's modules.dep and modules.builtin "
+		    "have no vfio-pci", missing);
 	else
-		add(c, PT_CHECK_VFIO_MODULES, PT_CHECK_FAIL, "modprobe vfio-pci",
-		    "not loaded: %s", missing);
+		add(c, PT_CHECK_VFIO_MODULES, PT_CHECK_WARN,
+		    "none needed: assign loads them (or: modprobe vfio-pci)",
+		    "not loaded: %s; `passthru assign` loads them", missing);
 	if (pt_sysfs_exists(&ctx->fs, "dev/vfio/vfio"))
 		add(c, PT_CHECK_VFIO_CONTAINER, PT_CHECK_PASS, NULL, "the VFIO container device exists");
+	else if (!module_loaded(ctx, NULL, "vfio"))
+		add(c, PT_CHECK_VFIO_CONTAINER, PT_CHECK_WARN,
+		    "none needed: it appears when assign loads vfio",
+		    "/dev/vfio/vfio does not exist yet: vfio is not loaded");
 	else
 		add(c, PT_CHECK_VFIO_CONTAINER, PT_CHECK_FAIL, "modprobe vfio",
 		    "/dev/vfio/vfio does not exist");
@@ -434,6 +501,56 @@ static bool have_ipc_lock(struct pt_ctx *ctx)
 	return eff & (1ull << 14);
 }
 
+/* Another user's limit: theirs from limits.conf, else the default every
+ * session starts with (this one's, which has no line of its own either);
+ * their processes have no CAP_IPC_LOCK. */
+static void check_user_memlock(struct pt_ctx *ctx, struct checks *c,
+			       const struct pt_check_opts *o, uint64_t need,
+			       uint64_t deflim, bool defunl)
+{
+	const char *fix = "add `USER soft memlock unlimited` and `USER hard memlock "
+			  "unlimited` to /etc/security/limits.d/passthru.conf (log in "
+			  "again), or LimitMEMLOCK=infinity in the VM's service";
+	struct ptd_user_limit lim;
+	char a[32], b[32], src[PATH_MAX + 64], fixbuf[256];
+	const char *u;
+	enum pt_check_status bad = o->guest_mem_given ? PT_CHECK_FAIL : PT_CHECK_WARN;
+
+	/* the fix names the user */
+	snprintf(fixbuf, sizeof(fixbuf), "%s", fix);
+	for (char *p; (p = strstr(fixbuf, "USER")); ) {
+		char tail[256];
+
+		snprintf(tail, sizeof(tail), "%s", p + 4);
+		snprintf(p, sizeof(fixbuf) - (size_t)(p - fixbuf), "%.32s%s", o->user, tail);
+	}
+	pt_format_size(need, b, sizeof(b));
+	if (!strcmp(o->user, "root")) {
+		add(c, PT_CHECK_MEMLOCK, PT_CHECK_PASS, NULL,
+		    "root's processes have CAP_IPC_LOCK, which VFIO honours (guest %s)", b);
+		return;
+	}
+	if (ptd_user_memlock(ctx, o->user, &lim) == 0) {
+		snprintf(src, sizeof(src), "%s", lim.source);
+	} else {
+		lim.unlimited = defunl;
+		lim.bytes = deflim;
+		snprintf(src, sizeof(src), "no memlock line for %.32s in /etc/security/"
+			 "limits.conf or limits.d: the default", o->user);
+	}
+	u = o->user;
+	if (lim.unlimited)
+		add(c, PT_CHECK_MEMLOCK, PT_CHECK_PASS, NULL,
+		    "%s: RLIMIT_MEMLOCK unlimited (%s)", u, src);
+	else if (lim.bytes >= need)
+		add(c, PT_CHECK_MEMLOCK, PT_CHECK_PASS, NULL, "%s: RLIMIT_MEMLOCK %s >= guest %s (%s)",
+		    u, pt_format_size(lim.bytes, a, sizeof(a)), b, src);
+	else
+		add(c, PT_CHECK_MEMLOCK, bad, fixbuf,
+		    "%s: RLIMIT_MEMLOCK %s < guest %s (%s): VFIO pins all guest memory",
+		    u, pt_format_size(lim.bytes, a, sizeof(a)), b, src);
+}
+
 static void check_memlock(struct pt_ctx *ctx, struct checks *c,
 			  const struct pt_check_opts *o)
 {
@@ -449,6 +566,10 @@ static void check_memlock(struct pt_ctx *ctx, struct checks *c,
 	} else if (tree_memlock(ctx, &lim, &unlimited) < 0) {
 		add(c, PT_CHECK_MEMLOCK, PT_CHECK_WARN, NULL,
 		    "RLIMIT_MEMLOCK unknown (no proc/self/limits)");
+		return;
+	}
+	if (o && o->user) {
+		check_user_memlock(ctx, c, o, need, lim, unlimited);
 		return;
 	}
 	pt_format_size(need, b, sizeof(b));
@@ -522,6 +643,7 @@ int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,
 	check_cpu(ctx, &c);
 	check_kvm(ctx, &c);
 	check_iommu(ctx, &c, cmdline, &enabled, &intel);
+	check_acs_override(&c, cmdline, enabled);
 	check_intremap(ctx, &c, cmdline, enabled, intel);
 	check_vfio(ctx, &c);
 	check_memlock(ctx, &c, opts);

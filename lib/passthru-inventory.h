@@ -22,7 +22,7 @@
 #ifndef PASSTHRU_INVENTORY_H
 #define PASSTHRU_INVENTORY_H
 
-#include "lib/passthru.h"
+#include "passthru.h"	/* lib/ here, INCLUDEDIR installed */
 
 #ifdef __cplusplus
 extern "C" {

@@ -154,6 +154,28 @@ int pt_caps_decode(struct pt_ctx *ctx, const uint8_t *cfg, size_t len,
 
 struct pt_group;
 
+/*
+ * Why taking a device from the host would hurt, for programs (issue 11):
+ * each reason in pt_device.in_use has its structured twin at the same
+ * index in pt_device.blockers, and each "BDF: reason" of
+ * pt_group.blocked_by its twin in pt_group.blockers.  Programs test `id`
+ * (stable, see PT_BLK_* in lib/blockers.c and the README's blocker table),
+ * never the English text.
+ */
+struct pt_blocker {
+	const char *id;		/* "storage.mount", "net.route", "platform.lpc" */
+	char bdf[PT_BDF_LEN];	/* the device it holds */
+	char *subject;		/* what on it is used: "nvme0n1p2", "enp3s0",
+				 * "ttyS1", "/dev/dri/card0", the BDF itself */
+	char *text;		/* the human reason, as in in_use */
+	bool hard;		/* a platform device: --force must not override
+				 * (assign never moves it) */
+};
+struct pt_blockers {
+	struct pt_blocker *v;
+	int n;
+};
+
 struct pt_device {
 	char bdf[PT_BDF_LEN];		/* "0000:01:00.0" */
 	unsigned int domain, bus, dev, func;
@@ -188,6 +210,11 @@ struct pt_device {
 	struct pt_strv block;		/* whole disks below the device */
 	struct pt_strv partitions;	/* their partitions */
 	struct pt_strv in_use;		/* why unbinding would hurt; empty = free */
+	struct pt_blockers blockers;	/* in_use, structured (same order) */
+	/* A platform device the host cannot lose ("host bridge", "ISA/LPC
+	 * bridge", "SMBus controller", "SPI flash controller", "IOMMU",
+	 * "watchdog", "root port with devices below", ...), or NULL. */
+	const char *platform;
 	struct pt_group *group;		/* NULL without IOMMU */
 };
 
@@ -208,6 +235,9 @@ struct pt_group {
 					 * vfio driver: what `assign` moves */
 	struct pt_strv blocked_by;	/* "BDF: reason" from members' in_use;
 					 * `assign` refuses unless --force */
+	struct pt_blockers blockers;	/* blocked_by, structured (same order) */
+	int nr_hard;			/* blockers that are hard: `assign`
+					 * refuses the group even with --force */
 };
 
 struct pt_system {
@@ -294,6 +324,7 @@ enum pt_check_id {
 	PT_CHECK_IOMMUFD,		/* "iommufd" */
 	PT_CHECK_MEMLOCK,		/* "locked memory" */
 	PT_CHECK_HUGEPAGES,		/* "hugepages" */
+	PT_CHECK_ACS_OVERRIDE,		/* "ACS override" */
 };
 struct pt_check {
 	enum pt_check_id id;
@@ -305,6 +336,11 @@ struct pt_check {
 struct pt_check_opts {
 	uint64_t guest_mem;	/* bytes to lock for a guest; 0 = default 1 GiB */
 	bool guest_mem_given;	/* --mem was given: a short limit FAILs */
+	/* The user who will run the VM (NULL: the calling process): locked
+	 * memory is judged by that user's limit from /etc/security/limits.conf
+	 * and limits.d (pam_limits), not by the caller's own limit and
+	 * CAP_IPC_LOCK. */
+	const char *user;
 };
 /* Fills up to max results; returns the number written (or -errno). */
 int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,

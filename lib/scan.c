@@ -615,6 +615,7 @@ static void device_free(struct pt_device *d)
 	ptd_strv_free(&d->block);
 	ptd_strv_free(&d->partitions);
 	ptd_strv_free(&d->in_use);
+	ptd_blockers_free(&d->blockers);
 }
 
 void ptd_system_free(struct pt_system *sys)
@@ -630,6 +631,7 @@ void ptd_system_free(struct pt_system *sys)
 		ptd_strv_free(&g->not_viable);
 		ptd_strv_free(&g->needs_rebind);
 		ptd_strv_free(&g->blocked_by);
+		ptd_blockers_free(&g->blockers);
 	}
 	free(sys->groups);
 	free(sys->devices);

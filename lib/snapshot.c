@@ -14,9 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <ifaddrs.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/disc-priv.h"
+#include "lib/blk-priv.h"
 
 extern char **environ;
 
@@ -349,6 +346,53 @@ static int iommu_entry(struct snap *s, const char *dirrel, const char *name)
 
 /* ---- block, net, console ---- */
 
+static int link_entry(struct snap *s, const char *dirrel, const char *name)
+{
+	char rel[PATH_MAX];
+	int ret;
+
+	pathf(rel, "%s/%s", dirrel, name);
+	ret = snap_link(s, rel, true, NULL, 0);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+/* What blk-storage.c reads of a block device: its number, whether it is a
+ * partition, what it sits on (slaves/), its dm name, its loop file, and
+ * udev's filesystem probe (ZFS members). */
+static const char *const block_files[] = {
+	"dev", "partition", "dm/name", "loop/backing_file",
+};
+
+static int udev_fs_props(struct snap *s, const char *devrel)
+{
+	char rel[PATH_MAX], devnum[32], dst[PATH_MAX], *data, *line, *save;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *m;
+	int ret;
+
+	pathf(rel, "%s/dev", devrel);
+	if (pt_sysfs_read_str(&s->ctx->fs, rel, devnum, sizeof(devnum)) < 0)
+		return 0;
+	pathf(rel, "run/udev/data/b%s", devnum);
+	if (pt_sysfs_slurp(&s->ctx->fs, rel, &data, NULL) < 0)
+		return 0;
+	m = open_memstream(&out, &len);
+	for (line = strtok_r(data, "\n", &save); m && line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, "E:ID_FS_TYPE=", 13) ||
+		    !strncmp(line, "E:ID_FS_LABEL=", 14))
+			fprintf(m, "%s\n", line);
+	free(data);
+	if (!m || fclose(m))
+		return pt_set_error(ENOMEM, "out of memory");
+	ret = dst_path(s, dst, sizeof(dst), rel);
+	if (ret == 0)
+		ret = write_file(dst, out, len);
+	free(out);
+	return ret;
+}
+
 static int block_entry(struct snap *s, const char *dirrel, const char *name)
 {
 	char rel[PATH_MAX], tr[PATH_MAX] = "";
@@ -360,8 +404,204 @@ static int block_entry(struct snap *s, const char *dirrel, const char *name)
 		return ret == -ENOENT ? 0 : ret;
 	if (!tr[0])
 		return 0;
-	pathf(rel, "%s/dev", tr);
+	for (size_t i = 0; i < sizeof(block_files) / sizeof(block_files[0]); i++) {
+		pathf(rel, "%s/%s", tr, block_files[i]);
+		ret = snap_copy_opt(s, rel);
+		if (ret < 0)
+			return ret;
+	}
+	/* a multipath NVMe namespace: its subsystem's links to controllers */
+	if (strstr(tr, "/nvme-subsystem/")) {
+		char sub[PATH_MAX];
+		const char *p = strstr(tr, "/nvme-subsystem/") + 16;
+		struct dirent *de;
+		DIR *d;
+
+		pathf(sub, "%.*s", (int)(p - tr + (long)strcspn(p, "/")), tr);
+		d = pt_sysfs_opendir(&s->ctx->fs, AT_FDCWD, sub);
+		while (d && ret == 0 && (de = readdir(d)))
+			if (!strncmp(de->d_name, "nvme", 4) && de->d_name[4] >= '0' &&
+			    de->d_name[4] <= '9' && !strchr(de->d_name + 4, 'n'))
+				ret = link_entry(s, sub, de->d_name);
+		if (d)
+			closedir(d);
+	}
+	pathf(rel, "%s/slaves", tr);
+	if (ret == 0 && pt_sysfs_exists(&s->ctx->fs, rel)) {
+		ret = snap_mkdir(s, rel);
+		if (ret == 0)
+			ret = snap_each(s, rel, link_entry);
+	}
+	return ret ? ret : udev_fs_props(s, tr);
+}
+
+/* An interface, and the links blk-net.c follows to what it is stacked
+ * with (bridge, bond, VLAN, OVS...). */
+static int net_class_entry(struct snap *s, const char *dirrel, const char *name)
+{
+	char rel[PATH_MAX], tr[PATH_MAX] = "";
+	struct dirent *de;
+	int ret;
+	DIR *d;
+
+	pathf(rel, "%s/%s", dirrel, name);
+	ret = snap_link(s, rel, true, tr, sizeof(tr));
+	if (ret < 0 || !tr[0])
+		return ret == -ENOENT ? 0 : ret;
+	d = pt_sysfs_opendir(&s->ctx->fs, AT_FDCWD, tr);
+	while (d && ret == 0 && (de = readdir(d)))
+		if (!strcmp(de->d_name, "master") || !strncmp(de->d_name, "upper_", 6) ||
+		    !strncmp(de->d_name, "lower_", 6))
+			ret = link_entry(s, tr, de->d_name);
+	if (d)
+		closedir(d);
+	return ret;
+}
+
+/* sys/class/CLASS/NAME, its `device` link and the files named. */
+static int class_dev(struct snap *s, const char *dirrel, const char *name,
+		     const char *const files[])
+{
+	char rel[PATH_MAX], tr[PATH_MAX] = "";
+	int ret;
+
+	pathf(rel, "%s/%s", dirrel, name);
+	ret = snap_link(s, rel, true, tr, sizeof(tr));
+	if (ret < 0 || !tr[0])
+		return ret == -ENOENT ? 0 : ret;
+	pathf(rel, "%s/device", tr);
+	ret = snap_link(s, rel, true, NULL, 0);
+	if (ret < 0 && ret != -ENOENT)
+		return ret;
+	ret = 0;
+	for (int i = 0; files && files[i] && ret == 0; i++) {
+		pathf(rel, "%s/%s", tr, files[i]);
+		ret = snap_copy_opt(s, rel);
+	}
+	return ret;
+}
+
+static int drm_entry(struct snap *s, const char *dirrel, const char *name)
+{
+	return class_dev(s, dirrel, name, NULL);
+}
+
+static int iscsi_entry(struct snap *s, const char *dirrel, const char *name)
+{
+	static const char *const files[] = { "address", NULL };
+
+	return class_dev(s, dirrel, name, files);
+}
+
+static int input_entry(struct snap *s, const char *dirrel, const char *name)
+{
+	static const char *const files[] = { "name", "capabilities/key", NULL };
+
+	return strncmp(name, "input", 5) ? 0 : class_dev(s, dirrel, name, files);
+}
+
+static int watchdog_entry(struct snap *s, const char *dirrel, const char *name)
+{
+	static const char *const files[] = { "state", NULL };
+
+	return class_dev(s, dirrel, name, files);
+}
+
+/* The consoles' ttys that are not VTs (a serial console's device). */
+static int console_ttys(struct snap *s)
+{
+	char active[256], *save, *t;
+	int ret = 0;
+
+	if (pt_sysfs_read_str(&s->ctx->fs, "sys/class/tty/console/active", active,
+			      sizeof(active)) < 0)
+		return 0;
+	for (t = strtok_r(active, " ", &save); t && ret == 0;
+	     t = strtok_r(NULL, " ", &save))
+		if (strncmp(t, "tty", 3) || t[3] < '0' || t[3] > '9')
+			ret = class_dev(s, "sys/class/tty", t, NULL);
+	return ret;
+}
+
+static int btrfs_entry(struct snap *s, const char *dirrel, const char *name)
+{
+	char rel[PATH_MAX];
+	int ret;
+
+	pathf(rel, "%s/%s/devices", dirrel, name);
+	if (!pt_sysfs_exists(&s->ctx->fs, rel))
+		return 0;
+	ret = snap_mkdir(s, rel);
+	return ret ? ret : snap_each(s, rel, link_entry);
+}
+
+static int zfs_entry(struct snap *s, const char *dirrel, const char *name)
+{
+	char rel[PATH_MAX];
+
+	pathf(rel, "%s/%s/state", dirrel, name);
 	return snap_copy_opt(s, rel);
+}
+
+/* Processes with a DRM node or a watchdog open: their fd links to those
+ * nodes (nothing else of theirs) and their command name. */
+static int proc_entry(struct snap *s, const char *dirrel, const char *pid)
+{
+	char rel[PATH_MAX], link[256], dst[PATH_MAX];
+	struct dirent *de;
+	bool any = false;
+	int ret = 0;
+	DIR *d;
+
+	if (pid[0] < '1' || pid[0] > '9')
+		return 0;
+	pathf(rel, "proc/%s/fd", pid);
+	d = pt_sysfs_opendir(&s->ctx->fs, AT_FDCWD, rel);
+	while (d && ret == 0 && (de = readdir(d))) {
+		if (de->d_name[0] == '.' ||
+		    pt_sysfs_readlink_at(&s->ctx->fs, dirfd(d), de->d_name, link,
+					 sizeof(link)) <= 0 ||
+		    (strncmp(link, "/dev/dri/", 9) && strncmp(link, "/dev/watchdog", 13)))
+			continue;
+		pathf(rel, "proc/%s/fd/%s", pid, de->d_name);
+		if (dst_path(s, dst, sizeof(dst), rel) < 0 || mkparent(dst) < 0 ||
+		    (symlink(link, dst) < 0 && errno != EEXIST))
+			ret = pt_set_error(errno ? errno : ENAMETOOLONG,
+					   "snapshot: cannot create %s", dst);
+		any = true;
+	}
+	if (d)
+		closedir(d);
+	if (ret == 0 && any) {
+		pathf(rel, "proc/%s/comm", pid);
+		ret = snap_copy_opt(s, rel);
+	}
+	return ret;
+}
+
+static int snap_netfacts(struct snap *s)
+{
+	struct pt_strv peers = { 0 };
+	int ret;
+
+	if (!pt_ctx_is_live(s->ctx)) {
+		static const char *const files[] = {
+			".passthru/ifaddrs", ".passthru/routes", ".passthru/rules",
+			".passthru/route-get",
+		};
+
+		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			ret = snap_copy_opt(s, files[i]);
+			if (ret < 0)
+				return ret;
+		}
+		return 0;
+	}
+	ret = ptd_blk_storage_peers(s->ctx, &peers);
+	if (ret == 0)
+		ret = ptd_netfacts_write(s->ctx, s->dir, &peers);
+	ptd_strv_free(&peers);
+	return ret;
 }
 
 static int class_link_entry(struct snap *s, const char *dirrel, const char *name)
@@ -408,54 +648,6 @@ static int vfio_entry(struct snap *s, const char *dirrel, const char *name)
 	return snap_touch(s, rel);
 }
 
-static int snap_ifaddrs(struct snap *s)
-{
-	char dst[PATH_MAX], *buf = NULL, line[128];
-	size_t len = 0, cap = 0;
-	struct ifaddrs *ifa;
-	int ret;
-
-	if (!pt_ctx_is_live(s->ctx))
-		return snap_copy_opt(s, ".passthru/ifaddrs");
-	if (getifaddrs(&ifa) < 0)
-		return pt_set_error(errno, "snapshot: getifaddrs: %s", strerror(errno));
-	for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
-		char addr[INET_ADDRSTRLEN];
-		uint32_t m;
-		int l;
-
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
-			continue;
-		inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr,
-			  addr, sizeof(addr));
-		m = i->ifa_netmask ?
-		    ntohl(((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr) : 0;
-		l = snprintf(line, sizeof(line), "%s inet %s/%d\n", i->ifa_name,
-			     addr, __builtin_popcount(m));
-		if (l < 0)
-			continue;
-		if (len + (size_t)l + 1 > cap) {
-			char *nb;
-
-			cap = (cap + (size_t)l + 1) * 2;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				freeifaddrs(ifa);
-				return pt_set_error(ENOMEM, "out of memory");
-			}
-			buf = nb;
-		}
-		memcpy(buf + len, line, (size_t)l);
-		len += (size_t)l;
-	}
-	freeifaddrs(ifa);
-	dst_path(s, dst, sizeof(dst), ".passthru/ifaddrs");
-	ret = write_file(dst, buf ? buf : "", len);
-	free(buf);
-	return ret;
-}
-
 static int snap_marker(struct snap *s)
 {
 	char dst[PATH_MAX], host[256] = "?", when[64], buf[PATH_MAX + 512];
@@ -473,8 +665,7 @@ static int snap_marker(struct snap *s)
 }
 
 static const char *const proc_files[] = {
-	"proc/mounts", "proc/swaps", "proc/net/route", "proc/net/ipv6_route",
-	"proc/net/if_inet6", "proc/cpuinfo", "proc/cmdline", "proc/meminfo",
+	"proc/self/mountinfo", "proc/swaps", "proc/net/if_inet6", "proc/cpuinfo", "proc/cmdline", "proc/meminfo",
 	"proc/modules", "proc/self/limits",
 	"sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
 	"sys/class/tty/console/active",
@@ -512,11 +703,29 @@ int pt_snapshot_stage(struct pt_ctx *ctx, const char *dir)
 	if (!ret)
 		ret = snap_each(&s, "sys/class/block", block_entry);
 	if (!ret)
-		ret = snap_each(&s, "sys/class/net", class_link_entry);
+		ret = snap_each(&s, "sys/dev/block", link_entry);
+	if (!ret)
+		ret = snap_each(&s, "sys/fs/btrfs", btrfs_entry);
+	if (!ret)
+		ret = snap_each(&s, "proc/spl/kstat/zfs", zfs_entry);
+	if (!ret)
+		ret = snap_each(&s, "sys/class/iscsi_connection", iscsi_entry);
+	if (!ret)
+		ret = snap_each(&s, "sys/class/net", net_class_entry);
 	if (!ret)
 		ret = snap_each(&s, "sys/class/graphics", fb_entry);
 	if (!ret && pt_sysfs_exists(&ctx->fs, "sys/class/tty/console"))
 		ret = class_link_entry(&s, "sys/class/tty", "console");
+	if (!ret)
+		ret = console_ttys(&s);
+	if (!ret)
+		ret = snap_each(&s, "sys/class/drm", drm_entry);
+	if (!ret)
+		ret = snap_each(&s, "sys/class/input", input_entry);
+	if (!ret)
+		ret = snap_each(&s, "sys/class/watchdog", watchdog_entry);
+	if (!ret)
+		ret = snap_each(&s, "proc", proc_entry);
 	if (!ret)
 		ret = snap_each(&s, "sys/kernel/mm/hugepages", hugepage_entry);
 	for (size_t i = 0; !ret && i < sizeof(proc_files) / sizeof(proc_files[0]); i++)
@@ -531,7 +740,9 @@ int pt_snapshot_stage(struct pt_ctx *ctx, const char *dir)
 	if (!ret)
 		ret = snap_each(&s, "dev/vfio", vfio_entry);
 	if (!ret)
-		ret = snap_ifaddrs(&s);
+		ret = snap_netfacts(&s);
+	if (!ret)
+		ret = ptd_snapshot_state(ctx, dir);
 	if (!ret)
 		ret = snap_marker(&s);
 	if (!ret && pt_sysfs_defect(&ctx->fs)[0])

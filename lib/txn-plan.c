@@ -199,6 +199,8 @@ static int plan_group(struct pt_txn *t, struct ptt_group *g)
 		return pt_set_error(ENODEV, "group %d vanished while waiting for its "
 				    "lock; run the command again", g->pub.id);
 	ptb_plan_init(&g->plan, grp->id);
+	g->hard = 0;
+	g->hard_why = NULL;
 	ptd_strv_free(&g->pub.blocked_by);
 	ptd_strv_free(&g->pub.warnings);
 	g->pub.nr_members = 0;
@@ -221,13 +223,18 @@ static int plan_group(struct pt_txn *t, struct ptt_group *g)
 		for (int k = 0; k < grp->blocked_by.n; k++)
 			if (ptd_strv_add(&g->pub.blocked_by, grp->blocked_by.v[k]))
 				return -ENOMEM;
+		g->hard = grp->nr_hard;
+		for (int k = 0; k < grp->blockers.n && !g->hard_why; k++)
+			if (grp->blockers.v[k].hard)
+				g->hard_why = g->pub.blocked_by.v[g->recover_why.n + k];
 	}
 	for (int k = 0; k < g->plan.nr; k++)
 		decide_move(t, g, k);
-	/* blockers only matter when something actually moves */
-	g->pub.refused = g->pub.blocked_by.n && !g->pub.force &&
-			 (t->op == PT_TXN_RELEASE || g->recover_why.n ||
-			  ptb_plan_count(&g->plan, PT_BIND_REBIND));
+	/* blockers only matter when something actually moves; a platform
+	 * device the host cannot run without is never moved, forced or not */
+	g->pub.refused = (t->op == PT_TXN_RELEASE || g->recover_why.n ||
+			  ptb_plan_count(&g->plan, PT_BIND_REBIND)) &&
+			 ((g->pub.blocked_by.n && !g->pub.force) || g->hard);
 	return 0;
 }
 
@@ -239,7 +246,11 @@ static int refuse(struct pt_txn *t)
 
 		if (!g->pub.refused)
 			continue;
-		if (t->op == PT_TXN_RELEASE)
+		if (g->hard && g->pub.force)
+			pt_set_error(EBUSY, "group %d holds a platform device (%s); "
+				     "nothing was changed: it is never assigned, not "
+				     "even with --force", g->pub.id, g->hard_why);
+		else if (t->op == PT_TXN_RELEASE)
 			pt_set_error(EBUSY, "group %d is in use (%s); nothing was "
 				     "changed; fix: stop that process (the VM) first, "
 				     "or pass --force (the kernel then waits until it "

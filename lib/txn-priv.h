@@ -27,6 +27,8 @@ struct ptt_group {
 	gid_t gid;
 	bool recovered;			/* an interrupted run was undone first */
 	struct pt_strv recover_why;	/* why it could not be: a refusal */
+	int hard;			/* platform devices: refused even forced */
+	const char *hard_why;		/* the first of them (in pub.blocked_by) */
 };
 
 struct ptt_vfs {

@@ -23,10 +23,12 @@ set -eu
 # ---- what each target needs -------------------------------------------------
 # build: compiler and make; pkg-config for the -l flags; libpci (enumeration,
 # config space, pci.ids names: pciutils ships /usr/share/misc/pci.ids),
-# libudev (properties, bind waits), the kernel's uapi headers (VFIO, KVM,
+# libudev (properties, bind waits), libmount (the mount table, parsed as
+# util-linux parses it: lib/blk-storage.c), libmnl (rtnetlink dumps of
+# routes, rules and addresses: lib/blk-net.c), the kernel's uapi headers (VFIO, KVM,
 # iommufd: newer ones from backports, see below); objcopy (binutils) turns
 # the guest programs into flat binaries.
-BUILD_PKGS="gcc make pkg-config binutils libc6-dev libpci-dev libudev-dev pciutils linux-libc-dev"
+BUILD_PKGS="gcc make pkg-config binutils libc6-dev libpci-dev libudev-dev libmount-dev libmnl-dev pciutils linux-libc-dev"
 
 # lab: QEMU (q35 + intel-iommu, edu, e1000e, igb with SR-IOV, nvme: 10.0
 # from backports, see below) and its firmware (seabios: bios-256k.bin);
@@ -38,8 +40,9 @@ BUILD_PKGS="gcc make pkg-config binutils libc6-dev libpci-dev libudev-dev pciuti
 # harness, driverctl inside the lab); apt (apt-get download of Debian's
 # kernel and driverctl); the 6.12 kernel source and what building it needs
 # (bc, flex, bison, libelf-dev, libssl-dev); util-linux (flock, setsid,
-# unshare); coreutils timeout.
-LAB_PKGS="qemu-system-x86 seabios busybox-static cpio kmod zstd xz-utils jq pciutils udev bash apt util-linux coreutils linux-source-6.12 gcc make bc flex bison libelf-dev libssl-dev"
+# unshare); coreutils timeout; dmsetup (device-mapper stacks — LVM's
+# linear and dm-crypt mappings — in the blockers-storage lab case).
+LAB_PKGS="qemu-system-x86 seabios busybox-static cpio kmod zstd xz-utils jq pciutils udev bash apt util-linux coreutils dmsetup linux-source-6.12 gcc make bc flex bison libelf-dev libssl-dev"
 
 # check: Criterion and umockdev (unit and CLI tests), clang + its runtime
 # (libFuzzer targets; ASan/UBSan of the sanitizer pass use gcc's libasan
@@ -49,8 +52,15 @@ LAB_PKGS="qemu-system-x86 seabios busybox-static cpio kmod zstd xz-utils jq pciu
 # (virt-xml-validate; libvirt0 brings the domain schema) and libxml2-utils
 # (the xmllint it runs), python3-yaml and python3-jsonschema (KubeVirt and
 # SR-IOV DP outputs, the inventory), python3-kubernetes (the Kubernetes API
-# models the configs/kubernetes manifests are checked against).
-CHECK_PKGS="$BUILD_PKGS $LAB_PKGS libcriterion-dev umockdev libumockdev-dev clang libclang-rt-14-dev libasan8 libubsan1 python3 iproute2 procps libvirt-clients libxml2-utils python3-yaml python3-jsonschema python3-kubernetes"
+# models the configs/kubernetes manifests are checked against);
+# for tests/install (what `make install` puts and `make uninstall` takes
+# back, the man pages, the shell completions, the Debian packages):
+# mandoc (`mandoc -T lint` of every page), man-db (`man --warnings`),
+# bsdextrautils (col: the libpassthru(3) example cut from the rendered
+# page), zsh (the zsh completion driven by zsh itself), dpkg-dev, debhelper
+# and fakeroot (`dpkg-buildpackage -us -uc -b` with debian/), lintian (the
+# packages' check).
+CHECK_PKGS="$BUILD_PKGS $LAB_PKGS libcriterion-dev umockdev libumockdev-dev clang libclang-rt-14-dev libasan8 libubsan1 python3 iproute2 procps libvirt-clients libxml2-utils python3-yaml python3-jsonschema python3-kubernetes mandoc man-db bsdextrautils zsh dpkg-dev debhelper fakeroot lintian"
 
 # bench: the same as check (the peers — lspci, QEMU — are already there).
 BENCH_PKGS="$CHECK_PKGS"

@@ -27,10 +27,18 @@ enum {
 /* Options given before the sub-command; valid for all of them. */
 struct cli {
 	const char *root;	/* --root DIR, or NULL for the live system */
-	bool color;		/* stdout is a terminal and NO_COLOR is unset */
+	bool color;		/* --color=always, or auto: stdout is a terminal
+				 * and NO_COLOR is unset */
+	int width;		/* columns to fit tables into: the terminal's
+				 * (COLUMNS, else TIOCGWINSZ); 0 = no limit
+				 * (piped, --wide, or unknown) */
 	int verbose;		/* -v count */
 	const char *argv0;
 };
+
+/* --color=WHEN and --wide: fills cli->color and cli->width for stdout.
+ * when is "auto", "always" or "never"; -EINVAL otherwise. */
+int cli_set_output(struct cli *cli, const char *when, bool wide);
 
 struct cli_command {
 	const char *name;
@@ -61,6 +69,8 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const struct cli_command *cli_command_find(const char *name);
+/* Every command, in name order (the hidden __complete included). */
+const struct cli_command *cli_command_first(void);
 
 /* stdout and stderr, when they are terminals, escape what would control
  * the terminal (tools/termsafe.c); called first thing by main(). */

@@ -1,23 +1,50 @@
 // SPDX-License-Identifier: MIT
 /*
- * passthru check [--json] [--mem SIZE] — host readiness for device
- * assignment: one PASS/WARN/FAIL line per check with the fix.  Exit 0 when
- * nothing FAILs (warnings are advice), 1 otherwise.
+ * passthru check [--json] [--mem SIZE] [--user NAME] — host readiness for
+ * device assignment: one PASS/WARN/FAIL line per check with the fix.  Exit
+ * 0 when nothing FAILs (warnings are advice), 1 otherwise.  Locked memory
+ * is judged for the user who will run the VM: --user, else the user who
+ * ran sudo (SUDO_USER), else this process.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tools/discover.h"
 
 static int cmd_check_main(struct cli *cli, int argc, char **argv);
 CLI_COMMAND(check, cmd_check_main, "check that this host can assign devices (IOMMU, VFIO, KVM, limits)",
-	   "check [--json] [--mem SIZE]   (SIZE: guest memory to pin, e.g. 4G; default 1G)");
+	   "check [--json] [--mem SIZE] [--user NAME]\n"
+	   "SIZE: guest memory to pin, e.g. 4G (default 1G).  NAME: the user who will\n"
+	   "run the VM, whose locked-memory limit is judged (default: SUDO_USER under\n"
+	   "sudo, else the caller).");
 
 static const char *status_color(enum pt_check_status s)
 {
 	return s == PT_CHECK_PASS ? "green" : s == PT_CHECK_WARN ? "yellow" : "red";
+}
+
+/* Whose memlock counts: --user (a user this machine knows), else the
+ * user behind sudo; the caller's own limit otherwise (o->user NULL). */
+static int vm_user(const struct cli *cli, const struct cli_command *self,
+		   struct pt_check_opts *o)
+{
+	const char *sudo = getenv("SUDO_USER");
+
+	if (!o->user && getuid() == 0 && sudo && *sudo && strcmp(sudo, "root"))
+		o->user = sudo;
+	if (!o->user)
+		return 0;
+	if (!*o->user || strlen(o->user) > 32 || strchr(o->user, '/'))
+		return cli_usage_error(self, "--user: '%s' is not a user name", o->user);
+	/* a captured tree's users are not this machine's */
+	if (!cli->root && !getpwnam(o->user))
+		return cli_usage_error(self, "--user: no user '%s' on this machine", o->user);
+	return 0;
 }
 
 static int cmd_check_main(struct cli *cli, int argc, char **argv)
@@ -25,6 +52,7 @@ static int cmd_check_main(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "mem", required_argument, NULL, 'm' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -46,12 +74,18 @@ static int cmd_check_main(struct cli *cli, int argc, char **argv)
 				return cli_usage_error(self, "--mem: size must not be 0");
 			o.guest_mem_given = true;
 			break;
+		case 'u':
+			o.user = optarg;
+			break;
 		default:
 			return cli_help_or_unknown(self, c, argv);
 		}
 	}
 	if (optind < argc)
 		return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+	ret = vm_user(cli, self, &o);
+	if (ret)
+		return ret;
 	ret = cli_open(cli, &ctx, NULL);
 	if (ret)
 		return ret;

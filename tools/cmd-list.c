@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * passthru list [--json] [--groups] [--class CLASS] — every PCI device, one
- * line each (lsblk-like), or grouped by IOMMU group with viability and
- * blockers.  --json prints {"devices": [...], "groups": [...]} (groups is
- * null without an IOMMU); the schema is in the README.
+ * passthru list [--json] [--groups] [--class CLASS] [--assigned] [--wide] —
+ * every PCI device, one line each (lsblk-like), or grouped by IOMMU group
+ * with viability and blockers.  --assigned keeps the devices on vfio-pci
+ * (or a vfio variant driver), and the groups holding one.  --json prints
+ * {"devices": [...], "groups": [...]} (groups is null without an IOMMU);
+ * the schema is in the README.  The table fits the terminal (the name and
+ * in-use columns are cut) unless --wide or piped.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -17,12 +20,27 @@ static const char *const classes[] = {
 	NULL,
 };
 
-static bool class_ok(const struct pt_device *d, const char *cls)
+/* Which devices a run shows: --class and --assigned. */
+struct filter {
+	const char *cls;
+	bool assigned;
+};
+
+static bool device_ok(const struct pt_device *d, const struct filter *f)
 {
-	return !cls || !strcmp(pt_device_class_key(d), cls);
+	return (!f->cls || !strcmp(pt_device_class_key(d), f->cls)) &&
+	       (!f->assigned || pt_driver_is_vfio(d->driver));
 }
 
-static void list_json(const struct pt_system *sys, const char *cls)
+static bool group_ok(const struct pt_group *g, const struct filter *f)
+{
+	for (int k = 0; k < g->nr_devices; k++)
+		if (device_ok(g->devices[k], f))
+			return true;
+	return !f->cls && !f->assigned;
+}
+
+static void list_json(const struct pt_system *sys, const struct filter *f)
 {
 	struct json j;
 
@@ -31,22 +49,16 @@ static void list_json(const struct pt_system *sys, const char *cls)
 	json_obj_begin(&j, NULL);
 	json_arr_begin(&j, "devices");
 	for (int i = 0; i < sys->nr_devices; i++)
-		if (class_ok(&sys->devices[i], cls))
+		if (device_ok(&sys->devices[i], f))
 			cli_json_device(&j, NULL, &sys->devices[i]);
 	json_arr_end(&j);
 	if (!sys->has_iommu) {
 		json_null(&j, "groups");
 	} else {
 		json_arr_begin(&j, "groups");
-		for (int i = 0; i < sys->nr_groups; i++) {
-			const struct pt_group *g = &sys->groups[i];
-			bool any = !cls;
-
-			for (int k = 0; k < g->nr_devices && !any; k++)
-				any = class_ok(g->devices[k], cls);
-			if (any)
-				cli_json_group(&j, NULL, g);
-		}
+		for (int i = 0; i < sys->nr_groups; i++)
+			if (group_ok(&sys->groups[i], f))
+				cli_json_group(&j, NULL, &sys->groups[i]);
 		json_arr_end(&j);
 	}
 	json_obj_end(&j);
@@ -56,6 +68,17 @@ static void list_json(const struct pt_system *sys, const char *cls)
 static const char *const head[] = {
 	"BDF", "IDS", "CLASS", "DRIVER", "GROUP", "DEVICE", "IN USE",
 };
+enum { COL_DEVICE = 5, COL_IN_USE = 6 };
+
+/* The name and the in-use reason give up room on a narrow terminal; the
+ * address, ids, class, driver and group never do. */
+static void list_table_init(struct table *t, const char *indent)
+{
+	table_init(t, 7, head);
+	table_flex(t, COL_DEVICE, 16);
+	table_flex(t, COL_IN_USE, 12);
+	t->indent = indent;
+}
 
 static void add_row(struct table *t, const struct pt_device *d)
 {
@@ -85,13 +108,13 @@ static void add_row(struct table *t, const struct pt_device *d)
 }
 
 static void list_table(const struct cli *cli, const struct pt_system *sys,
-		       const char *cls)
+		       const struct filter *f)
 {
 	struct table t;
 
-	table_init(&t, 7, head);
+	list_table_init(&t, "");
 	for (int i = 0; i < sys->nr_devices; i++)
-		if (class_ok(&sys->devices[i], cls))
+		if (device_ok(&sys->devices[i], f))
 			add_row(&t, &sys->devices[i]);
 	table_print(&t, cli, stdout);
 	table_free(&t);
@@ -129,27 +152,23 @@ static void print_group(const struct cli *cli, const struct pt_group *g)
 }
 
 static void list_groups(const struct cli *cli, const struct pt_system *sys,
-			const char *cls)
+			const struct filter *f)
 {
 	struct table t;
 
 	if (!sys->has_iommu) {
 		printf("No IOMMU groups: the IOMMU is absent or disabled, so no "
 		       "device can be assigned (see `passthru check`).\n\n");
-		list_table(cli, sys, cls);
+		list_table(cli, sys, f);
 		return;
 	}
 	for (int i = 0; i < sys->nr_groups; i++) {
 		const struct pt_group *g = &sys->groups[i];
-		bool any = !cls;
 
-		for (int k = 0; k < g->nr_devices && !any; k++)
-			any = class_ok(g->devices[k], cls);
-		if (!any)
+		if (!group_ok(g, f))
 			continue;
 		print_group(cli, g);
-		table_init(&t, 7, head);
-		t.indent = "  ";
+		list_table_init(&t, "  ");
 		for (int k = 0; k < g->nr_devices; k++)
 			add_row(&t, g->devices[k]);
 		table_print(&t, cli, stdout);
@@ -157,10 +176,9 @@ static void list_groups(const struct cli *cli, const struct pt_system *sys,
 		putchar('\n');
 	}
 	/* devices the IOMMU left out of every group */
-	table_init(&t, 7, head);
-	t.indent = "  ";
+	list_table_init(&t, "  ");
 	for (int i = 0; i < sys->nr_devices; i++)
-		if (!sys->devices[i].group && class_ok(&sys->devices[i], cls))
+		if (!sys->devices[i].group && device_ok(&sys->devices[i], f))
 			add_row(&t, &sys->devices[i]);
 	if (t.nrows) {
 		printf("%sNo IOMMU group%s (cannot be assigned)\n",
@@ -172,7 +190,7 @@ static void list_groups(const struct cli *cli, const struct pt_system *sys,
 
 static int cmd_list_main(struct cli *cli, int argc, char **argv);
 CLI_COMMAND(list, cmd_list_main, "list PCI devices, their drivers and IOMMU groups",
-	   "list [--json] [--groups] [--class net|storage|display|usb|audio|bridge|accel|other]");
+	   "list [--json] [--groups] [--assigned] [--wide] [--class net|storage|display|usb|audio|bridge|accel|other]");
 
 static int cmd_list_main(struct cli *cli, int argc, char **argv)
 {
@@ -180,12 +198,14 @@ static int cmd_list_main(struct cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "groups", no_argument, NULL, 'g' },
 		{ "class", required_argument, NULL, 'c' },
+		{ "assigned", no_argument, NULL, 'a' },
+		{ "wide", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *self = cli_command_find("list");
 	const struct pt_system *sys;
-	const char *cls = NULL;
+	struct filter f = { 0 };
 	bool json = false, groups = false;
 	struct pt_ctx *ctx;
 	int c, ret;
@@ -195,8 +215,10 @@ static int cmd_list_main(struct cli *cli, int argc, char **argv)
 		switch (c) {
 		case 'j': json = true; break;
 		case 'g': groups = true; break;
+		case 'a': f.assigned = true; break;
+		case 'W': cli->width = 0; break;
 		case 'c':
-			cls = optarg;
+			f.cls = optarg;
 			break;
 		default:
 			return cli_help_or_unknown(self, c, argv);
@@ -204,23 +226,23 @@ static int cmd_list_main(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
-	if (cls) {
+	if (f.cls) {
 		int k = 0;
 
-		while (classes[k] && strcmp(classes[k], cls))
+		while (classes[k] && strcmp(classes[k], f.cls))
 			k++;
 		if (!classes[k])
-			return cli_usage_error(self, "unknown class '%s'", cls);
+			return cli_usage_error(self, "unknown class '%s'", f.cls);
 	}
 	ret = cli_open(cli, &ctx, &sys);
 	if (ret)
 		return ret;
 	if (json)
-		list_json(sys, cls);
+		list_json(sys, &f);
 	else if (groups)
-		list_groups(cli, sys, cls);
+		list_groups(cli, sys, &f);
 	else
-		list_table(cli, sys, cls);
+		list_table(cli, sys, &f);
 	pt_ctx_free(ctx);
 	return CLI_EXIT_OK;
 }

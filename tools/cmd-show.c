@@ -151,11 +151,19 @@ static void show_text(const struct cli *cli, const struct pt_system *sys,
 	else
 		printf("`passthru assign %s` has nothing to do: every endpoint is "
 		       "on vfio-pci\n", d->bdf);
-	if (g->blocked_by.n) {
+	if (g->nr_hard) {
+		printf("%sIt refuses it, even with --force (platform devices):%s\n",
+		       cli_color(cli, "red"), cli_color(cli, "reset"));
+		for (int i = 0; i < g->blockers.n; i++)
+			if (g->blockers.v[i].hard)
+				printf("  blocked by %s\n", g->blocked_by.v[i]);
+	}
+	if (g->blocked_by.n > g->nr_hard) {
 		printf("%sIt would refuse without --force:%s\n", cli_color(cli, "yellow"),
 		       cli_color(cli, "reset"));
-		for (int i = 0; i < g->blocked_by.n; i++)
-			printf("  blocked by %s\n", g->blocked_by.v[i]);
+		for (int i = 0; i < g->blockers.n; i++)
+			if (!g->blockers.v[i].hard)
+				printf("  blocked by %s\n", g->blocked_by.v[i]);
 	}
 }
 
@@ -182,11 +190,16 @@ static void show_json(const struct pt_system *sys, const struct pt_device *d)
 	if (g) {
 		cli_json_strv(&j, "rebind", &g->needs_rebind);
 		cli_json_strv(&j, "blocked_by", &g->blocked_by);
+		cli_json_blockers(&j, "blockers", &g->blockers);
+		json_bool(&j, "force_overrides", !g->nr_hard);
 	} else {
 		json_arr_begin(&j, "rebind");
 		json_arr_end(&j);
 		json_arr_begin(&j, "blocked_by");
 		json_arr_end(&j);
+		json_arr_begin(&j, "blockers");
+		json_arr_end(&j);
+		json_bool(&j, "force_overrides", true);
 	}
 	json_str(&j, "reason", g ? NULL : sys->has_iommu ? "device is in no IOMMU group"
 		 : "no IOMMU: the machine has no IOMMU enabled");

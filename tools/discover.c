@@ -63,6 +63,26 @@ static void str_or_null(struct json *j, const char *key, const char *s)
 	json_str(j, key, s && *s ? s : NULL);
 }
 
+/* The structured twin of in_use / blocked_by, for scripts: they test the
+ * stable id, never the English text. */
+void cli_json_blockers(struct json *j, const char *key,
+		       const struct pt_blockers *bv)
+{
+	json_arr_begin(j, key);
+	for (int i = 0; i < bv->n; i++) {
+		const struct pt_blocker *b = &bv->v[i];
+
+		json_obj_begin(j, NULL);
+		json_str(j, "id", b->id);
+		json_str(j, "device", b->bdf);
+		json_str(j, "subject", b->subject);
+		json_str(j, "text", b->text);
+		json_bool(j, "force_overrides", !b->hard);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
 static void json_bars(struct json *j, const struct pt_device *d)
 {
 	json_arr_begin(j, "bars");
@@ -153,6 +173,8 @@ void cli_json_device(struct json *j, const char *key, const struct pt_device *d)
 	cli_json_strv(j, "block", &d->block);
 	cli_json_strv(j, "partitions", &d->partitions);
 	cli_json_strv(j, "in_use", &d->in_use);
+	cli_json_blockers(j, "blockers", &d->blockers);
+	str_or_null(j, "platform", d->platform);
 	/* 64 = an unprivileged reader: capabilities beyond are unknown */
 	json_uint(j, "config_size", d->config_len);
 	json_bars(j, d);
@@ -173,6 +195,7 @@ void cli_json_group(struct json *j, const char *key, const struct pt_group *g)
 	cli_json_strv(j, "not_viable", &g->not_viable);
 	cli_json_strv(j, "needs_rebind", &g->needs_rebind);
 	cli_json_strv(j, "blocked_by", &g->blocked_by);
+	cli_json_blockers(j, "blockers", &g->blockers);
 	json_obj_end(j);
 }
 

@@ -25,6 +25,8 @@ int cli_help_or_unknown(const struct cli_command *cmd, int c, char **argv);
 void cli_json_device(struct json *j, const char *key, const struct pt_device *d);
 void cli_json_group(struct json *j, const char *key, const struct pt_group *g);
 void cli_json_strv(struct json *j, const char *key, const struct pt_strv *sv);
+void cli_json_blockers(struct json *j, const char *key,
+		       const struct pt_blockers *bv);
 
 /* "1af4:1042" etc. */
 const char *cli_dev_ids(const struct pt_device *d, char *buf, size_t n);

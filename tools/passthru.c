@@ -5,9 +5,11 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "tools/cli.h"
@@ -35,6 +37,11 @@ const struct cli_command *cli_command_find(const char *name)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
+}
+
+const struct cli_command *cli_command_first(void)
+{
+	return commands;
 }
 
 void cli_err(const char *fmt, ...)
@@ -89,19 +96,59 @@ const char *cli_color(const struct cli *cli, const char *what)
 	return "";
 }
 
+/* The terminal's width: COLUMNS (as ls and lsblk honour it), else the
+ * window size; 0 when unknown (a pty nobody sized reports 0). */
+static int terminal_width(void)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+	long v;
+
+	if (env && *env) {
+		v = strtol(env, &end, 10);
+		if (!*end && v > 0 && v < 10000)
+			return (int)v;
+	}
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+		return ws.ws_col;
+	return 0;
+}
+
+int cli_set_output(struct cli *cli, const char *when, bool wide)
+{
+	const char *nc = getenv("NO_COLOR");
+	bool tty = isatty(STDOUT_FILENO);
+
+	if (!strcmp(when, "always"))
+		cli->color = true;
+	else if (!strcmp(when, "never"))
+		cli->color = false;
+	else if (!strcmp(when, "auto"))
+		cli->color = tty && !(nc && *nc);
+	else
+		return -EINVAL;
+	cli->width = wide || !tty ? 0 : terminal_width();
+	return 0;
+}
+
 static void print_help(FILE *out)
 {
 	fprintf(out,
-		"usage: passthru [--root DIR] [-v] COMMAND [ARGS...]\n\n"
+		"usage: passthru [--root DIR] [--color[=WHEN]] [--wide] [-v] COMMAND [ARGS...]\n\n"
 		"PCI device discovery, VFIO assignment and IOMMU isolation checks.\n\n"
 		"Global options:\n"
-		"  --root DIR   read /sys, /proc and /dev under DIR (a tree captured\n"
-		"               by `passthru snapshot` or a test fixture)\n"
-		"  -v           more detail on stderr\n"
-		"  --version    print the version\n\n"
+		"  --root DIR      read /sys, /proc and /dev under DIR (a tree captured\n"
+		"                  by `passthru snapshot` or a test fixture)\n"
+		"  --color[=WHEN]  auto (default: on a terminal, unless NO_COLOR is\n"
+		"                  set), always, never\n"
+		"  --wide          tables at full width (they fit the terminal otherwise)\n"
+		"  -v              more detail on stderr\n"
+		"  --version       print the version\n\n"
 		"Commands:\n");
 	for (struct cli_command *c = commands; c; c = c->next)
-		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+		if (c->name[0] != '_')	/* __complete is the shells' */
+			fprintf(out, "  %-10s %s\n", c->name, c->summary);
 	fprintf(out, "\nRun `passthru help COMMAND` for a command's options.\n");
 }
 
@@ -127,6 +174,9 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
+		{ "color", optional_argument, NULL, 'C' },
+		{ "colour", optional_argument, NULL, 'C' },
+		{ "wide", no_argument, NULL, 'W' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -134,16 +184,25 @@ int main(int argc, char **argv)
 	};
 	struct cli cli = { .argv0 = argv[0] };
 	const struct cli_command *cmd;
-	const char *nc = getenv("NO_COLOR");
+	const char *color = "auto";
+	bool wide = false;
 	int c;
 
-	cli.color = isatty(STDOUT_FILENO) && !(nc && *nc);
+	/* the terminal's character set decides the ellipsis of cut cells */
+	setlocale(LC_CTYPE, "");
 	cli_term_safe();
 	/* '+' stops at the first non-option: the sub-command parses the rest */
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			cli.root = optarg;
+			break;
+		case 'C':
+			/* a bare --color means always, as in ls and grep */
+			color = optarg ? optarg : "always";
+			break;
+		case 'W':
+			wide = true;
 			break;
 		case 'v':
 			cli.verbose++;
@@ -158,6 +217,10 @@ int main(int argc, char **argv)
 			print_help(stderr);
 			return CLI_EXIT_USAGE;
 		}
+	}
+	if (cli_set_output(&cli, color, wide) < 0) {
+		cli_err("--color takes auto, always or never, not '%s'", color);
+		return CLI_EXIT_USAGE;
 	}
 	if (optind >= argc) {
 		print_help(stderr);

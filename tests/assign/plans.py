@@ -179,6 +179,117 @@ expect("server vfs on a non-SR-IOV device", "server", ["vfs", "--dry-run", "05:0
 expect("vfs with a bad count", "server", ["vfs", "--dry-run", "03:00.0", "3x"], 2,
        stderr_has="'3x' is not a VF count")
 
+# ---- issue 11: every layout refused, the reason naming the chain
+# (machine, DEVICE, [(group, bdf, driver)], [blockers as "BDF: reason"])
+LAYOUTS = [
+    ("LPC, SMBus and SPI flash next to the onboard audio", "server", "00:1f.3",
+     [(18, "0000:00:1f.0", "-"), (18, "0000:00:1f.3", "snd_hda_intel"),
+      (18, "0000:00:1f.4", "i801_smbus"), (18, "0000:00:1f.5", "intel-spi")],
+     ["0000:00:1f.0: platform device (ISA/LPC bridge): the host cannot run without it",
+      "0000:00:1f.4: platform device (SMBus controller): the host cannot run without it",
+      "0000:00:1f.5: platform device (SPI flash controller): the host cannot run without it"]),
+    ("host bridge", "workstation", "00:00.0", [(0, "0000:00:00.0", "-")],
+     ["0000:00:00.0: platform device (host bridge): the host cannot run without it"]),
+    ("LVM root and swap", "storage", "01:00.0", [(2, "0000:01:00.0", "nvme")],
+     ["0000:01:00.0: nvme0n1p2 → dm-0 (vg0-root) mounted on /",
+      "0000:01:00.0: nvme0n1p1 mounted on /boot/efi",
+      "0000:01:00.0: nvme0n1p2 → dm-1 (vg0-swap) is active swap"]),
+    ("LUKS+LVM", "storage", "02:00.0", [(4, "0000:02:00.0", "nvme")],
+     ["0000:02:00.0: nvme1n1p1 → dm-2 (luks-1c2d) → dm-3 (vg1-home) mounted on /home"]),
+    ("md RAID1, first controller (and the loop file on it)", "storage", "00:17.0",
+     [(15, "0000:00:17.0", "ahci")],
+     ["0000:00:17.0: sda1 → md0 mounted on /srv",
+      "0000:00:17.0: sda1 → md0 → loop0 (/srv/images/disk.img) mounted on /mnt/image"]),
+    ("md RAID1, second controller", "storage", "03:00.0", [(6, "0000:03:00.0", "mpt3sas")],
+     ["0000:03:00.0: sdb1 → md0 mounted on /srv",
+      "0000:03:00.0: sdb1 → md0 → loop0 (/srv/images/disk.img) mounted on /mnt/image"]),
+    ("btrfs RAID1, first device", "storage", "04:00.0", [(8, "0000:04:00.0", "nvme")],
+     ["0000:04:00.0: nvme2n1 → btrfs 4f1c2d3e mounted on /data"]),
+    ("btrfs RAID1, second device (not the mount's source)", "storage", "05:00.0",
+     [(10, "0000:05:00.0", "nvme")],
+     ["0000:05:00.0: nvme3n1 → btrfs 4f1c2d3e mounted on /data"]),
+    ("ZFS mirror", "storage", "06:00.0", [(12, "0000:06:00.0", "ahci")],
+     ["0000:06:00.0: sdc1 → ZFS pool tank mounted on /tank/vm",
+      "0000:06:00.0: sdd1 → ZFS pool tank mounted on /tank/vm"]),
+    ("bond port, first group, under the bridge with the default route", "vmhost", "eno1",
+     [(2, "0000:01:00.0", "igb")],
+     ["0000:01:00.0: eno1 → bond0 → br0 carries the default route (IPv4)",
+      "0000:01:00.0: eno1 → bond0 → br0 has address 192.168.10.5/24"]),
+    ("bond port, second group", "vmhost", "02:00.0", [(4, "0000:02:00.0", "igb")],
+     ["0000:02:00.0: eno2 → bond0 → br0 carries the default route (IPv4)",
+      "0000:02:00.0: eno2 → bond0 → br0 has address 192.168.10.5/24"]),
+    ("VLAN with an address", "vmhost", "ens3f0", [(6, "0000:03:00.0", "igb")],
+     ["0000:03:00.0: ens3f0 → ens3f0.100 has address 10.100.0.5/24"]),
+    ("a route in table 100", "vmhost", "enp4s0", [(8, "0000:04:00.0", "igb")],
+     ["0000:04:00.0: enp4s0 carries the route to 10.9.0.0/16 (table 100)"]),
+    ("a policy rule", "vmhost", "enp5s0", [(10, "0000:05:00.0", "igb")],
+     ["0000:05:00.0: enp5s0 is named in policy rule 100 (IPv4, lookup 200)"]),
+    ("NFS root", "netboot", "eno1", [(2, "0000:01:00.0", "igb")],
+     ["0000:01:00.0: eno1 reaches 10.0.0.1 for nfs4 10.0.0.1:/srv/nfsroot mounted on /"]),
+    ("iSCSI root", "iscsi", "eno1", [(2, "0000:01:00.0", "igb")],
+     ["0000:01:00.0: eno1 reaches 10.0.0.9 for iSCSI disk sdc mounted on /"]),
+    ("the only keyboard on the xHCI", "desktop", "00:14.0", [(3, "0000:00:14.0", "xhci_hcd")],
+     ['0000:00:14.0: input3 "Logitech USB Keyboard" is the only keyboard']),
+    ("a DRM client", "desktop", "01:00.0", [(2, "0000:01:00.0", "amdgpu")],
+     ["0000:01:00.0: /dev/dri/renderD129 is open by PID 2345 (blender)"]),
+    ("the serial console's UART", "desktop", "00:16.3", [(4, "0000:00:16.3", "serial")],
+     ["0000:00:16.3: ttyS4 is the active console"]),
+    ("a running watchdog on the SMBus", "desktop", "00:1f.4",
+     [(5, "0000:00:1f.0", "-"), (5, "0000:00:1f.4", "i801_smbus")],
+     ["0000:00:1f.0: platform device (ISA/LPC bridge): the host cannot run without it",
+      "0000:00:1f.4: platform device (SMBus controller): the host cannot run without it",
+      "0000:00:1f.4: watchdog0 is running, open by PID 1 (systemd): unbinding stops it or reboots the host"]),
+]
+for what, machine, dev, rows, blocked in LAYOUTS:
+    w = max(6, *(len(r[2]) for r in rows))
+    table = "GROUP  DEVICE        %-*s  ACTION                RESULT\n" % (w, "DRIVER")
+    for g, bdf, drv in rows:
+        table += "%-5d  %s  %-*s  -> vfio-pci           refused\n" % (g, bdf, w, drv)
+    table += "".join(f"group {rows[0][0]} is blocked: {b}\n" for b in blocked)
+    expect(f"{machine} {what}: refused", machine, ["assign", "--dry-run", dev], 1,
+           table, f"passthru: group {rows[0][0]} is blocked ({blocked[0]}); " + FIX_TEXT)
+expect("server platform devices: refused even with --force", "server",
+       ["assign", "--dry-run", "--force", "00:1f.3"], 1, stderr=
+       "passthru: group 18 holds a platform device (0000:00:1f.0: platform device "
+       "(ISA/LPC bridge): the host cannot run without it); nothing was changed: "
+       "it is never assigned, not even with --force\n")
+expect("storage: the NVMe nothing is on is free", "storage", ["assign", "--dry-run", "07:00.0"], 0,
+       HDR.format(pad="") + "14     0000:07:00.0  nvme    -> vfio-pci           planned\n", "")
+expect("vmhost: the NIC nothing is stacked on is free", "vmhost", ["assign", "--dry-run", "enp6s0"], 0,
+       HDR.format(pad="") + "12     0000:06:00.0  igb     -> vfio-pci           planned\n", "")
+
+# the structured twin of blocked_by: stable ids, which ones --force cannot
+# override (platform devices), in the same order
+rc, out, err = run("server", "show", "--json", "00:1f.3")
+try:
+    a = json.loads(out)["assign"]
+except (ValueError, KeyError) as e:
+    a = {}
+    check("show --json parses", False, f"{e}\n{out}{err}")
+check("server show --json: blockers parallel to blocked_by, hard ones marked",
+      [(b["id"], b["device"], b["subject"], b["force_overrides"]) for b in a.get("blockers", [])] ==
+      [("platform.lpc", "0000:00:1f.0", "0000:00:1f.0", False),
+       ("platform.smbus", "0000:00:1f.4", "0000:00:1f.4", False),
+       ("platform.spi", "0000:00:1f.5", "0000:00:1f.5", False)] and
+      [f"{b['device']}: {b['text']}" for b in a.get("blockers", [])] == a.get("blocked_by") and
+      a.get("force_overrides") is False, out)
+ids = {}
+for machine in ("storage", "vmhost", "netboot", "iscsi", "desktop"):
+    rc, out, err = run(machine, "list", "--json")
+    for d in json.loads(out)["devices"]:
+        for b in d["blockers"]:
+            ids.setdefault(b["id"], []).append(f"{machine} {b['device']} {b['subject']}")
+check("every layout has its id", sorted(ids) == sorted([
+    "storage.mount", "storage.swap", "net.route", "net.address", "net.rule",
+    "net.netfs", "net.iscsi", "input.keyboard", "display.drm-client",
+    "console.serial", "platform.host-bridge", "platform.lpc", "platform.smbus",
+    "platform.watchdog"]), json.dumps(ids, indent=1))
+check("subjects name what is used",
+      "storage 0000:01:00.0 nvme0n1p2" in ids.get("storage.swap", []) and
+      "vmhost 0000:01:00.0 eno1" in ids.get("net.route", []) and
+      "desktop 0000:01:00.0 /dev/dri/renderD129" in ids.get("display.drm-client", []) and
+      "desktop 0000:00:16.3 ttyS4" in ids.get("console.serial", []), json.dumps(ids, indent=1))
+
 # ---- laptop: IOMMU off
 expect("laptop without IOMMU: refused with the fix", "laptop",
        ["assign", "--dry-run", "00:14.0"], 1, "",
@@ -231,7 +342,8 @@ check("--json members", g.get("members") == [
      "action": "rebind", "new_driver": "vfio-pci", "result": "refused"}], out)
 
 # ---- every group of every fixture: plan == the generator's truth
-for machine in ("workstation", "server"):
+for machine in ("workstation", "server", "storage", "vmhost", "netboot", "iscsi",
+                "desktop"):
     with open(os.path.join(FIX, machine + ".expected.json")) as f:
         truth = json.load(f)
     for grp in truth["groups"]:

@@ -71,7 +71,7 @@ Test(errors, ambiguous_ids)
 
 Test(errors, usage)
 {
-	static const char list_usage[] = "usage: passthru list [--json] [--groups] "
+	static const char list_usage[] = "usage: passthru list [--json] [--groups] [--assigned] [--wide] "
 		"[--class net|storage|display|usb|audio|bridge|accel|other]\n";
 	static const char show_usage[] = "usage: passthru show DEVICE [--json]   "
 		"(DEVICE: 0000:01:00.0, 01:00.0, 8086:10d3 or eth0)\n";
@@ -167,15 +167,16 @@ Test(errors, unreadable_files)
 }
 
 /*
- * An unreadable proc/mounts must not make a disk look free: the group of
+ * An unreadable mount table must not make a disk look free: the group of
  * the NVMe that holds / would lose its blocker and `assign` would unbind
  * the root filesystem.  Failing closed (exit 2, naming the file) is the
  * only safe answer.
  */
 Test(errors, unreadable_blocker_source_fails_closed)
 {
-	static const char *const files[] = { "proc/mounts", "proc/swaps",
-					     "proc/net/route", NULL };
+	static const char *const files[] = { "proc/self/mountinfo", "proc/swaps",
+					     ".passthru/routes", ".passthru/rules",
+					     NULL };
 
 	for (int i = 0; files[i]; i++) {
 		const char *root = fixture_copy("workstation");

@@ -234,12 +234,13 @@ Test(list, server_topology)
 	const struct jv *g, *d;
 
 	expect_bdfs(j, "server", "0000:00:00.0", "0000:00:03.0", "0000:00:17.0",
-		    "0000:00:1c.0", "0000:00:1c.4", "0000:00:1c.5", "0000:01:00.0",
+		    "0000:00:1c.0", "0000:00:1c.4", "0000:00:1c.5", "0000:00:1f.0",
+		    "0000:00:1f.3", "0000:00:1f.4", "0000:00:1f.5", "0000:01:00.0",
 		    "0000:02:08.0", "0000:02:10.0", "0000:03:00.0", "0000:03:02.0",
 		    "0000:03:02.1", "0000:03:02.2", "0000:03:02.3", "0000:04:00.0",
 		    "0000:05:00.0", "0000:05:00.1", "0000:06:00.0", "0000:07:00.0",
 		    "0000:08:00.0", NULL);
-	cr_expect_eq(jv_len(jv_get(j, "groups")), 18);
+	cr_expect_eq(jv_len(jv_get(j, "groups")), 19);
 
 	/* SR-IOV: PF with 4 of 64 VFs, links both ways */
 	d = dev(j, "0000:03:00.0");
@@ -446,8 +447,8 @@ Test(list, class_filter)
 	jv_free(j);
 	j = pt_json("server", "list", "--json", "--class", "bridge");
 	expect_bdfs(j, "server --class bridge", "0000:00:00.0", "0000:00:03.0",
-		    "0000:00:1c.0", "0000:00:1c.4", "0000:00:1c.5", "0000:01:00.0",
-		    "0000:02:08.0", "0000:02:10.0", "0000:07:00.0", NULL);
+		    "0000:00:1c.0", "0000:00:1c.4", "0000:00:1c.5", "0000:00:1f.0",
+		    "0000:01:00.0", "0000:02:08.0", "0000:02:10.0", "0000:07:00.0", NULL);
 	jv_free(j);
 	j = pt_json("laptop", "list", "--json", "--class", "usb");
 	expect_bdfs(j, "laptop --class usb", "0000:00:14.0", NULL);
@@ -494,7 +495,8 @@ Test(list, table)
 	cr_expect_str_eq(cells(line_at(r.out, 1)),
 			 "0000:00:00.0 | 8086:3e30 | bridge | - | 0 | Intel Corporation "
 			 "8th/9th Gen Core 8-core Desktop Processor Host Bridge/DRAM "
-			 "Registers [Coffee Lake S]");
+			 "Registers [Coffee Lake S] | platform device (host bridge): "
+			 "the host cannot run without it");
 	run_free(&r);
 }
 

@@ -154,7 +154,7 @@ Test(robust, absurd_attributes)
 	write_str(tree, "sys/bus/pci/devices/0000:04:00.0/irq", "99999999999999999999\n");
 	write_str(tree, "sys/kernel/iommu_groups/4/type", longname);
 	write_str(tree, "sys/class/tty/console/active", longname);
-	snprintf(rel, sizeof(rel), "proc/mounts");
+	snprintf(rel, sizeof(rel), "proc/self/mountinfo");
 	{
 		char *m = malloc(200000);
 
@@ -165,7 +165,8 @@ Test(robust, absurd_attributes)
 		free(m);
 	}
 	write_str(tree, ".passthru/ifaddrs", "eno1 inet\n\n\n eno1\nx inet 1.2.3.4/99 extra\n");
-	write_str(tree, "proc/net/route", "Iface\n\t\t\t\n eno1 00000000 zz\n");
+	write_str(tree, ".passthru/routes", "inet\n\t\t\t\n inet6 table=x dst=zz/999 dev=\n"
+		  "inet dev=eno1 dst=/\n");
 	write_str(tree, "proc/net/if_inet6", "zzzz 1 2 3 4 eno1\n00 00\n");
 	survives(tree, "absurd attribute values");
 }
@@ -278,7 +279,7 @@ Test(robust, attribute_symlink_out_of_the_tree, .timeout = 120)
 	refuses(tree, rel, "is a symlink, not a regular file (libpci would read it)",
 		"show", "01:00.1");
 	/* a root-relative blocker source */
-	fresh(tree, rel, sizeof(rel), "proc/mounts", false);
+	fresh(tree, rel, sizeof(rel), "proc/self/mountinfo", false);
 	replace(tree, rel, secret, false);
 	refuses(tree, rel, OUTSIDE, "list", NULL);
 }

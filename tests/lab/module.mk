@@ -44,3 +44,10 @@ check-lab: all lab-setup lab-bins
 	done; done
 
 CHECK_TARGETS += check-lab
+
+# Debian's dmsetup (package dmsetup): the device-mapper stacks (LVM's linear
+# mapping, dm-crypt) of the blockers-storage case.
+LAB_BINS += $(BUILD)/lab-bin/dmsetup
+$(BUILD)/lab-bin/dmsetup:
+	@mkdir -p $(dir $@)
+	install -m 0755 /sbin/dmsetup $@

@@ -110,10 +110,10 @@ static inline void tt_init(struct tt *t)
 	tt_printf(t, ".passthru-tree", "passthru-tree 1\nsource: unit test\n");
 	tt_mkdir(t, "sys/bus/pci/devices");
 	/* blocker sources must be readable (discovery fails closed) */
-	tt_printf(t, "proc/mounts", "sysfs /sys sysfs rw 0 0\n");
+	tt_printf(t, "proc/self/mountinfo", "21 1 0:20 / /sys rw - sysfs sysfs rw\n");
 	tt_printf(t, "proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n");
-	tt_printf(t, "proc/net/route", "Iface\tDestination\tGateway \tFlags\t"
-		  "RefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n");
+	tt_write(t, ".passthru/routes", "", 0);
+	tt_printf(t, ".passthru/rules", "inet pref=32766 table=254 iif=- oif=-\n");
 	tt_printf(t, ".passthru/ifaddrs", "lo inet 127.0.0.1/8\n");
 }
 

@@ -80,11 +80,16 @@ static void build(bool iommu)
 	tt_child(&t, "block", "nvme0n1p2", "pci0000:00/0000:00:1d.0/0000:02:00.0/nvme/nvme0/nvme0n1/nvme0n1p2");
 	tt_child(&t, "block", "nvme0n1p3", "pci0000:00/0000:00:1d.0/0000:02:00.0/nvme/nvme0/nvme0n1/nvme0n1p3");
 	tt_child(&t, "block", "loop0", "virtual/block/loop0");
-	tt_printf(&t, "proc/mounts",
-		  "sysfs /sys sysfs rw 0 0\n"
-		  "/dev/nvme0n1p1 / ext4 rw,relatime 0 0\n"
-		  "/dev/nvme0n1p3 /mnt/my\\040disk vfat rw 0 0\n"
-		  "/dev/loop0 /snap/core squashfs ro 0 0\n");
+	/* loop0 has no backing file: nothing below it */
+	tt_printf(&t, "proc/self/mountinfo",
+		  "21 1 0:20 / /sys rw - sysfs sysfs rw\n"
+		  "30 1 259:1 / / rw,relatime - ext4 /dev/nvme0n1p1 rw\n"
+		  "31 30 259:3 / /mnt/my\\040disk rw - vfat /dev/nvme0n1p3 rw\n"
+		  "32 30 7:0 / /snap/core ro - squashfs /dev/loop0 ro\n");
+	tt_link(&t, "sys/dev/block/259:1", "../../devices/pci0000:00/0000:00:1d.0/0000:02:00.0/nvme/nvme0/nvme0n1/nvme0n1p1");
+	tt_link(&t, "sys/dev/block/259:2", "../../devices/pci0000:00/0000:00:1d.0/0000:02:00.0/nvme/nvme0/nvme0n1/nvme0n1p2");
+	tt_link(&t, "sys/dev/block/259:3", "../../devices/pci0000:00/0000:00:1d.0/0000:02:00.0/nvme/nvme0/nvme0n1/nvme0n1p3");
+	tt_link(&t, "sys/dev/block/7:0", "../../devices/virtual/block/loop0");
 	tt_printf(&t, "proc/swaps",
 		  "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
 		  "/dev/nvme0n1p2                          partition\t8388604\t\t0\t\t-2\n");
@@ -95,12 +100,11 @@ static void build(bool iommu)
 	tt_printf(&t, "sys/devices/pci0000:00/0000:00:1f.6/reset_method", "flr pm\n");
 	tt_child(&t, "net", "eth0", "pci0000:00/0000:00:1f.6/net/eth0");
 	tt_child(&t, "net", "lo", "virtual/net/lo");
-	tt_printf(&t, "proc/net/route",
-		  "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
-		  "eth0\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
-		  "eth0\t0001A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n");
-	tt_printf(&t, "proc/net/ipv6_route",
-		  "00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo\n");
+	/* the kernel's own subnet route (proto 2) blocks nothing by itself */
+	tt_printf(&t, ".passthru/routes",
+		  "inet table=254 proto=16 type=1 dst=0.0.0.0/0 dev=eth0 via=192.168.1.1\n"
+		  "inet table=254 proto=2 type=1 dst=192.168.1.0/24 dev=eth0 via=-\n"
+		  "inet6 table=254 proto=3 type=7 dst=::/0 dev=lo via=-\n");
 	tt_printf(&t, "proc/net/if_inet6",
 		  "20010db8000000000000000000000020 02 40 00 80     eth0\n"
 		  "fe800000000000000000000000000001 02 40 20 80     eth0\n"
@@ -432,7 +436,8 @@ Test(tree, unreadable_device_is_an_error_not_a_crash)
 Test(tree, unreadable_blocker_source_fails_closed)
 {
 	static const char *const files[] = {
-		"proc/mounts", "proc/swaps", "proc/net/route", ".passthru/ifaddrs",
+		"proc/self/mountinfo", "proc/swaps", ".passthru/routes",
+		".passthru/rules", ".passthru/ifaddrs",
 	};
 	const struct pt_system *s;
 	char path[PATH_MAX], want[PATH_MAX + 256];
@@ -472,13 +477,13 @@ Test(tree, ipv6_files_optional)
 	tt_cfg(cfg, 0x8086, 0x1533, 0x020000, 0);
 	tt_dev(&u, "pci0000:00/0000:00:19.0", cfg, 256, "igb", -1);
 	tt_child(&u, "net", "eth0", "pci0000:00/0000:00:19.0/net/eth0");
-	tt_printf(&u, "proc/net/route",
-		  "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
-		  "eth0\t00000000\t0101A8C0\t0001\t0\t0\t100\t00000000\t0\t0\t0\n"
-		  "eth0\t00000000\t0101A8C0\t0002\t0\t0\t100\t00000000\t0\t0\t0\n");
+	tt_printf(&u, ".passthru/routes",
+		  "inet table=254 proto=16 type=1 dst=0.0.0.0/0 dev=eth0 via=192.168.1.1\n"
+		  "inet table=254 proto=2 type=1 dst=192.168.1.0/24 dev=eth0 via=-\n");
 	cr_assert_eq(pt_ctx_new(&c, u.root), 0, "%s", pt_last_error());
 	cr_assert_eq(pt_scan(c, &s), 0, "%s", pt_last_error());
-	/* the second default is not RTF_UP: one reason only */
+	/* no proc/net/if_inet6 at all, and the kernel's subnet route: one
+	 * reason only */
 	STRV_EQ(&pt_find_device(s, "0000:00:19.0")->in_use,
 		"eth0 carries the default route (IPv4)");
 	pt_ctx_free(c);

@@ -32,11 +32,25 @@ static void build(void)
 	tt_child(&t, "block", "nvme0n1", "pci0000:00/0000:00:01.0/0000:01:00.0/nvme/nvme0/nvme0n1");
 	tt_child(&t, "block", "nvme0n1p1", "pci0000:00/0000:00:01.0/0000:01:00.0/nvme/nvme0/nvme0n1/nvme0n1p1");
 	tt_printf(&t, "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/nvme/nvme0/nvme0n1/dev", "259:0\n");
-	tt_printf(&t, "proc/mounts", "/dev/nvme0n1p1 / ext4 rw 0 0\n");
+	/* / on LVM over the partition: the stack must survive the copy */
+	tt_printf(&t, "proc/self/mountinfo", "30 1 253:0 / / rw - ext4 /dev/mapper/vg0-root rw\n");
+	tt_printf(&t, "sys/devices/virtual/block/dm-0/dev", "253:0\n");
+	tt_printf(&t, "sys/devices/virtual/block/dm-0/dm/name", "vg0-root\n");
+	tt_link(&t, "sys/devices/virtual/block/dm-0/slaves/nvme0n1p1",
+		"../../../pci0000:00/0000:00:01.0/0000:01:00.0/nvme/nvme0/nvme0n1/nvme0n1p1");
+	tt_link(&t, "sys/class/block/dm-0", "../../devices/virtual/block/dm-0");
+	tt_link(&t, "sys/dev/block/253:0", "../../devices/virtual/block/dm-0");
 	tt_cfg(cfg, 0x8086, 0x1533, 0x020000, 0);
 	tt_dev(&t, "pci0000:00/0000:00:1f.6", cfg, 256, "igb", 3);
 	tt_child(&t, "net", "eth0", "pci0000:00/0000:00:1f.6/net/eth0");
-	tt_printf(&t, ".passthru/ifaddrs", "eth0 inet 10.0.0.2/8\n");
+	/* eth0 is a port of br0, which has the address */
+	tt_mkdir(&t, "sys/devices/virtual/net/br0");
+	tt_link(&t, "sys/class/net/br0", "../../devices/virtual/net/br0");
+	tt_link(&t, "sys/devices/pci0000:00/0000:00:1f.6/net/eth0/master",
+		"../../../../virtual/net/br0");
+	tt_link(&t, "sys/devices/virtual/net/br0/lower_eth0",
+		"../../../pci0000:00/0000:00:1f.6/net/eth0");
+	tt_printf(&t, ".passthru/ifaddrs", "br0 inet 10.0.0.2/8\n");
 	tt_printf(&t, "proc/cmdline", "intel_iommu=on\n");
 	tt_write(&t, "dev/vfio/vfio", "", 0);
 	snprintf(copy, sizeof(copy), "%s.copy", t.root);
@@ -94,8 +108,13 @@ Test(snapshot, copy_scans_the_same)
 	same_file("sys/devices/pci0000:00/0000:00:1f.6/config", 256);
 	same_file("sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/reset_method", 4);
 	same_file("sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/nvme/nvme0/nvme0n1/dev", 6);
-	same_file("proc/mounts", 29);
-	same_file(".passthru/ifaddrs", 21);
+	same_file("proc/self/mountinfo", 49);
+	same_file(".passthru/ifaddrs", 20);
+	same_file("sys/devices/virtual/block/dm-0/dm/name", 9);
+	same_link("sys/dev/block/253:0");
+	same_link("sys/devices/virtual/block/dm-0/slaves/nvme0n1p1");
+	same_link("sys/devices/pci0000:00/0000:00:1f.6/net/eth0/master");
+	same_link("sys/devices/virtual/net/br0/lower_eth0");
 	same_file("dev/vfio/vfio", 0);
 	same_link("sys/bus/pci/devices/0000:01:00.0");
 	same_link("sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/driver");
@@ -123,9 +142,9 @@ Test(snapshot, copy_scans_the_same)
 		cr_assert_str_eq(b->parent, a->parent);
 	}
 	cr_assert_str_eq(pt_find_device(s2, "0000:01:00.0")->in_use.v[0],
-			 "nvme0n1p1 mounted on /");
+			 "nvme0n1p1 → dm-0 (vg0-root) mounted on /");
 	cr_assert_str_eq(pt_find_device(s2, "0000:00:1f.6")->in_use.v[0],
-			 "eth0 has address 10.0.0.2/8");
+			 "eth0 → br0 has address 10.0.0.2/8");
 	cr_assert_str_eq(pt_find_device(s2, "0000:01:00.0")->reset_methods.v[0], "flr");
 	pt_ctx_free(c1);
 	pt_ctx_free(c2);

@@ -20,6 +20,7 @@
 #define NIC	"0000:00:19.0"
 #define EDU	"0000:00:04.0"
 #define NIC2	"0000:00:05.0"
+#define LPC	"0000:00:1f.0"
 
 static struct tt T;
 
@@ -38,6 +39,8 @@ static void machine(void)
 	tt_dev(&T, "pci0000:00/" EDU, cfg, 256, NULL, 3);
 	tt_cfg(cfg, 0x8086, 0x10d3, 0x020000, 0);
 	tt_dev(&T, "pci0000:00/" NIC2, cfg, 256, "e1000e", 4);
+	tt_cfg(cfg, 0x8086, 0xa305, 0x060100, 0x80);	/* ISA/LPC bridge */
+	tt_dev(&T, "pci0000:00/" LPC, cfg, 256, NULL, 5);
 }
 
 static void setup(void)
@@ -51,6 +54,7 @@ static void setup(void)
 	add_dev(NIC, "e1000e", "e1000e");
 	add_dev(EDU, "", "");
 	add_dev(NIC2, "e1000e", "e1000e");
+	add_dev(LPC, "", "");
 }
 
 static void teardown(void)
@@ -151,6 +155,23 @@ Test(txn, force_moves_exactly_the_forced_group)
 	cr_assert_eq(pt_txn_group(t, 0)->members[0].result, PT_BIND_DONE);
 	cr_assert_eq(pt_txn_status(t), PT_TXN_OK);
 	cr_assert(journal_exists(1) && journal_exists(2));
+	pt_txn_free(t);
+}
+
+/* A platform device the host cannot run without: refused, forced or not. */
+Test(txn, a_platform_device_is_refused_even_forced)
+{
+	struct pt_txn_opts force = { .force = true };
+	struct pt_txn *t = txn(PT_TXN_ASSIGN, PT_TXN_FORCE);
+
+	cr_assert_eq(pt_txn_add_device(t, LPC, &force), 0);
+	cr_assert_eq(pt_txn_apply(t), -EBUSY);
+	cr_assert_str_eq(pt_last_error(), "group 5 holds a platform device (" LPC
+			 ": platform device (ISA/LPC bridge): the host cannot run "
+			 "without it); nothing was changed: it is never assigned, not "
+			 "even with --force");
+	cr_assert(pt_txn_group(t, 0)->refused);
+	cr_assert_eq(S.writes, 0);
 	pt_txn_free(t);
 }
 
