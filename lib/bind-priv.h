@@ -100,6 +100,7 @@ struct pt_binder {
 	struct udev_monitor *mon;
 	ptb_log_fn log;
 	void *log_priv;
+	volatile sig_atomic_t *cancel;	/* set: stop between steps */
 };
 
 /* root: "" or NULL for the live system, else a captured tree.  Test

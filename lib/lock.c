@@ -186,6 +186,10 @@ static int lock_wait(struct pt_binder *b, int group, int fd, const char *path,
 
 		if (!flock(fd, LOCK_EX | LOCK_NB))
 			return 0;
+		if (b->cancel && *b->cancel)
+			return pt_set_error(ECANCELED, "group %d: interrupted while "
+					    "waiting for its lock; nothing was changed",
+					    group);
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return pt_set_error(errno, "group %d: flock %s: %s", group,
 					    path, strerror(errno));

@@ -499,6 +499,11 @@ void pt_txn_set_timeout(struct pt_txn *t, int ms);
  * group still locked after that is -EWOULDBLOCK naming the holder's PID. */
 #define PT_TXN_LOCK_WAIT_MS 30000
 void pt_txn_set_lock_timeout(struct pt_txn *t, int ms);
+/* A flag (a signal handler's) that stops the run between steps: a lock
+ * not yet taken is given up, a group not yet started is not, and what the
+ * run changed is undone (-ECANCELED).  NULL: never. */
+#include <signal.h>
+void pt_txn_set_cancel(struct pt_txn *t, volatile sig_atomic_t *flag);
 /* PT_TXN_PERSIST: the config file (default ROOT/etc/passthru.conf); the
  * modprobe.d softdeps go to ROOT/etc/modprobe.d/passthru.conf. */
 int pt_txn_set_conf_path(struct pt_txn *t, const char *path);

@@ -108,6 +108,11 @@ void pt_txn_set_log(struct pt_txn *t, pt_txn_log_fn fn, void *priv)
 	ptb_binder_set_log(t->b, fn, priv);
 }
 
+void pt_txn_set_cancel(struct pt_txn *t, volatile sig_atomic_t *flag)
+{
+	t->b->cancel = flag;
+}
+
 void pt_txn_set_timeout(struct pt_txn *t, int ms)
 {
 	ptb_binder_set_timeout(t->b, ms);
@@ -414,7 +419,12 @@ static int apply_assign(struct pt_txn *t)
 	for (int i = 0; i < t->nr; i++) {
 		struct ptt_group *g = &t->g[i];
 
-		ret = ptb_assign(t->b, &g->plan);
+		if (t->b->cancel && *t->b->cancel)
+			ret = pt_set_error(ECANCELED, "interrupted before group %d; "
+					   "every group this run changed was restored",
+					   g->pub.id);
+		else
+			ret = ptb_assign(t->b, &g->plan);
 		sync_results(g);
 		if (!ret)
 			continue;

@@ -405,6 +405,39 @@ Test(txn, a_failure_undoes_every_group)
 	pt_txn_free(t);
 }
 
+/* A signal (run --assign's Ctrl-C) stops the run between groups, and what
+ * it changed is undone. */
+static volatile sig_atomic_t cancel;
+
+static int sim_wait_node_then_cancel(struct pt_binder *b, const char *bdf,
+				     int group, int timeout_ms)
+{
+	cancel = 1;	/* arrives while the first group is being verified */
+	return sim_wait_node(b, bdf, group, timeout_ms);
+}
+
+Test(txn, cancel_between_groups_undoes_the_run)
+{
+	struct pt_sysfs_ops ops = sim_ops;
+	struct pt_txn *t = txn(PT_TXN_ASSIGN, 0);
+
+	ops.wait_vfio_node = sim_wait_node_then_cancel;
+	ptt_set_ops(t, &ops, NULL);
+	cancel = 0;
+	pt_txn_set_cancel(t, &cancel);
+	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
+	cr_assert_eq(pt_txn_add_device(t, EDU, NULL), 0);
+	cr_assert_eq(pt_txn_apply(t), -ECANCELED);
+	cr_assert_str_eq(pt_last_error(), "interrupted before group 3; every group "
+			 "this run changed was restored");
+	cr_assert_eq(pt_txn_status(t), PT_TXN_ROLLED_BACK);
+	cr_assert_str_eq(driver_of(NIC), "e1000e");
+	cr_assert_str_eq(driver_of(EDU), "");
+	cr_assert_eq(pt_txn_group(t, 0)->members[0].result, PT_BIND_ROLLED_BACK);
+	cr_assert_not(journal_exists(2));
+	pt_txn_free(t);
+}
+
 /* A tree is never changed for real by the live kernel operations. */
 Test(txn, a_tree_is_only_planned)
 {
