@@ -2,6 +2,7 @@
 /*
  * passthru verify DEVICE... [--iommu type1|iommufd|both]
  *                 [--format text|json|tap|junit] [-o FILE] [--allow-skip]
+ *                 [--scratch-lba [NSID:]START[+COUNT]]
  *
  * Proves the IOMMU isolation of assigned devices with the battery in
  * verify/: host checks (IOMMU, translation, interrupt remapping, ACS,
@@ -25,13 +26,15 @@
 #include <unistd.h>
 
 #include "tools/discover.h"
+#include "vfio/dmatest.h"
 #include "verify/checks.h"
 
 static int cmd_verify_main(struct cli *cli, int argc, char **argv);
 CLI_COMMAND(verify, cmd_verify_main,
 	   "prove a device's IOMMU isolation (DMA checks; text, JSON, TAP, JUnit)",
 	   "verify DEVICE... [--iommu type1|iommufd|both] "
-	   "[--format text|json|tap|junit] [-o FILE] [--allow-skip]");
+	   "[--format text|json|tap|junit] [-o FILE] [--allow-skip]\n"
+	   "       [--scratch-lba [NSID:]START[+COUNT]]   (NVMe: LBAs the DMA checks may overwrite)");
 
 #define VERIFY_MAX_DEVICES 64
 
@@ -76,10 +79,12 @@ static int write_report(const struct vfy_report *rep, enum vfy_format fmt,
 
 static int parse_args(const struct cli_command *self, int argc, char **argv,
 		      const char **iommu, enum vfy_format *fmt,
-		      const char **outpath, bool *allow_skip)
+		      const char **outpath, bool *allow_skip, struct pt_dmat_opts *scratch,
+		      bool *have_scratch)
 {
 	static const struct option opts[] = {
 		{ "iommu", required_argument, NULL, 'i' },
+		{ "scratch-lba", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "allow-skip", no_argument, NULL, 's' },
@@ -104,6 +109,12 @@ static int parse_args(const struct cli_command *self, int argc, char **argv,
 						      "json, tap or junit, not '%s'", optarg);
 			break;
 		case 'o': *outpath = optarg; break;
+		case 'S':
+			if (pt_dmat_parse_scratch(optarg, scratch) < 0)
+				return cli_usage_error(self, "--scratch-lba takes [NSID:]START[+COUNT] "
+						      "(LBAs, COUNT > 0), not '%s'", optarg);
+			*have_scratch = true;
+			break;
 		case 's': *allow_skip = true; break;
 		case 'h':
 			printf("usage: passthru %s\n", self->usage);
@@ -129,7 +140,8 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 	const struct pt_device *devs[VERIFY_MAX_DEVICES];
 	const char *iommu = NULL, *outpath = NULL, *backends[2];
 	enum vfy_format fmt = VFY_FMT_TEXT;
-	bool allow_skip = false;
+	struct pt_dmat_opts scratch = { 0 };
+	bool allow_skip = false, have_scratch = false;
 	struct vfy_report rep;
 	struct vfy_host host;
 	struct pt_ctx *ctx;
@@ -137,7 +149,8 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 	char sum[96];
 	FILE *out;
 
-	ret = parse_args(self, argc, argv, &iommu, &fmt, &outpath, &allow_skip);
+	ret = parse_args(self, argc, argv, &iommu, &fmt, &outpath, &allow_skip, &scratch,
+			 &have_scratch);
 	if (ret)
 		return ret < 0 ? CLI_EXIT_OK : ret;
 	ret = cli_open(cli, &ctx, NULL);
@@ -169,6 +182,7 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 		pt_ctx_free(ctx);
 		return CLI_EXIT_FAIL;
 	}
+	host.dmat_opts = have_scratch ? &scratch : NULL;
 	if (!iommu)
 		iommu = default_backend(ctx);
 	if (!strcmp(iommu, "both")) {

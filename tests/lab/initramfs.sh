@@ -20,8 +20,10 @@ kdir=$1 build=$2 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
 
 # Drivers the lab needs from the stock kernel.  intel_iommu is built in; edu
-# has no driver; everything these need comes from modules.dep.
-STOCK_MODULES="vfio_pci vfio_iommu_type1 pci_stub e1000e kvm_amd"
+# has no driver; everything these need comes from modules.dep.  nvme, igb
+# and igbvf bind the devices topology's controllers, PF and VFs as a
+# server's kernel would; ext4 mounts the ext2 filesystem a case makes.
+STOCK_MODULES="vfio_pci vfio_iommu_type1 pci_stub e1000e kvm_amd nvme igb igbvf ext4"
 
 stage=$out.d
 rm -rf "$stage" && mkdir -p "$stage"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,lab,opt/passthru/bin,opt/passthru/lab/cases,usr/share/misc}
