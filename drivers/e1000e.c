@@ -103,6 +103,7 @@
 #define ICR_TXQ0	(1u << 22)
 #define ICR_OTHER	(1u << 24)
 #define ICR_ALL_VECTORS	(ICR_RXQ0 | ICR_TXQ0 | ICR_OTHER)
+#define EITR_MAX	0xffffu
 #define EERD		0x0014
 #define EERD_START	(1u << 0)
 #define EERD_DONE	(1u << 1)
@@ -441,6 +442,9 @@ static int e1000e_send_msi(struct pt_drv *drv, uint32_t vector)
 		return PT_DRV_EINVAL;
 	pt_drv_write32(drv, 0, E1000_IMC, 0xffffffffu);
 	pt_drv_write32(drv, 0, E1000_ICR, 0xffffffffu);
+	/* the longest window (65535 x 256 ns = 16.8 ms) between the message
+	 * and the echo the reset below must come before */
+	pt_drv_write32(drv, 0, E1000_EITR(vector), EITR_MAX);
 	pt_drv_write32(drv, 0, E1000_IMS, vector_cause[vector]);
 	pt_drv_write32(drv, 0, E1000_ICS, vector_cause[vector]);
 	pt_drv_write32(drv, 0, E1000_CTRL, CTRL_SLU | CTRL_ASDE | CTRL_RST);

@@ -348,8 +348,11 @@ static void t_msi(const char *bdf)
 	pt_dmat_irq_drain(&t);
 	for (v = 0; v < t.nr_efds; v++) {
 		seen = pt_dmat_irq_roundtrip(&t, v, 2000);
+		/* a straggler (a second message for the same raise, or one on
+		 * another vector) gets 50 ms to show up before the count */
+		usleep(50000);
 		other = pt_dmat_irq_drain(&t);
-		check(seen == 1 && other == 0, "%s: %s vector %d delivered on its eventfd (seen %d, on other eventfds %" PRIu64 ")",
+		check(seen == 1 && other == 0, "%s: %s vector %d delivered once on its eventfd (seen %d, then %" PRIu64 " more on any eventfd within 50 ms)",
 		      bdf, pt_dmat_irq_name(&t), v, seen, other);
 	}
 	if (t.nr_efds > 1) {
