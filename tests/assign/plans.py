@@ -153,8 +153,21 @@ expect("server BMC VGA behind its bridge: refused (console)",
        "16     0000:08:00.0  ast     -> vfio-pci           refused\n"
        "group 16 is blocked: 0000:08:00.0: boot VGA device (firmware and early console output)\n"
        "group 16 is blocked: 0000:08:00.0: drives framebuffer fb0 (console on tty0 ttyS1)\n")
-expect("server vfs --dry-run", "server", ["vfs", "--dry-run", "03:00.0", "8"], 0,
-       "0000:03:00.0: would set 8 VFs (was 4, at most 64)\n", "")
+# VF 0000:03:02.0 is on vfio-pci: a new count (which destroys every VF) is
+# refused without --force and names it; the same count changes nothing
+expect("server vfs --dry-run: a VF on vfio-pci refuses", "server",
+       ["vfs", "--dry-run", "03:00.0", "8"], 1, "",
+       "passthru: 0000:03:00.0: VF in use: 0000:03:02.0 is on vfio-pci (assigned)\n"
+       "passthru: 0000:03:00.0: changing the VF count from 4 destroys every VF, and "
+       "1 reason says they are in use (0000:03:02.0 is on vfio-pci (assigned)); "
+       "nothing was changed; fix: release the VFs and stop their users "
+       "(`passthru release VF`), or pass --force\n")
+expect("server vfs --dry-run --force", "server", ["vfs", "--dry-run", "--force", "03:00.0", "8"], 0,
+       "0000:03:00.0: would set 8 VFs (was 4, at most 64)\n",
+       "passthru: 0000:03:00.0: VF in use: 0000:03:02.0 is on vfio-pci (assigned)\n"
+       "passthru: 0000:03:00.0: --force: destroying VFs that are in use\n")
+expect("server vfs --dry-run, the same count", "server", ["vfs", "--dry-run", "03:00.0", "4"], 0,
+       "0000:03:00.0: would set 4 VFs (was 4, at most 64)\n", "")
 expect("server vfs beyond sriov_totalvfs", "server", ["vfs", "--dry-run", "03:00.0", "999"], 2,
        "", "passthru: 0000:03:00.0 supports at most 64 VFs, not 999\n")
 expect("server vfs on a non-SR-IOV device", "server", ["vfs", "--dry-run", "05:00.0", "2"], 2,
