@@ -556,6 +556,7 @@ void vfy_check_dma(struct vfy_report *rep, struct vfy_host *h,
 	struct vfy_dma s = { .rep = rep, .host = h, .d = d, .backend = backend };
 	struct vfy_result *r;
 	char why[768];
+	int ret;
 
 	if (!pt_ctx_is_live(h->ctx)) {
 		vfy_skip_dma(rep, d, backend, "a captured tree (--root) has no "
@@ -591,7 +592,21 @@ void vfy_check_dma(struct vfy_report *rep, struct vfy_host *h,
 		return;
 	}
 	r = vfy_begin(rep, d->bdf, backend, "dma.open");
-	if (vfy_dma_open(&s, why, sizeof(why)) < 0) {
+	ret = vfy_dma_open(&s, why, sizeof(why));
+	if (ret == -EROFS) {
+		/* the driver will not write the device's data (an NVMe
+		 * namespace with a filesystem): a refusal, not a fault */
+		vfy_dma_close(&s);
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), "; DMA isolation NOT proven");
+		vfy_skip(r, "%s", why);
+		for (int i = 1; vfy_dma_checks[i]; i++)
+			vfy_skip(vfy_begin(rep, d->bdf, backend, vfy_dma_checks[i]), "%s", why);
+		vfy_note(rep, "%s (%s): the DMA checks did not run: the %s driver refused "
+			 "to write the device's data; declare free LBAs with --scratch-lba "
+			 "to prove it", d->bdf, backend, s.ops ? s.ops->name : "device's");
+		return;
+	}
+	if (ret < 0) {
 		vfy_fail(r, "the device opens through the backend and its driver "
 			 "initialises", "see the message; `passthru check` lists "
 			 "what the host lacks", "%s", why);
