@@ -5,7 +5,7 @@
  * guest RAM is written to the scratch LBAs (the controller reads guest RAM
  * by DMA) and read back into another buffer (it writes guest RAM by DMA),
  * bytes checked; sizes cover one PRP, PRP1 + PRP2 across a page boundary
- * and a PRP list.  Each command's completion is taken as MSI-X on vector
+ * and a PRP list.  The commands' completions are taken as MSI-X on vector
  * 1 (the I/O queue) through the VMM's irqfd route; none may arrive on
  * vector 0 (the admin queue) meanwhile.  --guest-arg [NSID:]START+COUNT
  * declares the scratch LBAs, as dma-test's --scratch-lba does.
@@ -79,6 +79,8 @@ int guest_main(struct vmm_boot_info *bi)
 	printf("nvme-io: namespace %u, %u-byte LBAs, scratch LBAs %u+%u, largest copy %lu bytes\n",
 	       g.drv.diag[0], g.drv.diag[1], g.drv.diag[2], g.drv.diag[3],
 	       (unsigned long)g.drv.copy_max);
+	/* the admin commands of init may still be signalling: let them */
+	delay_us(200000);
 	src = guest_alloc(65536 + 4096, 4096);
 	dst = guest_alloc(65536 + 4096, 4096);
 	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -107,22 +109,26 @@ int guest_main(struct vmm_boot_info *bi)
 			fails++;
 			continue;
 		}
-		/* two commands, two completions on the I/O vector */
+		/*
+		 * Two completions, each an MSI-X message on the I/O vector;
+		 * the second may come while the first is still pending in the
+		 * local APIC, which then takes them as one interrupt.
+		 */
 		got = irq_wait(VEC_IO, io, 1000000);
-		if (got < io + 2)
-			got = irq_wait(VEC_IO, got, 1000000);
-		if (got != io + 2 || irq_count(VEC_ADMIN) != adm) {
-			printf("nvme-io: copy of %u bytes: %u MSI-X on the I/O vector "
-			       "(expected 2), %u on the admin vector (expected 0)\n", n,
+		delay_us(20000);
+		got = irq_count(VEC_IO);
+		if (got == io || got > io + 2 || irq_count(VEC_ADMIN) != adm) {
+			printf("nvme-io: copy of %u bytes: %u interrupts on the I/O vector "
+			       "(expected 1 or 2), %u on the admin vector (expected 0)\n", n,
 			       got - io, irq_count(VEC_ADMIN) - adm);
 			fails++;
 			continue;
 		}
 		done++;
 		printf("nvme-io: %u bytes at +%u Write (DMA from guest RAM) -> LBA %u -> "
-		       "Read (DMA to guest RAM): bytes match, %s, 2 MSI-X on vector 0x%x\n",
+		       "Read (DMA to guest RAM): bytes match, %s, MSI-X on vector 0x%x (%u)\n",
 		       n, o, g.drv.diag[3], n + o <= 4096 ? "PRP1" : n + o <= 8192 ?
-		       "PRP1+PRP2 across a page boundary" : "a PRP list", VEC_IO);
+		       "PRP1+PRP2 across a page boundary" : "a PRP list", VEC_IO, got - io);
 	}
 	g.drv.ops->remove(&g.drv);
 	printf("nvme-io: %u copies, %s\n", done, fails || !done ? "FAILED" : "ok");
