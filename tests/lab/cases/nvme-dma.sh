@@ -37,7 +37,7 @@ if [ -e /dev/kvm ]; then
 		out=$(passthru run --device $dev --guest nvme-io --iommu $b --timeout 90 2>&1); rc=$?
 		echo "$out" | sed "s/^/    $b| /"
 		expect_eq "run --guest nvme-io --iommu $b: exit status" 0 $rc
-		for p in "512 bytes at \+0 .*PRP1," "4096 bytes at \+0 .*PRP1," \
+		for p in "512 bytes at \+0 .*PRP1" "4096 bytes at \+0 .*PRP1" \
 			 "4096 bytes at \+2048 .*PRP1\+PRP2 across a page boundary" \
 			 "65536 bytes at \+512 .*a PRP list"; do
 			expect_match "nvme-io --iommu $b: $(echo "$p" | sed 's/ \.\*/: /;s/\\//g')" \

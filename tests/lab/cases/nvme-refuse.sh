@@ -65,6 +65,7 @@ if [ -e /dev/kvm ]; then
 	echo "$out" | sed 's/^/    | /'
 	expect_eq "run --guest nvme-io on the partitioned namespace: refused (exit 3)" 3 $rc
 	out=$(passthru run --device $dev --guest nvme-io --guest-arg $free --timeout 90 2>&1); rc=$?
+	echo "$out" | sed 's/^/    | /'
 	expect_eq "run --guest nvme-io --guest-arg $free: exit status" 0 $rc
 fi
 expect_ok "release $dev" passthru release $dev
