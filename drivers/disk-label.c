@@ -123,7 +123,7 @@ static void scan_mbr(struct pt_disk_label *l, const uint8_t *s)
 			continue;
 		any = true;
 		if (e[4] == 0xee) {	/* protective MBR: the GPT says more */
-			found(l, PT_DISK_PARTITIONED, "a GPT partition table", 512);
+			found(l, PT_DISK_PARTITIONED, "a GPT partition table", l->lba_size);
 			continue;
 		}
 		add_extent(l, (uint64_t)first * l->lba_size,
