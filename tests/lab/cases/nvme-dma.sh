@@ -7,10 +7,13 @@
 # MSI-X) through every backend with 4 KiB and 2 MiB hugetlb buffers;
 # `passthru verify` (every DMA check of the battery); the KVM guest's
 # nvme-io (PRP1, PRP1+PRP2, a PRP list; completions as MSI-X through the
-# VMM's irqfd route).  Then the controller goes back to the host driver.
+# VMM's irqfd route); a PRP list and a completion queue the IOMMU blocks
+# (vfio-lab nvme-faults: Data Transfer Error status, CSTS.CFS, each
+# followed by a controller reset that recovers).  Then the controller goes
+# back to the host driver.
 . "$LAB_LIB"
 export NO_COLOR=1
-need_cmd passthru lab-verify
+need_cmd passthru lab-verify vfio-lab
 dev=0000:00:06.0
 if [ -e /dev/iommu ]; then backends="type1 iommufd" io=both n=31; else backends=type1 io=type1 n=19; fi
 expect_eq "$dev is on the host's nvme driver" nvme "$(lab_driver $dev)"
@@ -29,6 +32,9 @@ for b in $backends; do
 	expect_eq "dma-test --iommu $b --hugepages 2M: exit status" 0 $?
 done
 echo 0 >/proc/sys/vm/nr_hugepages
+for b in $backends; do
+	PASSTHRU_IOMMU=$b vfio-lab nvme-faults $dev || LAB_FAILED=$((LAB_FAILED + 1))
+done
 lab-verify run tap --pass $n --fail 0 --skip 0 -- $dev --iommu $io
 expect_eq "verify $dev --iommu $io: exit status" 0 $?
 expect_match "verify: nvme is the DMA-test driver" "dma.open .*driver nvme \(64-bit DMA\), 512 B per test copy" "$(cat /tmp/verify.txt)"
