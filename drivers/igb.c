@@ -35,6 +35,7 @@
 /* PF registers */
 #define CTRL		0x0000
 #define STATUS		0x0008
+#define EECD		0x0010
 #define EERD		0x0014
 #define CTRL_EXT	0x0018
 #define MDIC		0x0020
@@ -82,6 +83,7 @@
 #define STATUS_LU	(1u << 1)
 #define STATUS_NUM_VFS	(0xfu << 14)
 #define STATUS_IOV_MODE	(1u << 18)
+#define EECD_AUTO_RD	(1u << 9)
 #define EERD_START	(1u << 0)
 #define EERD_DONE	(1u << 1)
 #define RAH_AV		(1u << 31)
@@ -460,6 +462,9 @@ static int igb_init(struct pt_drv *drv)
 		fail(drv, "CTRL.RST did not complete", rd(drv, CTRL), 0);
 		return PT_DRV_EIO;
 	}
+	/* silicon reloads its EEPROM after a reset (~10 ms); QEMU's model
+	 * has nothing to load and never sets the bit, so this only waits */
+	(void)wait_bits(drv, EECD, EECD_AUTO_RD, EECD_AUTO_RD, 10000);
 	pf_irqs_off(drv);
 	/* a software reset keeps EITR; QEMU's model re-sends a vector when
 	 * its throttle timer expires, so throttling stays off */
