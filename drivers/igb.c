@@ -669,8 +669,14 @@ static int igbvf_init(struct pt_drv *drv)
 	ret = setup_rings(drv);
 	if (ret < 0)
 		return ret;
-	if (!(rd(drv, STATUS) & STATUS_LU))
-		drv->why = "the PF's link is down: copies will fail until it is up";
+	/* the PF's switch moves no frame while its link is down: say so
+	 * now rather than let every copy fail */
+	if (!(rd(drv, STATUS) & STATUS_LU)) {
+		quiesce_rings(drv);
+		fail(drv, "the PF's link is down (ip link set PF up): its switch passes "
+		     "no frame", rd(drv, STATUS), 0);
+		return PT_DRV_EIO;
+	}
 	vf_irqs_off(drv);
 	return 0;
 }
