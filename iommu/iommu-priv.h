@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * iommu-priv.h — internals shared by iommu/ and vfio/: the backend ops
- * table (one file per backend, like libvfn's iommu_ctx_ops) and the
- * address-space and device structures.
+ * iommu-priv.h — internals of iommu/: the address-space structure and the
+ * backend ops table (one file per backend, like libvfn's iommu_ctx_ops),
+ * and what iommu/ offers the layer above it (vfio/): attaching a device by
+ * what it is to the IOMMU (a PCI function in a group), the hot-reset proof
+ * of ownership, and the walker for VFIO capability chains.  The IOMMU
+ * knows nothing of vfio/'s device structure.
  */
 #ifndef PASSTHRU_IOMMU_PRIV_H
 #define PASSTHRU_IOMMU_PRIV_H
 
-#include <linux/vfio.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "iommu/passthru-iommu.h"
-#include "vfio/passthru-vfio.h"
 
 struct pt_iommu_group {
 	int id;
@@ -30,16 +34,24 @@ struct pt_iommu_ops {
 	/* Opens the container / iommufd + IOAS: sets io->fd. */
 	int (*open)(struct pt_iommu *io);
 	void (*close)(struct pt_iommu *io);
-	/* Attaches d (bdf, group set) and sets d->fd (and d->devid). */
-	int (*attach)(struct pt_iommu *io, struct pt_vfio_device *d);
-	void (*detach)(struct pt_iommu *io, struct pt_vfio_device *d);
+	/* Attaches PCI function bdf (bound to vfio-pci) of IOMMU group
+	 * `group`: its VFIO device fd into *fd, its iommufd device id into
+	 * *devid (0 with type1). */
+	int (*attach)(struct pt_iommu *io, const char *bdf, int group, int *fd,
+		      uint32_t *devid);
+	void (*detach)(struct pt_iommu *io, int group, int fd);
 	/* Raw kernel calls: no bookkeeping, -errno without message. */
 	int (*map)(struct pt_iommu *io, void *vaddr, uint64_t len,
 		   uint64_t iova, unsigned int flags);
 	int (*unmap)(struct pt_iommu *io, uint64_t iova, uint64_t len);
 	int (*get_info)(struct pt_iommu *io, struct pt_iommu_info *info);
-	/* VFIO_DEVICE_PCI_HOT_RESET with this backend's proof of ownership. */
-	int (*hot_reset)(struct pt_iommu *io, struct pt_vfio_device *d);
+	/* Does this address space hold IOMMU group `group` (type1: the group
+	 * is in the container)?  iommufd proves ownership per device, and the
+	 * kernel answers that itself (VFIO_PCI_HOT_RESET_FLAG_DEV_ID). */
+	bool (*owns_group)(struct pt_iommu *io, int group);
+	/* VFIO_DEVICE_PCI_HOT_RESET on device fd with this backend's proof of
+	 * ownership. */
+	int (*hot_reset)(struct pt_iommu *io, int fd);
 };
 
 extern const struct pt_iommu_ops pt_iommu_type1_ops;
@@ -62,27 +74,43 @@ struct pt_iommu {
 	uint64_t pinned;		/* bytes mapped (pinned) through io */
 };
 
-#define PT_VFIO_IRQ_TYPES 5
+/* ---- for vfio/ (iommu.c): the only ways it touches an address space ---- */
+/* The backend's attach, counted as one device of io. */
+int pt_iommu_attach_device(struct pt_iommu *io, const char *bdf, int group,
+			   int *fd, uint32_t *devid);
+void pt_iommu_detach_device(struct pt_iommu *io, int group, int fd);
+bool pt_iommu_owns_group(struct pt_iommu *io, int group);
+int pt_iommu_hot_reset(struct pt_iommu *io, int fd);
 
-struct pt_vfio_device {
-	char bdf[16];
-	int group;
-	int fd;
-	uint32_t devid;			/* iommufd */
-	struct pt_iommu *io;
-	struct vfio_device_info info;
-	uint16_t vendor, device;
-	uint32_t class_rev;		/* config dword 0x08: class code << 8 | revision */
-	/* region info of BARs/ROM/config, read once (a VMM reads config
-	 * space on every exit; the kernel's answer does not change) */
-	struct pt_vfio_region regions[VFIO_PCI_NUM_REGIONS];
-	bool region_valid[VFIO_PCI_NUM_REGIONS];
-	int *irq_fds[PT_VFIO_IRQ_TYPES];	/* known trigger fds per index */
-	uint32_t irq_nr[PT_VFIO_IRQ_TYPES];	/* enabled vectors */
-};
-
-/* "%s: " BDF prefix helpers and shared utilities (iommu/iommu.c). */
+/* ---- shared by the backends (iommu.c) ---- */
+/* Adds group's reserved regions (sysfs) to io->resv. */
 int pt_iommu_read_reserved(struct pt_iommu *io, int group);
-int pt_sysfs_read_str(const char *path, char *buf, size_t n);
+
+/* ---- VFIO capability chains (cap-chain.c) ---- */
+/* One capability of a VFIO_*_GET_INFO answer. */
+struct pt_cap_ref {
+	uint16_t id, version;
+	const uint8_t *body;	/* just after the header */
+	size_t body_len;	/* up to the next cap or the end */
+};
+typedef int (*pt_cap_fn)(const struct pt_cap_ref *c, void *priv);
+/*
+ * The fixed part of a VFIO_*_GET_INFO answer (every one starts with its
+ * __u32 argsz): copies size bytes of buf into out, checks that argsz covers
+ * them, and lowers *len to argsz when the buffer holds more than the kernel
+ * filled.  -EBADMSG (message prefixed with what) otherwise.
+ */
+int pt_cap_info_head(const void *buf, size_t *len, void *out, size_t size,
+		     const char *what);
+/*
+ * Walks the chain starting at offset first of buf (len bytes the kernel
+ * filled; base_size: the info structure the chain follows) and calls fn
+ * on each capability.  -EBADMSG (message prefixed with what) on a header
+ * outside the buffer, a chain that does not move forward, or one longer
+ * than 64; else what fn returned.
+ */
+int pt_cap_chain_walk(const uint8_t *buf, size_t len, size_t base_size,
+		      uint32_t first, const char *what, pt_cap_fn fn,
+		      void *priv);
 
 #endif

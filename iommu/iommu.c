@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/passthru.h"
+#include "lib/sysfs.h"
 #include "iommu/iommu-priv.h"
 
 const char *pt_iommu_backend_name(enum pt_iommu_backend b)
@@ -127,55 +128,57 @@ int pt_iommu_set_dma_bits(struct pt_iommu *io, unsigned int bits)
 	return 0;
 }
 
-/* ---- sysfs helpers ---- */
-int pt_sysfs_read_str(const char *path, char *buf, size_t n)
-{
-	ssize_t len;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	len = read(fd, buf, n - 1);
-	close(fd);
-	if (len < 0)
-		return -errno;
-	buf[len] = '\0';
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-		buf[--len] = '\0';
-	return 0;
-}
-
 /*
- * /sys/kernel/iommu_groups/N/reserved_regions: "0x00000000fee00000
- * 0x00000000feefffff msi" per line.  Kept for the allocator; the kernel's
- * usable ranges normally exclude them already, this is belt and braces.
+ * The group's reserved regions (sysfs), kept for the allocator; the
+ * kernel's usable ranges normally exclude them already, this is belt and
+ * braces.
  */
 int pt_iommu_read_reserved(struct pt_iommu *io, int group)
 {
-	char path[128], line[256];
-	FILE *f;
+	struct pt_resv_region r[64];
+	struct pt_iova_range *n;
+	int nr;
 
-	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/reserved_regions", group);
-	f = fopen(path, "re");
-	if (!f)
+	nr = pt_sysfs_reserved_regions(pt_sysfs_live(), group, r, 64);
+	if (nr <= 0)
 		return 0;	/* older kernels: nothing to add */
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long s, e;
-		struct pt_iova_range *n;
-
-		if (sscanf(line, "%llx %llx", &s, &e) != 2 || e < s)
-			continue;
-		n = realloc(io->resv, (io->nr_resv + 1) * sizeof(*n));
-		if (!n)
-			break;
-		io->resv = n;
-		n[io->nr_resv].start = s;
-		n[io->nr_resv].last = e;
+	n = realloc(io->resv, (size_t)(io->nr_resv + nr) * sizeof(*n));
+	if (!n)
+		return 0;
+	io->resv = n;
+	for (int i = 0; i < nr; i++) {
+		n[io->nr_resv].start = r[i].start;
+		n[io->nr_resv].last = r[i].last;
 		io->nr_resv++;
 	}
-	fclose(f);
 	return 0;
+}
+
+/* ---- what vfio/ may do with an address space ---- */
+int pt_iommu_attach_device(struct pt_iommu *io, const char *bdf, int group,
+			   int *fd, uint32_t *devid)
+{
+	int ret = io->ops->attach(io, bdf, group, fd, devid);
+
+	if (!ret)
+		io->nr_devices++;
+	return ret;
+}
+
+void pt_iommu_detach_device(struct pt_iommu *io, int group, int fd)
+{
+	io->ops->detach(io, group, fd);
+	io->nr_devices--;
+}
+
+bool pt_iommu_owns_group(struct pt_iommu *io, int group)
+{
+	return io->ops->owns_group(io, group);
+}
+
+int pt_iommu_hot_reset(struct pt_iommu *io, int fd)
+{
+	return io->ops->hot_reset(io, fd);
 }
 
 /* ---- mapping ---- */

@@ -10,7 +10,6 @@
  * a stub that says it is unavailable.  iommufd reports no page-size bitmap:
  * pgsizes holds the IOAS's required IOVA alignment (its smallest page).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -20,7 +19,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <linux/vfio.h>
+
 #include "lib/passthru.h"
+#include "lib/sysfs.h"
 #include "iommu/iommu-priv.h"
 
 #if defined(__has_include)
@@ -65,45 +67,24 @@ static void iommufd_close(struct pt_iommu *io)
 	io->fd = -1;
 }
 
-/* /sys/bus/pci/devices/BDF/vfio-dev/vfioN -> "vfioN" */
-static int find_cdev(const char *bdf, char *name, size_t n)
-{
-	char path[128];
-	struct dirent *e;
-	DIR *dir;
-	int ret = -ENOENT;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
-	dir = opendir(path);
-	if (!dir)
-		return -errno;
-	while ((e = readdir(dir))) {
-		if (!strncmp(e->d_name, "vfio", 4) && e->d_name[4] >= '0' && e->d_name[4] <= '9') {
-			ret = snprintf(name, n, "%s", e->d_name) < (int)n ? 0 : -ENAMETOOLONG;
-			break;
-		}
-	}
-	closedir(dir);
-	return ret;
-}
-
-static int iommufd_attach(struct pt_iommu *io, struct pt_vfio_device *d)
+static int iommufd_attach(struct pt_iommu *io, const char *bdf, int group,
+			  int *out, uint32_t *devid)
 {
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = io->fd };
 	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = io->ioas_id };
 	char name[32], path[64];
 	int fd, err, ret;
 
-	ret = find_cdev(d->bdf, name, sizeof(name));
+	ret = pt_sysfs_vfio_cdev(pt_sysfs_live(), bdf, name, sizeof(name));
 	if (ret < 0)
 		return pt_set_error(-ret, "%s: no VFIO device cdev under /sys/bus/pci/devices/%s/vfio-dev: %s; %s",
-				    d->bdf, d->bdf, strerror(-ret),
+				    bdf, bdf, strerror(-ret),
 				    "bind the device to vfio-pci (passthru assign) on a kernel with CONFIG_VFIO_DEVICE_CDEV, or use --iommu type1");
 	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		err = errno;
-		return pt_set_error(err, "%s: opening %s failed: %s; %s", d->bdf, path, strerror(err),
+		return pt_set_error(err, "%s: opening %s failed: %s; %s", bdf, path, strerror(err),
 				    err == EBUSY ? "the device is open elsewhere (a VM, or its group through type1)" :
 				    "run as root or passthru assign --user USER");
 	}
@@ -112,32 +93,31 @@ static int iommufd_attach(struct pt_iommu *io, struct pt_vfio_device *d)
 
 		err = errno;
 		close(fd);
-		if ((err == EBUSY || err == EPERM) && pt_vfio_group_check_viable(d->bdf, NULL) < 0)
+		if ((err == EBUSY || err == EPERM) && pt_group_check_viable(NULL, bdf, NULL) < 0)
 			snprintf(why, sizeof(why), "; %s", pt_last_error());
-		return pt_set_error(err, "%s: VFIO_DEVICE_BIND_IOMMUFD failed: %s%s", d->bdf, strerror(err), why);
+		return pt_set_error(err, "%s: VFIO_DEVICE_BIND_IOMMUFD failed: %s%s", bdf, strerror(err), why);
 	}
-	d->devid = bind.out_devid;
+	*devid = bind.out_devid;
 	if (ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) < 0) {
 		err = errno;
 		close(fd);
-		return pt_set_error(err, "%s: attaching to IOAS %u (VFIO_DEVICE_ATTACH_IOMMUFD_PT) failed: %s%s", d->bdf,
+		return pt_set_error(err, "%s: attaching to IOAS %u (VFIO_DEVICE_ATTACH_IOMMUFD_PT) failed: %s%s", bdf,
 				    io->ioas_id, strerror(err),
 				    err == EINVAL ? "; the device's IOMMU cannot hold the IOAS's existing mappings (reserved region overlap?)" : "");
 	}
-	d->fd = fd;
-	pt_iommu_read_reserved(io, d->group);
+	*out = fd;
+	pt_iommu_read_reserved(io, group);
 	return 0;
 }
 
-static void iommufd_detach(struct pt_iommu *io, struct pt_vfio_device *d)
+static void iommufd_detach(struct pt_iommu *io, int group, int fd)
 {
 	struct vfio_device_detach_iommufd_pt dt = { .argsz = sizeof(dt) };
 
-	if (d->fd < 0)
+	if (fd < 0)
 		return;
-	ioctl(d->fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt);
-	close(d->fd);	/* unbinds from the iommufd */
-	d->fd = -1;
+	ioctl(fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt);
+	close(fd);	/* unbinds from the iommufd */
 }
 
 static int iommufd_map(struct pt_iommu *io, void *vaddr, uint64_t len,
@@ -202,13 +182,13 @@ static int iommufd_get_info(struct pt_iommu *io, struct pt_iommu_info *info)
 	return 0;
 }
 
-static int iommufd_hot_reset(struct pt_iommu *io, struct pt_vfio_device *d)
+static int iommufd_hot_reset(struct pt_iommu *io, int fd)
 {
 	/* A zero-length group list: the kernel checks ownership through the
 	 * iommufd the device is bound to (Linux 6.6+). */
 	struct vfio_pci_hot_reset r = { .argsz = sizeof(r), .count = 0 };
 
-	if (ioctl(d->fd, VFIO_DEVICE_PCI_HOT_RESET, &r) < 0)
+	if (ioctl(fd, VFIO_DEVICE_PCI_HOT_RESET, &r) < 0)
 		return -errno;
 	return 0;
 }
@@ -220,15 +200,22 @@ static int iommufd_open(struct pt_iommu *io)
 	return pt_set_error(ENOTSUP, "iommufd: this passthru was built against kernel headers without iommufd (<linux/iommufd.h>, Linux 6.6 VFIO cdev ioctls); install newer linux-libc-dev (bookworm-backports) and rebuild, or use --iommu type1");
 }
 static void iommufd_close(struct pt_iommu *io) {}
-static int iommufd_attach(struct pt_iommu *io, struct pt_vfio_device *d) { return -ENOTSUP; }
-static void iommufd_detach(struct pt_iommu *io, struct pt_vfio_device *d) {}
+static int iommufd_attach(struct pt_iommu *io, const char *bdf, int group,
+			  int *out, uint32_t *devid) { return -ENOTSUP; }
+static void iommufd_detach(struct pt_iommu *io, int group, int fd) {}
 static int iommufd_map(struct pt_iommu *io, void *vaddr, uint64_t len,
 		       uint64_t iova, unsigned int flags) { return -ENOTSUP; }
 static int iommufd_unmap(struct pt_iommu *io, uint64_t iova, uint64_t len) { return -ENOTSUP; }
 static int iommufd_get_info(struct pt_iommu *io, struct pt_iommu_info *info) { return -ENOTSUP; }
-static int iommufd_hot_reset(struct pt_iommu *io, struct pt_vfio_device *d) { return -ENOTSUP; }
+static int iommufd_hot_reset(struct pt_iommu *io, int fd) { return -ENOTSUP; }
 
 #endif
+
+/* Ownership is per device here, and the kernel reports it (devids). */
+static bool iommufd_owns_group(struct pt_iommu *io, int group)
+{
+	return false;
+}
 
 const struct pt_iommu_ops pt_iommu_iommufd_ops = {
 	.name = "iommufd",
@@ -239,5 +226,6 @@ const struct pt_iommu_ops pt_iommu_iommufd_ops = {
 	.map = iommufd_map,
 	.unmap = iommufd_unmap,
 	.get_info = iommufd_get_info,
+	.owns_group = iommufd_owns_group,
 	.hot_reset = iommufd_hot_reset,
 };

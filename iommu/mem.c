@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib/passthru.h"
+#include "lib/sysfs.h"
 #include "iommu/passthru-iommu.h"
 
 #ifndef MFD_HUGE_2MB
@@ -57,19 +58,12 @@ int pt_mem_kind_parse(const char *s, enum pt_mem_kind *out)
 
 static long hugepages_free(size_t page)
 {
-	char path[128], buf[32];
-	FILE *f;
-	long n = -1;
+	char rel[128];
+	long n;
 
-	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%zukB/free_hugepages",
+	snprintf(rel, sizeof(rel), "sys/kernel/mm/hugepages/hugepages-%zukB/free_hugepages",
 		 page >> 10);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		n = strtol(buf, NULL, 10);
-	fclose(f);
-	return n;
+	return pt_sysfs_read_long(pt_sysfs_live(), rel, &n) < 0 ? -1 : n;
 }
 
 int pt_mem_alloc(struct pt_mem *m, size_t size, enum pt_mem_kind kind)
@@ -153,37 +147,23 @@ void pt_mem_free(struct pt_mem *m)
 }
 
 /* ---- RLIMIT_MEMLOCK ---- */
-static uint64_t read_vmlck(void)
+/* VmLck (bytes this process has locked) and CapEff's CAP_IPC_LOCK, from
+ * /proc/self/status. */
+static void read_status(struct pt_memlock *m)
 {
-	char line[256];
-	uint64_t kb = 0;
-	FILE *f = fopen("/proc/self/status", "re");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %" SCNu64, &kb) == 1)
-			break;
-	fclose(f);
-	return kb << 10;
-}
-
-static bool have_cap_ipc_lock(void)
-{
-	char line[256];
 	unsigned long long eff = 0;
-	bool found = false;
-	FILE *f = fopen("/proc/self/status", "re");
+	uint64_t kb = 0;
+	char *buf, *p;
 
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
-			found = true;
-			break;
-		}
-	fclose(f);
-	return found && (eff & (1ull << CAP_IPC_LOCK));
+	if (pt_sysfs_slurp(pt_sysfs_live(), "proc/self/status", &buf, NULL) < 0)
+		return;
+	p = strstr(buf, "\nVmLck:");
+	if (p && sscanf(p + 1, "VmLck: %" SCNu64, &kb) == 1)
+		m->locked = kb << 10;
+	p = strstr(buf, "\nCapEff:");
+	if (p && sscanf(p + 1, "CapEff: %llx", &eff) == 1)
+		m->cap_ipc_lock = eff & (1ull << CAP_IPC_LOCK);
+	free(buf);
 }
 
 int pt_memlock_read(struct pt_memlock *m)
@@ -194,8 +174,7 @@ int pt_memlock_read(struct pt_memlock *m)
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0)
 		return pt_set_error(errno, "getrlimit(RLIMIT_MEMLOCK) failed: %s", strerror(errno));
 	m->limit = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
-	m->locked = read_vmlck();
-	m->cap_ipc_lock = have_cap_ipc_lock();
+	read_status(m);
 	return 0;
 }
 

@@ -113,6 +113,16 @@ struct pt_iommu_info {
 };
 /* Queries the kernel (needs an attached device for type1). */
 int pt_iommu_get_info(struct pt_iommu *io, struct pt_iommu_info *info);
+/*
+ * Parses a VFIO_IOMMU_GET_INFO answer of the type1 backend (buf holds
+ * struct vfio_iommu_type1_info + capabilities, len bytes as returned by the
+ * kernel; argsz may claim more) into info: page sizes, IOVA ranges, DMA
+ * mappings available.  Every capability header is bounds-checked and the
+ * chain must move forward (a looping chain is rejected): -EBADMSG on a
+ * malformed answer.  Exposed for the unit tests and the fuzz target.
+ */
+int pt_iommu_parse_type1_info(const void *buf, size_t len,
+			      struct pt_iommu_info *info);
 
 /* Device side of a mapping: what the device may do with the memory. */
 #define PT_DMA_READ	(1u << 0)	/* device reads memory (TX) */

@@ -16,6 +16,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <linux/vfio.h>
+
 #include "lib/passthru.h"
 #include "iommu/iommu-priv.h"
 
@@ -70,7 +72,7 @@ static struct pt_iommu_group *find_group(struct pt_iommu *io, int id)
 	return NULL;
 }
 
-static int group_join(struct pt_iommu *io, struct pt_vfio_device *d,
+static int group_join(struct pt_iommu *io, const char *bdf, int group,
 		      struct pt_iommu_group **out)
 {
 	struct vfio_group_status st = { .argsz = sizeof(st) };
@@ -78,17 +80,17 @@ static int group_join(struct pt_iommu *io, struct pt_vfio_device *d,
 	char path[64];
 	int fd, err;
 
-	g = find_group(io, d->group);
+	g = find_group(io, group);
 	if (g) {
 		g->refs++;
 		*out = g;
 		return 0;
 	}
-	snprintf(path, sizeof(path), "/dev/vfio/%d", d->group);
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		err = errno;
-		return pt_set_error(err, "%s: opening IOMMU group %d (%s) failed: %s; %s", d->bdf, d->group, path,
+		return pt_set_error(err, "%s: opening IOMMU group %d (%s) failed: %s; %s", bdf, group, path,
 				    strerror(err),
 				    err == ENOENT ? "the device is not bound to vfio-pci: run `passthru assign` first" :
 				    err == EBUSY ? "another process (a VM?) has the group open; close it, a group has one user at a time" :
@@ -98,21 +100,21 @@ static int group_join(struct pt_iommu *io, struct pt_vfio_device *d,
 	if (ioctl(fd, VFIO_GROUP_GET_STATUS, &st) < 0) {
 		err = errno;
 		close(fd);
-		return pt_set_error(err, "%s: VFIO_GROUP_GET_STATUS on group %d failed: %s", d->bdf, d->group, strerror(err));
+		return pt_set_error(err, "%s: VFIO_GROUP_GET_STATUS on group %d failed: %s", bdf, group, strerror(err));
 	}
 	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
 		char why[768] = "bind every member to vfio-pci with passthru assign";
 
 		close(fd);
 		/* names the members when sysfs can tell */
-		if (pt_vfio_group_check_viable(d->bdf, NULL) < 0)
+		if (pt_group_check_viable(NULL, bdf, NULL) < 0)
 			snprintf(why, sizeof(why), "%s", pt_last_error());
-		return pt_set_error(EBUSY, "%s: IOMMU group %d is not viable (kernel): %s", d->bdf, d->group, why);
+		return pt_set_error(EBUSY, "%s: IOMMU group %d is not viable (kernel): %s", bdf, group, why);
 	}
 	if (ioctl(fd, VFIO_GROUP_SET_CONTAINER, &io->fd) < 0) {
 		err = errno;
 		close(fd);
-		return pt_set_error(err, "%s: adding group %d to the VFIO container failed: %s%s", d->bdf, d->group,
+		return pt_set_error(err, "%s: adding group %d to the VFIO container failed: %s%s", bdf, group,
 				    strerror(err),
 				    err == EINVAL ? "; the group is in another container or its IOMMU is incompatible with the container's (open a second pt_iommu)" : "");
 	}
@@ -124,21 +126,21 @@ static int group_join(struct pt_iommu *io, struct pt_vfio_device *d,
 		} else {
 			ioctl(fd, VFIO_GROUP_UNSET_CONTAINER);
 			close(fd);
-			return pt_set_error(err, "%s: VFIO_SET_IOMMU(type1) on the container failed: %s", d->bdf, strerror(err));
+			return pt_set_error(err, "%s: VFIO_SET_IOMMU(type1) on the container failed: %s", bdf, strerror(err));
 		}
 	}
 	n = realloc(io->groups, (io->nr_groups + 1) * sizeof(*n));
 	if (!n) {
 		ioctl(fd, VFIO_GROUP_UNSET_CONTAINER);
 		close(fd);
-		return pt_set_error(ENOMEM, "%s: out of memory", d->bdf);
+		return pt_set_error(ENOMEM, "%s: out of memory", bdf);
 	}
 	io->groups = n;
 	g = &io->groups[io->nr_groups++];
-	g->id = d->group;
+	g->id = group;
 	g->fd = fd;
 	g->refs = 1;
-	pt_iommu_read_reserved(io, d->group);
+	pt_iommu_read_reserved(io, group);
 	*out = g;
 	return 0;
 }
@@ -160,32 +162,33 @@ static void group_leave(struct pt_iommu *io, int id)
 	}
 }
 
-static int type1_attach(struct pt_iommu *io, struct pt_vfio_device *d)
+static int type1_attach(struct pt_iommu *io, const char *bdf, int group,
+			int *out, uint32_t *devid)
 {
 	struct pt_iommu_group *g;
 	int fd, err, ret;
 
-	ret = group_join(io, d, &g);
+	ret = group_join(io, bdf, group, &g);
 	if (ret < 0)
 		return ret;
-	fd = ioctl(g->fd, VFIO_GROUP_GET_DEVICE_FD, d->bdf);
+	fd = ioctl(g->fd, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (fd < 0) {
 		err = errno;
-		group_leave(io, d->group);
-		return pt_set_error(err, "%s: VFIO_GROUP_GET_DEVICE_FD in group %d failed: %s; %s", d->bdf, d->group,
+		group_leave(io, group);
+		return pt_set_error(err, "%s: VFIO_GROUP_GET_DEVICE_FD in group %d failed: %s; %s", bdf, group,
 				    strerror(err),
 				    err == EBUSY ? "the device is open elsewhere" : "is the device bound to vfio-pci?");
 	}
-	d->fd = fd;
+	*out = fd;
+	*devid = 0;
 	return 0;
 }
 
-static void type1_detach(struct pt_iommu *io, struct pt_vfio_device *d)
+static void type1_detach(struct pt_iommu *io, int group, int fd)
 {
-	if (d->fd >= 0)
-		close(d->fd);
-	d->fd = -1;
-	group_leave(io, d->group);
+	if (fd >= 0)
+		close(fd);
+	group_leave(io, group);
 }
 
 static int type1_map(struct pt_iommu *io, void *vaddr, uint64_t len,
@@ -222,6 +225,67 @@ static int type1_unmap(struct pt_iommu *io, uint64_t iova, uint64_t len)
 	return 0;
 }
 
+/* ---- VFIO_IOMMU_GET_INFO: page sizes, then the capability chain ---- */
+static int iommu_cap(const struct pt_cap_ref *c, void *priv)
+{
+	struct pt_iommu_info *info = priv;
+
+	switch (c->id) {
+	case VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE: {
+		uint32_t nr, i;
+
+		if (c->body_len < 8)
+			return pt_set_error(EBADMSG, "type1 info: IOVA-range capability truncated");
+		memcpy(&nr, c->body, sizeof(nr));
+		if (nr > (c->body_len - 8) / sizeof(struct vfio_iova_range))
+			return pt_set_error(EBADMSG, "type1 info: IOVA-range capability claims %u ranges, only %zu bytes follow",
+					    nr, c->body_len - 8);
+		info->nr_ranges = 0;
+		for (i = 0; i < nr && info->nr_ranges < PT_IOVA_MAX_RANGES; i++) {
+			struct vfio_iova_range r;
+
+			memcpy(&r, c->body + 8 + i * sizeof(r), sizeof(r));
+			if (r.end < r.start)
+				return pt_set_error(EBADMSG, "type1 info: IOVA range %u ends (0x%llx) before it starts (0x%llx)",
+						    i, (unsigned long long)r.end, (unsigned long long)r.start);
+			info->ranges[info->nr_ranges].start = r.start;
+			info->ranges[info->nr_ranges].last = r.end;
+			info->nr_ranges++;
+		}
+		return 0;
+	}
+	case VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL: {
+		uint32_t avail;
+
+		if (c->body_len < sizeof(avail))
+			return pt_set_error(EBADMSG, "type1 info: DMA-avail capability truncated");
+		memcpy(&avail, c->body, sizeof(avail));
+		info->dma_avail_known = true;
+		info->dma_avail = avail;
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+int pt_iommu_parse_type1_info(const void *buf, size_t len,
+			      struct pt_iommu_info *info)
+{
+	struct vfio_iommu_type1_info ti;
+	int ret;
+
+	ret = pt_cap_info_head(buf, &len, &ti, sizeof(ti), "type1 info");
+	if (ret < 0)
+		return ret;
+	if (ti.flags & VFIO_IOMMU_INFO_PGSIZES)
+		info->pgsizes = ti.iova_pgsizes;
+	if (!(ti.flags & VFIO_IOMMU_INFO_CAPS))
+		return 0;
+	return pt_cap_chain_walk(buf, len, sizeof(ti), ti.cap_offset, "type1 info",
+				 iommu_cap, info);
+}
+
 static int type1_get_info(struct pt_iommu *io, struct pt_iommu_info *info)
 {
 	struct vfio_iommu_type1_info probe = { .argsz = sizeof(probe) };
@@ -246,12 +310,17 @@ static int type1_get_info(struct pt_iommu *io, struct pt_iommu_info *info)
 		free(buf);
 		return ret;
 	}
-	ret = pt_vfio_parse_iommu_info(buf, len, info);
+	ret = pt_iommu_parse_type1_info(buf, len, info);
 	free(buf);
 	return ret;
 }
 
-static int type1_hot_reset(struct pt_iommu *io, struct pt_vfio_device *d)
+static bool type1_owns_group(struct pt_iommu *io, int group)
+{
+	return find_group(io, group) != NULL;
+}
+
+static int type1_hot_reset(struct pt_iommu *io, int fd)
 {
 	struct vfio_pci_hot_reset *r;
 	int i, n = 0, ret = 0;
@@ -263,7 +332,7 @@ static int type1_hot_reset(struct pt_iommu *io, struct pt_vfio_device *d)
 		r->group_fds[n++] = io->groups[i].fd;
 	r->argsz = sizeof(*r) + n * sizeof(int32_t);
 	r->count = n;
-	if (ioctl(d->fd, VFIO_DEVICE_PCI_HOT_RESET, r) < 0)
+	if (ioctl(fd, VFIO_DEVICE_PCI_HOT_RESET, r) < 0)
 		ret = -errno;
 	free(r);
 	return ret;
@@ -278,5 +347,6 @@ const struct pt_iommu_ops pt_iommu_type1_ops = {
 	.map = type1_map,
 	.unmap = type1_unmap,
 	.get_info = type1_get_info,
+	.owns_group = type1_owns_group,
 	.hot_reset = type1_hot_reset,
 };

@@ -3,8 +3,9 @@
  * bind-priv.h — internals shared by the binding files (bind.c, journal.c,
  * lock.c, uevent.c, conf.c).  Not installed.
  *
- * Every sysfs/dev/run path is relative to the binder's root ("" = the live
- * system), so a fixture tree can be planned against with --dry-run.
+ * Every sysfs/dev/run path is relative to the binder's root (lib/sysfs.h:
+ * the live system or a tree), so a fixture tree can be planned against
+ * with --dry-run.
  *
  * The kernel-facing operations go through struct pt_sysfs_ops so that the
  * unit tests can drive the step machine and its rollback against a
@@ -19,6 +20,7 @@
 #include <stddef.h>
 
 #include "lib/passthru.h"
+#include "lib/sysfs.h"
 
 struct pt_binder;
 
@@ -40,7 +42,7 @@ struct pt_sysfs_ops {
 };
 
 struct pt_binder {
-	char root[PATH_MAX];		/* "" for the live system */
+	struct pt_sysfs fs;		/* the root: live system or a tree */
 	const struct pt_sysfs_ops *ops;
 	void *ops_priv;			/* for the test simulator */
 	int timeout_ms;
@@ -54,13 +56,6 @@ struct pt_binder {
 	void *log_priv;
 };
 
-/* Path helpers: "ROOT/rel" into buf; -ENAMETOOLONG when it does not fit. */
-int ptb_path(const struct pt_binder *b, char *buf, size_t n,
-	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-int ptb_read_attr(const struct pt_binder *b, const char *rel, char *buf,
-		  size_t n);
-int ptb_readlink_base(const struct pt_binder *b, const char *rel, char *buf,
-		      size_t n);
 void ptb_log(struct pt_binder *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

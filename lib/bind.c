@@ -9,7 +9,8 @@
  *   4 verify           the driver link is vfio-pci and /dev/vfio/GROUP (and
  *                      the device's cdev, when the kernel has them) exist —
  *                      waited for with a libudev monitor, never by sleeping
- * The journal (journal.c) is fsynced before step 1 of the first member.  If
+ * Each member's progress through them is an enum pt_bind_progress.  The
+ * journal (journal.c) is fsynced before step 1 of the first member.  If
  * any step fails, every member that was touched is restored, in reverse
  * order, to the driver and driver_override it had (restore_member()).
  *
@@ -42,56 +43,6 @@
 
 /* ---- small helpers ----------------------------------------------------- */
 
-int ptb_path(const struct pt_binder *b, char *buf, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	int len, rlen;
-
-	rlen = snprintf(buf, n, "%s/", b->root);
-	if (rlen < 0 || (size_t)rlen >= n)
-		return -ENAMETOOLONG;
-	va_start(ap, fmt);
-	len = vsnprintf(buf + rlen, n - rlen, fmt, ap);
-	va_end(ap);
-	if (len < 0 || (size_t)len >= n - rlen)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-static void strip_nl(char *s)
-{
-	size_t l = strlen(s);
-
-	while (l && (s[l - 1] == '\n' || s[l - 1] == ' '))
-		s[--l] = '\0';
-}
-
-int ptb_read_attr(const struct pt_binder *b, const char *rel, char *buf, size_t n)
-{
-	char path[PATH_MAX];
-	int ret;
-
-	ret = ptb_path(b, path, sizeof(path), "%s", rel);
-	if (ret)
-		return ret;
-	ret = ptd_read_at(AT_FDCWD, path, buf, n);
-	if (ret < 0)
-		return ret;
-	strip_nl(buf);
-	return 0;
-}
-
-int ptb_readlink_base(const struct pt_binder *b, const char *rel, char *buf, size_t n)
-{
-	char path[PATH_MAX];
-	int ret;
-
-	ret = ptb_path(b, path, sizeof(path), "%s", rel);
-	if (ret)
-		return ret;
-	return ptd_readlink_base_at(AT_FDCWD, path, buf, n);
-}
-
 void ptb_log(struct pt_binder *b, const char *fmt, ...)
 {
 	char msg[512];
@@ -114,23 +65,7 @@ static void copy_str(char *dst, size_t n, const char *src)
 
 static int live_write(struct pt_binder *b, const char *rel, const char *val)
 {
-	char path[PATH_MAX];
-	size_t len = strlen(val);
-	ssize_t w;
-	int fd, ret;
-
-	ret = ptb_path(b, path, sizeof(path), "%s", rel);
-	if (ret)
-		return ret;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* sysfs stores take the whole value in one write() */
-	w = write(fd, val, len);
-	ret = w < 0 ? -errno : (size_t)w != len ? -EIO : 0;
-	if (close(fd) && !ret)
-		ret = -errno;
-	return ret;
+	return pt_sysfs_write(&b->fs, rel, val);
 }
 
 static int live_driver(struct pt_binder *b, const char *bdf, char *buf, size_t n)
@@ -139,7 +74,7 @@ static int live_driver(struct pt_binder *b, const char *bdf, char *buf, size_t n
 	int ret;
 
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", bdf);
-	ret = ptb_readlink_base(b, rel, buf, n);
+	ret = pt_sysfs_readlink_base(&b->fs, rel, buf, n);
 	if (ret == -ENOENT) {
 		buf[0] = '\0';
 		return 0;
@@ -149,12 +84,10 @@ static int live_driver(struct pt_binder *b, const char *bdf, char *buf, size_t n
 
 static bool live_driver_loaded(struct pt_binder *b, const char *name)
 {
-	char path[PATH_MAX];
-	struct stat st;
+	char rel[PATH_MAX];
 
-	if (ptb_path(b, path, sizeof(path), "sys/bus/pci/drivers/%s", name))
-		return false;
-	return stat(path, &st) == 0;
+	snprintf(rel, sizeof(rel), "sys/bus/pci/drivers/%s", name);
+	return pt_sysfs_exists(&b->fs, rel);
 }
 
 static int live_modprobe(struct pt_binder *b, const char *module)
@@ -192,7 +125,7 @@ struct drv_cond {
 static bool cond_driver(struct pt_binder *b, const void *arg)
 {
 	const struct drv_cond *c = arg;
-	char cur[PT_BIND_DRV_LEN];
+	char cur[PT_NAME_LEN];
 
 	if (live_driver(b, c->bdf, cur, sizeof(cur)))
 		return false;
@@ -212,60 +145,24 @@ struct node_cond {
 	int group;
 };
 
-static bool exists(const struct pt_binder *b, const char *rel)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	if (ptb_path(b, path, sizeof(path), "%s", rel))
-		return false;
-	return stat(path, &st) == 0;
-}
-
-/* Name of the VFIO cdev of bdf ("vfio3") when the kernel made one. */
-static int cdev_name(const struct pt_binder *b, const char *bdf, char *buf, size_t n)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	int ret = -ENOENT;
-
-	if (ptb_path(b, path, sizeof(path), "sys/bus/pci/devices/%s/vfio-dev", bdf))
-		return -ENAMETOOLONG;
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		char rel[PATH_MAX];
-
-		if (strncmp(de->d_name, "vfio", 4) || strlen(de->d_name) >= n)
-			continue;
-		/* before Linux 6.6 vfio-dev/vfioN is a sysfs-only device: a
-		 * char device exists only when it has a "dev" attribute */
-		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/vfio-dev/%s/dev",
-			 bdf, de->d_name);
-		if (!exists(b, rel))
-			continue;
-		strcpy(buf, de->d_name);
-		ret = 0;
-		break;
-	}
-	closedir(d);
-	return ret;
-}
-
 static bool cond_node(struct pt_binder *b, const void *arg)
 {
 	const struct node_cond *c = arg;
-	char cdev[64], rel[128];
+	char cdev[64], rel[192];
 
 	snprintf(rel, sizeof(rel), "dev/vfio/%d", c->group);
-	if (!exists(b, rel))
+	if (!pt_sysfs_exists(&b->fs, rel))
 		return false;
-	if (cdev_name(b, c->bdf, cdev, sizeof(cdev)))
+	if (pt_sysfs_vfio_cdev(&b->fs, c->bdf, cdev, sizeof(cdev)))
 		return true;	/* kernel without VFIO cdevs: group node is it */
+	/* before Linux 6.6 vfio-dev/vfioN is a sysfs-only device: a char
+	 * device comes only with a "dev" attribute */
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/vfio-dev/%s/dev",
+		 c->bdf, cdev);
+	if (!pt_sysfs_exists(&b->fs, rel))
+		return true;
 	snprintf(rel, sizeof(rel), "dev/vfio/devices/%s", cdev);
-	return exists(b, rel);
+	return pt_sysfs_exists(&b->fs, rel);
 }
 
 static int live_wait_vfio_node(struct pt_binder *b, const char *bdf, int group,
@@ -292,18 +189,15 @@ int pt_binder_new(struct pt_binder **out, const char *root, unsigned int flags)
 	struct pt_binder *b;
 	const char *env;
 
+	int ret;
+
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return pt_set_error(ENOMEM, "binder: out of memory");
-	if (root && strcmp(root, "/")) {
-		if (strlen(root) >= sizeof(b->root)) {
-			free(b);
-			return pt_set_error(ENAMETOOLONG, "--root %s: path too long", root);
-		}
-		strcpy(b->root, root);
-		/* "DIR/" and "DIR" are the same tree */
-		while (strlen(b->root) > 1 && b->root[strlen(b->root) - 1] == '/')
-			b->root[strlen(b->root) - 1] = '\0';
+	ret = pt_sysfs_init(&b->fs, root);
+	if (ret < 0) {
+		free(b);
+		return ret;
 	}
 	b->ops = &ptb_live_ops;
 	b->flags = flags;
@@ -323,6 +217,7 @@ void pt_binder_free(struct pt_binder *b)
 	if (!b)
 		return;
 	ptb_monitor_close(b);
+	pt_sysfs_fini(&b->fs);
 	free(b);
 }
 
@@ -338,19 +233,6 @@ void pt_binder_set_timeout(struct pt_binder *b, int timeout_ms)
 }
 
 /* ---- plan -------------------------------------------------------------- */
-
-bool pt_bind_driver_is_vfio(const char *driver)
-{
-	size_t l;
-
-	if (!driver)
-		return false;
-	l = strlen(driver);
-	/* vfio-pci itself and the variant drivers (mlx5_vfio_pci, ...) */
-	return !strcmp(driver, "vfio-pci") ||
-	       (l > 9 && !strcmp(driver + l - 9, "_vfio_pci")) ||
-	       (l > 9 && !strcmp(driver + l - 9, "-vfio-pci"));
-}
 
 const char *pt_bind_action_name(enum pt_bind_action a)
 {
@@ -384,7 +266,7 @@ static enum pt_bind_action action_for(const char *driver, bool is_bridge)
 {
 	if (is_bridge)
 		return PT_BIND_BRIDGE;
-	return pt_bind_driver_is_vfio(driver) ? PT_BIND_KEEP : PT_BIND_REBIND;
+	return pt_driver_is_vfio(driver) ? PT_BIND_KEEP : PT_BIND_REBIND;
 }
 
 static bool valid_name(const char *s, size_t max)
@@ -408,9 +290,9 @@ int pt_bind_plan_add(struct pt_bind_plan *p, const char *bdf, const char *driver
 		driver = "";
 	if (!override || !strcmp(override, "(null)"))
 		override = "";
-	if (!bdf || !*bdf || !valid_name(bdf, PT_BIND_BDF_LEN) ||
-	    !valid_name(driver, PT_BIND_DRV_LEN) ||
-	    !valid_name(override, PT_BIND_DRV_LEN))
+	if (!bdf || !*bdf || !valid_name(bdf, PT_BDF_LEN) ||
+	    !valid_name(driver, PT_NAME_LEN) ||
+	    !valid_name(override, PT_NAME_LEN))
 		return pt_set_error(EINVAL, "group %d: member '%s' has a malformed "
 				    "BDF, driver or driver_override", p->group,
 				    bdf ? bdf : "(null)");
@@ -443,7 +325,7 @@ static int read_override(struct pt_binder *b, const char *bdf, char *buf, size_t
 	int ret;
 
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver_override", bdf);
-	ret = ptb_read_attr(b, rel, buf, n);
+	ret = pt_sysfs_read_str(&b->fs, rel, buf, n);
 	if (ret == -ENOENT) {	/* kernels before 3.16 */
 		buf[0] = '\0';
 		return 0;
@@ -471,13 +353,13 @@ int pt_bind_plan_refresh(struct pt_binder *b, struct pt_bind_plan *p)
 				return pt_set_error(ret, "%s: cannot read driver_override: %s",
 						    m->bdf, strerror(-ret));
 			snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/sriov_numvfs", m->bdf);
-			m->numvfs = ptb_read_attr(b, rel, val, sizeof(val)) ? 0 :
+			m->numvfs = pt_sysfs_read_str(&b->fs, rel, val, sizeof(val)) ? 0 :
 				    (unsigned int)strtoul(val, NULL, 10);
 		}
 		if (m->action != PT_BIND_BRIDGE)
 			m->action = action_for(m->driver, false);
 		m->result = PT_BIND_PLANNED;
-		m->progress = 0;
+		m->progress = PT_BIND_STEP_NONE;
 	}
 	return 0;
 }
@@ -515,12 +397,12 @@ static const char *step_fix(const char *step, int err)
 	return "check `dmesg` for the kernel's reason, then run assign again";
 }
 
-/* Applies one member's steps; m->progress counts what is done. */
+/* Applies one member's steps; m->progress says how far it got. */
 static int assign_member(struct pt_binder *b, struct pt_bind_plan *p,
 			 struct pt_bind_member *m, char *err, size_t errlen)
 {
 	const char *step = NULL;
-	char rel[160], cur[PT_BIND_DRV_LEN];
+	char rel[160], cur[PT_NAME_LEN];
 	int ret;
 
 	step = "driver_override";
@@ -530,7 +412,7 @@ static int assign_member(struct pt_binder *b, struct pt_bind_plan *p,
 		ret = b->ops->write(b, rel, PT_BIND_TARGET);
 	if (ret)
 		goto fail;
-	m->progress = 1;
+	m->progress = PT_BIND_STEP_OVERRIDE;
 
 	step = "unbind";
 	ret = b->ops->driver(b, m->bdf, cur, sizeof(cur));
@@ -539,7 +421,7 @@ static int assign_member(struct pt_binder *b, struct pt_bind_plan *p,
 	if (!strcmp(cur, PT_BIND_TARGET)) {
 		/* vfio-pci took it already (e.g. loaded with the override set
 		 * at boot by the udev rule): nothing to unbind or probe */
-		m->progress = 3;
+		m->progress = PT_BIND_STEP_PROBED;
 		goto verify;
 	}
 	if (*cur) {
@@ -552,7 +434,7 @@ static int assign_member(struct pt_binder *b, struct pt_bind_plan *p,
 		if (ret)
 			goto fail;
 	}
-	m->progress = 2;
+	m->progress = PT_BIND_STEP_UNBOUND;
 
 	step = "drivers_probe";
 	ret = step_begin(b, m, step, NULL);
@@ -563,7 +445,7 @@ static int assign_member(struct pt_binder *b, struct pt_bind_plan *p,
 	if (ret == -EIO || ret == -EACCES || ret == -EROFS || ret == -EPERM ||
 	    ret == -ENOENT)
 		goto fail;
-	m->progress = 3;
+	m->progress = PT_BIND_STEP_PROBED;
 
 verify:
 	step = "verify";
@@ -593,7 +475,7 @@ verify:
 		copy_str(p->failed_bdf, sizeof(p->failed_bdf), m->bdf);
 		return ret;
 	}
-	m->progress = 4;
+	m->progress = PT_BIND_STEP_VERIFIED;
 	return 0;
 fail:
 	snprintf(err, errlen, "%s (group %d): step %s failed: %s%s; fix: %s",
@@ -613,7 +495,7 @@ fail:
 static int restore_member(struct pt_binder *b, const struct pt_bind_member *m,
 			  const char *drv, const char *ovr, char *err, size_t errlen)
 {
-	char rel[160], cur[PT_BIND_DRV_LEN];
+	char rel[160], cur[PT_NAME_LEN];
 	const char *step;
 	int ret;
 
@@ -648,7 +530,7 @@ static int restore_member(struct pt_binder *b, const struct pt_bind_member *m,
 
 		/* what udev does on "add": load the module the modalias names */
 		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/modalias", m->bdf);
-		if (!ptb_read_attr(b, rel, alias, sizeof(alias)) && *alias)
+		if (!pt_sysfs_read_str(&b->fs, rel, alias, sizeof(alias)) && *alias)
 			b->ops->modprobe(b, alias);
 		ptb_log(b, "restore: %s: drivers_probe (kernel's default driver)", m->bdf);
 		ret = b->ops->write(b, "sys/bus/pci/drivers_probe", m->bdf);
@@ -717,7 +599,8 @@ static int rollback(struct pt_binder *b, struct pt_bind_plan *p, int upto,
 		struct pt_bind_member *m = &p->m[i];
 		char one[512];
 
-		if (i > upto || m->action != PT_BIND_REBIND || m->progress == 0) {
+		if (i > upto || m->action != PT_BIND_REBIND ||
+		    m->progress == PT_BIND_STEP_NONE) {
 			if (m->action == PT_BIND_REBIND)
 				m->result = PT_BIND_UNCHANGED;
 			continue;
@@ -741,7 +624,7 @@ int pt_bind_assign(struct pt_binder *b, struct pt_bind_plan *p)
 	p->failed_bdf[0] = '\0';
 	p->failed_step = NULL;
 	for (i = 0; i < p->nr; i++) {
-		p->m[i].progress = 0;
+		p->m[i].progress = PT_BIND_STEP_NONE;
 		p->m[i].result = p->m[i].action == PT_BIND_REBIND ?
 				 PT_BIND_PLANNED : PT_BIND_UNCHANGED;
 	}
@@ -784,7 +667,7 @@ int pt_bind_assign(struct pt_binder *b, struct pt_bind_plan *p)
 	if (failed) {
 		pt_set_error(ENOTRECOVERABLE, "%s — and the rollback failed too: %s; "
 			     "the journal %s/run/passthru/group-%d.journal is kept",
-			     first, rb, b->root, p->group);
+			     first, rb, b->fs.root, p->group);
 		return -ENOTRECOVERABLE;
 	}
 	pt_journal_remove(b, p->group);
@@ -794,7 +677,7 @@ int pt_bind_assign(struct pt_binder *b, struct pt_bind_plan *p)
 
 int pt_bind_release(struct pt_binder *b, struct pt_bind_plan *p)
 {
-	char err[768] = "", cur[PT_BIND_DRV_LEN];
+	char err[768] = "", cur[PT_NAME_LEN];
 	int ret = 0, failed = 0;
 
 	p->failed_bdf[0] = '\0';
@@ -814,7 +697,7 @@ int pt_bind_release(struct pt_binder *b, struct pt_bind_plan *p)
 	}
 	for (int i = 0; i < p->nr; i++) {
 		struct pt_bind_member *m = &p->m[i];
-		char ovr[PT_BIND_DRV_LEN] = "";
+		char ovr[PT_NAME_LEN] = "";
 		const char *drv;
 
 		m->result = PT_BIND_UNCHANGED;
@@ -825,18 +708,18 @@ int pt_bind_release(struct pt_binder *b, struct pt_bind_plan *p)
 		if (b->ops == &ptb_live_ops)
 			read_override(b, m->bdf, ovr, sizeof(ovr));
 		/* only members that are on vfio-pci (or held for it) move */
-		if (!pt_bind_driver_is_vfio(cur) && !pt_bind_driver_is_vfio(ovr))
+		if (!pt_driver_is_vfio(cur) && !pt_driver_is_vfio(ovr))
 			continue;
 		drv = p->journaled ? m->driver : NULL;
-		if (drv && pt_bind_driver_is_vfio(drv))
+		if (drv && pt_driver_is_vfio(drv))
 			continue;	/* it was on vfio-pci before assign */
 		/* held for vfio-pci but unbound when assign ran (the udev rule
 		 * at boot, driverctl): its own driver is unknown, so the
 		 * kernel's default it is — and the hold itself is released */
-		if (drv && !*drv && pt_bind_driver_is_vfio(m->override))
+		if (drv && !*drv && pt_driver_is_vfio(m->override))
 			drv = NULL;
 		ret = restore_member(b, m, drv,
-				     p->journaled && !pt_bind_driver_is_vfio(m->override) ?
+				     p->journaled && !pt_driver_is_vfio(m->override) ?
 				     m->override : "", err, sizeof(err));
 		if (ret) {
 			m->result = PT_BIND_FAILED;
@@ -866,15 +749,15 @@ int pt_bind_chown(struct pt_binder *b, const struct pt_bind_plan *p,
 
 	if (b->flags & PT_BINDER_DRY_RUN)
 		return 0;
-	ret = ptb_path(b, path, sizeof(path), "dev/vfio/%d", p->group);
+	ret = pt_sysfs_path(&b->fs, path, sizeof(path), "dev/vfio/%d", p->group);
 	if (!ret && chown(path, uid, gid))
 		return pt_set_error(errno, "chown %s failed: %s; fix: run as root",
 				    path, strerror(errno));
 	for (int i = 0; i < p->nr; i++) {
 		if (p->m[i].action == PT_BIND_BRIDGE ||
-		    cdev_name(b, p->m[i].bdf, cdev, sizeof(cdev)))
+		    pt_sysfs_vfio_cdev(&b->fs, p->m[i].bdf, cdev, sizeof(cdev)))
 			continue;
-		if (ptb_path(b, path, sizeof(path), "dev/vfio/devices/%s", cdev))
+		if (pt_sysfs_path(&b->fs, path, sizeof(path), "dev/vfio/devices/%s", cdev))
 			continue;
 		if (chown(path, uid, gid) && errno != ENOENT)
 			return pt_set_error(errno, "chown %s failed: %s; fix: run as root",
@@ -890,7 +773,7 @@ int pt_bind_set_numvfs(struct pt_binder *b, const char *bdf, unsigned int n)
 	int ret;
 
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/sriov_totalvfs", bdf);
-	ret = ptb_read_attr(b, rel, val, sizeof(val));
+	ret = pt_sysfs_read_str(&b->fs, rel, val, sizeof(val));
 	if (ret)
 		return pt_set_error(ret == -ENOENT ? ENODEV : -ret,
 				    "%s is not an SR-IOV physical function (no "
@@ -901,7 +784,7 @@ int pt_bind_set_numvfs(struct pt_binder *b, const char *bdf, unsigned int n)
 		return pt_set_error(EINVAL, "%s supports at most %lu VFs, not %u",
 				    bdf, total, n);
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/sriov_numvfs", bdf);
-	ret = ptb_read_attr(b, rel, val, sizeof(val));
+	ret = pt_sysfs_read_str(&b->fs, rel, val, sizeof(val));
 	if (ret)
 		return pt_set_error(ret, "%s: cannot read sriov_numvfs: %s", bdf,
 				    strerror(-ret));

@@ -142,24 +142,23 @@ static int children_udev(struct pt_ctx *ctx, const char *subsys,
 static int children_sysfs(struct pt_ctx *ctx, const char *subsys,
 			  struct childv *cv)
 {
-	char path[PATH_MAX], target[PATH_MAX];
+	char rel[PATH_MAX], target[PATH_MAX];
 	struct dirent *de;
-	int ret = 0, first = cv->n;
-	ssize_t r;
+	int ret = 0, first = cv->n, r;
 	DIR *dir;
 
-	pt_ctx_path(ctx, path, sizeof(path), "sys/class/%s", subsys);
-	dir = opendir(path);
+	snprintf(rel, sizeof(rel), "sys/class/%s", subsys);
+	dir = pt_sysfs_opendir(&ctx->fs, AT_FDCWD, rel);
 	if (!dir)
 		return 0;
 	while ((de = readdir(dir)) && ret == 0) {
 		if (de->d_name[0] == '.')
 			continue;
 		/* relative to the listed directory: one component to walk */
-		r = readlinkat(dirfd(dir), de->d_name, target, sizeof(target) - 1);
+		r = pt_sysfs_readlink_at(&ctx->fs, dirfd(dir), de->d_name, target,
+					 sizeof(target));
 		if (r <= 0)
 			continue;
-		target[r] = '\0';
 		ret = childv_add(cv, de->d_name, target, -1);
 	}
 	closedir(dir);
@@ -324,7 +323,7 @@ static int source_read(struct pt_ctx *ctx, const char *rel, bool optional,
 		       char **buf)
 {
 	char path[PATH_MAX];
-	int ret = ptd_slurp(ctx, rel, buf, NULL);
+	int ret = pt_sysfs_slurp(&ctx->fs, rel, buf, NULL);
 
 	if (ret == 0 || (ret == -ENOENT && optional))
 		return ret;
@@ -332,7 +331,7 @@ static int source_read(struct pt_ctx *ctx, const char *rel, bool optional,
 	return pt_set_error(ret, "cannot read %s: %s; without it a device in use "
 			    "(mounted, swapping, routing) could look free, so "
 			    "discovery stops here%s", path, strerror(-ret),
-			    ctx->root[0] ? "; capture the tree again with "
+			    !pt_ctx_is_live(ctx) ? "; capture the tree again with "
 			    "`passthru snapshot`" : "");
 }
 
@@ -554,13 +553,14 @@ static int net_addr6(struct pt_ctx *ctx, struct pt_system *sys)
 
 static void display_console(struct pt_ctx *ctx, struct pt_system *sys)
 {
-	char path[PATH_MAX], real[PATH_MAX], bdf[PT_BDF_LEN], active[256] = "";
+	char rel[PATH_MAX], real[PATH_MAX], bdf[PT_BDF_LEN], active[256] = "";
 	struct dirent *de;
 	bool vt_console;
 	DIR *dir;
 
 	/* a VT (tty0, tty1...) as console means fbcon draws on a framebuffer */
-	ptd_read_str(ctx, "sys/class/tty/console/active", active, sizeof(active));
+	pt_sysfs_read_str(&ctx->fs, "sys/class/tty/console/active", active,
+			  sizeof(active));
 	vt_console = strstr(active, "tty0") || strstr(active, "tty1") ||
 		     (strncmp(active, "tty", 3) == 0 && active[3] >= '0' &&
 		      active[3] <= '9');
@@ -568,8 +568,7 @@ static void display_console(struct pt_ctx *ctx, struct pt_system *sys)
 		if (sys->devices[i].boot_vga)
 			add_reason(&sys->devices[i], "boot VGA device (firmware "
 				   "and early console output)");
-	pt_ctx_path(ctx, path, sizeof(path), "sys/class/graphics");
-	dir = opendir(path);
+	dir = pt_sysfs_opendir(&ctx->fs, AT_FDCWD, "sys/class/graphics");
 	if (!dir)
 		return;
 	while ((de = readdir(dir))) {
@@ -577,9 +576,8 @@ static void display_console(struct pt_ctx *ctx, struct pt_system *sys)
 
 		if (strncmp(de->d_name, "fb", 2))
 			continue;
-		pt_ctx_path(ctx, path, sizeof(path), "sys/class/graphics/%s/device",
-			    de->d_name);
-		if (!realpath(path, real) ||
+		snprintf(rel, sizeof(rel), "sys/class/graphics/%s/device", de->d_name);
+		if (pt_sysfs_resolve(&ctx->fs, rel, real, sizeof(real)) < 0 ||
 		    !ptd_path_owner_bdf(real, bdf, sizeof(bdf)))
 			continue;
 		d = ptd_find_device(sys, bdf);

@@ -222,7 +222,7 @@ int pt_conf_load(const char *path, struct pt_conf *c)
 const struct pt_conf_entry *pt_conf_match(const struct pt_conf *c, const char *bdf,
 					  unsigned int vendor, unsigned int device)
 {
-	char norm[PT_BIND_BDF_LEN] = "";
+	char norm[PT_BDF_LEN] = "";
 
 	if (bdf && parse_bdf(bdf, norm, sizeof(norm)))
 		norm[0] = '\0';
@@ -260,7 +260,7 @@ static int write_file(const char *path, const char *data, size_t len)
 /* Is this (raw) line the entry for bdf?  Compares the first token. */
 static bool line_is(const char *line, size_t l, const char *bdf)
 {
-	char tok[32], norm[PT_BIND_BDF_LEN];
+	char tok[32], norm[PT_BDF_LEN];
 	size_t i = 0, t = 0;
 
 	while (i < l && (line[i] == ' ' || line[i] == '\t'))
@@ -273,7 +273,7 @@ static bool line_is(const char *line, size_t l, const char *bdf)
 
 static int edit(const char *path, const char *bdf, const char *add_opts)
 {
-	char norm[PT_BIND_BDF_LEN], *buf = NULL, *out;
+	char norm[PT_BDF_LEN], *buf = NULL, *out;
 	size_t len = 0, o = 0, pos = 0;
 	struct pt_conf c;
 	int ret, removed = 0;

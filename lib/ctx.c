@@ -3,7 +3,8 @@
  * ctx.c — the discovery context: where files are read from (the live
  * system or a captured tree under --root), the libpci access handle pointed
  * at ROOT/sys/bus/pci, the libudev handle (live system only), and the small
- * file/string helpers the other discovery files share.
+ * string and BDF helpers the other discovery files share.  Files are read
+ * through the context's root (lib/sysfs.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,11 +50,11 @@ static void ptd_pci_warning(char *msg, ...)
 	va_end(ap);
 }
 
-static int ctx_check_tree(const char *root)
+/* The directory the user gave: its own stat(), before anything is
+ * resolved inside it, so that the message names what was typed. */
+static int ctx_check_dir(const char *root)
 {
-	char path[PATH_MAX], line[64] = "";
 	struct stat st;
-	FILE *f;
 
 	if (stat(root, &st) < 0)
 		return pt_set_error(errno, "--root %s: %s; give the directory a "
@@ -63,16 +64,22 @@ static int ctx_check_tree(const char *root)
 		return pt_set_error(ENOTDIR, "--root %s is not a directory; "
 				    "extract the snapshot tar and pass its "
 				    "directory", root);
-	snprintf(path, sizeof(path), "%s/" PT_TREE_MARKER, root);
-	f = fopen(path, "r");
-	if (!f)
+	return 0;
+}
+
+static int ctx_check_marker(struct pt_ctx *ctx, const char *root)
+{
+	char line[64];
+	int ret;
+
+	ret = pt_sysfs_read_str(&ctx->fs, PT_TREE_MARKER, line, sizeof(line));
+	if (ret < 0 && pt_sysfs_defect(&ctx->fs)[0])
+		return ptd_tree_error(ctx);
+	if (ret < 0)
 		return pt_set_error(EINVAL, "--root %s is not a passthru tree: "
 				    "%s has no " PT_TREE_MARKER " marker (%s); "
 				    "capture one with `passthru snapshot -o FILE.tar`",
-				    root, root, strerror(errno));
-	if (!fgets(line, sizeof(line), f))
-		line[0] = '\0';
-	fclose(f);
+				    root, root, strerror(-ret));
 	if (strncmp(line, "passthru-tree 1", 15))
 		return pt_set_error(EINVAL, "--root %s is not a passthru tree: "
 				    "its " PT_TREE_MARKER " does not start with "
@@ -80,18 +87,30 @@ static int ctx_check_tree(const char *root)
 	return 0;
 }
 
+int ptd_tree_error(struct pt_ctx *ctx)
+{
+	return pt_set_error(EINVAL, "--root %s: %s; a passthru tree holds sysfs "
+			    "attributes as regular files and its symlinks stay "
+			    "inside it: capture it again with `passthru snapshot`",
+			    ctx->fs.root, pt_sysfs_defect(&ctx->fs));
+}
+
 static int ctx_open_pci(struct pt_ctx *ctx)
 {
 	char path[PATH_MAX];
 	jmp_buf jb;
-	struct stat st;
 
+	/* libpci lists this directory itself, by its plain path */
+	ctx->devfd = pt_sysfs_open_dir_for_libpci(&ctx->fs, AT_FDCWD,
+						  "sys/bus/pci/devices", NULL);
+	if (ctx->devfd < 0 && pt_sysfs_defect(&ctx->fs)[0])
+		return ptd_tree_error(ctx);
 	pt_ctx_path(ctx, path, sizeof(path), "sys/bus/pci/devices");
-	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+	if (ctx->devfd < 0)
 		return pt_set_error(ENOENT, "cannot read %s: %s; %s", path,
-				    strerror(errno ? errno : ENOTDIR),
-				    ctx->root[0] ? "the tree has no PCI devices"
-				    : "is sysfs mounted on /sys?");
+				    strerror(-ctx->devfd),
+				    pt_ctx_is_live(ctx) ? "is sysfs mounted on /sys?"
+				    : "the tree has no PCI devices");
 	ctx->pacc = pci_alloc();
 	if (!ctx->pacc)
 		return pt_set_error(ENOMEM, "libpci: out of memory");
@@ -114,35 +133,40 @@ static int ctx_open_pci(struct pt_ctx *ctx)
 
 int pt_ctx_new(struct pt_ctx **out, const char *root)
 {
+	char real[PATH_MAX];
 	struct pt_ctx *ctx;
 	int ret;
 
 	*out = NULL;
 	if (root && *root) {
-		ret = ctx_check_tree(root);
+		ret = ctx_check_dir(root);
 		if (ret < 0)
 			return ret;
 	}
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return pt_set_error(ENOMEM, "out of memory");
-	ctx->devfd = -1;
+	ctx->devfd = ctx->scan_dfd = -1;
+	ctx->fs.rootfd = -1;
 	if (root && *root) {
-		if (!realpath(root, ctx->root)) {
+		if (!realpath(root, real)) {
 			ret = pt_set_error(errno, "--root %s: %s", root,
 					   strerror(errno));
 			goto err;
 		}
 		/* "/" as a root is the live system spelled differently */
-		if (!strcmp(ctx->root, "/"))
-			ctx->root[0] = '\0';
+		ret = pt_sysfs_init(&ctx->fs, real);
+		if (!ret)
+			ret = ctx_check_marker(ctx, root);
+		if (ret < 0)
+			goto err;
 	}
 	ret = ctx_open_pci(ctx);
 	if (ret < 0)
 		goto err;
 	/* Properties on the live system come from udev; a tree has no udev
 	 * database, so everything there is read from the captured sysfs. */
-	if (!ctx->root[0])
+	if (pt_ctx_is_live(ctx))
 		ctx->udev = udev_new();
 	*out = ctx;
 	return 0;
@@ -169,262 +193,38 @@ void pt_ctx_free(struct pt_ctx *ctx)
 	free(ctx->order);
 	if (ctx->devfd >= 0)
 		close(ctx->devfd);
+	pt_sysfs_fini(&ctx->fs);
 	free(ctx);
 }
 
 const char *pt_ctx_root(const struct pt_ctx *ctx)
 {
-	return ctx->root;
+	return ctx->fs.root;
 }
 
 bool pt_ctx_is_live(const struct pt_ctx *ctx)
 {
-	return !ctx->root[0];
+	return pt_sysfs_is_live(&ctx->fs);
+}
+
+struct pt_sysfs *pt_ctx_sysfs(struct pt_ctx *ctx)
+{
+	return &ctx->fs;
 }
 
 int pt_ctx_path(const struct pt_ctx *ctx, char *buf, size_t n,
 		const char *fmt, ...)
 {
+	char rel[PATH_MAX];
 	va_list ap;
-	size_t l;
 	int r;
 
-	l = (size_t)snprintf(buf, n, "%s/", ctx->root);
-	if (l >= n)
-		return -ENAMETOOLONG;
 	va_start(ap, fmt);
-	r = vsnprintf(buf + l, n - l, fmt, ap);
+	r = vsnprintf(rel, sizeof(rel), fmt, ap);
 	va_end(ap);
-	if (r < 0 || (size_t)r >= n - l)
+	if (r < 0 || (size_t)r >= sizeof(rel))
 		return -ENAMETOOLONG;
-	return 0;
-}
-
-static int read_fd(int fd, char *buf, size_t n)
-{
-	size_t got = 0;
-	ssize_t r;
-
-	/* sysfs sizes lie (4096): read the contents, never trust st_size.
-	 * A sysfs attribute comes in one read and a regular file gives all
-	 * it has, so a short read is the end: no extra read() for the EOF
-	 * (procfs seq_files, which may return less, go through ptd_slurp) */
-	while (got < n - 1) {
-		r = read(fd, buf + got, n - 1 - got);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			close(fd);
-			buf[got] = '\0';
-			return (int)r;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-		if ((size_t)r < n - 1 - (got - (size_t)r))
-			break;
-	}
-	close(fd);
-	buf[got] = '\0';
-	return (int)got;
-}
-
-int ptd_read_file(const struct pt_ctx *ctx, const char *rel, char *buf,
-		  size_t n)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	if (!n)
-		return -EINVAL;
-	buf[0] = '\0';
-	if (pt_ctx_path(ctx, path, sizeof(path), "%s", rel) < 0)
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	return read_fd(fd, buf, n);
-}
-
-int ptd_read_at(int dfd, const char *name, char *buf, size_t n)
-{
-	int fd;
-
-	if (!n)
-		return -EINVAL;
-	buf[0] = '\0';
-	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	return read_fd(fd, buf, n);
-}
-
-static void first_line(char *buf)
-{
-	char *p = strchr(buf, '\n');
-
-	if (p)
-		*p = '\0';
-	for (p = buf + strlen(buf); p > buf && (p[-1] == ' ' || p[-1] == '\t'); )
-		*--p = '\0';
-}
-
-int ptd_read_str_at(int dfd, const char *name, char *buf, size_t n)
-{
-	int r = ptd_read_at(dfd, name, buf, n);
-
-	if (r < 0)
-		return r;
-	first_line(buf);
-	return 0;
-}
-
-static int parse_long(const char *buf, long *val)
-{
-	char *end;
-
-	errno = 0;
-	*val = strtol(buf, &end, 0);
-	if (errno || end == buf)
-		return -EINVAL;
-	return 0;
-}
-
-int ptd_read_long_at(int dfd, const char *name, long *val)
-{
-	char buf[64];
-	int r = ptd_read_str_at(dfd, name, buf, sizeof(buf));
-
-	return r < 0 ? r : parse_long(buf, val);
-}
-
-static int link_base(const char *target, char *buf, size_t n)
-{
-	const char *base = strrchr(target, '/');
-
-	base = base ? base + 1 : target;
-	if (strlen(base) >= n)
-		return -ENAMETOOLONG;
-	strcpy(buf, base);
-	return 0;
-}
-
-int ptd_readlink_base_at(int dfd, const char *name, char *buf, size_t n)
-{
-	char target[PATH_MAX];
-	ssize_t r;
-
-	buf[0] = '\0';
-	r = readlinkat(dfd, name, target, sizeof(target) - 1);
-	if (r < 0)
-		return -errno;
-	target[r] = '\0';
-	return link_base(target, buf, n);
-}
-
-int ptd_read_str(const struct pt_ctx *ctx, const char *rel, char *buf,
-		 size_t n)
-{
-	int r = ptd_read_file(ctx, rel, buf, n);
-	char *p;
-
-	if (r < 0)
-		return r;
-	p = strchr(buf, '\n');
-	if (p)
-		*p = '\0';
-	for (p = buf + strlen(buf); p > buf && (p[-1] == ' ' || p[-1] == '\t'); )
-		*--p = '\0';
-	return 0;
-}
-
-int ptd_read_long(const struct pt_ctx *ctx, const char *rel, long *val)
-{
-	char buf[64], *end;
-	int r = ptd_read_str(ctx, rel, buf, sizeof(buf));
-
-	if (r < 0)
-		return r;
-	errno = 0;
-	*val = strtol(buf, &end, 0);
-	if (errno || end == buf)
-		return -EINVAL;
-	return 0;
-}
-
-int ptd_readlink_base(const struct pt_ctx *ctx, const char *rel, char *buf,
-		      size_t n)
-{
-	char path[PATH_MAX];
-
-	buf[0] = '\0';
-	if (pt_ctx_path(ctx, path, sizeof(path), "%s", rel) < 0)
-		return -ENAMETOOLONG;
-	return ptd_readlink_base_at(AT_FDCWD, path, buf, n);
-}
-
-bool ptd_exists(const struct pt_ctx *ctx, const char *rel)
-{
-	char path[PATH_MAX];
-
-	if (pt_ctx_path(ctx, path, sizeof(path), "%s", rel) < 0)
-		return false;
-	return access(path, F_OK) == 0;
-}
-
-int ptd_slurp(const struct pt_ctx *ctx, const char *rel, char **out,
-	      size_t *len)
-{
-	char path[PATH_MAX];
-	size_t cap = 4096, got = 0;
-	char *buf, *nb;
-	ssize_t r;
-	int fd;
-
-	*out = NULL;
-	if (pt_ctx_path(ctx, path, sizeof(path), "%s", rel) < 0)
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		if (got + 1 >= cap) {
-			if (cap >= (64u << 20)) /* no /proc file is this big */
-				break;
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + got, cap - 1 - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			r = -errno;
-			free(buf);
-			close(fd);
-			return (int)r;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*out = buf;
-	if (len)
-		*len = got;
-	return 0;
+	return pt_sysfs_path(&ctx->fs, buf, n, "%s", rel);
 }
 
 /* ---- string vectors ---- */

@@ -15,19 +15,21 @@
 #include <pci/pci.h>
 
 #include "lib/passthru.h"
+#include "lib/sysfs.h"
 
 #define PT_TREE_MARKER ".passthru-tree"
 
 struct udev;
 
 struct pt_ctx {
-	char root[PATH_MAX];		/* "" for the live system */
+	struct pt_sysfs fs;		/* the root: live system or a tree */
 	struct pci_access *pacc;
 	struct udev *udev;		/* live system only */
 	struct pt_system *sys;		/* cached scan result */
 	bool broken;			/* libpci raised an error: no more scans */
 	uint8_t *cfgbuf;		/* 4 KiB scratch for config reads */
 	int devfd;			/* ROOT/sys/bus/pci/devices, or -1 */
+	int scan_dfd;			/* the device directory being scanned */
 	struct ptd_names *names;	/* pci.ids lookups made so far (scan.c) */
 	struct ptd_scan_key *order;	/* scan order scratch (scan.c) */
 	char pci_error[512];		/* libpci's last error/warning text */
@@ -40,24 +42,9 @@ void ptd_names_free(struct ptd_names *names);
 extern __thread jmp_buf *ptd_pci_jmp;
 extern __thread char ptd_pci_msg[512];
 
-/* Paths and files under the context's root. */
-int ptd_read_file(const struct pt_ctx *ctx, const char *rel, char *buf,
-		  size_t n);			/* bytes read or -errno; NUL-ended */
-int ptd_read_str(const struct pt_ctx *ctx, const char *rel, char *buf,
-		 size_t n);			/* first line, trimmed */
-int ptd_read_long(const struct pt_ctx *ctx, const char *rel, long *val);
-int ptd_readlink_base(const struct pt_ctx *ctx, const char *rel, char *buf,
-		      size_t n);		/* basename of a symlink target */
-bool ptd_exists(const struct pt_ctx *ctx, const char *rel);
-/* The same relative to an open directory (one device's sysfs dir): a path
- * walk of one component instead of the whole ROOT/sys/bus/pci/... chain. */
-int ptd_read_at(int dfd, const char *name, char *buf, size_t n);
-int ptd_read_str_at(int dfd, const char *name, char *buf, size_t n);
-int ptd_read_long_at(int dfd, const char *name, long *val);
-int ptd_readlink_base_at(int dfd, const char *name, char *buf, size_t n);
-/* Reads a whole file into a malloc'd NUL-ended buffer. */
-int ptd_slurp(const struct pt_ctx *ctx, const char *rel, char **out,
-	      size_t *len);
+/* -EINVAL with "--root TREE: FILE is a FIFO, not a regular file ...":
+ * what the tree's reader refused (pt_sysfs_defect()), as the error. */
+int ptd_tree_error(struct pt_ctx *ctx);
 
 /* String vectors. */
 int ptd_strv_add(struct pt_strv *sv, const char *s);

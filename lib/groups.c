@@ -20,13 +20,25 @@
 
 #include "lib/disc-priv.h"
 
+/*
+ * vfio-pci registers its PCI driver as "vfio-pci"; every variant driver
+ * (drivers/vfio/pci/VENDOR/) registers as KBUILD_MODNAME, its module's name
+ * with '-' made '_': mlx5_vfio_pci, hisi_acc_vfio_pci, pds_vfio_pci,
+ * virtio_vfio_pci, nvgrace_gpu_vfio_pci, qat_vfio_pci (Linux 6.12).  So
+ * exactly "vfio-pci" or a name ending in "_vfio_pci" — not any name that
+ * merely contains vfio-pci, and not the library vfio_pci_core, which binds
+ * nothing.
+ */
 bool pt_driver_is_vfio(const char *driver)
 {
-	if (!driver || !*driver)
+	static const char variant[] = "_vfio_pci";
+	size_t l, vl = sizeof(variant) - 1;
+
+	if (!driver)
 		return false;
-	/* vfio-pci, and variants such as mlx5_vfio_pci, nvgrace_gpu_vfio_pci */
-	return !strcmp(driver, "vfio-pci") || strstr(driver, "vfio_pci") ||
-	       strstr(driver, "vfio-pci");
+	l = strlen(driver);
+	return !strcmp(driver, "vfio-pci") ||
+	       (l > vl && !strcmp(driver + l - vl, variant));
 }
 
 bool pt_driver_is_dma_safe(const char *driver, bool is_bridge)
@@ -118,12 +130,12 @@ static int group_read(struct pt_ctx *ctx, struct pt_system *sys, int gfd,
 	ssize_t n;
 
 	snprintf(rel, sizeof(rel), "%d/type", g->id);
-	if (ptd_read_str_at(gfd, rel, g->type, sizeof(g->type)) < 0)
+	if (pt_sysfs_read_str_at(&ctx->fs, gfd, rel, g->type, sizeof(g->type)) < 0)
 		g->type[0] = '\0';	/* before Linux 5.11 there is no type */
 	snprintf(rel, sizeof(rel), "%d/devices", g->id);
-	fd = openat(gfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = pt_sysfs_open(&ctx->fs, gfd, rel, O_RDONLY | O_DIRECTORY);
 	if (fd < 0) {
-		int err = errno;
+		int err = -fd;
 
 		pt_ctx_path(ctx, path, sizeof(path),
 			    "sys/kernel/iommu_groups/%d/devices", g->id);
@@ -157,8 +169,7 @@ int ptd_scan_groups(struct pt_ctx *ctx, struct pt_system *sys)
 	int cap = 0, ret = 0, gfd;
 	DIR *dir;
 
-	pt_ctx_path(ctx, path, sizeof(path), "sys/kernel/iommu_groups");
-	dir = opendir(path);
+	dir = pt_sysfs_opendir(&ctx->fs, AT_FDCWD, "sys/kernel/iommu_groups");
 	if (!dir)
 		return 0;	/* no IOMMU: groups stay NULL */
 	while ((de = readdir(dir))) {
@@ -191,10 +202,12 @@ int ptd_scan_groups(struct pt_ctx *ctx, struct pt_system *sys)
 	}
 	sys->has_iommu = true;
 	qsort(sys->groups, (size_t)sys->nr_groups, sizeof(*sys->groups), group_cmp);
-	gfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (gfd < 0)
-		return pt_set_error(errno, "cannot read %s: %s", path,
-				    strerror(errno));
+	gfd = pt_sysfs_open_dir(&ctx->fs, AT_FDCWD, "sys/kernel/iommu_groups");
+	if (gfd < 0) {
+		pt_ctx_path(ctx, path, sizeof(path), "sys/kernel/iommu_groups");
+		return pt_set_error(-gfd, "cannot read %s: %s", path,
+				    strerror(-gfd));
+	}
 	/* the groups' device pointers are set after the sort: stable now */
 	for (int i = 0; i < sys->nr_groups; i++) {
 		ret = group_read(ctx, sys, gfd, &sys->groups[i]);
@@ -204,4 +217,92 @@ int ptd_scan_groups(struct pt_ctx *ctx, struct pt_system *sys)
 	}
 	close(gfd);
 	return ret < 0 ? ret : 0;
+}
+
+/* ---- one group's viability straight from sysfs ---- */
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "BDF is bound to DRV, ..." for every member that breaks the rule of
+ * ptd_group_judge(); the number of them. */
+static int group_offenders(struct pt_sysfs *fs, DIR *dir, char *bad, size_t n)
+{
+	char *names[256], rel[PATH_MAX], drv[PT_NAME_LEN];
+	struct dirent *de;
+	int nr = 0, nbad = 0;
+	size_t used = 0;
+
+	bad[0] = '\0';
+	while ((de = readdir(dir)) && nr < 256) {
+		if (de->d_name[0] == '.')
+			continue;
+		names[nr] = strdup(de->d_name);
+		if (names[nr])
+			nr++;
+	}
+	qsort(names, (size_t)nr, sizeof(*names), name_cmp);
+	for (int i = 0; i < nr; i++) {
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", names[i]);
+		if (pt_sysfs_readlink_base(fs, rel, drv, sizeof(drv)) < 0)
+			drv[0] = '\0';
+		if (!pt_driver_is_dma_safe(drv, false)) {
+			if (used < n)
+				used += (size_t)snprintf(bad + used, n - used, "%s%s is bound to %s",
+							 nbad ? ", " : "", names[i], drv);
+			nbad++;
+		}
+		free(names[i]);
+	}
+	return nbad;
+}
+
+static int check_viable(struct pt_sysfs *fs, const char *bdf, int *group_out)
+{
+	char rel[PATH_MAX], path[PATH_MAX], link[64], bad[640];
+	int group, ret, nbad;
+	DIR *dir;
+
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/iommu_group", bdf);
+	ret = pt_sysfs_readlink_base(fs, rel, link, sizeof(link));
+	if (ret < 0) {
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s", bdf);
+		if (!pt_sysfs_exists(fs, rel))
+			return pt_set_error(ENODEV, "%s: no such PCI device; see `passthru list`", bdf);
+		return pt_set_error(ENODEV, "%s: the device has no IOMMU group (%s): the IOMMU is off; boot with intel_iommu=on (or amd_iommu=on) and see `passthru check`",
+				    bdf, strerror(-ret));
+	}
+	group = atoi(link);
+	if (group_out)
+		*group_out = group;
+	snprintf(rel, sizeof(rel), "sys/kernel/iommu_groups/%d/devices", group);
+	dir = pt_sysfs_opendir(fs, AT_FDCWD, rel);
+	if (!dir) {
+		int err = errno;
+
+		pt_sysfs_path(fs, path, sizeof(path), "%s", rel);
+		return pt_set_error(err, "%s: listing IOMMU group %d (%s) failed: %s",
+				    bdf, group, path, strerror(err));
+	}
+	nbad = group_offenders(fs, dir, bad, sizeof(bad));
+	closedir(dir);
+	if (nbad)
+		return pt_set_error(EBUSY, "%s: IOMMU group %d is not viable: %s; every device of a group must be on vfio-pci (bridges may stay on pcieport): run `passthru assign %s` to move the whole group, or unbind %s",
+				    bdf, group, bad, bdf, nbad > 1 ? "them" : "it");
+	return 0;
+}
+
+int pt_group_check_viable(const char *root, const char *bdf, int *group)
+{
+	struct pt_sysfs fs;
+	int ret;
+
+	ret = pt_sysfs_init(&fs, root);
+	if (ret < 0)
+		return ret;
+	ret = check_viable(&fs, bdf, group);
+	pt_sysfs_fini(&fs);
+	return ret;
 }

@@ -24,10 +24,26 @@ struct checks {
 	int n, max;
 };
 
-static struct pt_check *add(struct checks *c, const char *name,
+/* What `passthru check` prints in front of each line. */
+static const char *const check_names[] = {
+	[PT_CHECK_CPU_VIRT] = "cpu virtualization",
+	[PT_CHECK_KVM] = "/dev/kvm",
+	[PT_CHECK_IOMMU_FIRMWARE] = "IOMMU in firmware",
+	[PT_CHECK_IOMMU_ENABLED] = "IOMMU enabled",
+	[PT_CHECK_IOMMU_MODE] = "IOMMU mode",
+	[PT_CHECK_INTREMAP] = "interrupt remapping",
+	[PT_CHECK_UNSAFE_INTERRUPTS] = "unsafe interrupts",
+	[PT_CHECK_VFIO_MODULES] = "VFIO modules",
+	[PT_CHECK_VFIO_CONTAINER] = "/dev/vfio/vfio",
+	[PT_CHECK_IOMMUFD] = "iommufd",
+	[PT_CHECK_MEMLOCK] = "locked memory",
+	[PT_CHECK_HUGEPAGES] = "hugepages",
+};
+
+static struct pt_check *add(struct checks *c, enum pt_check_id id,
 			    enum pt_check_status st, const char *fix,
 			    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static struct pt_check *add(struct checks *c, const char *name,
+static struct pt_check *add(struct checks *c, enum pt_check_id id,
 			    enum pt_check_status st, const char *fix,
 			    const char *fmt, ...)
 {
@@ -38,13 +54,23 @@ static struct pt_check *add(struct checks *c, const char *name,
 		return NULL;
 	k = &c->v[c->n++];
 	memset(k, 0, sizeof(*k));
-	snprintf(k->name, sizeof(k->name), "%s", name);
+	k->id = id;
+	snprintf(k->name, sizeof(k->name), "%s", check_names[id]);
 	k->status = st;
 	snprintf(k->fix, sizeof(k->fix), "%s", fix ? fix : "");
 	va_start(ap, fmt);
 	vsnprintf(k->detail, sizeof(k->detail), fmt, ap);
 	va_end(ap);
 	return k;
+}
+
+const struct pt_check *pt_check_find(const struct pt_check *v, int n,
+				     enum pt_check_id id)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i].id == id)
+			return &v[i];
+	return NULL;
 }
 
 const char *pt_check_status_name(enum pt_check_status s)
@@ -100,8 +126,8 @@ static void check_cpu(struct pt_ctx *ctx, struct checks *c)
 	char *info = NULL, *flags, *eol;
 	bool vmx = false, svm = false;
 
-	if (ptd_slurp(ctx, "proc/cpuinfo", &info, NULL) < 0) {
-		add(c, "cpu virtualization", PT_CHECK_FAIL, "mount /proc",
+	if (pt_sysfs_slurp(&ctx->fs, "proc/cpuinfo", &info, NULL) < 0) {
+		add(c, PT_CHECK_CPU_VIRT, PT_CHECK_FAIL, "mount /proc",
 		    "cannot read proc/cpuinfo");
 		return;
 	}
@@ -117,16 +143,16 @@ static void check_cpu(struct pt_ctx *ctx, struct checks *c)
 	}
 	free(info);
 	if (vmx || svm)
-		add(c, "cpu virtualization", PT_CHECK_PASS, NULL, "%s",
+		add(c, PT_CHECK_CPU_VIRT, PT_CHECK_PASS, NULL, "%s",
 		    vmx ? "Intel VT-x (vmx)" : "AMD-V (svm)");
-	else if (ptd_exists(ctx, "dev/kvm"))
+	else if (pt_sysfs_exists(&ctx->fs, "dev/kvm"))
 		/* e.g. a VM whose hypervisor offers KVM without exposing the
 		 * flags (PVM); /dev/kvm below decides */
-		add(c, "cpu virtualization", PT_CHECK_WARN,
+		add(c, PT_CHECK_CPU_VIRT, PT_CHECK_WARN,
 		    "none needed if /dev/kvm works; else enable VT-x/AMD-V",
 		    "the CPU flags have neither vmx nor svm, yet /dev/kvm exists");
 	else
-		add(c, "cpu virtualization", PT_CHECK_FAIL,
+		add(c, PT_CHECK_CPU_VIRT, PT_CHECK_FAIL,
 		    "enable VT-x/AMD-V (SVM) in the firmware setup",
 		    "the CPU flags have neither vmx nor svm");
 }
@@ -136,8 +162,8 @@ static void check_kvm(struct pt_ctx *ctx, struct checks *c)
 	char path[PATH_MAX];
 	int fd;
 
-	if (!ptd_exists(ctx, "dev/kvm")) {
-		add(c, "/dev/kvm", PT_CHECK_FAIL,
+	if (!pt_sysfs_exists(&ctx->fs, "dev/kvm")) {
+		add(c, PT_CHECK_KVM, PT_CHECK_FAIL,
 		    "modprobe kvm_intel (or kvm_amd); check dmesg for why KVM is disabled",
 		    "/dev/kvm does not exist");
 		return;
@@ -146,30 +172,28 @@ static void check_kvm(struct pt_ctx *ctx, struct checks *c)
 		pt_ctx_path(ctx, path, sizeof(path), "dev/kvm");
 		fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd < 0) {
-			add(c, "/dev/kvm", PT_CHECK_FAIL,
+			add(c, PT_CHECK_KVM, PT_CHECK_FAIL,
 			    "add the user to the kvm group or run as root",
 			    "/dev/kvm exists but cannot be opened: %s",
 			    strerror(errno));
 			return;
 		}
 		close(fd);
-		add(c, "/dev/kvm", PT_CHECK_PASS, NULL, "exists and opens read-write");
+		add(c, PT_CHECK_KVM, PT_CHECK_PASS, NULL, "exists and opens read-write");
 		return;
 	}
-	add(c, "/dev/kvm", PT_CHECK_PASS, NULL, "exists");
+	add(c, PT_CHECK_KVM, PT_CHECK_PASS, NULL, "exists");
 }
 
 static int count_dir(struct pt_ctx *ctx, const char *rel, char *first, size_t n)
 {
-	char path[PATH_MAX];
 	struct dirent *de;
 	int cnt = 0;
 	DIR *d;
 
 	if (first)
 		first[0] = '\0';
-	pt_ctx_path(ctx, path, sizeof(path), "%s", rel);
-	d = opendir(path);
+	d = pt_sysfs_opendir(&ctx->fs, AT_FDCWD, rel);
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
@@ -186,8 +210,8 @@ static int count_dir(struct pt_ctx *ctx, const char *rel, char *first, size_t n)
 static void check_iommu(struct pt_ctx *ctx, struct checks *c,
 			const char *cmdline, bool *enabled, bool *intel)
 {
-	bool dmar = ptd_exists(ctx, "sys/firmware/acpi/tables/DMAR");
-	bool ivrs = ptd_exists(ctx, "sys/firmware/acpi/tables/IVRS");
+	bool dmar = pt_sysfs_exists(&ctx->fs, "sys/firmware/acpi/tables/DMAR");
+	bool ivrs = pt_sysfs_exists(&ctx->fs, "sys/firmware/acpi/tables/IVRS");
 	char first[64], ii[32], ai[32], io[32];
 	const char *intel_iommu = cmdline_param(cmdline, "intel_iommu", ii, sizeof(ii));
 	const char *amd_iommu = cmdline_param(cmdline, "amd_iommu", ai, sizeof(ai));
@@ -199,47 +223,47 @@ static void check_iommu(struct pt_ctx *ctx, struct checks *c,
 
 	*intel = dmar || !strncmp(first, "dmar", 4);
 	if (dmar || ivrs)
-		add(c, "IOMMU in firmware", PT_CHECK_PASS, NULL,
+		add(c, PT_CHECK_IOMMU_FIRMWARE, PT_CHECK_PASS, NULL,
 		    "ACPI %s table present", dmar ? "DMAR (Intel VT-d)" : "IVRS (AMD-Vi)");
 	else if (units)
-		add(c, "IOMMU in firmware", PT_CHECK_PASS, NULL,
+		add(c, PT_CHECK_IOMMU_FIRMWARE, PT_CHECK_PASS, NULL,
 		    "no ACPI DMAR/IVRS table, but the kernel registered %s", first);
 	else
-		add(c, "IOMMU in firmware", PT_CHECK_FAIL,
+		add(c, PT_CHECK_IOMMU_FIRMWARE, PT_CHECK_FAIL,
 		    "enable VT-d / AMD IOMMU (AMD-Vi) in the firmware setup; "
 		    "for a VM, give it a virtual IOMMU (QEMU: -device intel-iommu)",
 		    "no ACPI DMAR or IVRS table: the firmware describes no IOMMU");
 
 	*enabled = units > 0 && groups > 0;
 	if (*enabled) {
-		add(c, "IOMMU enabled", PT_CHECK_PASS, NULL,
+		add(c, PT_CHECK_IOMMU_ENABLED, PT_CHECK_PASS, NULL,
 		    "%d IOMMU unit%s (%s...), %d IOMMU groups", units,
 		    units > 1 ? "s" : "", first, groups);
 	} else if ((intel_iommu && !strncmp(intel_iommu, "off", 3)) ||
 		   (amd_iommu && !strncmp(amd_iommu, "off", 3)) ||
 		   (iommu && !strcmp(iommu, "off"))) {
-		add(c, "IOMMU enabled", PT_CHECK_FAIL,
+		add(c, PT_CHECK_IOMMU_ENABLED, PT_CHECK_FAIL,
 		    "remove the IOMMU 'off' option from the kernel command line and reboot",
 		    "the kernel command line turns the IOMMU off (%s%s)",
 		    intel_iommu ? "intel_iommu=" : amd_iommu ? "amd_iommu=" : "iommu=",
 		    intel_iommu ? intel_iommu : amd_iommu ? amd_iommu : iommu);
 	} else if (dmar || ivrs) {
-		add(c, "IOMMU enabled", PT_CHECK_FAIL, fix_cmd,
+		add(c, PT_CHECK_IOMMU_ENABLED, PT_CHECK_FAIL, fix_cmd,
 		    "the firmware has an IOMMU but the kernel did not enable it "
 		    "(no /sys/class/iommu units, no IOMMU groups)");
 	} else {
-		add(c, "IOMMU enabled", PT_CHECK_FAIL,
+		add(c, PT_CHECK_IOMMU_ENABLED, PT_CHECK_FAIL,
 		    "use a machine (or VM) with an IOMMU, then enable it in firmware",
 		    "no IOMMU: /sys/class/iommu is empty and there are no IOMMU "
 		    "groups, so no device can be assigned");
 	}
 
 	if (iommu && !strcmp(iommu, "pt"))
-		add(c, "IOMMU mode", PT_CHECK_PASS, NULL,
+		add(c, PT_CHECK_IOMMU_MODE, PT_CHECK_PASS, NULL,
 		    "iommu=pt: host devices bypass translation; VFIO groups still "
 		    "get their own DMA domains");
 	else if (*enabled)
-		add(c, "IOMMU mode", PT_CHECK_PASS, NULL, "translated (%s)",
+		add(c, PT_CHECK_IOMMU_MODE, PT_CHECK_PASS, NULL, "translated (%s)",
 		    intel_iommu ? "intel_iommu on the command line"
 		    : amd_iommu ? "amd_iommu on the command line"
 		    : "kernel default");
@@ -248,14 +272,13 @@ static void check_iommu(struct pt_ctx *ctx, struct checks *c,
 /* VT-d extended capability register, bit 3 = Interrupt Remapping. */
 static bool intel_ir_supported(struct pt_ctx *ctx, bool *known)
 {
-	char path[PATH_MAX], rel[PATH_MAX], buf[64];
+	char rel[PATH_MAX], buf[64];
 	struct dirent *de;
 	bool any = false, all = true;
 	DIR *d;
 
 	*known = false;
-	pt_ctx_path(ctx, path, sizeof(path), "sys/class/iommu");
-	d = opendir(path);
+	d = pt_sysfs_opendir(&ctx->fs, AT_FDCWD, "sys/class/iommu");
 	if (!d)
 		return false;
 	while ((de = readdir(d))) {
@@ -265,7 +288,7 @@ static bool intel_ir_supported(struct pt_ctx *ctx, bool *known)
 			continue;
 		snprintf(rel, sizeof(rel), "sys/class/iommu/%s/intel-iommu/ecap",
 			 de->d_name);
-		if (ptd_read_str(ctx, rel, buf, sizeof(buf)) < 0)
+		if (pt_sysfs_read_str(&ctx->fs, rel, buf, sizeof(buf)) < 0)
 			continue;
 		ecap = strtoull(buf, NULL, 16);
 		*known = true;
@@ -284,44 +307,44 @@ static void check_intremap(struct pt_ctx *ctx, struct checks *c,
 	const char *intremap = cmdline_param(cmdline, "intremap", ir, sizeof(ir));
 	bool known, sup;
 
-	ptd_read_str(ctx, "sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
+	pt_sysfs_read_str(&ctx->fs, "sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
 		     unsafe, sizeof(unsafe));
 	if (!enabled) {
-		add(c, "interrupt remapping", PT_CHECK_FAIL,
+		add(c, PT_CHECK_INTREMAP, PT_CHECK_FAIL,
 		    "enable the IOMMU first (see above)",
 		    "no IOMMU, so no interrupt remapping: a device could inject "
 		    "arbitrary interrupts (MSI) into the host");
 	} else if ((intremap && !strcmp(intremap, "off")) ||
 		   cmdline_param(cmdline, "nointremap", ir, sizeof(ir))) {
-		add(c, "interrupt remapping", PT_CHECK_FAIL,
+		add(c, PT_CHECK_INTREMAP, PT_CHECK_FAIL,
 		    "remove intremap=off / nointremap from the kernel command line",
 		    "turned off on the kernel command line");
 	} else if (intel) {
 		sup = intel_ir_supported(ctx, &known);
 		if (!known)
-			add(c, "interrupt remapping", PT_CHECK_WARN,
+			add(c, PT_CHECK_INTREMAP, PT_CHECK_WARN,
 			    "check dmesg for 'DMAR-IR: Enabled IRQ remapping'",
 			    "cannot read the VT-d ecap register from sysfs");
 		else if (sup)
-			add(c, "interrupt remapping", PT_CHECK_PASS, NULL,
+			add(c, PT_CHECK_INTREMAP, PT_CHECK_PASS, NULL,
 			    "every VT-d unit supports it (ecap IR) and it is not "
 			    "turned off");
 		else
-			add(c, "interrupt remapping", PT_CHECK_FAIL,
+			add(c, PT_CHECK_INTREMAP, PT_CHECK_FAIL,
 			    "use hardware with VT-d interrupt remapping (QEMU: "
 			    "-device intel-iommu,intremap=on)",
 			    "a VT-d unit lacks interrupt remapping (ecap IR=0)");
 	} else {
-		add(c, "interrupt remapping", PT_CHECK_PASS, NULL,
+		add(c, PT_CHECK_INTREMAP, PT_CHECK_PASS, NULL,
 		    "AMD-Vi always remaps interrupts unless turned off");
 	}
 	if (unsafe[0] == 'Y' || unsafe[0] == '1')
-		add(c, "unsafe interrupts", PT_CHECK_WARN,
+		add(c, PT_CHECK_UNSAFE_INTERRUPTS, PT_CHECK_WARN,
 		    "echo N > /sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
 		    "vfio_iommu_type1 allow_unsafe_interrupts=Y: assignment is "
 		    "allowed without interrupt isolation");
 	else
-		add(c, "unsafe interrupts", PT_CHECK_PASS, NULL,
+		add(c, PT_CHECK_UNSAFE_INTERRUPTS, PT_CHECK_PASS, NULL,
 		    "allow_unsafe_interrupts is %s", unsafe[0] ? "N" : "not set");
 }
 
@@ -330,7 +353,7 @@ static bool module_loaded(struct pt_ctx *ctx, const char *mods, const char *name
 	char rel[128], line[80];
 
 	snprintf(rel, sizeof(rel), "sys/module/%s", name);
-	if (ptd_exists(ctx, rel))
+	if (pt_sysfs_exists(&ctx->fs, rel))
 		return true;
 	snprintf(line, sizeof(line), "\n%s ", name);
 	return mods && (strstr(mods, line) ||
@@ -342,9 +365,9 @@ static void check_vfio(struct pt_ctx *ctx, struct checks *c)
 	static const char *const need[] = { "vfio", "vfio_pci", "vfio_iommu_type1" };
 	char missing[128] = "";
 	char *mods = NULL;
-	bool drv = ptd_exists(ctx, "sys/bus/pci/drivers/vfio-pci");
+	bool drv = pt_sysfs_exists(&ctx->fs, "sys/bus/pci/drivers/vfio-pci");
 
-	ptd_slurp(ctx, "proc/modules", &mods, NULL);
+	pt_sysfs_slurp(&ctx->fs, "proc/modules", &mods, NULL);
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		/* vfio_pci may be built in: then only its driver dir shows */
 		if (!strcmp(need[i], "vfio_pci") && drv)
@@ -358,20 +381,20 @@ static void check_vfio(struct pt_ctx *ctx, struct checks *c)
 	}
 	free(mods);
 	if (!missing[0])
-		add(c, "VFIO modules", PT_CHECK_PASS, NULL,
+		add(c, PT_CHECK_VFIO_MODULES, PT_CHECK_PASS, NULL,
 		    "vfio, vfio_pci and vfio_iommu_type1 are loaded");
 	else
-		add(c, "VFIO modules", PT_CHECK_FAIL, "modprobe vfio-pci",
+		add(c, PT_CHECK_VFIO_MODULES, PT_CHECK_FAIL, "modprobe vfio-pci",
 		    "not loaded: %s", missing);
-	if (ptd_exists(ctx, "dev/vfio/vfio"))
-		add(c, "/dev/vfio/vfio", PT_CHECK_PASS, NULL, "the VFIO container device exists");
+	if (pt_sysfs_exists(&ctx->fs, "dev/vfio/vfio"))
+		add(c, PT_CHECK_VFIO_CONTAINER, PT_CHECK_PASS, NULL, "the VFIO container device exists");
 	else
-		add(c, "/dev/vfio/vfio", PT_CHECK_FAIL, "modprobe vfio",
+		add(c, PT_CHECK_VFIO_CONTAINER, PT_CHECK_FAIL, "modprobe vfio",
 		    "/dev/vfio/vfio does not exist");
-	if (ptd_exists(ctx, "dev/iommu"))
-		add(c, "iommufd", PT_CHECK_PASS, NULL, "/dev/iommu exists (iommufd backend usable)");
+	if (pt_sysfs_exists(&ctx->fs, "dev/iommu"))
+		add(c, PT_CHECK_IOMMUFD, PT_CHECK_PASS, NULL, "/dev/iommu exists (iommufd backend usable)");
 	else
-		add(c, "iommufd", PT_CHECK_WARN,
+		add(c, PT_CHECK_IOMMUFD, PT_CHECK_WARN,
 		    "modprobe iommufd, or use a kernel with CONFIG_IOMMUFD (type1 is used meanwhile)",
 		    "/dev/iommu does not exist: only the legacy VFIO type1 backend");
 }
@@ -383,7 +406,7 @@ static int tree_memlock(struct pt_ctx *ctx, uint64_t *lim, bool *unlimited)
 	char soft[32];
 	int ret = -ENOENT;
 
-	if (ptd_slurp(ctx, "proc/self/limits", &buf, NULL) < 0)
+	if (pt_sysfs_slurp(&ctx->fs, "proc/self/limits", &buf, NULL) < 0)
 		return -ENOENT;
 	p = strstr(buf, "Max locked memory");
 	if (p && sscanf(p + 17, "%31s", soft) == 1) {
@@ -402,7 +425,7 @@ static bool have_ipc_lock(struct pt_ctx *ctx)
 	char *buf = NULL, *p;
 	unsigned long long eff = 0;
 
-	if (!pt_ctx_is_live(ctx) || ptd_slurp(ctx, "proc/self/status", &buf, NULL) < 0)
+	if (!pt_ctx_is_live(ctx) || pt_sysfs_slurp(&ctx->fs, "proc/self/status", &buf, NULL) < 0)
 		return false;
 	p = strstr(buf, "CapEff:");
 	if (p)
@@ -424,24 +447,24 @@ static void check_memlock(struct pt_ctx *ctx, struct checks *c,
 		unlimited = rl.rlim_cur == RLIM_INFINITY;
 		lim = unlimited ? UINT64_MAX : (uint64_t)rl.rlim_cur;
 	} else if (tree_memlock(ctx, &lim, &unlimited) < 0) {
-		add(c, "locked memory", PT_CHECK_WARN, NULL,
+		add(c, PT_CHECK_MEMLOCK, PT_CHECK_WARN, NULL,
 		    "RLIMIT_MEMLOCK unknown (no proc/self/limits)");
 		return;
 	}
 	pt_format_size(need, b, sizeof(b));
 	if (unlimited) {
-		add(c, "locked memory", PT_CHECK_PASS, NULL,
+		add(c, PT_CHECK_MEMLOCK, PT_CHECK_PASS, NULL,
 		    "RLIMIT_MEMLOCK unlimited (guest needs %s pinned)", b);
 	} else if (lim >= need) {
-		add(c, "locked memory", PT_CHECK_PASS, NULL,
+		add(c, PT_CHECK_MEMLOCK, PT_CHECK_PASS, NULL,
 		    "RLIMIT_MEMLOCK %s >= guest %s", pt_format_size(lim, a, sizeof(a)), b);
 	} else if (have_ipc_lock(ctx)) {
-		add(c, "locked memory", PT_CHECK_PASS, NULL,
+		add(c, PT_CHECK_MEMLOCK, PT_CHECK_PASS, NULL,
 		    "RLIMIT_MEMLOCK %s < guest %s, but this process has "
 		    "CAP_IPC_LOCK, which VFIO honours",
 		    pt_format_size(lim, a, sizeof(a)), b);
 	} else {
-		add(c, "locked memory", o && o->guest_mem_given ? PT_CHECK_FAIL
+		add(c, PT_CHECK_MEMLOCK, o && o->guest_mem_given ? PT_CHECK_FAIL
 		    : PT_CHECK_WARN,
 		    "raise it: `ulimit -l unlimited`, LimitMEMLOCK=infinity in the "
 		    "service, or memlock in /etc/security/limits.conf",
@@ -454,13 +477,12 @@ static void check_hugepages(struct pt_ctx *ctx, struct checks *c,
 			    const struct pt_check_opts *o)
 {
 	uint64_t need = o && o->guest_mem ? o->guest_mem : DEFAULT_GUEST_MEM;
-	char path[PATH_MAX], rel[PATH_MAX], a[32], b[32];
+	char rel[PATH_MAX], a[32], b[32];
 	uint64_t total = 0;
 	struct dirent *de;
 	DIR *d;
 
-	pt_ctx_path(ctx, path, sizeof(path), "sys/kernel/mm/hugepages");
-	d = opendir(path);
+	d = pt_sysfs_opendir(&ctx->fs, AT_FDCWD, "sys/kernel/mm/hugepages");
 	while (d && (de = readdir(d))) {
 		unsigned long long kb;
 		long nr;
@@ -469,17 +491,17 @@ static void check_hugepages(struct pt_ctx *ctx, struct checks *c,
 			continue;
 		snprintf(rel, sizeof(rel), "sys/kernel/mm/hugepages/%s/nr_hugepages",
 			 de->d_name);
-		if (ptd_read_long(ctx, rel, &nr) == 0 && nr > 0)
+		if (pt_sysfs_read_long(&ctx->fs, rel, &nr) == 0 && nr > 0)
 			total += (uint64_t)nr * kb * 1024;
 	}
 	if (d)
 		closedir(d);
 	pt_format_size(need, b, sizeof(b));
 	if (total >= need)
-		add(c, "hugepages", PT_CHECK_PASS, NULL, "%s reserved (guest %s)",
+		add(c, PT_CHECK_HUGEPAGES, PT_CHECK_PASS, NULL, "%s reserved (guest %s)",
 		    pt_format_size(total, a, sizeof(a)), b);
 	else
-		add(c, "hugepages", PT_CHECK_WARN,
+		add(c, PT_CHECK_HUGEPAGES, PT_CHECK_WARN,
 		    "optional, for speed: echo N > /sys/kernel/mm/hugepages/"
 		    "hugepages-2048kB/nr_hugepages (or hugepages= on the command line)",
 		    "%s reserved, guest %s: guest memory will use 4 KiB pages",
@@ -493,7 +515,7 @@ int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,
 	char *cmdline = NULL;
 	bool enabled, intel;
 
-	if (ptd_slurp(ctx, "proc/cmdline", &cmdline, NULL) < 0)
+	if (pt_sysfs_slurp(&ctx->fs, "proc/cmdline", &cmdline, NULL) < 0)
 		cmdline = strdup("");
 	if (!cmdline)
 		return pt_set_error(ENOMEM, "out of memory");
@@ -505,5 +527,9 @@ int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,
 	check_memlock(ctx, &c, opts);
 	check_hugepages(ctx, &c, opts);
 	free(cmdline);
+	/* a tree file refused (a FIFO, a link out of the tree) is named, not
+	 * judged as if absent */
+	if (pt_sysfs_defect(&ctx->fs)[0])
+		return ptd_tree_error(ctx);
 	return c.n;
 }

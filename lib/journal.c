@@ -47,7 +47,7 @@ static int run_dir(struct pt_binder *b, char *buf, size_t n)
 	int ret;
 
 	/* ROOT/run exists on any system; create ROOT/run/passthru */
-	ret = ptb_path(b, tmp, sizeof(tmp), "run/passthru");
+	ret = pt_sysfs_path(&b->fs, tmp, sizeof(tmp), "run/passthru");
 	if (ret)
 		return ret;
 	if (mkdir(tmp, 0755) && errno != EEXIST)
@@ -121,7 +121,7 @@ static int parse_kv(const char *tok, const char *key, char *out, size_t n)
 
 static int parse_member(char *line, struct pt_bind_plan *p)
 {
-	char bdf[PT_BIND_BDF_LEN], drv[PT_BIND_DRV_LEN], ovr[PT_BIND_DRV_LEN];
+	char bdf[PT_BDF_LEN], drv[PT_NAME_LEN], ovr[PT_NAME_LEN];
 	char act[16], *tok[5], *save = NULL;
 	int n = 0;
 
@@ -207,20 +207,26 @@ bad:
 int pt_journal_read(struct pt_binder *b, int group, struct pt_bind_plan *p,
 		    enum pt_journal_state *st)
 {
-	char path[PATH_MAX], *buf;
+	char rel[64], path[PATH_MAX], *buf;
 	int ret;
 
-	ret = ptb_path(b, path, sizeof(path), "run/passthru/group-%d.journal", group);
+	snprintf(rel, sizeof(rel), "run/passthru/group-%d.journal", group);
+	ret = pt_sysfs_path(&b->fs, path, sizeof(path), "%s", rel);
 	if (ret)
 		return ret;
-	buf = malloc(JOURNAL_MAX_BYTES + 1);	/* + the NUL ptd_read_at adds */
+	buf = malloc(JOURNAL_MAX_BYTES + 1);	/* + the NUL the read adds */
 	if (!buf)
 		return -ENOMEM;
-	/* -ENOENT: no journal, not an error to report */
-	ret = ptd_read_at(AT_FDCWD, path, buf, JOURNAL_MAX_BYTES + 1);
+	ret = pt_sysfs_read(&b->fs, rel, buf, JOURNAL_MAX_BYTES + 1);
 	if (ret >= 0)
 		ret = pt_journal_parse(buf, (size_t)ret, p, st);
 	free(buf);
+	if (ret == -ENOENT)
+		return ret;	/* no journal: not an error to report */
+	if (ret < 0 && ret != -EBADMSG)
+		return pt_set_error(-ret, "journal %s cannot be read: %s; fix: check "
+				    "the group by hand (`passthru show`), then "
+				    "delete the file", path, strerror(-ret));
 	if (ret == -EBADMSG)
 		return pt_set_error(EBADMSG, "journal %s is corrupt; fix: check the "
 				    "group by hand (`passthru show`), then delete "
@@ -238,7 +244,7 @@ int pt_journal_remove(struct pt_binder *b, int group)
 
 	if (b->flags & PT_BINDER_DRY_RUN)
 		return 0;
-	ret = ptb_path(b, path, sizeof(path), "run/passthru/group-%d.journal", group);
+	ret = pt_sysfs_path(&b->fs, path, sizeof(path), "run/passthru/group-%d.journal", group);
 	if (ret)
 		return ret;
 	if (unlink(path) && errno != ENOENT)
@@ -253,15 +259,11 @@ static int cmp_int(const void *a, const void *b)
 
 int pt_journal_list(struct pt_binder *b, int *groups, int max)
 {
-	char path[PATH_MAX];
 	struct dirent *de;
-	int n = 0, ret;
+	int n = 0;
 	DIR *d;
 
-	ret = ptb_path(b, path, sizeof(path), "run/passthru");
-	if (ret)
-		return ret;
-	d = opendir(path);
+	d = pt_sysfs_opendir(&b->fs, AT_FDCWD, "run/passthru");
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d)) && n < max) {

@@ -25,13 +25,13 @@ int pt_bind_lock_group(struct pt_binder *b, int group, bool wait)
 	char path[PATH_MAX];
 	int fd, ret;
 
-	ret = ptb_path(b, path, sizeof(path), "run/passthru");
+	ret = pt_sysfs_path(&b->fs, path, sizeof(path), "run/passthru");
 	if (ret)
 		return ret;
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return pt_set_error(errno, "cannot create %s: %s; fix: run as root",
 				    path, strerror(errno));
-	ret = ptb_path(b, path, sizeof(path), "run/passthru/group-%d.lock", group);
+	ret = pt_sysfs_path(&b->fs, path, sizeof(path), "run/passthru/group-%d.lock", group);
 	if (ret)
 		return ret;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);

@@ -236,6 +236,14 @@ const struct pt_group *pt_find_group(const struct pt_system *sys, int id);
  * is_bridge is informational (the kernel does not look at it). */
 bool pt_driver_is_vfio(const char *driver);	/* vfio-pci or a variant */
 bool pt_driver_is_dma_safe(const char *driver, bool is_bridge);
+/*
+ * The same rule for the IOMMU group of one device (full BDF), read straight
+ * from ROOT/sys (root NULL: this machine) without a scan: 0 when viable,
+ * -EBUSY with "BDF: IOMMU group N is not viable: BDF2 is bound to DRV; ..."
+ * naming every offender and the fix, -ENODEV when the device or its group
+ * is missing.  *group (may be NULL) receives the group.
+ */
+int pt_group_check_viable(const char *root, const char *bdf, int *group);
 
 /* "net", "storage", "display", "usb", "audio", "bridge", "accel", "other" */
 const char *pt_device_class_key(const struct pt_device *d);
@@ -271,7 +279,24 @@ const char *pt_format_size(uint64_t bytes, char *buf, size_t n);
 
 /* ---- host readiness (`passthru check`) ---- */
 enum pt_check_status { PT_CHECK_PASS, PT_CHECK_WARN, PT_CHECK_FAIL };
+/* Which check a result is: programs find a check by this, never by its
+ * name, which is text for people. */
+enum pt_check_id {
+	PT_CHECK_CPU_VIRT,		/* "cpu virtualization" */
+	PT_CHECK_KVM,			/* "/dev/kvm" */
+	PT_CHECK_IOMMU_FIRMWARE,	/* "IOMMU in firmware" */
+	PT_CHECK_IOMMU_ENABLED,		/* "IOMMU enabled" */
+	PT_CHECK_IOMMU_MODE,		/* "IOMMU mode" */
+	PT_CHECK_INTREMAP,		/* "interrupt remapping" */
+	PT_CHECK_UNSAFE_INTERRUPTS,	/* "unsafe interrupts" */
+	PT_CHECK_VFIO_MODULES,		/* "VFIO modules" */
+	PT_CHECK_VFIO_CONTAINER,	/* "/dev/vfio/vfio" */
+	PT_CHECK_IOMMUFD,		/* "iommufd" */
+	PT_CHECK_MEMLOCK,		/* "locked memory" */
+	PT_CHECK_HUGEPAGES,		/* "hugepages" */
+};
 struct pt_check {
+	enum pt_check_id id;
 	char name[48];
 	enum pt_check_status status;
 	char detail[256];
@@ -286,6 +311,9 @@ int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,
 		  struct pt_check *out, int max);
 #define PT_CHECK_MAX 24
 const char *pt_check_status_name(enum pt_check_status s);
+/* The result of check id among n results, NULL when it did not run. */
+const struct pt_check *pt_check_find(const struct pt_check *v, int n,
+				     enum pt_check_id id);
 
 /* ---- snapshot ---- */
 /* Copies every path of tests/fixtures/TREE.md from the context's root into
@@ -306,8 +334,6 @@ int pt_snapshot_tar(struct pt_ctx *ctx, const char *tar_path);
 
 #define PT_BIND_TARGET	"vfio-pci"
 #define PT_BIND_MAX	64	/* members of one group we handle */
-#define PT_BIND_BDF_LEN	16	/* "0000:00:00.0" + NUL, rounded */
-#define PT_BIND_DRV_LEN	64
 
 enum pt_bind_action {
 	PT_BIND_KEEP,		/* already on vfio-pci (or a vfio variant) */
@@ -323,21 +349,30 @@ enum pt_bind_result {
 	PT_BIND_FAILED,		/* could not be restored: see the journal */
 };
 
+/* How far an assign got with a member, in step order (for rollback). */
+enum pt_bind_progress {
+	PT_BIND_STEP_NONE,		/* nothing changed yet */
+	PT_BIND_STEP_OVERRIDE,		/* driver_override is vfio-pci */
+	PT_BIND_STEP_UNBOUND,		/* off its old driver (or had none) */
+	PT_BIND_STEP_PROBED,		/* drivers_probe ran (or vfio-pci had it) */
+	PT_BIND_STEP_VERIFIED,		/* on vfio-pci, its /dev/vfio node there */
+};
+
 struct pt_bind_member {
-	char bdf[PT_BIND_BDF_LEN];
-	char driver[PT_BIND_DRV_LEN];	/* driver before the change, "" none */
-	char override[PT_BIND_DRV_LEN];	/* driver_override before, "" none */
+	char bdf[PT_BDF_LEN];
+	char driver[PT_NAME_LEN];	/* driver before the change, "" none */
+	char override[PT_NAME_LEN];	/* driver_override before, "" none */
 	enum pt_bind_action action;
 	enum pt_bind_result result;
 	unsigned int numvfs;		/* SR-IOV VFs enabled on it (PF) */
-	int progress;			/* steps applied (for rollback) */
+	enum pt_bind_progress progress;	/* steps applied (for rollback) */
 };
 
 struct pt_bind_plan {
 	int group;			/* IOMMU group number */
 	int nr;
 	struct pt_bind_member m[PT_BIND_MAX];
-	char failed_bdf[PT_BIND_BDF_LEN];	/* member that failed, or "" */
+	char failed_bdf[PT_BDF_LEN];	/* member that failed, or "" */
 	const char *failed_step;	/* step name that failed, or NULL */
 	bool journaled;			/* drivers come from the journal */
 };
@@ -360,7 +395,6 @@ void pt_bind_plan_init(struct pt_bind_plan *p, int group);
 int pt_bind_plan_add(struct pt_bind_plan *p, const char *bdf,
 		     const char *driver, const char *override, bool is_bridge);
 int pt_bind_plan_count(const struct pt_bind_plan *p, enum pt_bind_action a);
-bool pt_bind_driver_is_vfio(const char *driver);
 const char *pt_bind_action_name(enum pt_bind_action a);
 const char *pt_bind_result_name(enum pt_bind_result r);
 /* Refreshes driver/override/numvfs of every member from sysfs. */
@@ -411,7 +445,7 @@ void pt_bind_unlock_group(int fd);
 #define PT_CONF_MAX	128
 #define PT_CONF_NAME_LEN 33
 struct pt_conf_entry {
-	char bdf[PT_BIND_BDF_LEN];	/* "" when matched by ids */
+	char bdf[PT_BDF_LEN];		/* "" when matched by ids */
 	unsigned int vendor, device;	/* ids when bdf is "" */
 	char user[PT_CONF_NAME_LEN];	/* owner of /dev/vfio/N, "" none */
 	char group[PT_CONF_NAME_LEN];

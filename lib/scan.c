@@ -202,7 +202,7 @@ static int res_error(struct pt_ctx *ctx, const char *bdf, const char *what,
 	pt_ctx_path(ctx, path, sizeof(path), "sys/bus/pci/devices/%s/resource", bdf);
 	return pt_set_error(EIO, "cannot read the PCI devices under %s: %s %s%s%s%s",
 			    dir, what, path, err ? ": " : "", err ? strerror(err) : "",
-			    ctx->root[0] ? "; the tree is "
+			    !pt_ctx_is_live(ctx) ? "; the tree is "
 			    "incomplete or unreadable, capture it again with "
 			    "`passthru snapshot`" : "");
 }
@@ -252,7 +252,7 @@ static int dev_resources(struct pt_ctx *ctx, int dfd, struct pt_device *d,
 	int n = 0, ret;
 
 	memset(r, 0, sizeof(*r) * (size_t)max);
-	ret = ptd_read_at(dfd, "resource", buf, sizeof(buf));
+	ret = pt_sysfs_read_at(&ctx->fs, dfd, "resource", buf, sizeof(buf));
 	if (ret < 0) {
 		snprintf(what, sizeof(what), "%s", ret == -ENOENT || ret == -EACCES ?
 			 "Cannot open" : "Error reading");
@@ -390,25 +390,26 @@ static int dev_reset_methods(struct pt_system *sys, struct pt_device *d)
 	return 0;
 }
 
-static int dev_sriov(int dfd, struct pt_device *d)
+static int dev_sriov(struct pt_sysfs *fs, int dfd, struct pt_device *d)
 {
 	char rel[32], bdf[PATH_MAX];
 	long v;
 
 	d->sriov_totalvfs = d->sriov_numvfs = -1;
-	if (ptd_readlink_base_at(dfd, "physfn", bdf, sizeof(bdf)) == 0 &&
+	if (pt_sysfs_readlink_base_at(fs, dfd, "physfn", bdf, sizeof(bdf)) == 0 &&
 	    ptd_is_bdf(bdf) && strlen(bdf) < sizeof(d->physfn))
 		strcpy(d->physfn, bdf);
 	/* only PFs (SR-IOV capability) have the sriov_* files; with a
 	 * 64-byte config (unprivileged) we cannot tell, so look */
 	if ((!d->caps.sriov && d->config_len > 64) ||
-	    ptd_read_long_at(dfd, "sriov_totalvfs", &v) < 0)
+	    pt_sysfs_read_long_at(fs, dfd, "sriov_totalvfs", &v) < 0)
 		return 0;
 	d->sriov_totalvfs = (int)v;
-	d->sriov_numvfs = ptd_read_long_at(dfd, "sriov_numvfs", &v) == 0 ? (int)v : 0;
+	d->sriov_numvfs = pt_sysfs_read_long_at(fs, dfd, "sriov_numvfs", &v) == 0 ?
+			  (int)v : 0;
 	for (int i = 0; i < d->sriov_numvfs && i < 4096; i++) {
 		snprintf(rel, sizeof(rel), "virtfn%d", i);
-		if (ptd_readlink_base_at(dfd, rel, bdf, sizeof(bdf)) < 0)
+		if (pt_sysfs_readlink_base_at(fs, dfd, rel, bdf, sizeof(bdf)) < 0)
 			break;
 		if (ptd_is_bdf(bdf) && ptd_strv_add(&d->vfs, bdf))
 			return pt_set_error(ENOMEM, "out of memory");
@@ -458,13 +459,14 @@ static void dev_subsys(struct pci_dev *pd, struct pt_device *d,
 static int dev_fill_at(struct pt_ctx *ctx, int dfd, struct pci_dev *pd,
 		       struct pt_device *d, uint8_t *cfg)
 {
+	struct pt_sysfs *fs = &ctx->fs;
 	char buf[256];
 	int ret;
 	long v;
 
 	/* libpci's PCI_FILL_DRIVER realpath()s the link (a dozen syscalls);
 	 * the link's last component is all we need */
-	if (ptd_readlink_base_at(dfd, "driver", d->driver, sizeof(d->driver)) < 0)
+	if (pt_sysfs_readlink_base_at(fs, dfd, "driver", d->driver, sizeof(d->driver)) < 0)
 		d->driver[0] = '\0';
 	d->iommu_group = -1;	/* set by groups.c from iommu_groups/N/devices */
 
@@ -476,7 +478,7 @@ static int dev_fill_at(struct pt_ctx *ctx, int dfd, struct pci_dev *pd,
 			    "sys/bus/pci/devices/%s/config", d->bdf);
 		return pt_set_error(EIO, "cannot read the config space of %s "
 				    "(%s): %s%s", d->bdf, path, ptd_pci_msg,
-				    ctx->root[0] ? "; the tree is incomplete, "
+				    !pt_ctx_is_live(ctx) ? "; the tree is incomplete, "
 				    "capture it again with `passthru snapshot`" : "");
 	}
 	memcpy(d->config, cfg, sizeof(d->config));
@@ -494,11 +496,11 @@ static int dev_fill_at(struct pt_ctx *ctx, int dfd, struct pci_dev *pd,
 	pci_setup_cache(pd, NULL, 0);
 	dev_names(ctx, d);
 
-	if (ptd_read_str_at(dfd, "driver_override", buf, PT_NAME_LEN) == 0 &&
+	if (pt_sysfs_read_str_at(fs, dfd, "driver_override", buf, PT_NAME_LEN) == 0 &&
 	    strcmp(buf, "(null)"))
 		snprintf(d->driver_override, sizeof(d->driver_override), "%.63s", buf);
 	/* reset_method (Linux 5.15+); derived later when absent */
-	if (ptd_read_str_at(dfd, "reset_method", buf, sizeof(buf)) == 0) {
+	if (pt_sysfs_read_str_at(fs, dfd, "reset_method", buf, sizeof(buf)) == 0) {
 		d->reset_from_kernel = true;
 		ret = split_words(&d->reset_methods, buf);
 		if (ret < 0)
@@ -506,11 +508,11 @@ static int dev_fill_at(struct pt_ctx *ctx, int dfd, struct pci_dev *pd,
 	}
 	/* numa_node here rather than PCI_FILL_NUMA_NODE: same file, one
 	 * path walk fewer */
-	d->numa_node = ptd_read_long_at(dfd, "numa_node", &v) == 0 ? (int)v : -1;
+	d->numa_node = pt_sysfs_read_long_at(fs, dfd, "numa_node", &v) == 0 ? (int)v : -1;
 	/* the kernel has boot_vga on VGA-class devices only */
 	d->boot_vga = (d->class_code >> 16) == 0x03 &&
-		      ptd_read_long_at(dfd, "boot_vga", &v) == 0 && v == 1;
-	return dev_sriov(dfd, d);
+		      pt_sysfs_read_long_at(fs, dfd, "boot_vga", &v) == 0 && v == 1;
+	return dev_sriov(fs, dfd, d);
 }
 
 /*
@@ -539,14 +541,51 @@ static void format_bdf(char *buf, size_t n, const struct pci_dev *pd)
 		 pd->bus, pd->dev, pd->func);
 }
 
+/* What libpci's sysfs method reads in a device's directory for what we ask
+ * of it: PCI_FILL_IDENT | PCI_FILL_CLASS, and the config space. */
+static const char *const libpci_files[] = {
+	"vendor", "device", "class", "config", NULL,
+};
+
+/*
+ * The device's sysfs directory, for our own attributes: one path walk
+ * instead of one per file (the walk through ROOT and the
+ * sys/bus/pci/devices symlink dominated a 2,000-device scan).  On the live
+ * system it is opened through the link's text (already read for the
+ * parent), relative to sys/bus/pci/devices as the kernel would resolve it:
+ * that spares a second lookup and read of the link.  In a tree it is
+ * resolved from the root and must not leave it, and libpci's files in it
+ * are checked before libpci opens them by their plain path.
+ */
+static int dev_open_dir(struct pt_ctx *ctx, const char *bdf, const char *link)
+{
+	char rel[PATH_MAX];
+
+	if (pt_ctx_is_live(ctx))
+		return pt_sysfs_open_dir(&ctx->fs, ctx->devfd, link ? link : bdf);
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s", bdf);
+	return pt_sysfs_open_dir_for_libpci(&ctx->fs, AT_FDCWD, rel, libpci_files);
+}
+
 static int dev_fill(struct pt_ctx *ctx, const struct ptd_scan_key *k,
 		    struct pt_device *d, uint8_t *cfg)
 {
 	struct pci_dev *pd = k->pd;
 	char path[PATH_MAX], target[PATH_MAX];
-	int dfd, ret;
-	ssize_t r;
+	int dfd, ret, r;
 
+	memcpy(d->bdf, k->bdf, sizeof(d->bdf));
+	r = pt_sysfs_readlink_at(&ctx->fs, ctx->devfd, d->bdf, target, sizeof(target));
+	if (r > 0)
+		dev_parent(target, d);
+	dfd = dev_open_dir(ctx, d->bdf, r > 0 ? target : NULL);
+	if (dfd < 0 && pt_sysfs_defect(&ctx->fs)[0])
+		return ptd_tree_error(ctx);
+	if (dfd < 0) {
+		pt_ctx_path(ctx, path, sizeof(path), "sys/bus/pci/devices/%s", d->bdf);
+		return pt_set_error(-dfd, "cannot open %s: %s", path, strerror(-dfd));
+	}
+	ctx->scan_dfd = dfd;	/* closed by pt_scan() if libpci jumps out */
 	/* revision, prog-if and subsystem come from the config space we read
 	 * anyway (three files fewer per device than PCI_FILL_CLASS_EXT |
 	 * PCI_FILL_SUBSYS; the kernel's files hold the same bytes) */
@@ -555,31 +594,11 @@ static int dev_fill(struct pt_ctx *ctx, const struct ptd_scan_key *k,
 	d->bus = pd->bus;
 	d->dev = pd->dev;
 	d->func = pd->func;
-	memcpy(d->bdf, k->bdf, sizeof(d->bdf));
 	d->vendor_id = pd->vendor_id;
 	d->device_id = pd->device_id;
 	d->class_code = (uint32_t)pd->device_class << 8;
-
-	/* Our own attributes are read relative to the device directory: one
-	 * path walk instead of one per file (the walk through ROOT and the
-	 * sys/bus/pci/devices symlink dominated a 2,000-device scan).  The
-	 * link is read once: its text names the parent, and opening the
-	 * directory through it (relative to the same directory, as the
-	 * kernel would resolve the link) spares a second lookup and read of
-	 * the link.  Not a link (a copied tree): open the name itself. */
-	r = readlinkat(ctx->devfd, d->bdf, target, sizeof(target) - 1);
-	if (r > 0 && (size_t)r < sizeof(target) - 1) {
-		target[r] = '\0';
-		dev_parent(target, d);
-		dfd = openat(ctx->devfd, target, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	} else {
-		dfd = openat(ctx->devfd, d->bdf, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	}
-	if (dfd < 0) {
-		pt_ctx_path(ctx, path, sizeof(path), "sys/bus/pci/devices/%s", d->bdf);
-		return pt_set_error(errno, "cannot open %s: %s", path, strerror(errno));
-	}
 	ret = dev_fill_at(ctx, dfd, pd, d, cfg);
+	ctx->scan_dfd = -1;
 	close(dfd);
 	return ret;
 }
@@ -624,15 +643,6 @@ static int scan_pci(struct pt_ctx *ctx, struct pt_system *sys)
 	uint8_t *cfg;
 	int n = 0, i = 0, ret = 0;
 
-	if (ctx->devfd < 0) {
-		char path[PATH_MAX];
-
-		pt_ctx_path(ctx, path, sizeof(path), "sys/bus/pci/devices");
-		ctx->devfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (ctx->devfd < 0)
-			return pt_set_error(errno, "cannot open %s: %s", path,
-					    strerror(errno));
-	}
 	pci_scan_bus(ctx->pacc);
 	for (pd = ctx->pacc->devices; pd; pd = pd->next)
 		n++;
@@ -690,9 +700,12 @@ int pt_scan(struct pt_ctx *ctx, const struct pt_system **out)
 		 * list is in an unknown state, so this context is done */
 		ptd_pci_jmp = NULL;
 		ctx->broken = true;
+		if (ctx->scan_dfd >= 0)
+			close(ctx->scan_dfd);
+		ctx->scan_dfd = -1;
 		ret = pt_set_error(EIO, "cannot read the PCI devices under %s: "
 				   "%s%s", path, ptd_pci_msg,
-				   ctx->root[0] ? "; the tree is incomplete or "
+				   !pt_ctx_is_live(ctx) ? "; the tree is incomplete or "
 				   "unreadable, capture it again with "
 				   "`passthru snapshot`" : "");
 		ptd_system_free(sys);
@@ -701,23 +714,23 @@ int pt_scan(struct pt_ctx *ctx, const struct pt_system **out)
 	ptd_pci_jmp = &jb;
 	ret = scan_pci(ctx, sys);
 	ptd_pci_jmp = NULL;
-	if (ret < 0)
-		goto err;
-	ret = ptd_scan_groups(ctx, sys);
-	if (ret < 0)
-		goto err;
-	ret = ptd_scan_children(ctx, sys);
-	if (ret < 0)
-		goto err;
-	ret = ptd_scan_blockers(ctx, sys);
-	if (ret < 0)
-		goto err;
+	if (!ret)
+		ret = ptd_scan_groups(ctx, sys);
+	if (!ret)
+		ret = ptd_scan_children(ctx, sys);
+	if (!ret)
+		ret = ptd_scan_blockers(ctx, sys);
+	/* a file the tree's reader refused is the tree's fault, even where it
+	 * was optional: name it rather than show a field silently missing */
+	if (pt_sysfs_defect(&ctx->fs)[0])
+		ret = ptd_tree_error(ctx);
+	if (ret < 0) {
+		ptd_system_free(sys);
+		return ret;
+	}
 	ctx->sys = sys;
 	*out = sys;
 	return 0;
-err:
-	ptd_system_free(sys);
-	return ret;
 }
 
 const char *pt_device_class_key(const struct pt_device *d)

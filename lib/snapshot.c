@@ -131,7 +131,7 @@ static int snap_copy(struct snap *s, const char *rel)
 	size_t len;
 	int ret;
 
-	ret = ptd_slurp(s->ctx, rel, &buf, &len);
+	ret = pt_sysfs_slurp(&s->ctx->fs, rel, &buf, &len);
 	if (ret < 0)
 		return ret;
 	ret = dst_path(s, dst, sizeof(dst), rel);
@@ -158,28 +158,11 @@ static int snap_touch(struct snap *s, const char *rel)
 {
 	char dst[PATH_MAX];
 
-	if (!ptd_exists(s->ctx, rel))
+	if (!pt_sysfs_exists(&s->ctx->fs, rel))
 		return 0;
 	if (dst_path(s, dst, sizeof(dst), rel) < 0)
 		return -ENAMETOOLONG;
 	return write_file(dst, "", 0);
-}
-
-/* The tree-relative path a symlink at rel resolves to ("" if outside). */
-static int resolve_rel(struct snap *s, const char *rel, char *out, size_t n)
-{
-	char src[PATH_MAX], real[PATH_MAX];
-	size_t rl = strlen(s->ctx->root);
-
-	pt_ctx_path(s->ctx, src, sizeof(src), "%s", rel);
-	if (!realpath(src, real))
-		return -errno;
-	if (strncmp(real, s->ctx->root, rl) || real[rl] != '/')
-		return -EXDEV;
-	if (strlen(real + rl + 1) >= n)
-		return -ENAMETOOLONG;
-	strcpy(out, real + rl + 1);
-	return 0;
 }
 
 /* Recreates the symlink at rel; with mkdir_target also its target dir.
@@ -187,31 +170,27 @@ static int resolve_rel(struct snap *s, const char *rel, char *out, size_t n)
 static int snap_link(struct snap *s, const char *rel, bool mkdir_target,
 		     char *target_rel, size_t n)
 {
-	char src[PATH_MAX], dst[PATH_MAX], text[PATH_MAX], tr[PATH_MAX];
-	ssize_t r;
+	char dst[PATH_MAX], text[PATH_MAX], tr[PATH_MAX];
+	struct stat st;
 	int ret;
 
-	pt_ctx_path(s->ctx, src, sizeof(src), "%s", rel);
-	r = readlink(src, text, sizeof(text) - 1);
-	if (r < 0)
-		return errno == ENOENT || errno == EINVAL ? -ENOENT : -errno;
-	text[r] = '\0';
+	ret = pt_sysfs_readlink(&s->ctx->fs, rel, text, sizeof(text));
+	if (ret < 0)
+		return ret == -ENOENT || ret == -EINVAL ? -ENOENT : ret;
 	if (dst_path(s, dst, sizeof(dst), rel) < 0 || mkparent(dst) < 0)
 		return pt_set_error(errno ? errno : ENAMETOOLONG,
 				    "snapshot: cannot create %s", dst);
 	if (symlink(text, dst) < 0 && errno != EEXIST)
 		return pt_set_error(errno, "snapshot: symlink %s: %s", dst,
 				    strerror(errno));
-	ret = resolve_rel(s, rel, tr, sizeof(tr));
+	/* the tree-relative path it resolves to */
+	ret = pt_sysfs_resolve(&s->ctx->fs, rel, tr, sizeof(tr));
 	if (ret < 0)
 		return 0;	/* dangling or outside: keep the link only */
-	if (mkdir_target) {
-		struct stat st;
-
-		/* only directories: a link to a file keeps its text only */
-		if (stat(src, &st) == 0 && S_ISDIR(st.st_mode))
-			snap_mkdir(s, tr);
-	}
+	/* only directories: a link to a file keeps its text only */
+	if (mkdir_target && pt_sysfs_stat_at(&s->ctx->fs, AT_FDCWD, rel, &st) == 0 &&
+	    S_ISDIR(st.st_mode))
+		snap_mkdir(s, tr);
 	if (target_rel)
 		snprintf(target_rel, n, "%s", tr);
 	return 0;
@@ -221,13 +200,11 @@ typedef int (*entry_fn)(struct snap *s, const char *dirrel, const char *name);
 
 static int snap_each(struct snap *s, const char *dirrel, entry_fn fn)
 {
-	char path[PATH_MAX];
 	struct dirent *de;
 	int ret = 0;
 	DIR *d;
 
-	pt_ctx_path(s->ctx, path, sizeof(path), "%s", dirrel);
-	d = opendir(path);
+	d = pt_sysfs_opendir(&s->ctx->fs, AT_FDCWD, dirrel);
 	if (!d)
 		return 0;
 	while (ret == 0 && (de = readdir(d)))
@@ -256,7 +233,7 @@ static int net_entry(struct snap *s, const char *dirrel, const char *name)
 
 static int snap_device(struct snap *s, const char *bdf)
 {
-	char rel[PATH_MAX], devrel[PATH_MAX], path[PATH_MAX];
+	char rel[PATH_MAX], devrel[PATH_MAX];
 	struct dirent *de;
 	int ret;
 	DIR *d;
@@ -288,8 +265,7 @@ static int snap_device(struct snap *s, const char *bdf)
 		if (ret < 0 && ret != -ENOENT)
 			return ret;
 	}
-	pt_ctx_path(s->ctx, path, sizeof(path), "%s", devrel);
-	d = opendir(path);
+	d = pt_sysfs_opendir(&s->ctx->fs, AT_FDCWD, devrel);
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
@@ -298,6 +274,10 @@ static int snap_device(struct snap *s, const char *bdf)
 			snap_link(s, rel, false, NULL, 0);
 		} else if (!strcmp(de->d_name, "net")) {
 			pathf(rel, "%s/net", devrel);
+			snap_each(s, rel, net_entry);
+		} else if (!strcmp(de->d_name, "vfio-dev")) {
+			/* the VFIO device cdev's name (emit's inventory) */
+			pathf(rel, "%s/vfio-dev", devrel);
 			snap_each(s, rel, net_entry);
 		}
 	}
@@ -486,7 +466,7 @@ static int snap_marker(struct snap *s)
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(buf, sizeof(buf), "passthru-tree 1\nsource: snapshot of %s at %s\n"
-		 "passthru: %s\n", pt_ctx_is_live(s->ctx) ? host : s->ctx->root,
+		 "passthru: %s\n", pt_ctx_is_live(s->ctx) ? host : pt_ctx_root(s->ctx),
 		 when, PASSTHRU_LIB_VERSION);
 	dst_path(s, dst, sizeof(dst), PT_TREE_MARKER);
 	return write_file(dst, buf, strlen(buf));
@@ -498,6 +478,8 @@ static const char *const proc_files[] = {
 	"proc/modules", "proc/self/limits",
 	"sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
 	"sys/class/tty/console/active",
+	/* the installed libvirt's domain schema (emit libvirt, iommufd) */
+	"usr/share/libvirt/schemas/domaincommon.rng",
 };
 static const char *const modules[] = {
 	"vfio", "vfio_pci", "vfio_iommu_type1", "iommufd", "kvm", "kvm_intel",
@@ -533,7 +515,7 @@ int pt_snapshot_stage(struct pt_ctx *ctx, const char *dir)
 		ret = snap_each(&s, "sys/class/net", class_link_entry);
 	if (!ret)
 		ret = snap_each(&s, "sys/class/graphics", fb_entry);
-	if (!ret && ptd_exists(ctx, "sys/class/tty/console"))
+	if (!ret && pt_sysfs_exists(&ctx->fs, "sys/class/tty/console"))
 		ret = class_link_entry(&s, "sys/class/tty", "console");
 	if (!ret)
 		ret = snap_each(&s, "sys/kernel/mm/hugepages", hugepage_entry);
@@ -541,7 +523,7 @@ int pt_snapshot_stage(struct pt_ctx *ctx, const char *dir)
 		ret = snap_copy_opt(&s, proc_files[i]);
 	for (size_t i = 0; !ret && i < sizeof(modules) / sizeof(modules[0]); i++) {
 		pathf(rel, "sys/module/%s", modules[i]);
-		if (ptd_exists(ctx, rel))
+		if (pt_sysfs_exists(&ctx->fs, rel))
 			ret = snap_mkdir(&s, rel);
 	}
 	for (size_t i = 0; !ret && i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++)
@@ -552,6 +534,8 @@ int pt_snapshot_stage(struct pt_ctx *ctx, const char *dir)
 		ret = snap_ifaddrs(&s);
 	if (!ret)
 		ret = snap_marker(&s);
+	if (!ret && pt_sysfs_defect(&ctx->fs)[0])
+		ret = ptd_tree_error(ctx);
 	if (ret < 0 && !*pt_last_error())
 		pt_set_error(ret, "snapshot into %s failed: %s", dir, strerror(-ret));
 	return ret;

@@ -32,7 +32,7 @@ int ptb_monitor_open(struct pt_binder *b)
 	struct stat st;
 	const char *src;
 
-	if (b->mon || b->root[0] || b->ops != &ptb_live_ops)
+	if (b->mon || !pt_sysfs_is_live(&b->fs) || b->ops != &ptb_live_ops)
 		return 0;
 	src = stat("/run/udev/control", &st) == 0 ? "udev" : "kernel";
 	b->udev = udev_new();

@@ -45,8 +45,13 @@ LAB_PKGS="qemu-system-x86 seabios busybox-static cpio kmod zstd xz-utils jq pciu
 # check: Criterion and umockdev (unit and CLI tests), clang + its runtime
 # (libFuzzer targets; ASan/UBSan of the sanitizer pass use gcc's libasan
 # and libubsan), python3 (fixture generator, report validators, plan
-# checks), iproute2 (ip), procps (ps, in the lab cases' host halves).
-CHECK_PKGS="$BUILD_PKGS $LAB_PKGS libcriterion-dev umockdev libumockdev-dev clang libclang-rt-14-dev libasan8 libubsan1 python3 iproute2 procps"
+# checks), iproute2 (ip), procps (ps, in the lab cases' host halves);
+# for tests/emit (the consumers of `passthru emit`): libvirt-clients
+# (virt-xml-validate; libvirt0 brings the domain schema) and libxml2-utils
+# (the xmllint it runs), python3-yaml and python3-jsonschema (KubeVirt and
+# SR-IOV DP outputs, the inventory), python3-kubernetes (the Kubernetes API
+# models the configs/kubernetes manifests are checked against).
+CHECK_PKGS="$BUILD_PKGS $LAB_PKGS libcriterion-dev umockdev libumockdev-dev clang libclang-rt-14-dev libasan8 libubsan1 python3 iproute2 procps libvirt-clients libxml2-utils python3-yaml python3-jsonschema python3-kubernetes"
 
 # bench: the same as check (the peers — lspci, QEMU — are already there).
 BENCH_PKGS="$CHECK_PKGS"

@@ -21,6 +21,7 @@
 
 #include "tools/bindcli.h"
 #include "lib/json.h"
+#include "lib/sysfs.h"
 
 void bc_log(void *priv, const char *msg)
 {
@@ -280,59 +281,38 @@ static void release_targets(struct bc_run *r, struct bc_group *bg)
  */
 static void vfio_users(struct bc_run *r, struct bc_group *bg)
 {
-	char nodes[PT_BIND_MAX + 1][64], path[4096], link[4096], comm[64];
+	struct pt_sysfs *fs = pt_ctx_sysfs(r->ctx);
+	char nodes[PT_BIND_MAX + 1][64], rel[256], link[4096], comm[64], cdev[32];
 	int nn = 0;
 	struct dirent *p, *f;
 	DIR *proc, *fds;
 
 	snprintf(nodes[nn++], sizeof(nodes[0]), "/dev/vfio/%d", bg->plan.group);
-	for (int k = 0; k < bg->plan.nr; k++) {
-		DIR *d;
-
-		snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/vfio-dev",
-			 pt_ctx_root(r->ctx), bg->plan.m[k].bdf);
-		if (!(d = opendir(path)))
-			continue;
-		while ((f = readdir(d)))
-			if (!strncmp(f->d_name, "vfio", 4) && nn <= PT_BIND_MAX)
-				snprintf(nodes[nn++], sizeof(nodes[0]),
-					 "/dev/vfio/devices/%.40s", f->d_name);
-		closedir(d);
-	}
-	snprintf(path, sizeof(path), "%s/proc", pt_ctx_root(r->ctx));
-	if (!(proc = opendir(path)))
+	for (int k = 0; k < bg->plan.nr; k++)
+		if (!pt_sysfs_vfio_cdev(fs, bg->plan.m[k].bdf, cdev, sizeof(cdev)))
+			snprintf(nodes[nn++], sizeof(nodes[0]), "/dev/vfio/devices/%s", cdev);
+	if (!(proc = pt_sysfs_opendir(fs, AT_FDCWD, "proc")))
 		return;
 	while ((p = readdir(proc)) && bg->nr_blocked < BC_MAX_NOTES) {
 		bool hit = false;
 
 		if (p->d_name[0] < '1' || p->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "%s/proc/%s/fd", pt_ctx_root(r->ctx), p->d_name);
-		if (!(fds = opendir(path)))
+		snprintf(rel, sizeof(rel), "proc/%.32s/fd", p->d_name);
+		if (!(fds = pt_sysfs_opendir(fs, AT_FDCWD, rel)))
 			continue;
 		while (!hit && (f = readdir(fds))) {
-			ssize_t l;
-
-			snprintf(path, sizeof(path), "%s/proc/%s/fd/%s",
-				 pt_ctx_root(r->ctx), p->d_name, f->d_name);
-			l = readlink(path, link, sizeof(link) - 1);
-			if (l <= 0)
+			/* the link's text only: /proc's fd links are not followed */
+			if (pt_sysfs_readlink_at(fs, dirfd(fds), f->d_name, link,
+						 sizeof(link)) <= 0)
 				continue;
-			link[l] = '\0';
 			for (int i = 0; i < nn && !hit; i++) {
 				if (strcmp(link, nodes[i]))
 					continue;
 				hit = true;
-				snprintf(path, sizeof(path), "%s/proc/%s/comm",
-					 pt_ctx_root(r->ctx), p->d_name);
-				comm[0] = '\0';
-				FILE *c = fopen(path, "r");
-				if (c) {
-					if (!fgets(comm, sizeof(comm), c))
-						comm[0] = '\0';
-					fclose(c);
-				}
-				comm[strcspn(comm, "\n")] = '\0';
+				snprintf(rel, sizeof(rel), "proc/%.32s/comm", p->d_name);
+				if (pt_sysfs_read_str(fs, rel, comm, sizeof(comm)) < 0)
+					comm[0] = '\0';
 				snprintf(bg->blocked[bg->nr_blocked++], sizeof(bg->blocked[0]),
 					 "%.63s is open by PID %.20s (%.40s)", nodes[i], p->d_name,
 					 *comm ? comm : "?");
@@ -433,12 +413,12 @@ static const char *state_text(enum pt_journal_state st)
 	       "a completed assign";
 }
 
-void bc_recover_interrupted(struct bc_run *r, bool wait, bool all)
+int bc_recover_interrupted(struct bc_run *r, bool wait, bool all)
 {
-	int groups[BC_MAX_GROUPS], n;
+	int groups[BC_MAX_GROUPS], n, failed = 0;
 
 	if (r->dry_run || !pt_ctx_is_live(r->ctx))
-		return;
+		return 0;
 	n = pt_journal_list(r->binder, groups, BC_MAX_GROUPS);
 	for (int i = 0; i < n; i++) {
 		struct pt_bind_plan p;
@@ -453,18 +433,22 @@ void bc_recover_interrupted(struct bc_run *r, bool wait, bool all)
 			;	/* another run recovered it while we waited */
 		} else if (jr) {
 			bc_note(r, "group %d: %s", groups[i], pt_last_error());
+			failed++;
 		} else if (st != PT_JOURNAL_APPLIED || all) {
-			if (pt_bind_release(r->binder, &p))
+			if (pt_bind_release(r->binder, &p)) {
 				bc_note(r, "group %d: recovery of %s failed: %s",
 					p.group, state_text(st), pt_last_error());
-			else
+				failed++;
+			} else {
 				bc_note(r, "group %d: recovered from %s (journal "
 					"state %s): every member is back on its "
 					"original driver", p.group, state_text(st),
 					pt_journal_state_name(st));
+			}
 		}
 		pt_bind_unlock_group(fd);
 	}
+	return failed;
 }
 
 /* ---- output ------------------------------------------------------------ */
@@ -479,9 +463,9 @@ static const char *target_of(const struct bc_run *r, const struct bc_group *bg,
 		return NULL;
 	if (strcmp(r->cmd, "release"))
 		return m->action == PT_BIND_REBIND ? PT_BIND_TARGET : NULL;
-	if (!pt_bind_driver_is_vfio(bg->now[k]) && !pt_bind_driver_is_vfio(bg->now_ovr[k]))
+	if (!pt_driver_is_vfio(bg->now[k]) && !pt_driver_is_vfio(bg->now_ovr[k]))
 		return NULL;	/* not on vfio-pci: nothing to give back */
-	if (bg->plan.journaled && pt_bind_driver_is_vfio(m->driver))
+	if (bg->plan.journaled && pt_driver_is_vfio(m->driver))
 		return NULL;	/* it was on vfio-pci before assign */
 	return m->driver;	/* "" = none (journal) / kernel default */
 }
@@ -496,11 +480,11 @@ static const char *action_text(const struct bc_run *r, const struct bc_group *bg
 		return "stays (bridge)";
 	if (!to)
 		return !release ? "stays (already vfio)" :
-		       bg->plan.journaled && pt_bind_driver_is_vfio(bg->plan.m[k].driver) ?
+		       bg->plan.journaled && pt_driver_is_vfio(bg->plan.m[k].driver) ?
 		       "stays (was vfio)" : "stays (not on vfio)";
 	if (!*to)
 		snprintf(buf, n, "-> %s", bg->plan.journaled &&
-			 !pt_bind_driver_is_vfio(bg->plan.m[k].override) ?
+			 !pt_driver_is_vfio(bg->plan.m[k].override) ?
 			 "(no driver)" : "(kernel default)");
 	else
 		snprintf(buf, n, "-> %s", to);

@@ -24,8 +24,8 @@ struct bc_group {
 	bool refused;
 	int lock_fd;
 	/* each member's driver and driver_override now (before this run) */
-	char now[PT_BIND_MAX][PT_BIND_DRV_LEN];
-	char now_ovr[PT_BIND_MAX][PT_BIND_DRV_LEN];
+	char now[PT_BIND_MAX][PT_NAME_LEN];
+	char now_ovr[PT_BIND_MAX][PT_NAME_LEN];
 };
 
 struct bc_run {
@@ -78,8 +78,10 @@ int bc_lock_and_plan(struct bc_run *r);
  * first such group and returns CLI_EXIT_FAIL; 0 when none is.
  */
 int bc_refuse_blocked(struct bc_run *r, const char *state, const char *fix);
-/* Rolls back journals of runs that died half-way (assign or release). */
-void bc_recover_interrupted(struct bc_run *r, bool wait, bool all);
+/* Rolls back journals of runs that died half-way (assign or release),
+ * with a note for each group; returns how many it could not recover (an
+ * unreadable journal, a failed rollback). */
+int bc_recover_interrupted(struct bc_run *r, bool wait, bool all);
 void bc_note(struct bc_run *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Prints the table (or JSON) of every group: plan and result. */

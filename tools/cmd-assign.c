@@ -12,8 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "lib/sysfs.h"
 #include "tools/bindcli.h"
+#include "tools/emit.h"
 
 static const struct cli_command *self(void)
 {
@@ -106,10 +109,10 @@ static int persist(struct bc_run *r, struct bc_group *bg)
  * driver_override), 1 otherwise.  Reads two sysfs files, never scans. */
 static int udev_match(struct cli *cli, const char *conf_path, const char *bdf)
 {
-	char path[4096], v[16] = "", d[16] = "", etc[4096];
+	char rel[64], v[16] = "", d[16] = "", etc[4096];
 	struct pt_conf c;
 	const char *root = cli->root && strcmp(cli->root, "/") ? cli->root : "";
-	FILE *f;
+	struct pt_sysfs fs;
 	int ret;
 
 	/* udev passes the kernel's name; anything else is bad input */
@@ -126,18 +129,15 @@ static int udev_match(struct cli *cli, const char *conf_path, const char *bdf)
 		cli_err("%s", pt_last_error());
 		return CLI_EXIT_USAGE;
 	}
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/vendor", root, bdf);
-	if ((f = fopen(path, "r"))) {
-		if (!fgets(v, sizeof(v), f))
-			v[0] = '\0';
-		fclose(f);
+	if (pt_sysfs_init(&fs, root)) {
+		cli_err("%s", pt_last_error());
+		return CLI_EXIT_USAGE;
 	}
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/device", root, bdf);
-	if ((f = fopen(path, "r"))) {
-		if (!fgets(d, sizeof(d), f))
-			d[0] = '\0';
-		fclose(f);
-	}
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/vendor", bdf);
+	pt_sysfs_read_str(&fs, rel, v, sizeof(v));
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/device", bdf);
+	pt_sysfs_read_str(&fs, rel, d, sizeof(d));
+	pt_sysfs_fini(&fs);
 	return pt_conf_match(&c, bdf, (unsigned int)strtoul(v, NULL, 16),
 			     (unsigned int)strtoul(d, NULL, 16)) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
@@ -191,6 +191,40 @@ static int add_from_config(struct bc_run *r, const char *conf_path,
 	return CLI_EXIT_OK;
 }
 
+/* --emit FORMAT: the assigned groups for the consumer, from a fresh scan
+ * (one member BDF stands for its whole group). */
+static int emit_assigned(struct bc_run *r, const char *format)
+{
+	char *bdfs[BC_MAX_GROUPS];
+	struct emit_request rq = { .format = format, .devices = bdfs };
+
+	emit_opts_init(&rq.opts);
+	for (int i = 0; i < r->nr; i++)
+		for (int k = 0; k < r->g[i].plan.nr; k++)
+			if (r->g[i].plan.m[k].action != PT_BIND_BRIDGE) {
+				bdfs[rq.nr_devices++] = r->g[i].plan.m[k].bdf;
+				break;
+			}
+	return emit_run(r->cli, &rq);
+}
+
+/* With --emit, stdout carries only the emitted text: the table goes to
+ * stderr. */
+static void report_to_stderr(struct bc_run *r)
+{
+	int fd;
+
+	fflush(stdout);
+	fd = dup(STDOUT_FILENO);
+	dup2(STDERR_FILENO, STDOUT_FILENO);
+	bc_report(r);
+	fflush(stdout);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+	}
+}
+
 /* Undo the groups this run already assigned (a later group failed). */
 static void undo_earlier(struct bc_run *r, int upto)
 {
@@ -227,13 +261,14 @@ static int cmd_assign_main(struct cli *cli, int argc, char **argv)
 		{ "from-config", no_argument, NULL, 'C' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "udev-match", required_argument, NULL, 'U' },
+		{ "emit", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bc_run *r;
 	struct pt_conf *conf = NULL;
 	struct owner own[BC_MAX_GROUPS];
-	const char *conf_path = NULL, *match = NULL;
+	const char *conf_path = NULL, *match = NULL, *emit = NULL;
 	bool from_config = false;
 	int c, ret, nown = 0;
 	uid_t uid;
@@ -251,6 +286,7 @@ static int cmd_assign_main(struct cli *cli, int argc, char **argv)
 		case 'C': from_config = true; break;
 		case 'c': conf_path = optarg; break;
 		case 'U': match = optarg; break;
+		case 'E': emit = optarg; break;
 		default:
 			ret = bc_option(r, self(), c, optarg);
 			if (ret != BC_OPT_NEXT) {
@@ -269,6 +305,15 @@ static int cmd_assign_main(struct cli *cli, int argc, char **argv)
 	if (from_config == (argc > 0)) {
 		cli_usage_error(self(), from_config ? "--from-config takes no DEVICE" :
 			       "no DEVICE given");
+		goto out_free;
+	}
+	if (emit && !emit_format_find(emit)) {
+		cli_usage_error(self(), "--emit: unknown format '%s' (see `passthru "
+				"help emit`)", emit);
+		goto out_free;
+	}
+	if (emit && r->json) {
+		cli_usage_error(self(), "--emit and --json exclude each other");
 		goto out_free;
 	}
 	if (bc_check_root(r, self()))
@@ -335,7 +380,12 @@ static int cmd_assign_main(struct cli *cli, int argc, char **argv)
 	}
 	ret = CLI_EXIT_OK;
 print:
-	bc_report(r);
+	if (emit)
+		report_to_stderr(r);
+	else
+		bc_report(r);
+	if (emit && ret == CLI_EXIT_OK)
+		ret = emit_assigned(r, emit);
 out:
 	bc_close(r);
 out_free:
@@ -347,11 +397,13 @@ out_free:
 CLI_COMMAND(assign, cmd_assign_main,
 	   "move devices' IOMMU groups to vfio-pci (planned, journaled, reversible)",
 	   "assign DEVICE... [--dry-run] [--force] [--persist] [--json]\n"
-	   "                       [--user NAME] [--group NAME] [--timeout MS]\n"
+	   "                       [--user NAME] [--group NAME] [--timeout MS] [--emit FORMAT]\n"
 	   "       passthru assign --from-config [--config FILE] [--dry-run] [--json]\n"
 	   "       passthru assign --udev-match BDF [--config FILE]\n"
 	   "DEVICE: 0000:01:00.0, 01:00.0, vendor:device (8086:10d3) or an interface name.\n"
 	   "Every endpoint of the device's IOMMU group moves to vfio-pci; bridges stay.\n"
 	   "A group whose member holds a mounted filesystem, swap, an address or the\n"
 	   "default route, or the console is refused unless --force.\n"
+	   "--emit FORMAT: then print the groups for QEMU, libvirt, ... (`passthru help\n"
+	   "emit`); the table goes to stderr.\n"
 	   "Exit: 0 done, 1 refused or failed (and rolled back), 2 bad input.")

@@ -4,6 +4,7 @@
  * assignment: one PASS/WARN/FAIL line per check with the fix.  Exit 0 when
  * nothing FAILs (warnings are advice), 1 otherwise.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,7 +59,8 @@ static int cmd_check_main(struct cli *cli, int argc, char **argv)
 	if (n < 0) {
 		cli_err("%s", pt_last_error());
 		pt_ctx_free(ctx);
-		return CLI_EXIT_FAIL;
+		/* -EINVAL: a tree that is not what a snapshot writes */
+		return n == -EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
 	}
 	for (int i = 0; i < n; i++) {
 		fails += res[i].status == PT_CHECK_FAIL;

@@ -106,15 +106,13 @@ static int cmd_release_main(struct cli *cli, int argc, char **argv)
 	if (ret)
 		goto out;
 	if (recover) {
-		bc_recover_interrupted(r, true, false);
+		ret = CLI_EXIT_OK;
+		if (bc_recover_interrupted(r, true, false) > 0) {
+			r->status = "failed";
+			ret = CLI_EXIT_FAIL;
+		}
 		if (!r->nr_notes)
 			bc_note(r, "no interrupted assign or release to recover");
-		ret = CLI_EXIT_OK;
-		for (int k = 0; k < r->nr_notes; k++)
-			if (strstr(r->notes[k], "failed") || strstr(r->notes[k], "corrupt")) {
-				r->status = "failed";
-				ret = CLI_EXIT_FAIL;
-			}
 		goto print;
 	}
 	bc_recover_interrupted(r, false, false);

@@ -21,6 +21,7 @@
 #include "lib/passthru.h"
 #include "tools/cli.h"
 #include "lib/json.h"
+#include "lib/sysfs.h"
 #include "guest/embed.h"
 #include "vmm/vmm.h"
 #include "vmm/vfio-dev.h"
@@ -99,20 +100,19 @@ static int run_resolve(const struct cli *cli, const char *arg, char *bdf,
  * --assign: `passthru assign BDF` before and `passthru release BDF` after,
  * by running this same binary, so every check of assign (blockers, whole
  * group, journal, rollback) applies unchanged.  Its output goes to stderr
- * (stdout may be --json).  Devices already on vfio-pci are left alone.
+ * (stdout may be --json).  Devices already on vfio-pci (or a variant) are left alone.
  */
 static bool run_on_vfio(const struct cli *cli, const char *bdf)
 {
-	char path[256], link[256];
-	ssize_t n;
+	char rel[192], drv[PT_NAME_LEN] = "";
+	struct pt_sysfs fs;
 
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/driver",
-		 cli->root ? cli->root : "", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
+	if (pt_sysfs_init(&fs, cli->root))
 		return false;
-	link[n] = 0;
-	return !strcmp(strrchr(link, '/') ? strrchr(link, '/') + 1 : link, "vfio-pci");
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", bdf);
+	pt_sysfs_readlink_base(&fs, rel, drv, sizeof(drv));
+	pt_sysfs_fini(&fs);
+	return pt_driver_is_vfio(drv);
 }
 
 static int run_bind_helper(const struct cli *cli, const char *verb, const char *bdf)

@@ -22,10 +22,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/sysfs.h"
 #include "tools/discover.h"
+#include "tools/emit.h"
 #include "vfio/dmatest.h"
 #include "verify/checks.h"
 
@@ -34,7 +37,38 @@ CLI_COMMAND(verify, cmd_verify_main,
 	   "prove a device's IOMMU isolation (DMA checks; text, JSON, TAP, JUnit)",
 	   "verify DEVICE... [--iommu type1|iommufd|both] "
 	   "[--format text|json|tap|junit] [-o FILE] [--allow-skip]\n"
-	   "       [--scratch-lba [NSID:]START[+COUNT]]   (NVMe: LBAs the DMA checks may overwrite)");
+	   "                       [--emit nfd [--emit-file FILE] [--expiry DURATION]]\n"
+	   "                       [--scratch-lba [NSID:]START[+COUNT]]\n"
+	   "--scratch-lba: NVMe LBAs the DMA checks may overwrite (else only a blank\n"
+	   "namespace is written).\n"
+	   "--emit nfd: a Node Feature Discovery feature file with the host facts and\n"
+	   "this run's result and time (expiring after --expiry, default 24h),\n"
+	   "atomically in FILE, or on stdout: then the report goes to -o FILE or, as\n"
+	   "a table, to stderr.");
+
+/* verify --emit nfd: what emit needs beyond the report. */
+struct verify_emit {
+	const char *format;		/* NULL: no --emit */
+	const char *file;		/* --emit-file */
+	long long expiry;		/* seconds; 0 = none */
+};
+
+/* "30m", "24h", "7d", "0" (no expiry) -> seconds; -1 on anything else. */
+static long long parse_expiry(const char *s)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (end == s || v < 0 || v > 3650LL * 86400)
+		return -1;
+	if (!*end || !strcmp(end, "s"))
+		return v;
+	if (!strcmp(end, "m"))
+		return v * 60;
+	if (!strcmp(end, "h"))
+		return v * 3600;
+	return !strcmp(end, "d") ? v * 86400 : -1;
+}
 
 #define VERIFY_MAX_DEVICES 64
 
@@ -42,12 +76,7 @@ CLI_COMMAND(verify, cmd_verify_main,
  * offers /dev/iommu, else type1. */
 static const char *default_backend(struct pt_ctx *ctx)
 {
-	char path[4096];
-
-	if (pt_ctx_path(ctx, path, sizeof(path), "dev/iommu") == 0 &&
-	    access(path, F_OK) == 0)
-		return "iommufd";
-	return "type1";
+	return pt_sysfs_exists(pt_ctx_sysfs(ctx), "dev/iommu") ? "iommufd" : "type1";
 }
 
 /* Opened before the checks run, so a bad path costs no DMA test. */
@@ -79,8 +108,8 @@ static int write_report(const struct vfy_report *rep, enum vfy_format fmt,
 
 static int parse_args(const struct cli_command *self, int argc, char **argv,
 		      const char **iommu, enum vfy_format *fmt,
-		      const char **outpath, bool *allow_skip, struct pt_dmat_opts *scratch,
-		      bool *have_scratch)
+		      const char **outpath, bool *allow_skip, struct verify_emit *ve,
+		      struct pt_dmat_opts *scratch, bool *have_scratch)
 {
 	static const struct option opts[] = {
 		{ "iommu", required_argument, NULL, 'i' },
@@ -88,6 +117,9 @@ static int parse_args(const struct cli_command *self, int argc, char **argv,
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "allow-skip", no_argument, NULL, 's' },
+		{ "emit", required_argument, NULL, 'E' },
+		{ "emit-file", required_argument, NULL, 'F' },
+		{ "expiry", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -116,6 +148,19 @@ static int parse_args(const struct cli_command *self, int argc, char **argv,
 			*have_scratch = true;
 			break;
 		case 's': *allow_skip = true; break;
+		case 'E':
+			if (strcmp(optarg, "nfd"))
+				return cli_usage_error(self, "--emit: verify emits nfd, not "
+						      "'%s' (see `passthru emit`)", optarg);
+			ve->format = optarg;
+			break;
+		case 'F': ve->file = optarg; break;
+		case 'X':
+			ve->expiry = parse_expiry(optarg);
+			if (ve->expiry < 0)
+				return cli_usage_error(self, "--expiry must be a duration such "
+						      "as 30m, 24h, 7d or 0, not '%s'", optarg);
+			break;
 		case 'h':
 			printf("usage: passthru %s\n", self->usage);
 			return -1;
@@ -128,10 +173,30 @@ static int parse_args(const struct cli_command *self, int argc, char **argv,
 	}
 	if (optind >= argc)
 		return cli_usage_error(self, "no DEVICE given");
+	if (ve->file && !ve->format)
+		return cli_usage_error(self, "--emit-file needs --emit nfd");
 	if (argc - optind > VERIFY_MAX_DEVICES)
 		return cli_usage_error(self, "at most %d devices at once",
 				      VERIFY_MAX_DEVICES);
 	return 0;
+}
+
+/* The NFD feature file of this run: the host facts and group counts of
+ * the whole machine, and the run's result, time and per-device results.
+ * The exit status stays verify's unless the file cannot be written. */
+static int emit_verify(struct cli *cli, const struct verify_emit *ve,
+		       const struct vfy_report *rep, int status, bool allow_skip)
+{
+	struct emit_request rq = { .format = ve->format, .output = ve->file };
+	int ret;
+
+	emit_opts_init(&rq.opts);
+	rq.opts.expiry = ve->expiry;
+	rq.opts.verify = rep;
+	rq.opts.verify_ok = status == CLI_EXIT_OK;
+	rq.opts.verify_allow_skip = allow_skip;
+	ret = emit_run(cli, &rq);
+	return ret ? CLI_EXIT_FAIL : status;
 }
 
 static int cmd_verify_main(struct cli *cli, int argc, char **argv)
@@ -140,17 +205,18 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 	const struct pt_device *devs[VERIFY_MAX_DEVICES];
 	const char *iommu = NULL, *outpath = NULL, *backends[2];
 	enum vfy_format fmt = VFY_FMT_TEXT;
+	bool allow_skip = false, nfd_on_stdout, have_scratch = false;
 	struct pt_dmat_opts scratch = { 0 };
-	bool allow_skip = false, have_scratch = false;
+	struct verify_emit ve = { .expiry = 24 * 3600 };
 	struct vfy_report rep;
 	struct vfy_host host;
 	struct pt_ctx *ctx;
 	int nr = 0, nb = 0, ret;
 	char sum[96];
-	FILE *out;
+	FILE *out, *human;
 
-	ret = parse_args(self, argc, argv, &iommu, &fmt, &outpath, &allow_skip, &scratch,
-			 &have_scratch);
+	ret = parse_args(self, argc, argv, &iommu, &fmt, &outpath, &allow_skip, &ve,
+			 &scratch, &have_scratch);
 	if (ret)
 		return ret < 0 ? CLI_EXIT_OK : ret;
 	ret = cli_open(cli, &ctx, NULL);
@@ -170,7 +236,10 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 		if (!dup)
 			devs[nr++] = d;
 	}
-	out = open_output(outpath);
+	/* --emit nfd without --emit-file: stdout is the NFD file's, the
+	 * report goes to -o FILE or, as the table, to stderr */
+	nfd_on_stdout = ve.format && !ve.file;
+	out = !outpath && nfd_on_stdout ? stderr : open_output(outpath);
 	if (!out) {
 		pt_ctx_free(ctx);
 		return CLI_EXIT_USAGE;
@@ -182,6 +251,7 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 		pt_ctx_free(ctx);
 		return CLI_EXIT_FAIL;
 	}
+	human = nfd_on_stdout ? stderr : stdout;
 	host.dmat_opts = have_scratch ? &scratch : NULL;
 	if (!iommu)
 		iommu = default_backend(ctx);
@@ -198,14 +268,17 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 		for (int b = 0; b < nb; b++)
 			vfy_check_dma(&rep, &host, devs[i], backends[b]);
 	}
-	ret = write_report(&rep, fmt, out, outpath, cli->color);
+	ret = out == stderr ? vfy_write_text_color(&rep, stderr, false)
+	      : write_report(&rep, fmt, out, outpath, cli->color);
 	/* -o FILE: the machine report goes to FILE and a human one to the
 	 * log (the table, or just the summary when FILE has the table) */
-	if (out != stdout && fmt != VFY_FMT_TEXT)
-		vfy_write_text_color(&rep, stdout, cli->color);
-	else if (out != stdout)
-		printf("%s\n", vfy_summary_line(&rep, sum, sizeof(sum)));
+	if (out != stdout && out != stderr && fmt != VFY_FMT_TEXT)
+		vfy_write_text_color(&rep, human, cli->color && !nfd_on_stdout);
+	else if (out != stdout && out != stderr)
+		fprintf(human, "%s\n", vfy_summary_line(&rep, sum, sizeof(sum)));
 	ret = !ret && vfy_all_passed(&rep, allow_skip) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+	if (ve.format)
+		ret = emit_verify(cli, &ve, &rep, ret, allow_skip);
 	vfy_report_free(&rep);
 	pt_ctx_free(ctx);
 	return ret;

@@ -26,14 +26,13 @@
 #include <linux/vfio.h>
 
 #include "lib/passthru.h"
+#include "lib/sysfs.h"
 #include "verify/checks.h"
 
-static const struct pt_check *hc_find(const struct vfy_host *h, const char *name)
+static const struct pt_check *hc_find(const struct vfy_host *h,
+				      enum pt_check_id id)
 {
-	for (int i = 0; i < h->nr_checks; i++)
-		if (!strcmp(h->checks[i].name, name))
-			return &h->checks[i];
-	return NULL;
+	return pt_check_find(h->checks, h->nr_checks, id);
 }
 
 int vfy_host_init(struct vfy_host *h, struct pt_ctx *ctx)
@@ -46,32 +45,11 @@ int vfy_host_init(struct vfy_host *h, struct pt_ctx *ctx)
 	return pt_scan(ctx, &h->sys);
 }
 
-/* Reads a small file under the context's root; "" when unreadable. */
-static int read_rel(struct pt_ctx *ctx, const char *rel, char *buf, size_t n)
-{
-	char path[PATH_MAX];
-	FILE *f;
-	size_t len;
-
-	buf[0] = '\0';
-	if (pt_ctx_path(ctx, path, sizeof(path), "%s", rel) < 0)
-		return -ENAMETOOLONG;
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	len = fread(buf, 1, n - 1, f);
-	buf[len] = '\0';
-	fclose(f);
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-		buf[--len] = '\0';
-	return 0;
-}
-
 static void check_iommu_enabled(struct vfy_report *rep, struct vfy_host *h,
 				const struct pt_device *d)
 {
 	struct vfy_result *r = vfy_begin(rep, d->bdf, NULL, "host.iommu-enabled");
-	const struct pt_check *c = hc_find(h, "IOMMU enabled");
+	const struct pt_check *c = hc_find(h, PT_CHECK_IOMMU_ENABLED);
 
 	if (!c || c->status != PT_CHECK_PASS) {
 		vfy_fail(r, "an active IOMMU (units in /sys/class/iommu, IOMMU groups)",
@@ -131,20 +109,19 @@ static void check_translated(struct vfy_report *rep, const struct pt_device *d)
  */
 static int ir_runtime(struct pt_ctx *ctx, char *ev, size_t n)
 {
-	char path[PATH_MAX], line[512];
+	char *buf, *line, *save = NULL;
 	int ir = 0, plain = 0;
-	FILE *f;
 
-	if (pt_ctx_path(ctx, path, sizeof(path), "proc/interrupts") < 0 ||
-	    !(f = fopen(path, "r")))
+	if (pt_sysfs_slurp(pt_ctx_sysfs(ctx), "proc/interrupts", &buf, NULL) < 0)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		if (strstr(line, " IR-"))
 			ir++;
 		else if (strstr(line, "IO-APIC") || strstr(line, "PCI-MSI"))
 			plain++;
 	}
-	fclose(f);
+	free(buf);
 	snprintf(ev, n, "/proc/interrupts: %d remapped (IR-*) and %d "
 		 "non-remapped IO-APIC/PCI-MSI lines", ir, plain);
 	if (ir)
@@ -156,7 +133,7 @@ static void check_intremap(struct vfy_report *rep, struct vfy_host *h,
 			   const struct pt_device *d)
 {
 	struct vfy_result *r = vfy_begin(rep, d->bdf, NULL, "host.interrupt-remapping");
-	const struct pt_check *c = hc_find(h, "interrupt remapping");
+	const struct pt_check *c = hc_find(h, PT_CHECK_INTREMAP);
 	const char *expected = "interrupt remapping enabled, so the device's "
 			       "MSIs cannot target arbitrary host vectors";
 	char ev[160];
@@ -195,7 +172,7 @@ static void check_unsafe(struct vfy_report *rep, struct vfy_host *h,
 	for (unsigned int i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
 		snprintf(rel, sizeof(rel), "sys/module/%s/parameters/"
 			 "allow_unsafe_interrupts", mods[i]);
-		if (read_rel(h->ctx, rel, val, sizeof(val)) < 0)
+		if (pt_sysfs_read_str(pt_ctx_sysfs(h->ctx), rel, val, sizeof(val)) < 0)
 			continue;
 		s += snprintf(seen + s, sizeof(seen) - s, "%s%s: "
 			      "allow_unsafe_interrupts=%s", s ? "; " : "",

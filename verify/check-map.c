@@ -21,40 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/sysfs.h"
 #include "verify/dma.h"
 
 #define RESV_PROBE_IOVA	0x8800000ull	/* usable: only for fault injection */
-
-struct resv {
-	uint64_t start, last;
-	char type[32];
-};
-
-/* "0x00000000fee00000 0x00000000feefffff msi" lines, under --root too. */
-static int read_reserved(struct vfy_dma *s, struct resv *out, int max)
-{
-	char path[PATH_MAX], line[256];
-	FILE *f;
-	int n = 0;
-
-	if (pt_ctx_path(s->host->ctx, path, sizeof(path),
-			"sys/kernel/iommu_groups/%d/reserved_regions",
-			s->d->iommu_group) < 0 || !(f = fopen(path, "r")))
-		return -errno;
-	while (n < max && fgets(line, sizeof(line), f)) {
-		unsigned long long a, b;
-		char t[32];
-
-		if (sscanf(line, "%llx %llx %31s", &a, &b, t) != 3 || b < a)
-			continue;
-		out[n].start = a;
-		out[n].last = b;
-		snprintf(out[n].type, sizeof(out[n].type), "%s", t);
-		n++;
-	}
-	fclose(f);
-	return n;
-}
 
 /* Tries to map one page at iova: 1 refused (reason in why), 0 accepted
  * (and unmapped again), -errno when no memory. */
@@ -82,14 +52,16 @@ static void reserved_region(struct vfy_dma *s)
 {
 	struct vfy_result *r = vfy_dma_begin(s, "map.reserved-region");
 	const char *exp = "the kernel refuses to map any page of a reserved region";
-	struct resv rv[16];
+	struct pt_resv_region rv[16];
 	char why[512], ev[1536] = "";
 	size_t e = 0;
 	int n, tried = 0;
 
 	if (!r)
 		return;
-	n = read_reserved(s, rv, 16);
+	/* under --root too */
+	n = pt_sysfs_reserved_regions(pt_ctx_sysfs(s->host->ctx),
+				      s->d->iommu_group, rv, 16);
 	if (n < 0) {
 		vfy_fail(r, exp, NULL, "cannot read the reserved regions of group "
 			 "%d: %s", s->d->iommu_group, strerror(-n));

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "lib/passthru.h"
-#include "iommu/iommu-priv.h"
+#include "vfio/vfio-priv.h"
 
 static const char *irq_name(uint32_t index)
 {

@@ -23,11 +23,14 @@
 
 #if defined(__has_include)
 # if __has_include("iommu/passthru-iommu.h")
+#  include "lib/passthru.h"
 #  include "iommu/passthru-iommu.h"
 # else
+#  include "passthru.h"
 #  include "passthru-iommu.h"
 # endif
 #else
+# include "passthru.h"
 # include "passthru-iommu.h"
 #endif
 
@@ -58,9 +61,10 @@ int pt_vfio_device_fd(const struct pt_vfio_device *d);
 int pt_vfio_device_group(const struct pt_vfio_device *d);	/* IOMMU group */
 struct pt_iommu *pt_vfio_device_iommu(const struct pt_vfio_device *d);
 
-/* Group viability from sysfs without opening anything: 0 when viable,
- * -EBUSY with "IOMMU group N is not viable: BDF is bound to DRV; ..." and
- * the fix, -ENODEV when the device has no IOMMU group. */
+/* Group viability from sysfs without opening anything (bdf full or short):
+ * pt_group_check_viable() of lib/passthru.h on this machine — 0 when
+ * viable, -EBUSY with "IOMMU group N is not viable: BDF is bound to DRV;
+ * ..." and the fix, -ENODEV when the device has no IOMMU group. */
 int pt_vfio_group_check_viable(const char *bdf, int *group);
 
 struct pt_vfio_device_info {
@@ -79,7 +83,7 @@ int pt_vfio_device_get_info(struct pt_vfio_device *d,
  * register: a device does no DMA (and QEMU's models drop it) without BME. */
 int pt_vfio_set_bus_master(struct pt_vfio_device *d, bool on);
 
-/* ---- regions (vfio/region.c, capability walker vfio/caps.c) ---- */
+/* ---- regions (vfio/region.c, capabilities vfio/caps.c) ---- */
 #define PT_VFIO_MAX_SPARSE 16
 
 struct pt_vfio_area {
@@ -113,9 +117,6 @@ int pt_vfio_region_get_info(struct pt_vfio_device *d, uint32_t index,
  */
 int pt_vfio_parse_region_info(const void *buf, size_t len,
 			      struct pt_vfio_region *r);
-/* Same walker for VFIO_IOMMU_GET_INFO (type1 caps: IOVA ranges, DMA avail). */
-int pt_vfio_parse_iommu_info(const void *buf, size_t len,
-			     struct pt_iommu_info *info);
 
 /* pread/pwrite on the region (any length; short transfers are retried). */
 int pt_vfio_region_read(struct pt_vfio_device *d, uint32_t index,
@@ -194,7 +195,7 @@ int pt_eventfd_wait(int fd, int timeout_ms, uint64_t *count);
 int pt_vfio_device_reset(struct pt_vfio_device *d);
 
 struct pt_vfio_reset_dep {
-	char bdf[16];
+	char bdf[PT_BDF_LEN];
 	int group;		/* IOMMU group, -1 when unknown (iommufd) */
 	uint32_t devid;		/* iommufd device id, 0 with type1 */
 	bool owned;		/* opened through the same pt_iommu */

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "lib/passthru.h"
-#include "iommu/iommu-priv.h"
+#include "vfio/vfio-priv.h"
 
 int pt_vfio_region_get_info(struct pt_vfio_device *d, uint32_t index,
 			    struct pt_vfio_region *r)

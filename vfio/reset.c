@@ -15,7 +15,7 @@
 #include <sys/ioctl.h>
 
 #include "lib/passthru.h"
-#include "iommu/iommu-priv.h"
+#include "vfio/vfio-priv.h"
 
 int pt_vfio_device_reset(struct pt_vfio_device *d)
 {
@@ -25,16 +25,6 @@ int pt_vfio_device_reset(struct pt_vfio_device *d)
 	if (ioctl(d->fd, VFIO_DEVICE_RESET) < 0)
 		return pt_set_error(errno, "%s: VFIO_DEVICE_RESET failed: %s", d->bdf, strerror(errno));
 	return 0;
-}
-
-static bool group_owned(struct pt_iommu *io, int id)
-{
-	int i;
-
-	for (i = 0; i < io->nr_groups; i++)
-		if (io->groups[i].id == id)
-			return true;
-	return false;
 }
 
 int pt_vfio_hot_reset_info(struct pt_vfio_device *d,
@@ -81,7 +71,7 @@ int pt_vfio_hot_reset_info(struct pt_vfio_device *d,
 		}
 #endif
 		o->group = v->group_id;
-		o->owned = group_owned(d->io, v->group_id);
+		o->owned = pt_iommu_owns_group(d->io, v->group_id);
 	}
 	free(h);
 	return n;
@@ -103,7 +93,7 @@ int pt_vfio_hot_reset(struct pt_vfio_device *d)
 	if (used)
 		return pt_set_error(EPERM, "%s: a hot reset would also reset %s, which this process does not own; open them through the same IOMMU context (same container/IOAS) first",
 				    d->bdf, list);
-	ret = d->io->ops->hot_reset(d->io, d);
+	ret = pt_iommu_hot_reset(d->io, d->fd);
 	if (ret < 0)
 		return pt_set_error(-ret, "%s: VFIO_DEVICE_PCI_HOT_RESET failed: %s", d->bdf, strerror(-ret));
 	return 0;

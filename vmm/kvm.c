@@ -394,7 +394,10 @@ int vmm_run(struct vmm *vm)
 		timer_delete(timer);
 	vmm_timer_run = NULL;
 	vm->run->immediate_exit = 0;
-	if (vm->stop == VMM_STOP_FAULT)
+	/* After a shutdown exit AMD's KVM has already reset the vCPU (the
+	 * VMCB is undefined after the intercept), so its rip is 0xfff0, not
+	 * where the guest faulted: say nothing rather than something wrong. */
+	if (vm->stop == VMM_STOP_FAULT && vm->run->exit_reason != KVM_EXIT_SHUTDOWN)
 		vmm_note_rip(vm);
 	return 0;
 }

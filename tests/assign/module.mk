@@ -6,7 +6,7 @@
 # spelled out here).
 .PHONY: check-assign
 check-assign: $(PASSTHRU) $(BUILD)/fixtures/.stamp
-	scripts/run-suite $(BUILD)/results assign-plans \
+	NEED=python3 scripts/run-suite $(BUILD)/results assign-plans \
 		python3 tests/assign/plans.py $(PASSTHRU) $(BUILD)/fixtures
 CHECK_TARGETS += check-assign
 SAN_CHECK_TARGETS += check-assign

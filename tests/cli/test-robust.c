@@ -2,13 +2,16 @@
 /*
  * test-robust.c — hostile trees: the files a captured tree holds are
  * untrusted input.  Random config spaces of every length, absurd attribute
- * values, over-long names: passthru may refuse (exit 2) or report, never
- * crash, hang or trip the sanitizers (this suite also runs against the
- * ASan/UBSan build).  Deterministic: a fixed xorshift seed.
+ * values, over-long names, symlinks out of the tree, FIFOs: passthru may
+ * refuse (exit 2) or report, never crash, hang, show a host file or trip
+ * the sanitizers (this suite also runs against the ASan/UBSan build).
+ * Deterministic: a fixed xorshift seed.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -165,4 +168,134 @@ Test(robust, absurd_attributes)
 	write_str(tree, "proc/net/route", "Iface\n\t\t\t\n eno1 00000000 zz\n");
 	write_str(tree, "proc/net/if_inet6", "zzzz 1 2 3 4 eno1\n00 00\n");
 	survives(tree, "absurd attribute values");
+}
+
+/*
+ * A tree can carry what no snapshot writes: an attribute that is a symlink
+ * out of the tree (it must not show a host file) or a FIFO (it must not
+ * hang).  passthru refuses the tree, names the file and says why (exit 2),
+ * within a timeout and without a byte of the outside file in its output.
+ */
+static const char SECRET[] = "PASSTHRU-OUTSIDE-THE-TREE-4711";
+
+/* TREE's directory of device bdf, tree-relative ("sys/devices/..."). */
+static void dev_dir(const char *tree, const char *bdf, char *rel, size_t n)
+{
+	char link[8192], real[8192], top[8192];
+
+	snprintf(link, sizeof(link), "%s/sys/bus/pci/devices/%s", tree, bdf);
+	cr_assert_not_null(realpath(link, real), "%s", link);
+	cr_assert_not_null(realpath(tree, top), "%s", tree);
+	cr_assert_eq(strncmp(real, top, strlen(top)), 0);
+	snprintf(rel, n, "%s", real + strlen(top) + 1);
+}
+
+/* Replaces the file TREE/rel with a FIFO, or with a symlink to link_to. */
+static void replace(const char *tree, const char *rel, const char *link_to,
+		    bool fifo)
+{
+	char path[8192];
+
+	snprintf(path, sizeof(path), "%s/%s", tree, rel);
+	cr_assert_eq(unlink(path), 0, "unlink %s", path);
+	if (fifo)
+		cr_assert_eq(mkfifo(path, 0644), 0, "mkfifo %s", path);
+	else
+		cr_assert_eq(symlink(link_to, path), 0, "symlink %s", path);
+}
+
+/* passthru --root TREE ARGS... under timeout(1): exit 2, stderr exactly
+ * the refusal naming rel, nothing of the outside file anywhere. */
+static void refuses(const char *tree, const char *rel, const char *why,
+		    const char *a1, const char *a2)
+{
+	char msg[16384], top[8192];
+	char *argv[] = { "timeout", "20", (char *)pt_bin(), "--root", (char *)tree,
+			 (char *)a1, (char *)a2, NULL };
+	struct run r;
+
+	cr_assert_not_null(realpath(tree, top));
+	run(&r, argv);
+	cr_assert_eq(r.status, 2, "passthru %s %s: exit %d (124 = hung): %.600s",
+		     a1, a2 ? a2 : "", r.status, r.err);
+	cr_assert_null(strstr(r.out, SECRET), "the outside file leaked: %.600s", r.out);
+	cr_assert_null(strstr(r.err, SECRET), "the outside file leaked: %.600s", r.err);
+	snprintf(msg, sizeof(msg), "passthru: --root %s: %s %s; a passthru tree "
+		 "holds sysfs attributes as regular files and its symlinks stay "
+		 "inside it: capture it again with `passthru snapshot`\n", top, rel, why);
+	cr_assert_str_eq(r.err, msg);
+	run_free(&r);
+}
+
+static void write_secret(char *path, size_t n)
+{
+	FILE *f;
+
+	snprintf(path, n, "%s/secret", tmp_dir("outside"));
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "%s\n", SECRET);
+	fclose(f);
+}
+
+/* A fresh copy of the workstation in tree (4200 bytes); rel gets the path
+ * of file in it: an attribute of 01:00.1 when dev, else tree-relative. */
+static void fresh(char *tree, char *rel, size_t n, const char *file, bool dev)
+{
+	char dir[4200];
+
+	snprintf(tree, 4200, "%s", fixture_copy("workstation"));
+	if (!dev) {
+		snprintf(rel, n, "%s", file);
+		return;
+	}
+	dev_dir(tree, "0000:01:00.1", dir, sizeof(dir));
+	snprintf(rel, n, "%s/%s", dir, file);
+}
+
+#define OUTSIDE "leads outside the tree (not followed)"
+#define FIFO "is a FIFO, not a regular file (not read)"
+
+Test(robust, attribute_symlink_out_of_the_tree, .timeout = 120)
+{
+	char secret[4200], tree[4200], rel[4300], up[4300] = "";
+
+	write_secret(secret, sizeof(secret));
+	/* absolute: what the host would resolve to the file outside */
+	fresh(tree, rel, sizeof(rel), "driver_override", true);
+	replace(tree, rel, secret, false);
+	refuses(tree, rel, OUTSIDE, "show", "01:00.1");
+	refuses(tree, rel, OUTSIDE, "list", "--json");
+	/* relative, climbing out past the root */
+	for (int i = 0; i < 24; i++)
+		strcat(up, "../");
+	strcat(up, secret + 1);
+	replace(tree, rel, up, false);
+	refuses(tree, rel, OUTSIDE, "show", "01:00.1");
+	/* a file libpci reads itself (config), by its plain path */
+	fresh(tree, rel, sizeof(rel), "config", true);
+	replace(tree, rel, secret, false);
+	refuses(tree, rel, "is a symlink, not a regular file (libpci would read it)",
+		"show", "01:00.1");
+	/* a root-relative blocker source */
+	fresh(tree, rel, sizeof(rel), "proc/mounts", false);
+	replace(tree, rel, secret, false);
+	refuses(tree, rel, OUTSIDE, "list", NULL);
+}
+
+Test(robust, fifo_attribute_does_not_hang, .timeout = 120)
+{
+	char tree[4200], rel[4300];
+
+	fresh(tree, rel, sizeof(rel), "driver_override", true);
+	replace(tree, rel, NULL, true);
+	refuses(tree, rel, FIFO, "show", "01:00.1");
+	refuses(tree, rel, FIFO, "list", "--groups");
+	fresh(tree, rel, sizeof(rel), "config", true);
+	replace(tree, rel, NULL, true);
+	refuses(tree, rel, "is a FIFO, not a regular file (libpci would read it)",
+		"show", "01:00.1");
+	fresh(tree, rel, sizeof(rel), "proc/cmdline", false);
+	replace(tree, rel, NULL, true);
+	refuses(tree, rel, FIFO, "check", NULL);
 }

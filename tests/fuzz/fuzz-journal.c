@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (p.nr <= 0 || p.nr > PT_BIND_MAX || p.group < 0)
 			__builtin_trap();
 		for (int i = 0; i < p.nr; i++)
-			if (strlen(p.m[i].bdf) >= PT_BIND_BDF_LEN)
+			if (strlen(p.m[i].bdf) >= PT_BDF_LEN)
 				__builtin_trap();
 	}
 	return 0;

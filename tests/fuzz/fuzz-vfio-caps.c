@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct pt_iommu_info info;
 
 		memset(&info, 0, sizeof(info));
-		if (!pt_vfio_parse_iommu_info(buf, size - 1, &info)) {
+		if (!pt_iommu_parse_type1_info(buf, size - 1, &info)) {
 			if (info.nr_ranges < 0 || info.nr_ranges > PT_IOVA_MAX_RANGES)
 				__builtin_trap();
 			for (int i = 0; i < info.nr_ranges; i++)

@@ -41,7 +41,14 @@ LAB_CASE_GRACE=5 "$run" --out "$tmp/2" basic z-wedge >"$tmp/2.log" 2>&1
 rc=$? secs=$(( $(date +%s) - t0 ))
 [ $rc = 1 ] && pass "wedged boot exits 1" || fail "wedged boot exit status (expected 1, saw $rc)"
 has_line "wedged boot fails its case, saying why" "$tmp/2.log" "FAIL: [iommufd] z-wedge: did not finish: case z-wedge gave no result 10 s after it began (the VM is stuck)"
-[ $secs -lt 40 ] && pass "wedged boot stopped after ${secs}s (case 5 s + grace 5 s)" || fail "wedged boot took ${secs}s (expected < 40)"
+# The case's own deadline stopped it, not the whole boot's (BOOT_ALLOWANCE
+# later): which one fired is in the log, no wall-clock bound to flake on a
+# loaded host.
+if grep -q 'exceeded its .* s limit' "$tmp/2.log"; then
+	fail "wedged boot was stopped by the boot's limit after ${secs}s, not by the case's deadline"
+else
+	pass "wedged boot stopped by the case's deadline (case 5 s + grace 5 s; ${secs}s here)"
+fi
 pid=$(sed -n 's/.*killing QEMU (pid \([0-9]*\)).*/\1/p' "$tmp/2.log")
 [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && pass "QEMU pid $pid was killed" ||
 	fail "QEMU of the wedged boot killed (expected a dead pid, saw '${pid:-no pid}')"

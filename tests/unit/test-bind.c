@@ -252,10 +252,10 @@ Test(bind, plan_actions)
 	cr_assert_eq(p.m[2].action, PT_BIND_REBIND);
 	cr_assert_eq(p.m[3].action, PT_BIND_REBIND);
 	cr_assert_eq(pt_bind_plan_count(&p, PT_BIND_REBIND), 3);
-	cr_assert(pt_bind_driver_is_vfio("vfio-pci"));
-	cr_assert(pt_bind_driver_is_vfio("mlx5_vfio_pci"));
-	cr_assert_not(pt_bind_driver_is_vfio("pci-stub"));
-	cr_assert_not(pt_bind_driver_is_vfio(""));
+	cr_assert(pt_driver_is_vfio("vfio-pci"));
+	cr_assert(pt_driver_is_vfio("mlx5_vfio_pci"));
+	cr_assert_not(pt_driver_is_vfio("pci-stub"));
+	cr_assert_not(pt_driver_is_vfio(""));
 	cr_assert_eq(pt_bind_plan_add(&p, "0000:02:00.0 x", "", "", false), -EINVAL);
 }
 

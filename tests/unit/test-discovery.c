@@ -263,6 +263,54 @@ Test(disc, driver_predicates)
 	cr_assert(!pt_driver_is_dma_safe("e1000e", false));
 }
 
+/* The variant drivers' names as Linux 6.12 registers them (KBUILD_MODNAME
+ * of drivers/vfio/pci/VENDOR/), and names that merely contain vfio-pci. */
+Test(disc, vfio_variant_driver_names)
+{
+	static const char *const variants[] = {
+		"mlx5_vfio_pci", "hisi_acc_vfio_pci", "pds_vfio_pci",
+		"virtio_vfio_pci", "nvgrace_gpu_vfio_pci", "qat_vfio_pci",
+	};
+	static const char *const others[] = {
+		"vfio_pci", "vfio_pci_core", "vfio-pci-core", "xvfio-pci",
+		"vfio-pcie", "_vfio_pci", "pci-stub", "vfio-platform",
+	};
+
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
+		cr_assert(pt_driver_is_vfio(variants[i]), "%s", variants[i]);
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		cr_assert(!pt_driver_is_vfio(others[i]), "%s", others[i]);
+	cr_assert(!pt_driver_is_vfio(NULL));
+}
+
+/* One device's group judged straight from the tree's sysfs, as vfio/ does
+ * at every open: the same verdict as the scan, for every group. */
+Test(disc, viability_without_a_scan)
+{
+	char want[1024];
+	int group = -1;
+
+	for (int i = 0; i < sys->nr_groups; i++) {
+		const struct pt_group *g = &sys->groups[i];
+		const char *bdf = g->devices[g->nr_devices - 1]->bdf;
+
+		group = -1;
+		cr_assert_eq(pt_group_check_viable(t.root, bdf, &group),
+			     g->viable ? 0 : -EBUSY, "%s: %s", bdf, pt_last_error());
+		cr_assert_eq(group, g->id, "%s", bdf);
+	}
+	cr_assert_eq(pt_group_check_viable(t.root, "0000:01:00.1", NULL), -EBUSY);
+	snprintf(want, sizeof(want), "0000:01:00.1: IOMMU group 1 is not viable: "
+		 "0000:01:00.0 is bound to nouveau, 0000:01:00.1 is bound to "
+		 "snd_hda_intel; every device of a group must be on vfio-pci "
+		 "(bridges may stay on pcieport): run `passthru assign "
+		 "0000:01:00.1` to move the whole group, or unbind them");
+	cr_assert_str_eq(pt_last_error(), want);
+	cr_assert_eq(pt_group_check_viable(t.root, "0000:0f:00.0", NULL), -ENODEV);
+	cr_assert_str_eq(pt_last_error(), "0000:0f:00.0: no such PCI device; see "
+			 "`passthru list`");
+}
+
 Test(disc, children)
 {
 	const struct pt_device *d = dev("0000:02:00.0");

@@ -109,6 +109,37 @@ Test(check, ready_host_passes)
 		cr_assert_eq(res[i].status, PT_CHECK_PASS, "%s", res[i].name);
 }
 
+/* Programs find a check by its id (verify does); the name is for people. */
+Test(check, ids_identify_the_checks)
+{
+	static const struct { enum pt_check_id id; const char *name; } want[] = {
+		{ PT_CHECK_CPU_VIRT, "cpu virtualization" },
+		{ PT_CHECK_KVM, "/dev/kvm" },
+		{ PT_CHECK_IOMMU_FIRMWARE, "IOMMU in firmware" },
+		{ PT_CHECK_IOMMU_ENABLED, "IOMMU enabled" },
+		{ PT_CHECK_IOMMU_MODE, "IOMMU mode" },
+		{ PT_CHECK_INTREMAP, "interrupt remapping" },
+		{ PT_CHECK_UNSAFE_INTERRUPTS, "unsafe interrupts" },
+		{ PT_CHECK_VFIO_MODULES, "VFIO modules" },
+		{ PT_CHECK_VFIO_CONTAINER, "/dev/vfio/vfio" },
+		{ PT_CHECK_IOMMUFD, "iommufd" },
+		{ PT_CHECK_MEMLOCK, "locked memory" },
+		{ PT_CHECK_HUGEPAGES, "hugepages" },
+	};
+
+	run(0, false);
+	cr_assert_eq(n, 12);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct pt_check *c = pt_check_find(res, n, want[i].id);
+
+		cr_assert_not_null(c, "no result with id %d", want[i].id);
+		cr_assert_eq(c, get(want[i].name), "id %d is not '%s'", want[i].id,
+			     want[i].name);
+	}
+	cr_assert_null(pt_check_find(res, 0, PT_CHECK_IOMMU_ENABLED),
+		       "an empty list holds no check");
+}
+
 Test(check, iommu_turned_off)
 {
 	drop("sys/class/iommu/dmar0");

@@ -64,8 +64,10 @@ static void setup(void)
 	sys.devices = devs;
 	sys.groups = groups;
 	sys.has_iommu = true;
+	host.checks[0].id = PT_CHECK_IOMMU_ENABLED;
 	snprintf(host.checks[0].name, sizeof(host.checks[0].name), "IOMMU enabled");
 	snprintf(host.checks[0].detail, sizeof(host.checks[0].detail), "1 IOMMU unit");
+	host.checks[1].id = PT_CHECK_INTREMAP;
 	snprintf(host.checks[1].name, sizeof(host.checks[1].name), "interrupt remapping");
 	snprintf(host.checks[1].detail, sizeof(host.checks[1].detail), "IR on");
 	host.nr_checks = 2;

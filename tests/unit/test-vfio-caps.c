@@ -294,7 +294,7 @@ Test(vfio_caps, type1_ranges_and_dma_avail)
 	hdr(72, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL, 0);
 	memcpy(buf + 80, &avail, 4);
 	len = 84;
-	cr_assert_eq(pt_vfio_parse_iommu_info(buf, len, &I), 0, "%s", pt_last_error());
+	cr_assert_eq(pt_iommu_parse_type1_info(buf, len, &I), 0, "%s", pt_last_error());
 	cr_assert_eq(I.pgsizes, 0x40201000);
 	cr_assert_eq(I.nr_ranges, 2);
 	cr_assert_eq(I.ranges[1].start, 0xfef00000);
@@ -309,7 +309,7 @@ Test(vfio_caps, type1_inverted_range_is_rejected)
 
 	iommu(24);
 	ranges(24, 0, 1, r);
-	cr_assert_eq(pt_vfio_parse_iommu_info(buf, len, &I), -EBADMSG);
+	cr_assert_eq(pt_iommu_parse_type1_info(buf, len, &I), -EBADMSG);
 	cr_assert(strstr(pt_last_error(), "ends (0x1000) before it starts (0x2000)"), "%s", pt_last_error());
 }
 
@@ -320,7 +320,7 @@ Test(vfio_caps, type1_range_count_overflow_is_rejected)
 	iommu(24);
 	ranges(24, 0, 1, r);
 	*(uint32_t *)(buf + 32) = 0x10000001;	/* * 16 would wrap a 32-bit size */
-	cr_assert_eq(pt_vfio_parse_iommu_info(buf, len, &I), -EBADMSG);
+	cr_assert_eq(pt_iommu_parse_type1_info(buf, len, &I), -EBADMSG);
 }
 
 Test(vfio_caps, type1_more_ranges_than_kept)
@@ -333,7 +333,7 @@ Test(vfio_caps, type1_more_ranges_than_kept)
 	}
 	iommu(24);
 	ranges(24, 0, 40, (const uint64_t (*)[2])r);
-	cr_assert_eq(pt_vfio_parse_iommu_info(buf, len, &I), 0, "%s", pt_last_error());
+	cr_assert_eq(pt_iommu_parse_type1_info(buf, len, &I), 0, "%s", pt_last_error());
 	cr_assert_eq(I.nr_ranges, PT_IOVA_MAX_RANGES);
 	cr_assert_eq(I.ranges[31].start, 31ull << 20);
 }
@@ -341,8 +341,8 @@ Test(vfio_caps, type1_more_ranges_than_kept)
 Test(vfio_caps, type1_without_caps)
 {
 	iommu(0);
-	cr_assert_eq(pt_vfio_parse_iommu_info(buf, len, &I), 0);
+	cr_assert_eq(pt_iommu_parse_type1_info(buf, len, &I), 0);
 	cr_assert_eq(I.nr_ranges, 0);
 	cr_assert_not(I.dma_avail_known);
-	cr_assert_eq(pt_vfio_parse_iommu_info(buf, 16, &I), -EBADMSG);
+	cr_assert_eq(pt_iommu_parse_type1_info(buf, 16, &I), -EBADMSG);
 }

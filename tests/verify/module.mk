@@ -10,7 +10,7 @@ $(VERIFY_SAMPLE): $(BUILD)/obj/tests/verify/sample-report.o $(VERIFY_A) $(LIBPT_
 
 .PHONY: check-verify-formats
 check-verify-formats: $(VERIFY_SAMPLE)
-	scripts/run-suite $(BUILD)/results verify-formats tests/verify/run-formats.sh $<
+	NEED=python3 scripts/run-suite $(BUILD)/results verify-formats tests/verify/run-formats.sh $<
 
 CHECK_TARGETS += check-verify-formats
 SAN_CHECK_TARGETS += check-verify-formats

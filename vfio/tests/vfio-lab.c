@@ -6,11 +6,12 @@
  *	vfio-lab TEST BDF [BDF2|ARG]
  *
  * TEST: open, dma, msi, reset, hotreset, two, ranges, readonly, unmapped,
- * viable, memlock, hugepages, nvme-faults.  The backend is PASSTHRU_IOMMU (type1 or
+ * phys, viable, memlock, hugepages, nvme-faults.  The backend is PASSTHRU_IOMMU (type1 or
  * iommufd), exactly as a user would force it.  Prints PASS:/FAIL: lines
  * with exact expected and seen values; exits 1 when anything failed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <linux/capability.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -290,6 +292,98 @@ static void t_unmapped(const char *bdf)
 		      bdf, iova, first_diff(before, b.addr, 4096));
 	}
 	pt_mem_free(&b);
+close:
+	pt_dmat_close(&t);
+out:
+	pt_iommu_close(io);
+}
+
+/* Physical address of a resident page (root reads PFNs from pagemap). */
+static uint64_t phys_of(const void *p)
+{
+	uint64_t ent = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &ent, 8, (off_t)((uintptr_t)p / 4096 * 8)) != 8)
+		ent = 0;
+	close(fd);
+	if (!(ent & (1ull << 63)))
+		return 0;
+	return (ent & ((1ull << 55) - 1)) * 4096;
+}
+
+static size_t count_not(const uint8_t *p, size_t len, uint8_t val)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += p[i] != val;
+	return n;
+}
+
+/*
+ * ---- phys: DMA to a never-mapped IOVA that is the host-physical address
+ * of a sentinel page: without translation the bytes would land in it ----
+ */
+static void t_phys(const char *bdf)
+{
+	enum { NPAGES = 4096 };	/* 16 MiB: some page lies below edu's 256 MiB */
+	struct pt_iommu *io = open_io();
+	struct pt_iommu_info info;
+	struct pt_dmat t;
+	struct pt_mem pool;
+	uint8_t *m, *page = NULL;
+	uint64_t pa = 0, limit;
+	size_t len;
+	int ret;
+
+	if (EXPECT_OK(pt_dmat_open(&t, io, bdf, PT_MEM_ANON, 0), "open device + map buffer"))
+		goto out;
+	pt_iommu_get_info(io, &info);
+	if (pt_iommu_get_backend(io) == PT_IOMMU_TYPE1)
+		check(info.type1v2, "%s: type1 container with VFIO_TYPE1v2_IOMMU", bdf);
+	m = t.mem.addr;
+	len = copy_len(&t);
+	limit = t.ops->dma_bits >= 64 ? UINT64_MAX : 1ull << t.ops->dma_bits;
+	if (EXPECT_OK(pt_mem_alloc(&pool, NPAGES * 4096, PT_MEM_ANON), "16 MiB of sentinel pages"))
+		goto close;
+	mlock(pool.addr, pool.size);
+	for (int i = 0; i < NPAGES && !page; i++) {
+		uint8_t *p = (uint8_t *)pool.addr + (size_t)i * 4096;
+		uint64_t a;
+
+		p[0] = 1;
+		a = phys_of(p);
+		if (a && a + 4096 <= limit &&
+		    (a + 4096 <= t.iova || a >= t.iova + t.mem.size)) {
+			page = p;
+			pa = a;
+		}
+	}
+	check(page != NULL, "%s: a sentinel page below the %u-bit DMA width (physical 0x%" PRIx64 ")",
+	      bdf, t.ops->dma_bits, pa);
+	if (!page)
+		goto free;
+	memset(page, 0x5a, 4096);
+	fill(m + PT_DMAT_SRC, len, 0x21);
+	memset(m + PT_DMAT_DST, 0, len);
+	if (!EXPECT_OK(pt_dmat_copy(&t, PT_DMAT_SRC, PT_DMAT_DST, len), "positive control: copy src -> dst"))
+		check(first_diff(m + PT_DMAT_SRC, m + PT_DMAT_DST, len) == -1,
+		      "%s: the control copy of %zu bytes arrived", bdf, len);
+	ret = pt_dmat_copy_iova(&t, t.iova + PT_DMAT_SRC, pa + 0x400, len);
+	check(count_not(page, 4096, 0x5a) == 0,
+	      "%s: DMA of %zu bytes to never-mapped IOVA 0x%" PRIx64 " (= the sentinel page's physical address) left it untouched (%zu bytes changed; copy returned %d)",
+	      bdf, len, pa + 0x400, count_not(page, 4096, 0x5a), ret);
+	memset(m + PT_DMAT_DST, 0, len);
+	if (!EXPECT_OK(pt_dmat_copy(&t, PT_DMAT_SRC, PT_DMAT_DST, len), "copy again after the blocked write"))
+		check(first_diff(m + PT_DMAT_SRC, m + PT_DMAT_DST, len) == -1,
+		      "%s: the device still copies after the blocked write, so it could have written the sentinel",
+		      bdf);
+free:
+	munlock(pool.addr, pool.size);
+	pt_mem_free(&pool);
 close:
 	pt_dmat_close(&t);
 out:
@@ -849,7 +943,7 @@ int main(int argc, char **argv)
 	backend = env && *env ? env : "auto";
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3) {
-		fprintf(stderr, "usage: vfio-lab open|dma|msi|reset|hotreset|two|ranges|readonly|unmapped|viable|memlock BDF [ARG]\n");
+		fprintf(stderr, "usage: vfio-lab open|dma|msi|reset|hotreset|two|ranges|readonly|unmapped|phys|viable|memlock BDF [ARG]\n");
 		return 2;
 	}
 	if (!strcmp(test, "open"))
@@ -874,6 +968,8 @@ int main(int argc, char **argv)
 		t_readonly(bdf);
 	else if (!strcmp(test, "unmapped"))
 		t_unmapped(bdf);
+	else if (!strcmp(test, "phys"))
+		t_phys(bdf);
 	else if (!strcmp(test, "viable") && argc > 3)
 		t_viable(bdf, argv[3]);
 	else if (!strcmp(test, "dmalimit"))
