@@ -558,10 +558,17 @@ static int mbx_call(struct pt_drv *drv, uint32_t *msg, uint32_t n)
 	s->mbx = 0;			/* stale acks and messages are void */
 	(void)mbx_read(drv);
 	s->mbx = 0;
-	wr(drv, VF_MAILBOX, MBX_VFU);	/* take the buffer */
-	if (!(rd(drv, VF_MAILBOX) & MBX_VFU)) {
-		fail(drv, "the PF holds the mailbox", rd(drv, VF_MAILBOX), 0);
-		return PT_DRV_EBUSY;
+	/* take the buffer; the PF may hold it for a while (its own message
+	 * to the VF, a reset it is handling) */
+	for (uint32_t waited = 0;; waited += POLL_US) {
+		wr(drv, VF_MAILBOX, MBX_VFU);
+		if (rd(drv, VF_MAILBOX) & MBX_VFU)
+			break;
+		if (waited >= MBX_LIMIT_US) {
+			fail(drv, "the PF holds the mailbox", rd(drv, VF_MAILBOX), 0);
+			return PT_DRV_EBUSY;
+		}
+		delay(drv, POLL_US);
 	}
 	for (i = 0; i < n; i++)
 		wr(drv, VF_MBMEM + 4 * i, msg[i]);
@@ -642,8 +649,12 @@ static int igbvf_init(struct pt_drv *drv)
 		return PT_DRV_EINVAL;
 	drv->why = NULL;
 	s->vf = true;
-	if (rd(drv, STATUS) == 0xffffffffu) {
-		fail(drv, "the VF does not answer (STATUS reads all ones)", 0, 0);
+	/* a VF's STATUS is its PF's: never all zeros (GIO master enable,
+	 * speed) unless the VF's BAR is not decoded at all, as with QEMU
+	 * 10's igb when the guest places VF BARs above 4 GiB */
+	if (rd(drv, STATUS) == 0xffffffffu || rd(drv, STATUS) == 0) {
+		fail(drv, "the VF's registers read as all ones or all zeros: its BAR "
+		     "is not decoded", rd(drv, STATUS), 0);
 		return PT_DRV_EIO;
 	}
 	vf_irqs_off(drv);
