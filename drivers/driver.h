@@ -14,8 +14,10 @@
  *
  * "memcpy" is the device's own copy from IOVA src to IOVA dst: the device
  * READS src by DMA and WRITES dst by DMA, so one copy proves both
- * directions.  edu copies through its 4 KiB internal buffer; e1000e sends
- * src as a frame and receives it back into dst through MAC loopback.
+ * directions.  edu copies through its 4 KiB internal buffer; the NICs
+ * (e1000e, igb) send src as a frame and receive it back into dst through
+ * MAC (or VF-to-VF) loopback; NVMe writes src to a scratch LBA range and
+ * reads it back into dst.
  */
 #ifndef PASSTHRU_DRIVER_H
 #define PASSTHRU_DRIVER_H
@@ -31,6 +33,7 @@
 #define PT_DRV_EINVAL	(-22)
 #define PT_DRV_EBUSY	(-16)
 #define PT_DRV_ETIMEDOUT (-110)
+#define PT_DRV_EROFS	(-30)	/* nvme: refusing to write the namespace */
 
 #define PT_DRV_MAX_BARS	6
 #define PT_DRV_PRIV	256	/* bytes of per-device driver state */
@@ -56,6 +59,14 @@ struct pt_drv_env {
 	uint64_t scratch_size;
 	/* Wait limit of memcpy_wait, in microseconds (0 = 2 s). */
 	uint32_t timeout_us;
+	/*
+	 * Storage devices only: the LBA range the caller declares scratch
+	 * (its data may be destroyed).  scratch_lbas == 0: nothing declared;
+	 * the driver then writes only to a namespace it finds blank, in a
+	 * range of its choosing.  scratch_nsid 0: the first active namespace.
+	 */
+	uint32_t scratch_nsid;
+	uint64_t scratch_lba, scratch_lbas;
 };
 
 struct pt_driver;
@@ -64,9 +75,34 @@ struct pt_drv {
 	const struct pt_driver *ops;
 	struct pt_drv_env *env;
 	uint16_t vendor, device;
+	uint32_t class_code;		/* 24 bits: class, subclass, prog-if */
 	/* What the device reported when the last call failed (driver-specific,
-	 * e1000e: TX status, RX status, RX errors, RX length), for messages. */
+	 * e1000e: TX status, RX status, RX errors, RX length; nvme: status
+	 * field, CSTS, opcode, LBA), for messages. */
 	uint32_t diag[4];
+	/* Constant phrases for messages, or NULL: why the last call failed,
+	 * and what the device holds or said (nvme: "an ext2/3/4 filesystem"). */
+	const char *why;
+	const char *detail;
+	/*
+	 * Copy limits of this device as init found it: ops' limits narrowed
+	 * by what the device reports (an NVMe namespace's LBA size and the
+	 * controller's transfer limit).  copy_unit: lengths are a multiple
+	 * of it (1 = any).
+	 */
+	uint64_t copy_min, copy_max, copy_unit;
+	/* NICs: the device's own MAC address (RAL/RAH, EEPROM, or what the
+	 * PF gave a VF), the source of every frame the driver sends. */
+	uint8_t mac[6];
+	bool has_mac;
+	/*
+	 * The first copy_prefix_len bytes every copy's source must hold (the
+	 * caller puts them there; 0 = any bytes).  An SR-IOV VF's frame comes
+	 * back only when the PF's switch sees it addressed to the VF itself:
+	 * igbvf asks for destination = source = its MAC, ethertype 0x88b5.
+	 */
+	uint8_t copy_prefix[14];
+	uint32_t copy_prefix_len;
 	uint64_t priv[PT_DRV_PRIV / 8];	/* the driver's state */
 };
 
@@ -79,8 +115,9 @@ struct pt_driver {
 					 * (e1000e: a whole 2 KiB RX buffer) */
 	uint64_t scratch_size_min;	/* env.scratch bytes needed */
 	uint32_t nr_vectors;		/* vectors send_msi can raise */
-	/* 0 when this driver handles vendor:device. */
-	int (*probe)(uint16_t vendor, uint16_t device);
+	/* 0 when this driver handles the device (ids and, for class
+	 * drivers like nvme, the 24-bit class code). */
+	int (*probe)(uint16_t vendor, uint16_t device, uint32_t class_code);
 	/* Resets the device to a known state; -ENODEV on a wrong ID. */
 	int (*init)(struct pt_drv *drv);
 	/* Quiesces the device (no DMA after it returns). */
@@ -94,16 +131,29 @@ struct pt_driver {
 	int (*send_msi)(struct pt_drv *drv, uint32_t vector);
 	/* Acknowledges what send_msi/memcpy raised (level INTx needs it). */
 	void (*irq_ack)(struct pt_drv *drv);
+	/* Optional: lets the device's own completion cause raise vector
+	 * (the NICs' RX queue on 0) from the next copy on, until irq_ack.
+	 * Drivers whose completions always interrupt (nvme) leave it NULL. */
+	void (*irq_arm)(struct pt_drv *drv, uint32_t vector);
 };
 
 extern const struct pt_driver pt_driver_edu;
 extern const struct pt_driver pt_driver_e1000e;
+extern const struct pt_driver pt_driver_igb;
+extern const struct pt_driver pt_driver_igbvf;
+extern const struct pt_driver pt_driver_nvme;
 
-/* The driver for vendor:device, or NULL (drivers/registry.c). */
-const struct pt_driver *pt_driver_find(uint16_t vendor, uint16_t device);
-/* Binds drv to env and calls ops->init. */
+/* The driver for the device, or NULL (drivers/registry.c). */
+const struct pt_driver *pt_driver_find(uint16_t vendor, uint16_t device,
+				       uint32_t class_code);
+/* "edu 1234:11e8, e1000e 8086:10d3, ..." for messages. */
+extern const char pt_driver_list[];
+/* Binds drv to env, fills the copy limits from ops and calls ops->init. */
 int pt_drv_init(struct pt_drv *drv, const struct pt_driver *ops,
-		struct pt_drv_env *env, uint16_t vendor, uint16_t device);
+		struct pt_drv_env *env, uint16_t vendor, uint16_t device,
+		uint32_t class_code);
+/* Rounds len up to the device's copy unit and into its limits. */
+uint64_t pt_drv_copy_len(const struct pt_drv *drv, uint64_t len);
 
 /* Register helpers for the drivers. */
 static inline uint32_t pt_drv_read32(struct pt_drv *drv, int bar, uint64_t off)

@@ -53,7 +53,7 @@ static struct edu_state *edu(struct pt_drv *drv)
 	return (struct edu_state *)drv->priv;
 }
 
-static int edu_probe(uint16_t vendor, uint16_t device)
+static int edu_probe(uint16_t vendor, uint16_t device, uint32_t class_code)
 {
 	return vendor == EDU_VENDOR && device == EDU_DEVICE ? 0 : PT_DRV_ENODEV;
 }

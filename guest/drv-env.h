@@ -19,6 +19,13 @@ struct guest_drv {
 enum guest_irq_mode { GUEST_IRQ_MSIX, GUEST_IRQ_MSI, GUEST_IRQ_INTX };
 int guest_drv_open(struct guest_drv *g, uint16_t vendor, uint16_t device,
 		   uint8_t vector_base, enum guest_irq_mode mode);
+/* The same for the first device whose driver is one of names (NULL
+ * ended), with want's scratch LBAs and timeout (may be NULL); *err (may
+ * be NULL) gets the driver's init error, 0 when no such device was found.
+ * 0 or -1. */
+int guest_drv_open_any(struct guest_drv *g, const char *const names[],
+		       uint8_t vector_base, enum guest_irq_mode mode,
+		       const struct pt_drv_env *want, int *err);
 void guest_hexdump(const char *prefix, const uint8_t *p, uint32_t len);
 
 #endif

@@ -37,6 +37,7 @@ GUEST_BLOB(tiny, "tiny");
 GUEST_BLOB(edu_dma, "edu-dma");
 GUEST_BLOB(nic_loopback, "nic-loopback");
 GUEST_BLOB(nic_tx, "nic-tx");
+GUEST_BLOB(nvme_io, "nvme-io");
 
 #define PROG(n, sym, needs, sum) \
 	{ n, sum, guest_blob_##sym, guest_blob_##sym##_end, needs }
@@ -56,8 +57,9 @@ const struct guest_prog guest_progs[] = {
 	PROG("mmio-loop", mmio_loop, GUEST_NEEDS_NONE, "MMIO writes to 0xd0000000 forever (benchmark; faults alone)"),
 	PROG("tiny", tiny, GUEST_NEEDS_NONE, "no runtime, 3 OUTs: '!\\n' on serial, exit 0 (benchmark)"),
 	PROG("edu-dma", edu_dma, GUEST_NEEDS_EDU, "edu DMA both ways, bytes checked, completion MSI (--guest-arg intx: INTx)"),
-	PROG("nic-loopback", nic_loopback, GUEST_NEEDS_NIC, "e1000e MAC loopback: TX DMA -> RX DMA, bytes and RX MSI-X checked"),
-	PROG("nic-tx", nic_tx, GUEST_NEEDS_NIC, "e1000e sends --guest-arg N frames (default 4) out of the port"),
+	PROG("nic-loopback", nic_loopback, GUEST_NEEDS_NIC, "e1000e/igb/igbvf loopback: TX DMA -> RX DMA, bytes and RX MSI-X checked"),
+	PROG("nic-tx", nic_tx, GUEST_NEEDS_NIC, "e1000e/igb sends --guest-arg N frames (default 4) out of the port"),
+	PROG("nvme-io", nvme_io, GUEST_NEEDS_NVME, "NVMe Write+Read through PRPs, bytes and I/O MSI-X checked (--guest-arg [NSID:]LBA+COUNT)"),
 	{ 0 },
 };
 

@@ -13,7 +13,7 @@ struct guest_prog {
 	int needs;		/* 0: no device; else what the program drives */
 };
 
-enum { GUEST_NEEDS_NONE, GUEST_NEEDS_EDU, GUEST_NEEDS_NIC, GUEST_NEEDS_MEMBAR };
+enum { GUEST_NEEDS_NONE, GUEST_NEEDS_EDU, GUEST_NEEDS_NIC, GUEST_NEEDS_MEMBAR, GUEST_NEEDS_NVME };
 
 extern const struct guest_prog guest_progs[];
 const struct guest_prog *guest_prog_find(const char *name);

@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
  * nic-tx — sends N frames (--guest-arg N, default 4, at most 64) out of the
- * e1000e's port (MAC loopback off), each printed as "nic-tx frame I/N LEN
- * HEX" so a capture outside the VM (the lab's filter-dump pcap) can be
- * compared byte for byte.  Frames: broadcast, from 52:54:00:12:34:56,
- * ethertype 0x88b5, payload "passthru nic-tx I/N" then a counter pattern.
+ * port of the first e1000e or igb PF on the bus (MAC loopback off), each
+ * printed as "nic-tx frame I/N LEN HEX" so a capture outside the VM (the
+ * lab's filter-dump pcap) can be compared byte for byte.  Frames:
+ * broadcast, from the NIC's own MAC address (what its driver read from the
+ * device; printed as "nic-tx: source MAC ..."), ethertype 0x88b5, payload
+ * "passthru nic-tx I/N" then a counter pattern.
  * The shared driver's copy is TX then RX; with loopback off nothing comes
  * back, which it reports as PT_DRV_EIO ("TX done, nothing received") —
  * that is success here; PT_DRV_ETIMEDOUT means TX never completed.
  */
 #include "guest/drv-env.h"
 
-#define E1000_RCTL	0x0100
+#define RCTL		0x0100		/* the same register on e1000e and igb */
 #define RCTL_NO_LOOPBACK 0x0400801au	/* EN UPE MPE BAM SECRC, LBM = 00 */
 
 int guest_main(struct vmm_boot_info *bi)
 {
+	static const char *const nics[] = { "e1000e", "igb", NULL };
 	struct guest_drv g;
 	uint32_t n = bi->arg[0] ? strtoul_simple(bi->arg) : 4, sent = 0;
 	uint8_t *tx, *rx;
@@ -24,9 +27,15 @@ int guest_main(struct vmm_boot_info *bi)
 		printf("nic-tx: frame count must be 1..64\n");
 		return 2;
 	}
-	if (guest_drv_open(&g, 0x8086, 0x10d3, VMM_GUEST_VECTOR_BASE, GUEST_IRQ_MSIX))
+	if (guest_drv_open_any(&g, nics, VMM_GUEST_VECTOR_BASE, GUEST_IRQ_MSIX, NULL, NULL))
 		return 1;
-	mmio_write32(g.pci.bar[0] + E1000_RCTL, RCTL_NO_LOOPBACK);
+	if (!g.drv.has_mac) {
+		printf("nic-tx: the driver found no MAC address\n");
+		return 1;
+	}
+	printf("nic-tx: source MAC %02x:%02x:%02x:%02x:%02x:%02x\n", g.drv.mac[0],
+	       g.drv.mac[1], g.drv.mac[2], g.drv.mac[3], g.drv.mac[4], g.drv.mac[5]);
+	mmio_write32(g.pci.bar[0] + RCTL, RCTL_NO_LOOPBACK);
 	g.env.timeout_us = 50000;	/* how long to wait for the (absent) RX */
 	tx = guest_alloc(2048, 4096);
 	rx = guest_alloc(2048, 4096);
@@ -35,8 +44,7 @@ int guest_main(struct vmm_boot_info *bi)
 		int ret;
 
 		memset(tx, 0xff, 6);
-		tx[6] = 0x52; tx[7] = 0x54; tx[8] = 0x00;
-		tx[9] = 0x12; tx[10] = 0x34; tx[11] = 0x56;
+		memcpy(tx + 6, g.drv.mac, 6);
 		tx[12] = 0x88;
 		tx[13] = 0xb5;
 		for (const char *s = "passthru nic-tx "; *s; s++)

@@ -61,8 +61,11 @@ static int childv_add(struct childv *cv, const char *name, const char *syspath,
 	}
 	c = &cv->v[cv->n];
 	memset(c, 0, sizeof(*c));
+	/* virtual (lo, loop0, zram0, dm-0) are kept without an owner: an
+	 * NVMe multipath disk is one too, and nvme_multipath_owners() finds
+	 * its controllers */
 	if (!ptd_path_owner_bdf(syspath, c->bdf, sizeof(c->bdf)))
-		return 0;	/* virtual (lo, loop0, zram0, dm-0) */
+		c->bdf[0] = '\0';
 	strcpy(c->name, name);
 	snprintf(tmp, sizeof(tmp), "%s", syspath);
 	slash = strrchr(tmp, '/');
@@ -75,6 +78,22 @@ static int childv_add(struct childv *cv, const char *name, const char *syspath,
 	}
 	c->partition = partition > 0;
 	cv->n++;
+	return 0;
+}
+
+/* Appends a copy of c (its owner already set). */
+static int childv_put(struct childv *cv, const struct child *c)
+{
+	if (cv->n == cv->cap) {
+		struct child *nv;
+
+		cv->cap = cv->cap ? cv->cap * 2 : 32;
+		nv = realloc(cv->v, sizeof(*nv) * (size_t)cv->cap);
+		if (!nv)
+			return -ENOMEM;
+		cv->v = nv;
+	}
+	cv->v[cv->n++] = *c;
 	return 0;
 }
 
@@ -149,6 +168,69 @@ static int children_sysfs(struct pt_ctx *ctx, const char *subsys,
 	return ret;
 }
 
+/* nvme<S>c<C>n<N>: the hidden per-controller path of namespace N of NVMe
+ * subsystem S; its disk is nvme<S>n<N>.  The head name into head. */
+static bool nvme_path_head(const char *name, char *head, size_t n)
+{
+	unsigned int subsys, ctrl, ns;
+	int len = 0;
+
+	if (sscanf(name, "nvme%uc%un%u%n", &subsys, &ctrl, &ns, &len) != 3 ||
+	    name[len])
+		return false;
+	snprintf(head, n, "nvme%un%u", subsys, ns);
+	return true;
+}
+
+static bool is_head_or_partition(const char *name, const char *head)
+{
+	size_t l = strlen(head);
+
+	if (strncmp(name, head, l))
+		return false;
+	if (!name[l])
+		return true;
+	if (name[l] != 'p' || !name[l + 1])
+		return false;
+	for (const char *p = name + l + 1; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+/*
+ * With NVMe native multipath (Linux's default) the disk a user mounts,
+ * nvme1n1 and its partitions, is a virtual device of the NVMe subsystem;
+ * only the hidden path nvme1c1n1 sits below the PCI controller.  The disk
+ * and its partitions belong to the controller of every path to them (a
+ * mount on them blocks each), and the hidden path, which has no /dev node,
+ * is dropped.
+ */
+static void nvme_multipath_owners(struct childv *cv)
+{
+	char head[PT_NAME_LEN];
+
+	for (int i = 0; i < cv->n; i++) {
+		if (!cv->v[i].bdf[0] || !nvme_path_head(cv->v[i].name, head, sizeof(head)))
+			continue;
+		for (int j = 0; j < cv->n; j++) {
+			struct child *c = &cv->v[j];
+
+			if (c->bdf[0] && strcmp(c->bdf, cv->v[i].bdf))
+				continue;	/* another controller's own disk */
+			if (!c->bdf[0] && is_head_or_partition(c->name, head)) {
+				/* first path: take it; more paths: a copy each */
+				struct child copy = *c;
+
+				snprintf(copy.bdf, sizeof(copy.bdf), "%s", cv->v[i].bdf);
+				if (childv_put(cv, &copy) < 0)
+					return;
+			}
+		}
+		cv->v[i].bdf[0] = '\0';	/* the hidden path itself */
+	}
+}
+
 static int children_collect(struct pt_ctx *ctx, struct pt_system *sys,
 			    const char *subsys)
 {
@@ -157,8 +239,10 @@ static int children_collect(struct pt_ctx *ctx, struct pt_system *sys,
 
 	ret = ctx->udev ? children_udev(ctx, subsys, &cv)
 			: children_sysfs(ctx, subsys, &cv);
+	if (!strcmp(subsys, "block"))
+		nvme_multipath_owners(&cv);
 	for (int i = 0; i < cv.n && ret == 0; i++) {
-		struct pt_device *d = ptd_find_device(sys, cv.v[i].bdf);
+		struct pt_device *d = cv.v[i].bdf[0] ? ptd_find_device(sys, cv.v[i].bdf) : NULL;
 		struct pt_strv *sv;
 
 		if (!d)

@@ -35,14 +35,16 @@ BUILD_PKGS="gcc make pkg-config binutils libc6-dev libpci-dev libudev-dev libmou
 # busybox-static (the lab's userland); cpio (initramfs); kmod (depmod and
 # modprobe on the stock kernel's modules); zstd, xz-utils (compressed
 # modules, linux-source's tarball); jq (JSON inside the lab); pciutils
-# (lspci/setpci inside the lab); udev (/bin/udevadm, the real
+# (lspci/setpci inside the lab); iproute2 (its ip, as ip-full inside the
+# lab: `ip link set PF vf N mac`); udev (/bin/udevadm, the real
 # systemd-udevd that the persistence cases run inside the lab); bash (lab
 # harness, driverctl inside the lab); apt (apt-get download of Debian's
 # kernel and driverctl); the 6.12 kernel source and what building it needs
 # (bc, flex, bison, libelf-dev, libssl-dev); util-linux (flock, setsid,
 # unshare); coreutils timeout; dmsetup (device-mapper stacks — LVM's
-# linear and dm-crypt mappings — in the blockers-storage lab case).
-LAB_PKGS="qemu-system-x86 seabios busybox-static cpio kmod zstd xz-utils jq pciutils udev bash apt util-linux coreutils dmsetup linux-source-6.12 gcc make bc flex bison libelf-dev libssl-dev"
+# linear and dm-crypt mappings — in the blockers-storage lab case); iproute2
+# (ip as ip-full in the lab: a VF's MAC is set through its PF).
+LAB_PKGS="qemu-system-x86 seabios busybox-static cpio kmod zstd xz-utils jq pciutils iproute2 udev bash apt util-linux coreutils dmsetup linux-source-6.12 gcc make bc flex bison libelf-dev libssl-dev"
 
 # check: Criterion and umockdev (unit and CLI tests), clang + its runtime
 # (libFuzzer targets; ASan/UBSan of the sanitizer pass use gcc's libasan

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * passthru dma-test DEVICE [--iommu type1|iommufd] [--hugepages 2M|1G]
- *                          [--size BYTES] [--json]
+ *                          [--size BYTES] [--scratch-lba [NSID:]START[+COUNT]]
+ *                          [--json]
  *
  * Opens an assigned device, maps a buffer through the IOMMU, has the
- * device's DMA-test driver (edu, e1000e) copy a pattern both ways (the
- * device reads the source and writes the destination by DMA, then back
- * into a third buffer), checks every byte, raises an interrupt and waits
- * for it on its eventfd.  Reports the map time, the copy results and the
- * interrupt.
+ * device's DMA-test driver (edu, e1000e, igb, igbvf, nvme) copy a pattern
+ * both ways (the device reads the source and writes the destination by
+ * DMA, then back into a third buffer), checks every byte, raises an
+ * interrupt and waits for it on its eventfd.  Reports the map time, the
+ * copy results and the interrupt.  An NVMe controller's copy goes through
+ * scratch LBAs: a blank namespace, or the range --scratch-lba declares
+ * (the driver refuses ranges a partition table or filesystem holds).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -46,6 +49,7 @@ static long mismatch(const uint8_t *a, const uint8_t *b, size_t n)
 
 struct result {
 	const char *bdf, *driver, *backend, *mem, *irq;
+	char device[160];	/* what the driver found: MAC, namespace */
 	uint64_t iova, size, len;
 	double map_us, copy_ms[2];
 	long bad[2];
@@ -64,6 +68,7 @@ static void print_json(const struct result *r)
 	json_str(&j, "driver", r->driver);
 	json_str(&j, "iommu", r->backend);
 	json_str(&j, "memory", r->mem);
+	json_str(&j, "device_info", r->device);
 	json_uint(&j, "buffer_bytes", r->size);
 	json_strf(&j, "iova", "0x%" PRIx64, r->iova);
 	json_double(&j, "map_us", r->map_us);
@@ -90,6 +95,8 @@ static void print_json(const struct result *r)
 static void print_text(const struct result *r)
 {
 	printf("%s: %s DMA test through %s, %s memory\n", r->bdf, r->driver, r->backend, r->mem);
+	if (r->device[0])
+		printf("  device   %s\n", r->device);
 	printf("  map      %" PRIu64 " bytes at IOVA 0x%" PRIx64 " in %.1f us\n", r->size, r->iova, r->map_us);
 	for (int i = 0; i < 2; i++) {
 		if (r->bad[i] == -1)
@@ -103,27 +110,41 @@ static void print_text(const struct result *r)
 	printf("%s\n", r->ok ? "ok" : "FAILED");
 }
 
+/* What the driver learnt about the device, for the report. */
+static void describe(const struct pt_dmat *t, struct result *r)
+{
+	const struct pt_drv *d = &t->drv;
+
+	if (d->has_mac)
+		snprintf(r->device, sizeof(r->device), "MAC %02x:%02x:%02x:%02x:%02x:%02x%s",
+			 d->mac[0], d->mac[1], d->mac[2], d->mac[3], d->mac[4], d->mac[5],
+			 d->copy_prefix_len ? ", frames addressed to itself" : "");
+	else if (!strcmp(t->ops->name, "nvme"))
+		snprintf(r->device, sizeof(r->device), "namespace %u, %u-byte LBAs, "
+			 "scratch LBAs %u+%u", d->diag[0], d->diag[1], d->diag[2], d->diag[3]);
+}
+
 static int dma_test(struct pt_iommu *io, const char *bdf, enum pt_mem_kind kind,
-		    uint64_t size, struct result *r)
+		    uint64_t size, const struct pt_dmat_opts *o, struct result *r)
 {
 	struct pt_dmat t;
 	uint8_t *m;
 	uint64_t t0;
 	int ret, i;
 
-	ret = pt_dmat_open(&t, io, bdf, kind, size);
+	ret = pt_dmat_open_opts(&t, io, bdf, kind, size, o);
 	if (ret < 0)
 		return ret;
+	describe(&t, r);
 	m = t.mem.addr;
 	r->driver = t.ops->name;
 	r->irq = pt_dmat_irq_name(&t);
 	r->iova = t.iova;
 	r->size = t.mem.size;
 	r->map_us = t.map_ns / 1000.0;
-	r->len = t.ops->max_memcpy < 1024 ? t.ops->max_memcpy : 1024;
-	if (r->len < t.ops->min_memcpy)
-		r->len = t.ops->min_memcpy;
+	r->len = pt_drv_copy_len(&t.drv, 1024);
 	fill(m + PT_DMAT_SRC, r->len, 0x5a);
+	pt_dmat_prefix(&t, m + PT_DMAT_SRC, r->len);
 	memset(m + PT_DMAT_DST, 0, 0x2000);
 	for (i = 0; i < 2; i++) {
 		uint64_t src = i ? PT_DMAT_DST : PT_DMAT_SRC, dst = i ? PT_DMAT_DST2 : PT_DMAT_DST;
@@ -156,6 +177,7 @@ static int cmd_dma_test(struct cli *cli, int argc, char **argv)
 		{ "iommu", required_argument, NULL, 'i' },
 		{ "hugepages", required_argument, NULL, 'H' },
 		{ "size", required_argument, NULL, 's' },
+		{ "scratch-lba", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -168,6 +190,7 @@ static int cmd_dma_test(struct cli *cli, int argc, char **argv)
 	struct pt_iommu *io = NULL;
 	struct pt_ctx *ctx;
 	struct result r = { .bad = { -2, -2 } };
+	struct pt_dmat_opts o = { 0 };
 	uint64_t size = 0;
 	bool json = false;
 	int c, ret;
@@ -185,6 +208,11 @@ static int cmd_dma_test(struct cli *cli, int argc, char **argv)
 		case 's':
 			if (pt_parse_size(optarg, &size) < 0 || size > (1ull << 34))
 				return cli_usage_error(self, "--size takes a size up to 16G like 64K or 2M, not '%s'", optarg);
+			break;
+		case 'S':
+			if (pt_dmat_parse_scratch(optarg, &o) < 0)
+				return cli_usage_error(self, "--scratch-lba takes [NSID:]START[+COUNT] "
+						      "(LBAs, COUNT > 0), not '%s'", optarg);
 			break;
 		case 'j':
 			json = true;
@@ -214,7 +242,7 @@ static int cmd_dma_test(struct cli *cli, int argc, char **argv)
 		ret = pt_iommu_open(&io, be);
 	if (ret == 0) {
 		r.backend = pt_iommu_backend_name(pt_iommu_get_backend(io));
-		ret = dma_test(io, d->bdf, kind, size, &r);
+		ret = dma_test(io, d->bdf, kind, size, &o, &r);
 	} else {
 		r.backend = pt_iommu_backend_name(be);
 	}
@@ -242,7 +270,8 @@ static struct cli_command cli_cmd_dma_test = {
 	.name = "dma-test",
 	.main = cmd_dma_test,
 	.summary = "DMA through the IOMMU with the device's test driver, bytes checked",
-	.usage = "dma-test DEVICE [--iommu type1|iommufd] [--hugepages 2M|1G] [--size BYTES] [--json]",
+	.usage = "dma-test DEVICE [--iommu type1|iommufd] [--hugepages 2M|1G] [--size BYTES]\n"
+		 "         [--scratch-lba [NSID:]START[+COUNT]] [--json]",
 };
 
 __attribute__((constructor)) static void cli_cmd_reg_dma_test(void)

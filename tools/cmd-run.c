@@ -356,7 +356,9 @@ static int cmd_run_main(struct cli *cli, int argc, char **argv)
 				      prog->name, prog->needs == GUEST_NEEDS_EDU ?
 				      "an edu device (1234:11e8)" :
 				      prog->needs == GUEST_NEEDS_NIC ?
-				      "an e1000e NIC (8086:10d3)" : "test:membar");
+				      "a NIC (e1000e 8086:10d3, igb or igbvf)" :
+				      prog->needs == GUEST_NEEDS_NVME ?
+				      "an NVMe controller" : "test:membar");
 	if (img_len > o.mem - VMM_GPA_LOAD - 4096) {
 		free(file_img);
 		return cli_usage_error(self, "--guest: the image (%zu bytes) does not fit "

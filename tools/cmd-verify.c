@@ -2,6 +2,7 @@
 /*
  * passthru verify DEVICE... [--iommu type1|iommufd|both]
  *                 [--format text|json|tap|junit] [-o FILE] [--allow-skip]
+ *                 [--scratch-lba [NSID:]START[+COUNT]]
  *
  * Proves the IOMMU isolation of assigned devices with the battery in
  * verify/: host checks (IOMMU, translation, interrupt remapping, ACS,
@@ -28,6 +29,7 @@
 #include "lib/sysfs.h"
 #include "tools/discover.h"
 #include "tools/emit.h"
+#include "vfio/dmatest.h"
 #include "verify/checks.h"
 
 static int cmd_verify_main(struct cli *cli, int argc, char **argv);
@@ -36,6 +38,9 @@ CLI_COMMAND(verify, cmd_verify_main,
 	   "verify DEVICE... [--iommu type1|iommufd|both] "
 	   "[--format text|json|tap|junit] [-o FILE] [--allow-skip]\n"
 	   "                       [--emit nfd [--emit-file FILE] [--expiry DURATION]]\n"
+	   "                       [--scratch-lba [NSID:]START[+COUNT]]\n"
+	   "--scratch-lba: NVMe LBAs the DMA checks may overwrite (else only a blank\n"
+	   "namespace is written).\n"
 	   "--emit nfd: a Node Feature Discovery feature file with the host facts and\n"
 	   "this run's result and time (expiring after --expiry, default 24h),\n"
 	   "atomically in FILE, or on stdout: then the report goes to -o FILE or, as\n"
@@ -103,10 +108,12 @@ static int write_report(const struct vfy_report *rep, enum vfy_format fmt,
 
 static int parse_args(const struct cli_command *self, int argc, char **argv,
 		      const char **iommu, enum vfy_format *fmt,
-		      const char **outpath, bool *allow_skip, struct verify_emit *ve)
+		      const char **outpath, bool *allow_skip, struct verify_emit *ve,
+		      struct pt_dmat_opts *scratch, bool *have_scratch)
 {
 	static const struct option opts[] = {
 		{ "iommu", required_argument, NULL, 'i' },
+		{ "scratch-lba", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "allow-skip", no_argument, NULL, 's' },
@@ -134,6 +141,12 @@ static int parse_args(const struct cli_command *self, int argc, char **argv,
 						      "json, tap or junit, not '%s'", optarg);
 			break;
 		case 'o': *outpath = optarg; break;
+		case 'S':
+			if (pt_dmat_parse_scratch(optarg, scratch) < 0)
+				return cli_usage_error(self, "--scratch-lba takes [NSID:]START[+COUNT] "
+						      "(LBAs, COUNT > 0), not '%s'", optarg);
+			*have_scratch = true;
+			break;
 		case 's': *allow_skip = true; break;
 		case 'E':
 			if (strcmp(optarg, "nfd"))
@@ -192,7 +205,8 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 	const struct pt_device *devs[VERIFY_MAX_DEVICES];
 	const char *iommu = NULL, *outpath = NULL, *backends[2];
 	enum vfy_format fmt = VFY_FMT_TEXT;
-	bool allow_skip = false, nfd_on_stdout;
+	bool allow_skip = false, nfd_on_stdout, have_scratch = false;
+	struct pt_dmat_opts scratch = { 0 };
 	struct verify_emit ve = { .expiry = 24 * 3600 };
 	struct vfy_report rep;
 	struct vfy_host host;
@@ -201,7 +215,8 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 	char sum[96];
 	FILE *out, *human;
 
-	ret = parse_args(self, argc, argv, &iommu, &fmt, &outpath, &allow_skip, &ve);
+	ret = parse_args(self, argc, argv, &iommu, &fmt, &outpath, &allow_skip, &ve,
+			 &scratch, &have_scratch);
 	if (ret)
 		return ret < 0 ? CLI_EXIT_OK : ret;
 	ret = cli_open(cli, &ctx, NULL);
@@ -237,6 +252,7 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	human = nfd_on_stdout ? stderr : stdout;
+	host.dmat_opts = have_scratch ? &scratch : NULL;
 	if (!iommu)
 		iommu = default_backend(ctx);
 	if (!strcmp(iommu, "both")) {

@@ -67,13 +67,6 @@ void vfy_skip_dma(struct vfy_report *rep, const struct pt_device *d,
 			 "%s", reason);
 }
 
-static const char *drv_err(int ret)
-{
-	return ret == PT_DRV_ETIMEDOUT ? "timed out" :
-	       ret == PT_DRV_EIO ? "the device reported an error" :
-	       ret ? strerror(-ret) : "completed";
-}
-
 /* ---- mapped DMA --------------------------------------------------------- */
 
 /*
@@ -101,13 +94,13 @@ static void mapped_case(struct vfy_dma *s, struct vfy_result *r, const char *wha
 		 t->size <= t->page_size ? "" : t->contiguous ?
 		 ", physically contiguous" : ", physically scattered");
 	memset(p, GUARD_BYTE, t->size);
-	vfy_fill(p + off, s->len, seed);
+	vfy_src_fill(s, p + off, s->len, seed);
 	memset(ref, 0, s->len);
 	ret = vfy_dma_copy(s, iova + off + aim, s->ref_iova, s->len);
-	if (ret || vfy_diff(ref, s->len, seed) >= 0) {
+	if (ret || vfy_src_diff(s, ref, s->len, seed) >= 0) {
 		vfy_fail(r, exp, fix, "device read (memory to device) of %" PRIu64
 			 " B at IOVA 0x%" PRIx64 " (%s): %s%s%s", s->len, iova + off,
-			 backing, drv_err(ret), ret ? "" : ", wrong bytes arrived",
+			 backing, vfy_drv_said(s, ret), ret ? "" : ", wrong bytes arrived",
 			 t->contiguous || t->size <= t->page_size ? "" :
 			 "; note: some emulated devices (QEMU's e1000e TX) cannot "
 			 "read a buffer whose pages are physically scattered");
@@ -115,13 +108,13 @@ static void mapped_case(struct vfy_dma *s, struct vfy_result *r, const char *wha
 			vfy_dma_recover(s, "a failed copy");
 		goto out;
 	}
-	vfy_fill(ref, s->len, seed + 0x1000);
+	vfy_src_fill(s, ref, s->len, seed + 0x1000);
 	ret = vfy_dma_copy(s, s->ref_iova, iova + off + aim, s->len);
-	bad = vfy_diff(p + off, s->len, seed + 0x1000);
+	bad = vfy_src_diff(s, p + off, s->len, seed + 0x1000);
 	if (ret || bad >= 0) {
 		vfy_fail(r, exp, fix, "device write (device to memory) of %" PRIu64
 			 " B at IOVA 0x%" PRIx64 " (%s): %s; first wrong byte at +%"
-			 PRId64, s->len, iova + off, backing, drv_err(ret), bad);
+			 PRId64, s->len, iova + off, backing, vfy_drv_said(s, ret), bad);
 		if (ret)
 			vfy_dma_recover(s, "a failed copy");
 		goto out;
@@ -293,13 +286,13 @@ static int control_copy(struct vfy_dma *s, struct vfy_buf *ctl, uint32_t seed,
 	int ret;
 
 	memset(ctl->addr, 0, VFY_PAGE);
-	vfy_fill(s->ref, s->len, seed);
+	vfy_src_fill(s, s->ref, s->len, seed);
 	ret = vfy_dma_copy(s, s->ref_iova, ctl->iova, s->len);
-	if (ret || vfy_diff(ctl->addr, s->len, seed) >= 0) {
+	if (ret || vfy_src_diff(s, ctl->addr, s->len, seed) >= 0) {
 		snprintf(why, n, "positive control failed: copying %" PRIu64
 			 " B to the mapped IOVA 0x%" PRIx64 " %s%s, so a blocked "
 			 "write would prove nothing", s->len, ctl->iova,
-			 drv_err(ret), ret ? "" : " with wrong bytes");
+			 vfy_drv_said(s, ret), ret ? "" : " with wrong bytes");
 		if (ret)
 			vfy_dma_recover(s, "the positive control");
 		return -EIO;
@@ -381,7 +374,7 @@ static void never_mapped(struct vfy_dma *s, struct vfy_buf *ctl)
 	else
 		snprintf(aim, sizeof(aim), "IOVA 0x%" PRIx64 " (no sentinel page "
 			 "has a physical address this device can reach)", target);
-	vfy_fill(s->ref, s->len, 0x3200);
+	vfy_src_fill(s, s->ref, s->len, 0x3200);
 	if (vfy_inject("leak-never-mapped"))
 		pt_iommu_map_dma(s->io, tva, VFY_PAGE, target, PT_DMA_RW);
 	vfy_kmsg_open(&k);
@@ -401,7 +394,7 @@ static void never_mapped(struct vfy_dma *s, struct vfy_buf *ctl)
 			 "0x%" PRIx64 " worked; then the device wrote %" PRIu64 " B "
 			 "to never-mapped %s: driver says %s; all %" PRIu64 " sentinel "
 			 "bytes and the control page unchanged", s->len, ctl->iova,
-			 s->len, aim, drv_err(ret), (uint64_t)sent.size);
+			 s->len, aim, vfy_drv_said(s, ret), (uint64_t)sent.size);
 	kmsg_evidence(r, &k);
 	vfy_kmsg_close(&k);
 	if (ret)
@@ -435,12 +428,12 @@ static void after_unmap(struct vfy_dma *s, struct vfy_buf *ctl)
 		return;
 	}
 	/* while mapped, the write lands (the positive control) */
-	vfy_fill(s->ref, s->len, 0x3300);
+	vfy_src_fill(s, s->ref, s->len, 0x3300);
 	ret = vfy_dma_copy(s, s->ref_iova, UNMAP_IOVA, s->len);
-	if (ret || vfy_diff(b.addr, s->len, 0x3300) >= 0) {
+	if (ret || vfy_src_diff(s, b.addr, s->len, 0x3300) >= 0) {
 		vfy_fail(r, exp, "fix the device/driver first (dma.mapped-*)",
 			 "positive control failed: the write to IOVA 0x%llx while "
-			 "mapped %s%s", UNMAP_IOVA, drv_err(ret),
+			 "mapped %s%s", UNMAP_IOVA, vfy_drv_said(s, ret),
 			 ret ? "" : " with wrong bytes");
 		if (ret)
 			vfy_dma_recover(s, "the positive control");
@@ -454,7 +447,7 @@ static void after_unmap(struct vfy_dma *s, struct vfy_buf *ctl)
 		return;
 	}
 	memset(b.addr, SENT_BYTE, b.size);
-	vfy_fill(s->ref, s->len, 0x3400);
+	vfy_src_fill(s, s->ref, s->len, 0x3400);
 	vfy_kmsg_open(&k);
 	ret = vfy_dma_copy(s, s->ref_iova, UNMAP_IOVA, s->len);
 	if ((bad = vfy_diff_byte(b.addr, b.size, SENT_BYTE)) >= 0)
@@ -468,7 +461,7 @@ static void after_unmap(struct vfy_dma *s, struct vfy_buf *ctl)
 		vfy_pass(r, "a %" PRIu64 " B write to IOVA 0x%llx landed while it "
 			 "was mapped; after the unmap the same write (driver says %s) "
 			 "left all %zu B of that memory unchanged", s->len,
-			 UNMAP_IOVA, drv_err(ret), b.size);
+			 UNMAP_IOVA, vfy_drv_said(s, ret), b.size);
 	kmsg_evidence(r, &k);
 	vfy_kmsg_close(&k);
 	if (ret)
@@ -521,32 +514,32 @@ void vfy_dma_read_only(struct vfy_dma *s)
 			 "IOVA 0x%llx failed: %s", RO_IOVA, pt_last_error());
 		return;
 	}
-	vfy_fill(ro.addr, VFY_PAGE, 0x4100);
+	vfy_src_fill(s, ro.addr, VFY_PAGE, 0x4100);
 	memset(s->ref, 0, s->len);
 	ret = vfy_dma_copy(s, RO_IOVA, s->ref_iova, s->len);
-	if (ret || vfy_diff(s->ref, s->len, 0x4100) >= 0) {
+	if (ret || vfy_src_diff(s, s->ref, s->len, 0x4100) >= 0) {
 		vfy_fail(r, exp, "fix the device/driver first (dma.mapped-*)",
 			 "positive control failed: reading %" PRIu64 " B from the "
-			 "read-only mapping %s%s", s->len, drv_err(ret),
+			 "read-only mapping %s%s", s->len, vfy_drv_said(s, ret),
 			 ret ? "" : " with wrong bytes");
 		if (ret)
 			vfy_dma_recover(s, "the positive control");
 		goto out;
 	}
-	vfy_fill(s->ref, s->len, 0x4200);
+	vfy_src_fill(s, s->ref, s->len, 0x4200);
 	vfy_kmsg_open(&k);
 	ret = vfy_dma_copy(s, s->ref_iova, RO_IOVA, s->len);
-	if ((bad = vfy_diff(ro.addr, VFY_PAGE, 0x4100)) >= 0)
+	if ((bad = vfy_src_diff(s, ro.addr, VFY_PAGE, 0x4100)) >= 0)
 		vfy_fail(r, exp, "the IOMMU ignores the read-only flag: do not "
 			 "rely on read-only mappings (guest ROM) with this kernel",
 			 "the device wrote into the read-only page at IOVA 0x%llx "
 			 "(byte +%" PRId64 " changed; driver says %s)", RO_IOVA, bad,
-			 drv_err(ret));
+			 vfy_drv_said(s, ret));
 	else
 		vfy_pass(r, "the device read %" PRIu64 " B from read-only IOVA "
 			 "0x%llx correctly; its %" PRIu64 " B write there (driver "
 			 "says %s) changed none of the page's 4096 bytes", s->len,
-			 RO_IOVA, s->len, drv_err(ret));
+			 RO_IOVA, s->len, vfy_drv_said(s, ret));
 	kmsg_evidence(r, &k);
 	vfy_kmsg_close(&k);
 	if (ret)
@@ -563,6 +556,7 @@ void vfy_check_dma(struct vfy_report *rep, struct vfy_host *h,
 	struct vfy_dma s = { .rep = rep, .host = h, .d = d, .backend = backend };
 	struct vfy_result *r;
 	char why[768];
+	int ret;
 
 	if (!pt_ctx_is_live(h->ctx)) {
 		vfy_skip_dma(rep, d, backend, "a captured tree (--root) has no "
@@ -587,18 +581,32 @@ void vfy_check_dma(struct vfy_report *rep, struct vfy_host *h,
 		vfy_note(rep, "%s", why);
 		return;
 	}
-	s.ops = pt_driver_find(d->vendor_id, d->device_id);
+	s.ops = pt_driver_find(d->vendor_id, d->device_id, d->class_code);
 	if (!s.ops) {
 		snprintf(why, sizeof(why), "passthru has no DMA-test driver for "
-			 "%04x:%04x (it has edu 1234:11e8 and e1000e 8086:10d3), so "
-			 "its DMA cannot be driven", d->vendor_id, d->device_id);
+			 "%04x:%04x class %06x (it has %s), so its DMA cannot be driven",
+			 d->vendor_id, d->device_id, d->class_code, pt_driver_list);
 		vfy_skip_dma(rep, d, backend, why);
 		vfy_note(rep, "%s: host checks only: %s; DMA isolation NOT proven "
 			 "through %s", d->bdf, why, backend);
 		return;
 	}
 	r = vfy_begin(rep, d->bdf, backend, "dma.open");
-	if (vfy_dma_open(&s, why, sizeof(why)) < 0) {
+	ret = vfy_dma_open(&s, why, sizeof(why));
+	if (ret == -EROFS) {
+		/* the driver will not write the device's data (an NVMe
+		 * namespace with a filesystem): a refusal, not a fault */
+		vfy_dma_close(&s);
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), "; DMA isolation NOT proven");
+		vfy_skip(r, "%s", why);
+		for (int i = 1; vfy_dma_checks[i]; i++)
+			vfy_skip(vfy_begin(rep, d->bdf, backend, vfy_dma_checks[i]), "%s", why);
+		vfy_note(rep, "%s (%s): the DMA checks did not run: the %s driver refused "
+			 "to write the device's data; declare free LBAs with --scratch-lba "
+			 "to prove it", d->bdf, backend, s.ops ? s.ops->name : "device's");
+		return;
+	}
+	if (ret < 0) {
 		vfy_fail(r, "the device opens through the backend and its driver "
 			 "initialises", "see the message; `passthru check` lists "
 			 "what the host lacks", "%s", why);

@@ -51,6 +51,11 @@ static int raise_one(struct vfy_dma *s, int *fds, int n, int v, char *why,
 			 "nothing within %d ms", v, IRQ_WAIT_MS);
 		return -ETIMEDOUT;
 	}
+	if (c != 1) {
+		snprintf(why, len, "vector %d was counted %llu times for one raise",
+			 v, (unsigned long long)c);
+		return -EBADMSG;
+	}
 	usleep(IRQ_QUIET_MS * 1000);
 	for (int i = 0; i < n; i++) {
 		uint64_t o = 0;

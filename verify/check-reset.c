@@ -88,7 +88,7 @@ void vfy_reset(struct vfy_dma *s)
 		goto out;
 	}
 	memset(b.addr, RESET_BYTE, b.size);
-	vfy_fill(s->ref, s->len, 0x5100);
+	vfy_src_fill(s, s->ref, s->len, 0x5100);
 	/* a copy in flight (if the device is slow enough), then the reset */
 	ret = s->ops->memcpy_start(&s->t.drv, s->ref_iova, b.iova, s->len);
 	ret = ret ? ret : kind == 1 ? pt_vfio_device_reset(s->t.dev)
@@ -101,12 +101,12 @@ void vfy_reset(struct vfy_dma *s)
 		snprintf(s->broken_why, sizeof(s->broken_why), "the reset failed");
 		goto out;
 	}
-	landed = vfy_diff(b.addr, s->len, 0x5100) < 0 ? 1 :
+	landed = vfy_src_diff(s, b.addr, s->len, 0x5100) < 0 ? 1 :
 		 vfy_diff_byte(b.addr, b.size, RESET_BYTE) < 0 ? 0 : 2;
 	memcpy(snap, b.addr, VFY_PAGE);
 	memcpy(refsnap, s->ref, VFY_PAGE);
 	if (vfy_inject("reset-dma-after")) {
-		vfy_fill(s->ref, s->len, 0x5300);
+		vfy_src_fill(s, s->ref, s->len, 0x5300);
 		memcpy(refsnap, s->ref, VFY_PAGE);
 		pt_vfio_set_bus_master(s->t.dev, true);
 		s->ops->init(&s->t.drv);
@@ -124,11 +124,11 @@ void vfy_reset(struct vfy_dma *s)
 	pt_vfio_set_bus_master(s->t.dev, true);
 	ret = s->ops->init(&s->t.drv);
 	if (!ret) {
-		vfy_fill(s->ref, s->len, 0x5200);
+		vfy_src_fill(s, s->ref, s->len, 0x5200);
 		memset(b.addr, 0, b.size);
 		ret = vfy_dma_copy(s, s->ref_iova, b.iova, s->len);
 	}
-	if (ret || vfy_diff(b.addr, s->len, 0x5200) >= 0) {
+	if (ret || vfy_src_diff(s, b.addr, s->len, 0x5200) >= 0) {
 		vfy_fail(r, exp, "the reset dropped the device's IOMMU mappings "
 			 "or left the device unusable; report it with this output",
 			 "after %s, %s", how, ret ? pt_last_error() :

@@ -10,12 +10,16 @@
 #include "lib/passthru.h"
 #include "verify/verify.h"
 
+struct pt_dmat_opts;
+
 /* What the host checks share: discovery and `passthru check`'s results. */
 struct vfy_host {
 	struct pt_ctx *ctx;
 	const struct pt_system *sys;
 	struct pt_check checks[PT_CHECK_MAX];
 	int nr_checks;
+	/* what the DMA checks tell the drivers (--scratch-lba), or NULL */
+	const struct pt_dmat_opts *dmat_opts;
 };
 
 /* Scans the system and runs pt_host_check() once.  -errno with

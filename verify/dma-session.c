@@ -203,27 +203,87 @@ int vfy_dma_copy(struct vfy_dma *s, uint64_t src, uint64_t dst, uint64_t len)
 	return pt_dmat_copy_iova(&s->t, src, dst, len);
 }
 
+/*
+ * A copy failed (the device saw an error, or it never finished): bring
+ * the device back with its driver's init, the same reset-and-set-up the
+ * harness did at open (nvme: CC.EN 1 -> 0 -> 1, queues created again), so
+ * the next check starts from a working device and is never judged by the
+ * wreck of this one.  The current check's evidence says so.
+ */
 void vfy_dma_recover(struct vfy_dma *s, const char *after)
 {
 	int ret = s->ops->init(&s->t.drv);
+	char why[512];
 
+	s->recoveries++;
 	if (ret && !s->broken) {
+		pt_dmat_why(&s->t, why, sizeof(why));
 		s->broken = true;
 		snprintf(s->broken_why, sizeof(s->broken_why), "the device did "
-			 "not come back after %s (driver init: %s)", after,
-			 strerror(-ret));
+			 "not come back after %s (driver init: %s%s)", after,
+			 strerror(-ret), why);
 	}
+	if (s->cur)
+		vfy_evidence_add(s->cur, "after %s the device was recovered before the "
+				 "next check: %s", after, ret ? s->broken_why :
+				 !strcmp(s->ops->name, "nvme") ? "controller reset (CC.EN "
+				 "1 -> 0 -> 1) and its queues created again" :
+				 "reset and set up again by its driver");
 }
 
 struct vfy_result *vfy_dma_begin(struct vfy_dma *s, const char *name)
 {
 	struct vfy_result *r = vfy_begin(s->rep, s->d->bdf, s->backend, name);
 
+	s->cur = r;
 	if (r && s->broken) {
 		vfy_skip(r, "%s", s->broken_why);
+		s->cur = NULL;
 		return NULL;
 	}
 	return r;
+}
+
+const char *vfy_drv_said(struct vfy_dma *s, int ret)
+{
+	const struct pt_drv *d = &s->t.drv;
+	char why[512];
+
+	if (!ret)
+		return "completed";
+	pt_dmat_why(&s->t, why, sizeof(why));
+	if (!strcmp(s->ops->name, "nvme") && ret == PT_DRV_EIO && d->diag[0])
+		snprintf(s->said, sizeof(s->said), "the device reported an error%s "
+			 "(NVMe status: SCT %u SC 0x%02x)", why, d->diag[0] >> 8 & 7,
+			 d->diag[0] & 0xff);
+	else
+		snprintf(s->said, sizeof(s->said), "%s%s",
+			 ret == PT_DRV_ETIMEDOUT ? "timed out" : ret == PT_DRV_EIO ?
+			 "the device reported an error" : strerror(-ret), why);
+	return s->said;
+}
+
+void vfy_src_fill(const struct vfy_dma *s, void *p, uint64_t len, uint32_t seed)
+{
+	vfy_fill(p, len, seed);
+	pt_dmat_prefix(&s->t, p, len);
+}
+
+int64_t vfy_src_diff(const struct vfy_dma *s, const void *p, uint64_t len, uint32_t seed)
+{
+	uint8_t *want = malloc(len ? len : 1);
+	int64_t at = -1;
+
+	if (!want)
+		return 0;
+	vfy_src_fill(s, want, len, seed);
+	for (uint64_t i = 0; i < len; i++)
+		if (((const uint8_t *)p)[i] != want[i]) {
+			at = (int64_t)i;
+			break;
+		}
+	free(want);
+	return at;
 }
 
 /* xorshift32 bytes, never all one value, so a stuck bus is caught. */
@@ -305,7 +365,8 @@ int vfy_dma_open(struct vfy_dma *s, char *why, size_t n)
 	if (ret < 0)
 		return why_fail(why, n, ret, "opening the %s IOMMU backend failed: %s",
 				s->backend, pt_last_error());
-	ret = pt_dmat_open(&s->t, s->io, s->d->bdf, PT_MEM_ANON, PT_DMAT_MIN);
+	ret = pt_dmat_open_opts(&s->t, s->io, s->d->bdf, PT_MEM_ANON, PT_DMAT_MIN,
+				s->host->dmat_opts);
 	if (ret < 0)
 		return why_fail(why, n, ret, "opening %s through %s failed: %s",
 				s->d->bdf, s->backend, pt_last_error());
@@ -319,11 +380,7 @@ int vfy_dma_open(struct vfy_dma *s, char *why, size_t n)
 		return why_fail(why, n, -ERANGE, "the kernel reported no usable IOVA range");
 	s->dma_last = s->ops->dma_bits && s->ops->dma_bits < 64 ?
 		      (1ull << s->ops->dma_bits) - 1 : UINT64_MAX;
-	s->len = COPY_LEN;
-	if (s->len < s->ops->min_memcpy)
-		s->len = s->ops->min_memcpy;
-	if (s->ops->max_memcpy && s->len > s->ops->max_memcpy)
-		s->len = s->ops->max_memcpy;
+	s->len = pt_drv_copy_len(&s->t.drv, COPY_LEN);
 	s->ref = (uint8_t *)s->t.mem.addr + PT_DMAT_DST2;
 	s->ref_iova = s->t.iova + PT_DMAT_DST2;
 	return 0;

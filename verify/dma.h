@@ -53,7 +53,10 @@ struct vfy_dma {
 	uint8_t *ref;		/* the far end of every copy (one page) */
 	uint64_t ref_iova;
 	bool broken;		/* the device stopped copying: later checks skip */
-	char broken_why[256];
+	char broken_why[768];
+	struct vfy_result *cur;	/* the check running (recovery evidence) */
+	char said[768];		/* vfy_drv_said()'s buffer */
+	int recoveries;		/* device re-initialisations after failed copies */
 };
 
 /* Opens everything; on failure fills why (n bytes) and returns -errno. */
@@ -86,6 +89,18 @@ int vfy_dma_copy(struct vfy_dma *s, uint64_t src, uint64_t dst, uint64_t len);
 /* Re-initialises the device after a copy that failed (faulting DMA may
  * leave an engine stuck); marks the session broken when that fails. */
 void vfy_dma_recover(struct vfy_dma *s, const char *after);
+
+/*
+ * What the driver said about a copy (ret: its return value), for evidence:
+ * "completed", "timed out", "the device reported an error; <the driver's
+ * why> (status 0x..)".  Points into s->said.
+ */
+const char *vfy_drv_said(struct vfy_dma *s, int ret);
+/* A copy's source: the pattern of seed, behind the bytes the driver needs
+ * at the start of every source (an SR-IOV VF's frame header); and the
+ * first offset where p differs from that, or -1. */
+void vfy_src_fill(const struct vfy_dma *s, void *p, uint64_t len, uint32_t seed);
+int64_t vfy_src_diff(const struct vfy_dma *s, const void *p, uint64_t len, uint32_t seed);
 
 /* Deterministic byte patterns: every test writes different bytes. */
 void vfy_fill(void *p, uint64_t len, uint32_t seed);

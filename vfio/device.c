@@ -93,6 +93,8 @@ int pt_vfio_device_open(struct pt_vfio_device **out, struct pt_iommu *io,
 		goto err_detach;
 	d->vendor = ids[0];
 	d->device = ids[1];
+	if (pt_vfio_config_read(d, 8, &d->class_rev, sizeof(d->class_rev)) < 0)
+		d->class_rev = 0;
 	*out = d;
 	return 0;
 
@@ -149,5 +151,6 @@ int pt_vfio_device_get_info(struct pt_vfio_device *d,
 	info->reset = d->info.flags & VFIO_DEVICE_FLAGS_RESET;
 	info->vendor = d->vendor;
 	info->device = d->device;
+	info->class_code = d->class_rev >> 8;
 	return 0;
 }

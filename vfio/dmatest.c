@@ -4,8 +4,10 @@
  * through mmap (pread/pwrite where not mappable), a DMA buffer through the
  * IOVA allocator, interrupts on eventfds.  See dmatest.h.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -87,10 +89,68 @@ const char *pt_dmat_irq_name(const struct pt_dmat *t)
 	}
 }
 
+void pt_dmat_prefix(const struct pt_dmat *t, void *src, size_t len)
+{
+	size_t n = t->drv.copy_prefix_len < len ? t->drv.copy_prefix_len : len;
+
+	memcpy(src, t->drv.copy_prefix, n);
+}
+
+void pt_dmat_why(const struct pt_dmat *t, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s%s%s%s", t->drv.why ? "; " : "", t->drv.why ? t->drv.why : "",
+		 t->drv.detail ? " (" : "", t->drv.detail ? t->drv.detail : "",
+		 t->drv.detail ? ")" : "");
+}
+
+int pt_dmat_parse_scratch(const char *arg, struct pt_dmat_opts *o)
+{
+	unsigned long long nsid = 0, start, count = 0;
+	const char *p = arg;
+	char *end;
+
+	if (strchr(arg, ':')) {
+		errno = 0;
+		nsid = strtoull(p, &end, 0);
+		if (errno || end == p || *end != ':' || !nsid || nsid > 0xfffffffeull)
+			return -EINVAL;
+		p = end + 1;
+	}
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	errno = 0;
+	start = strtoull(p, &end, 0);
+	if (errno)
+		return -EINVAL;
+	if (*end == '+') {
+		p = end + 1;
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		count = strtoull(p, &end, 0);
+		if (errno || !count)
+			return -EINVAL;
+	} else {
+		count = 4096;	/* 2 MiB of 512-byte LBAs: the largest copy */
+	}
+	if (*end || start + count < start)
+		return -EINVAL;
+	o->scratch_nsid = (uint32_t)nsid;
+	o->scratch_lba = start;
+	o->scratch_lbas = count;
+	return 0;
+}
+
 int pt_dmat_open(struct pt_dmat *t, struct pt_iommu *io, const char *bdf,
 		 enum pt_mem_kind kind, size_t size)
 {
+	return pt_dmat_open_opts(t, io, bdf, kind, size, NULL);
+}
+
+int pt_dmat_open_opts(struct pt_dmat *t, struct pt_iommu *io, const char *bdf,
+		      enum pt_mem_kind kind, size_t size, const struct pt_dmat_opts *o)
+{
 	struct pt_vfio_device_info info;
+	char why[512];
 	int i, ret;
 
 	memset(t, 0, sizeof(*t));
@@ -102,10 +162,11 @@ int pt_dmat_open(struct pt_dmat *t, struct pt_iommu *io, const char *bdf,
 	if (ret < 0)
 		return ret;
 	pt_vfio_device_get_info(t->dev, &info);
-	t->ops = pt_driver_find(info.vendor, info.device);
+	t->ops = pt_driver_find(info.vendor, info.device, info.class_code);
 	if (!t->ops) {
-		ret = pt_set_error(ENODEV, "%s: no DMA-test driver for %04x:%04x (drivers: edu 1234:11e8, e1000e 8086:10d3)",
-				   pt_vfio_device_bdf(t->dev), info.vendor, info.device);
+		ret = pt_set_error(ENODEV, "%s: no DMA-test driver for %04x:%04x class %06x (drivers: %s)",
+				   pt_vfio_device_bdf(t->dev), info.vendor, info.device,
+				   info.class_code, pt_driver_list);
 		goto fail;
 	}
 	for (i = 0; i < 6; i++) {
@@ -156,10 +217,19 @@ int pt_dmat_open(struct pt_dmat *t, struct pt_iommu *io, const char *bdf,
 	t->env.scratch = (volatile uint8_t *)t->mem.addr + PT_DMAT_SCRATCH;
 	t->env.scratch_iova = t->iova + PT_DMAT_SCRATCH;
 	t->env.scratch_size = PT_DMAT_MIN - PT_DMAT_SCRATCH;
-	ret = pt_drv_init(&t->drv, t->ops, &t->env, info.vendor, info.device);
+	if (o) {
+		t->env.scratch_nsid = o->scratch_nsid;
+		t->env.scratch_lba = o->scratch_lba;
+		t->env.scratch_lbas = o->scratch_lbas;
+	}
+	ret = pt_drv_init(&t->drv, t->ops, &t->env, info.vendor, info.device, info.class_code);
 	if (ret < 0) {
-		ret = pt_set_error(-ret, "%s: %s driver init failed: %s", pt_vfio_device_bdf(t->dev),
-				   t->ops->name, drv_err(ret));
+		pt_dmat_why(t, why, sizeof(why));
+		ret = pt_set_error(-ret, "%s: %s driver init failed: %s%s (device said 0x%x 0x%x 0x%x 0x%x)%s",
+				   pt_vfio_device_bdf(t->dev), t->ops->name, drv_err(ret), why,
+				   t->drv.diag[0], t->drv.diag[1], t->drv.diag[2], t->drv.diag[3],
+				   ret == PT_DRV_EROFS ? "; fix: declare a free range with "
+				   "--scratch-lba [NSID:]START[+COUNT], or use a blank namespace" : "");
 		goto fail;
 	}
 	t->drv_ready = true;
@@ -208,11 +278,15 @@ int pt_dmat_copy_iova(struct pt_dmat *t, uint64_t src, uint64_t dst,
 				    pt_vfio_device_bdf(t->dev), t->ops->name, len,
 				    (unsigned long long)src, (unsigned long long)dst, drv_err(ret));
 	ret = t->ops->memcpy_wait(&t->drv);
-	if (ret < 0)
-		return pt_set_error(-ret, "%s: %s DMA copy of %zu bytes 0x%llx -> 0x%llx failed: %s (device said 0x%x 0x%x 0x%x 0x%x)",
+	if (ret < 0) {
+		char why[512];
+
+		pt_dmat_why(t, why, sizeof(why));
+		return pt_set_error(-ret, "%s: %s DMA copy of %zu bytes 0x%llx -> 0x%llx failed: %s%s (device said 0x%x 0x%x 0x%x 0x%x)",
 				    pt_vfio_device_bdf(t->dev), t->ops->name, len,
-				    (unsigned long long)src, (unsigned long long)dst, drv_err(ret),
+				    (unsigned long long)src, (unsigned long long)dst, drv_err(ret), why,
 				    t->drv.diag[0], t->drv.diag[1], t->drv.diag[2], t->drv.diag[3]);
+	}
 	return 0;
 }
 
@@ -235,7 +309,6 @@ uint64_t pt_dmat_irq_drain(struct pt_dmat *t)
 
 int pt_dmat_irq_roundtrip(struct pt_dmat *t, uint32_t vector, int timeout_ms)
 {
-	uint64_t count = 0;
 	int ret;
 
 	if ((int)vector >= t->nr_efds)
@@ -244,9 +317,9 @@ int pt_dmat_irq_roundtrip(struct pt_dmat *t, uint32_t vector, int timeout_ms)
 	if (ret < 0)
 		return pt_set_error(-ret, "%s: raising vector %u failed: %s", pt_vfio_device_bdf(t->dev),
 				    vector, drv_err(ret));
-	ret = pt_eventfd_wait(t->efds[vector], timeout_ms, &count);
+	ret = pt_eventfd_wait(t->efds[vector], timeout_ms, NULL);
 	t->ops->irq_ack(&t->drv);
 	if (ret > 0 && t->irq_index == VFIO_PCI_INTX_IRQ_INDEX)
 		pt_vfio_irq_unmask(t->dev, VFIO_PCI_INTX_IRQ_INDEX, 0);
-	return ret < 0 ? ret : ret > 0;
+	return ret;	/* the eventfd's count: exactly 1 for one message */
 }

@@ -36,12 +36,28 @@ struct pt_dmat {
 	bool drv_ready;
 };
 
+/* What the caller tells the driver (storage: which LBAs are scratch). */
+struct pt_dmat_opts {
+	uint32_t scratch_nsid;		/* 0: the first active namespace */
+	uint64_t scratch_lba, scratch_lbas;	/* lbas 0: none declared */
+};
+
 /* Opens bdf on io, maps its BARs, enables bus mastering and interrupts
  * (MSI-X if present, else MSI, else INTx) on eventfds, allocates size bytes
  * of kind (at least PT_DMAT_MIN), maps it through the allocator and runs
  * the driver's init.  0 or -errno with pt_last_error(). */
 int pt_dmat_open(struct pt_dmat *t, struct pt_iommu *io, const char *bdf,
 		 enum pt_mem_kind kind, size_t size);
+int pt_dmat_open_opts(struct pt_dmat *t, struct pt_iommu *io, const char *bdf,
+		      enum pt_mem_kind kind, size_t size, const struct pt_dmat_opts *o);
+/* Puts the bytes the driver needs at the start of every copy's source
+ * (drv.copy_prefix: an SR-IOV VF's frame header) over src[0..len). */
+void pt_dmat_prefix(const struct pt_dmat *t, void *src, size_t len);
+/* The driver's account of its last failure ("" when it gave none):
+ * "; " + why + " (" + detail + ")". */
+void pt_dmat_why(const struct pt_dmat *t, char *buf, size_t n);
+/* "--scratch-lba [NSID:]START[+COUNT]" into o: 0, or -EINVAL. */
+int pt_dmat_parse_scratch(const char *arg, struct pt_dmat_opts *o);
 void pt_dmat_close(struct pt_dmat *t);
 /* Device copy from IOVA src to IOVA dst (any IOVAs, e.g. another mapping). */
 int pt_dmat_copy_iova(struct pt_dmat *t, uint64_t src, uint64_t dst,
@@ -49,8 +65,9 @@ int pt_dmat_copy_iova(struct pt_dmat *t, uint64_t src, uint64_t dst,
 /* Copy between offsets of t->mem. */
 int pt_dmat_copy(struct pt_dmat *t, uint64_t src_off, uint64_t dst_off,
 		 size_t len);
-/* Raises vector through the driver and waits for its eventfd: 1 seen,
- * 0 not seen in timeout_ms, -errno. */
+/* Raises vector through the driver and waits for its eventfd: the count
+ * read (1 when exactly one message arrived), 0 when nothing arrived in
+ * timeout_ms, -errno. */
 int pt_dmat_irq_roundtrip(struct pt_dmat *t, uint32_t vector, int timeout_ms);
 /* Drains every eventfd; returns the total count read. */
 uint64_t pt_dmat_irq_drain(struct pt_dmat *t);

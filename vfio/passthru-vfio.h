@@ -74,6 +74,7 @@ struct pt_vfio_device_info {
 	bool pci;
 	bool reset;		/* VFIO_DEVICE_RESET is supported */
 	uint16_t vendor, device;	/* from config space */
+	uint32_t class_code;		/* 24 bits, from config space */
 };
 int pt_vfio_device_get_info(struct pt_vfio_device *d,
 			    struct pt_vfio_device_info *info);

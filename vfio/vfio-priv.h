@@ -27,6 +27,7 @@ struct pt_vfio_device {
 	struct pt_iommu *io;
 	struct vfio_device_info info;
 	uint16_t vendor, device;
+	uint32_t class_rev;		/* config dword 0x08: class code << 8 | revision */
 	/* region info of BARs/ROM/config, read once (a VMM reads config
 	 * space on every exit; the kernel's answer does not change) */
 	struct pt_vfio_region regions[VFIO_PCI_NUM_REGIONS];

@@ -25,11 +25,19 @@ boot_initrd() {	# KERNEL DIR OUT EXTRA...
 	rm -rf "$dir/job" "$dir/job.cpio"
 }
 
-# QEMU's command line for one boot into BOOT_QEMU (an array).
+# QEMU's command line for one boot into BOOT_QEMU (an array).  A topology
+# line "# lab-disk: NAME SIZE" makes a fresh sparse image DIR/NAME for the
+# topology's block devices (listed in BOOT_DISKS, deleted after the boot).
 boot_qemu_cmd() {	# KERNEL APPEND DIR MODE INITRD
 	local k=$1 extra=$2 dir=$3 mode=$4 initrd=$5 line
-	local topo=()
+	local topo=() re='^#[[:space:]]*lab-disk:[[:space:]]+([A-Za-z0-9._-]+)[[:space:]]+([0-9]+[KMG]?)[[:space:]]*$'
+	BOOT_DISKS=()
 	while read -r line; do
+		if [[ $line =~ $re ]]; then
+			rm -f "$dir/${BASH_REMATCH[1]}"
+			truncate -s "${BASH_REMATCH[2]}" "$dir/${BASH_REMATCH[1]}" || return 1
+			BOOT_DISKS+=("$dir/${BASH_REMATCH[1]}")
+		fi
 		line=${line%%#*}
 		line=${line//@OUT@/$dir}
 		[ -n "${line// /}" ] && topo+=($line)
@@ -104,6 +112,7 @@ boot() {	# KERNEL APPEND DIR LIMIT MODE [EXTRA.cpio...]
 	if [ "$mode" = shell ]; then
 		timeout --foreground "$limit" "${BOOT_QEMU[@]}" 2>"$dir/qemu.stderr"
 		BOOT_RC=$?
+		rm -f "${BOOT_DISKS[@]}"
 		return
 	fi
 	t0=$(date +%s%N)
@@ -120,5 +129,5 @@ boot() {	# KERNEL APPEND DIR LIMIT MODE [EXTRA.cpio...]
 	BOOTED_SECS=$(sed -n 's/^LAB-BOOTED \([0-9.]*\).*/\1/p' "$dir/output.log" | head -1)
 	# ttyS1/ttyS2 are raw: drop the CRs a console might still add.
 	sed -i 's/\r$//' "$dir/output.log" "$dir/dmesg.log" 2>/dev/null
-	rm -f "$initrd"
+	rm -f "$initrd" "${BOOT_DISKS[@]}"
 }

@@ -60,8 +60,9 @@ kdir=$1 build=$2 out=$3
 # Drivers the lab needs from the stock kernel.  intel_iommu is built in; edu
 # has no driver; everything these need comes from modules.dep.
 # nvme, dm_crypt (with xts and aes), ext4 and bridge: the blocker cases
-# (blockers-storage, blockers-net).
-STOCK_MODULES="vfio_pci vfio_iommu_type1 pci_stub e1000e kvm_amd nvme dm_crypt xts aes_generic ext4 bridge"
+# (blockers-storage, blockers-net); nvme, igb and igbvf bind the devices
+# topology's controllers, PF and VFs as a server's kernel would.
+STOCK_MODULES="vfio_pci vfio_iommu_type1 pci_stub e1000e kvm_amd nvme igb igbvf dm_crypt xts aes_generic ext4 bridge"
 
 stage=$out.d
 rm -rf "$stage" && mkdir -p "$stage"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,lab,opt/passthru/bin,opt/passthru/lab/cases,usr/share/misc}

@@ -89,3 +89,25 @@ lab_bind() {
 lab_done() {
 	exit $((LAB_FAILED > 0))
 }
+
+# The devices verify proves in a topology, for the cases that run on
+# several (verify-identity, verify-intremap, ...): basic's e1000e; the
+# devices topology's e1000e, NVMe scratch controller and igb PF.
+#   lab_verify_devices          prints the BDFs
+#   lab_make_vf PF MAC          brings the PF up, creates one VF with MAC
+#                               and prints the VF's BDF
+lab_verify_devices() {
+	case "$LAB_TOPOLOGY" in
+	devices) echo "0000:00:05.0 0000:00:06.0 0000:01:00.0" ;;
+	*) echo "0000:00:05.0" ;;
+	esac
+}
+
+lab_make_vf() {
+	_ifc=$(ls /sys/bus/pci/devices/$1/net 2>/dev/null | head -1)
+	[ -n "$_ifc" ] || return 1
+	ip link set "$_ifc" up
+	passthru vfs "$1" 1 >/dev/null || return 1
+	ip-full link set "$_ifc" vf 0 mac "$2" || return 1
+	basename "$(readlink /sys/bus/pci/devices/$1/virtfn0)"
+}

@@ -18,7 +18,14 @@ LAB_BINS      += $(LAB_PROGS)
 LAB_TOPOLOGIES := $(sort $(filter-out %.config %.md,$(notdir $(wildcard configs/lab/*))))
 LAB_KERNELS   := stock iommufd
 
-all: $(LAB_PROGS)
+all: $(LAB_PROGS) $(BUILD)/lab-bin/ip-full
+
+# iproute2's ip, as ip-full beside busybox's ip, for what busybox lacks
+# (`ip-full link set PF vf N mac ADDR`: a VF's address set by its PF).
+$(BUILD)/lab-bin/ip-full:
+	@mkdir -p $(dir $@)
+	ln -sf $$(command -v ip 2>/dev/null || echo /sbin/ip) $@
+LAB_BINS += $(BUILD)/lab-bin/ip-full
 
 $(BUILD)/lab-bin/%: $(BUILD)/obj/tests/lab/progs/%.o
 	@mkdir -p $(dir $@)

@@ -6,7 +6,7 @@
  *	vfio-lab TEST BDF [BDF2|ARG]
  *
  * TEST: open, dma, msi, reset, hotreset, two, ranges, readonly, unmapped,
- * phys, viable, memlock, hugepages.  The backend is PASSTHRU_IOMMU (type1 or
+ * phys, viable, memlock, hugepages, nvme-faults.  The backend is PASSTHRU_IOMMU (type1 or
  * iommufd), exactly as a user would force it.  Prints PASS:/FAIL: lines
  * with exact expected and seen values; exits 1 when anything failed.
  */
@@ -442,8 +442,11 @@ static void t_msi(const char *bdf)
 	pt_dmat_irq_drain(&t);
 	for (v = 0; v < t.nr_efds; v++) {
 		seen = pt_dmat_irq_roundtrip(&t, v, 2000);
+		/* a straggler (a second message for the same raise, or one on
+		 * another vector) gets 50 ms to show up before the count */
+		usleep(50000);
 		other = pt_dmat_irq_drain(&t);
-		check(seen == 1 && other == 0, "%s: %s vector %d delivered on its eventfd (seen %d, on other eventfds %" PRIu64 ")",
+		check(seen == 1 && other == 0, "%s: %s vector %d delivered once on its eventfd (seen %d, then %" PRIu64 " more on any eventfd within 50 ms)",
 		      bdf, pt_dmat_irq_name(&t), v, seen, other);
 	}
 	if (t.nr_efds > 1) {
@@ -837,6 +840,100 @@ out:
 	pt_iommu_close(io);
 }
 
+/*
+ * ---- nvme-faults: a DMA the IOMMU blocks, seen by the NVMe controller ----
+ *
+ * QEMU's nvme model completes a command whose *data* DMA the IOMMU blocked
+ * as if it had worked (its DMA helpers bounce the access into unassigned
+ * memory), so verify's blocked writes cannot show the error path there.
+ * Its own structures are another matter: a PRP list it cannot read fails
+ * the command with Data Transfer Error, a completion it cannot write makes
+ * the controller fatal (CSTS.CFS).  The driver's structures are put in a
+ * page-by-page mapping here, one page unmapped at a time, and the driver
+ * must report exactly that and come back after its init (the controller
+ * reset verify does after a failed copy).
+ */
+#define NF_PAGES	16
+#define NF_PRP_READ	6	/* scratch page of the Read's PRP list */
+#define NF_IO_CQ	3	/* scratch page of the I/O completion queue */
+
+static void t_nvme_faults(const char *bdf)
+{
+	struct pt_iommu *io = open_io();
+	struct pt_mem scr = { .fd = -1 }, data = { .fd = -1 };
+	uint64_t siova = 0x40000000ull, diova = 0x50000000ull, len = 3 * 4096;
+	struct pt_dmat t;
+	uint8_t *d;
+	int ret, i;
+
+	if (EXPECT_OK(pt_dmat_open(&t, io, bdf, PT_MEM_ANON, 0), "open device"))
+		goto out;
+	if (strcmp(t.ops->name, "nvme")) {
+		check(false, "%s: nvme-faults needs an NVMe controller, not %s", bdf, t.ops->name);
+		goto close;
+	}
+	if (EXPECT_OK(pt_mem_alloc(&scr, NF_PAGES * 4096, PT_MEM_ANON), "scratch memory") ||
+	    EXPECT_OK(pt_mem_alloc(&data, 64 * 1024, PT_MEM_ANON), "data memory"))
+		goto close;
+	memset(scr.addr, 0, NF_PAGES * 4096);
+	for (i = 0; i < NF_PAGES; i++)
+		EXPECT_OK(pt_iommu_map_dma(io, (uint8_t *)scr.addr + i * 4096, 4096,
+					   siova + i * 4096ull, PT_DMA_RW), "map a scratch page");
+	EXPECT_OK(pt_iommu_map_dma(io, data.addr, data.size, diova, PT_DMA_RW), "map the data");
+	d = data.addr;
+	t.env.scratch = scr.addr;
+	t.env.scratch_iova = siova;
+	t.env.scratch_size = NF_PAGES * 4096;
+	check(t.ops->init(&t.drv) == 0, "%s: nvme init on page-by-page scratch memory", bdf);
+	for (uint64_t k = 0; k < len; k++)
+		d[k] = (uint8_t)(k * 5 + 1);
+	ret = pt_dmat_copy_iova(&t, diova, diova + 32768, len);
+	check(!ret && !memcmp(d, d + 32768, len), "%s: a %" PRIu64 "-byte copy (PRP lists both ways) works", bdf, len);
+
+	/* the Read's PRP list unreadable: the command's status says so */
+	pt_iommu_unmap_dma(io, siova + NF_PRP_READ * 4096ull, 4096);
+	ret = t.ops->memcpy_start(&t.drv, diova, diova + 32768, len);
+	ret = ret ? ret : t.ops->memcpy_wait(&t.drv);
+	check(ret == PT_DRV_EIO && t.drv.diag[0] == 0x004,
+	      "%s: the Read whose PRP list the IOMMU blocks fails with status 0x004 "
+	      "Data Transfer Error (driver %d, status 0x%x: %s)", bdf, ret, t.drv.diag[0],
+	      t.drv.why ? t.drv.why : "-");
+	EXPECT_OK(pt_iommu_map_dma(io, (uint8_t *)scr.addr + NF_PRP_READ * 4096, 4096,
+				   siova + NF_PRP_READ * 4096ull, PT_DMA_RW), "map the page again");
+	check(t.ops->init(&t.drv) == 0, "%s: recovered by the driver's init (controller reset)", bdf);
+	memset(d + 32768, 0, len);
+	ret = pt_dmat_copy_iova(&t, diova, diova + 32768, len);
+	check(!ret && !memcmp(d, d + 32768, len), "%s: copies work again after the recovery", bdf);
+
+	/* the I/O completion queue unwritable: the controller goes fatal */
+	pt_iommu_unmap_dma(io, siova + NF_IO_CQ * 4096ull, 4096);
+	ret = t.ops->memcpy_start(&t.drv, diova, diova + 32768, 512);
+	ret = ret ? ret : t.ops->memcpy_wait(&t.drv);
+	check(ret == PT_DRV_EIO && t.drv.why && strstr(t.drv.why, "CSTS.CFS"),
+	      "%s: a completion the IOMMU blocks makes the controller fatal, and the driver says "
+	      "so (driver %d: %s)", bdf, ret, t.drv.why ? t.drv.why : "-");
+	check(t.ops->memcpy_start(&t.drv, diova, diova + 32768, 512) == PT_DRV_EIO,
+	      "%s: no command goes to a fatal controller before its reset", bdf);
+	EXPECT_OK(pt_iommu_map_dma(io, (uint8_t *)scr.addr + NF_IO_CQ * 4096, 4096,
+				   siova + NF_IO_CQ * 4096ull, PT_DMA_RW), "map the page again");
+	check(t.ops->init(&t.drv) == 0, "%s: the controller reset clears the fatal status", bdf);
+	memset(d + 32768, 0, len);
+	ret = pt_dmat_copy_iova(&t, diova, diova + 32768, len);
+	check(!ret && !memcmp(d, d + 32768, len), "%s: copies work again after the reset", bdf);
+
+	t.ops->remove(&t.drv);
+	t.drv_ready = false;		/* the harness's init is not to be undone twice */
+	pt_iommu_unmap_dma(io, diova, data.size);
+	for (i = 0; i < NF_PAGES; i++)
+		pt_iommu_unmap_dma(io, siova + i * 4096ull, 4096);
+close:
+	pt_dmat_close(&t);
+	pt_mem_free(&scr);
+	pt_mem_free(&data);
+out:
+	pt_iommu_close(io);
+}
+
 int main(int argc, char **argv)
 {
 	const char *test = argc > 1 ? argv[1] : "", *bdf = argc > 2 ? argv[2] : "";
@@ -879,6 +976,8 @@ int main(int argc, char **argv)
 		t_dmalimit(bdf);
 	else if (!strcmp(test, "memlock"))
 		t_memlock(bdf);
+	else if (!strcmp(test, "nvme-faults"))
+		t_nvme_faults(bdf);
 	else {
 		fprintf(stderr, "vfio-lab: unknown test '%s' or missing argument\n", test);
 		return 2;

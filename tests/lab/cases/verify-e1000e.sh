@@ -1,8 +1,5 @@
 #!/bin/sh
-# lab: topology=basic kernels=stock,iommufd append="passthru.lab=verify-e1000e" timeout=300
-# (its own boot: on the iommufd kernel, after the 11 cases that share the
-# default boot, QEMU 7.2's e1000e model carried interrupt state that made
-# one raised MSI-X vector arrive twice; alone it is exact every time.)
+# lab: topology=basic kernels=stock,iommufd timeout=300
 # passthru verify PASSES for the e1000e NIC 0000:00:05.0 (root-bus endpoint,
 # PM reset, MSI-X): every host check and every DMA check (MAC loopback
 # copies), through type1 and, on the kernel that has it, iommufd.  The TAP

@@ -1,8 +1,5 @@
 #!/bin/sh
-# lab: topology=basic kernels=stock,iommufd append="passthru.lab=verify-unsafe" timeout=300
-# (its own boot: on the iommufd kernel, after the 11 cases that share the
-# default boot, QEMU 7.2's e1000e model carried interrupt state that made
-# one raised MSI-X vector arrive twice; alone it is exact every time.)
+# lab: topology=basic kernels=stock,iommufd timeout=300
 # allow_unsafe_interrupts=Y on vfio_iommu_type1 (an administrator's
 # workaround for missing interrupt remapping): verify FAILS and names
 # host.unsafe-interrupts-off, with the command that undoes it.

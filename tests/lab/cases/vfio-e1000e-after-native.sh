@@ -8,9 +8,10 @@
 # driver that trusted the reset read the extended write-back as "not done"
 # and failed every copy with -EIO.  Before each user of the driver (vfio-lab
 # dma, passthru dma-test, the KVM guest's nic-loopback) the NIC goes back to
-# e1000e, up (carrier) and down; the case checks through BAR0 that the stale
-# extended-descriptor mode is really there, then that the copies' bytes
-# arrive.  Last, e1000e gets the NIC back and still pings.
+# e1000e, up (carrier) and down; the case reads through BAR0 whether the
+# stale extended-descriptor mode is there (QEMU 7.2) or the native driver's
+# reset cleared it (QEMU >= 8.0, the lab's QEMU 10), then checks that the
+# copies' bytes arrive.  Last, e1000e gets the NIC back and still pings.
 . "$LAB_LIB"
 need_cmd passthru vfio-lab
 nic=$(lab_find_dev 0x8086 0x10d3 | head -1)
@@ -63,8 +64,17 @@ native_cycle() {
 	expect_ok "$_cyc: $nic bound to vfio-pci" lab_bind "$nic" vfio-pci || return 1
 	[ "$have_devmem" = yes ] || return 0
 	_v=$(bar0_read $RFCTL)
-	expect_eq "$_cyc: the native driver left RFCTL.EXTEN set (RFCTL $_v)" \
-		$RFCTL_EXTEN "$(printf '0x%x' $((_v & RFCTL_EXTEN)))"
+	# QEMU 7.2's CTRL.RST only restored the MAC, so the native driver's
+	# extended-descriptor mode stayed in the device; since QEMU 8.0
+	# CTRL.RST (the native driver's own, on the way down) resets the
+	# whole core and the stale state no longer survives.  Which one this
+	# QEMU is, is said; the copies below must work either way.
+	if [ $((_v & RFCTL_EXTEN)) != 0 ]; then
+		pass "$_cyc: the native driver left RFCTL.EXTEN set (RFCTL $_v): stale state reproduced"
+	else
+		expect_eq "$_cyc: RFCTL after the native driver: reset by its CTRL.RST (QEMU >= 8.0: no stale state to survive)" \
+			0x00000000 "$_v"
+	fi
 }
 
 backends=type1
@@ -74,7 +84,7 @@ for b in $backends; do
 	# vfio-lab asserts the copied bytes itself (PASS/FAIL lines)
 	PASSTHRU_IOMMU=$b vfio-lab dma "$nic" || LAB_FAILED=$((LAB_FAILED + 1))
 	[ "$have_devmem" = yes ] &&
-		expect_eq "vfio-lab dma --iommu $b: our driver turned extended descriptors off" \
+		expect_eq "vfio-lab dma --iommu $b: extended descriptors off after our driver" \
 			0x0 "$(printf '0x%x' $(($(bar0_read $RFCTL) & RFCTL_EXTEN)))"
 done
 

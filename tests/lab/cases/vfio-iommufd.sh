@@ -1,8 +1,5 @@
 #!/bin/sh
-# lab: topology=basic kernels=iommufd append="passthru.lab=vfio-iommufd" timeout=240
-# (its own boot: on the iommufd kernel, after the 11 cases that share the
-# default boot, QEMU 7.2's e1000e model carried interrupt state that made
-# one raised MSI-X vector arrive twice; alone it is exact every time.)
+# lab: topology=basic kernels=iommufd timeout=240
 # VFIO core, iommufd backend (/dev/iommu IOAS + VFIO device cdev), the same
 # tests as vfio-type1, plus: the default backend is iommufd when the kernel
 # offers /dev/iommu, and PASSTHRU_IOMMU=type1 forces the container.

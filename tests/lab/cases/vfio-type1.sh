@@ -1,8 +1,5 @@
 #!/bin/sh
-# lab: topology=basic kernels=stock,iommufd append="passthru.lab=vfio-type1" timeout=240
-# (its own boot: on the iommufd kernel, after the 11 cases that share the
-# default boot, QEMU 7.2's e1000e model carried interrupt state that made
-# one raised MSI-X vector arrive twice; alone it is exact every time.)
+# lab: topology=basic kernels=stock,iommufd timeout=240
 # VFIO core, legacy type1 backend (container + groups), on edu and e1000e:
 # open (info, regions, config, mmap vs pread, irq info), DMA both ways with
 # bytes checked, DMA to an unmapped IOVA, read-only mapping, MSI/MSI-X on
