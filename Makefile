@@ -13,6 +13,12 @@
 #
 # Build output goes to $(BUILD) (default build/; build-san/ for the sanitizer
 # pass).  Nothing is written into the source folders.
+#
+# Fragments are read in name order, so a fragment that needs a variable
+# another one appends to (LAB_BINS, LAB_FILES, FIXTURES_STAMP, ...) names it
+# as $$(VAR) in a prerequisite list: second expansion reads it after every
+# fragment, whatever the order.
+.SECONDEXPANSION:
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -44,13 +50,15 @@ CHECK_TARGETS :=
 SAN_CHECK_TARGETS :=
 BENCH_TARGETS :=
 INSTALL_TARGETS :=
+LAB_BINS :=
+LAB_FILES :=
 CLEAN_DIRS := build build-san
 
 LIBPT_A   := $(BUILD)/libpassthru.a
 LIBPT_SO  := $(BUILD)/libpassthru.so.0
 PASSTHRU  := $(BUILD)/passthru
 
-.PHONY: all check check-run check-san deps deps-check bench demo install clean help
+.PHONY: all check check-run check-san check-fresh deps deps-check bench demo install clean help
 all: $(PASSTHRU) $(LIBPT_A) $(LIBPT_SO)
 
 include $(sort $(wildcard */module.mk))
@@ -88,16 +96,30 @@ deps-check:
 
 # ---- tests ------------------------------------------------------------------
 # `make check` = install test deps, build, run every suite, re-run the fast
-# suites under ASan/UBSan, then print one summary line "N passed, M failed".
-check: deps-check
-	rm -rf $(BUILD)/results build-san/results
-	$(MAKE) all
-	$(MAKE) check-run
-	$(MAKE) SAN=1 all check-san
-	scripts/summary.sh $(BUILD)/results build-san/results
+# suites under ASan/UBSan, then print each suite's count and time and one
+# closing line "check: N passed, M failed" (scripts/check.sh).  A step that
+# fails (an install, a build) is a failed suite, never the end of the run.
+check:
+	@MAKE="$(MAKE)" scripts/check.sh
 
+# Every suite in one make (no summary): for a quick run by hand.
 check-run: $(CHECK_TARGETS)
 check-san: $(SAN_CHECK_TARGETS)
+
+# The same `make check` in a new Debian 12 root that has only what
+# scripts/install-deps.sh installs (slow: not part of `make check`).
+check-fresh:
+	scripts/check-fresh.sh
+
+# For scripts: `make -s print-CHECK_TARGETS`.
+print-%:
+	@echo $($*)
+
+# What the lab carries (tests/lab/initramfs.sh): programs in $(BUILD)/lab-bin/
+# and files in $(BUILD)/lab-files/.  Fragments append to LAB_BINS and
+# LAB_FILES; tests/lab/run makes this before it builds an initramfs.
+.PHONY: lab-bins
+lab-bins: $$(LAB_BINS) $$(LAB_FILES)
 
 # ---- benchmarks -------------------------------------------------------------
 bench: deps-check all $(BENCH_TARGETS)

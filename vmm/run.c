@@ -105,7 +105,11 @@ static void vmm_vcpu_exit(struct vmm_vcpu *cpu)
 	vm->nr_exits++;
 	fault_before = vm->stop == VMM_STOP_FAULT;
 	vmm_handle_exit(cpu);
-	if (!fault_before && vm->stop == VMM_STOP_FAULT)
+	/* After a shutdown exit AMD's KVM has already reset the vCPU (the
+	 * VMCB is undefined after the intercept), so its rip is 0xfff0, not
+	 * where the guest faulted: say nothing rather than something wrong. */
+	if (!fault_before && vm->stop == VMM_STOP_FAULT &&
+	    cpu->run->exit_reason != KVM_EXIT_SHUTDOWN)
 		vmm_note_rip(cpu);
 	pthread_mutex_unlock(&vm->lock);
 }

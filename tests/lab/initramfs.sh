@@ -1,5 +1,6 @@
 #!/bin/bash
 # tests/lab/initramfs.sh KERNEL_DIR BUILD_DIR OUT.cpio
+# tests/lab/initramfs.sh --qemu OUT.cpio
 #
 # Builds the lab's base initramfs (an uncompressed newc cpio, which every
 # kernel unpacks without a decompressor) in a staging directory next to OUT:
@@ -9,15 +10,52 @@
 #   shared libraries    of all of those, found with ldd, at their host paths
 #   /usr/share/misc/pci.ids
 #   /opt/passthru/lab   lib.sh and cases/*.sh (from $LAB_CASE_DIR if set)
+#   /opt/passthru/files BUILD_DIR/lab-files/, as it is (guest images, scripts)
 #   /lib/modules/KVER   for the stock kernel: the top modules below and their
 #                       dependencies, resolved by `modprobe --show-depends`
 #                       from the kernel's own modules.dep, with a fresh
 #                       depmod over that subset and lab.modules (load order)
 # The per-boot job is appended by tests/lab/run as a second cpio archive.
+#
+# --qemu builds the archive tests/lab/run appends for the boots whose cases
+# say needs=qemu: the host's qemu-system-x86_64 at /usr/bin (on PATH in the
+# lab), its shared libraries, and the firmware a -accel kvm guest starts
+# from (SeaBIOS for q35, qboot/SeaBIOS's microvm image, the option ROMs of
+# direct kernel boot).  ~60 MB, so only those boots carry it.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+# copy_lib STAGE LIB: a shared library at its host path.
+copy_lib() {
+	[ -e "$1$2" ] && return 0
+	mkdir -p "$1$(dirname "$2")"
+	cp -L "$2" "$1$2"
+}
+# copy_prog_libs STAGE PROG: every library ldd lists for PROG.
+copy_prog_libs() {
+	# ldd prints "name => /path (addr)" and the loader as "/path (addr)".
+	ldd "$2" 2>/dev/null | sed -n -e 's/.*=> \(\/[^ ]*\) .*/\1/p' -e 's/^\s*\(\/[^ ]*\) (.*/\1/p' |
+		while read -r lib; do copy_lib "$1" "$lib"; done
+}
+
+if [ "${1:-}" = --qemu ]; then
+	out=$2 stage=$2.d
+	q=$(command -v qemu-system-x86_64) || { echo "lab-initramfs: qemu-system-x86_64 is not installed (scripts/install-deps.sh lab)" >&2; exit 1; }
+	rm -rf "$stage" && mkdir -p "$stage/usr/bin" "$stage/usr/share/qemu" "$stage/usr/share/seabios"
+	cp -L "$q" "$stage/usr/bin/qemu-system-x86_64"
+	copy_prog_libs "$stage" "$q"
+	for f in bios-256k.bin bios-microvm.bin; do
+		cp -L "/usr/share/seabios/$f" "$stage/usr/share/seabios/$f"
+	done
+	for f in kvmvapic.bin linuxboot.bin linuxboot_dma.bin pvh.bin qboot.rom multiboot.bin multiboot_dma.bin; do
+		[ -e "/usr/share/qemu/$f" ] && cp -L "/usr/share/qemu/$f" "$stage/usr/share/qemu/$f"
+	done
+	(cd "$stage" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0) >"$out"
+	rm -rf "$stage"
+	exit 0
+fi
 
 kdir=$1 build=$2 out=$3
-here=$(cd "$(dirname "$0")" && pwd)
 
 # Drivers the lab needs from the stock kernel.  intel_iommu is built in; edu
 # has no driver; everything these need comes from modules.dep.
@@ -51,18 +89,14 @@ for p in lspci setpci jq; do
 	[ -n "$f" ] && progs+=("$f")
 done
 
-copy_lib() {
-	local lib=$1
-	[ -e "$stage$lib" ] && return 0
-	mkdir -p "$stage$(dirname "$lib")"
-	cp -L "$lib" "$stage$lib"
-}
 for p in "${progs[@]}"; do
 	cp -L "$p" "$stage/opt/passthru/bin/"
-	# ldd prints "name => /path (addr)" and the loader as "/path (addr)".
-	ldd "$p" 2>/dev/null | sed -n -e 's/.*=> \(\/[^ ]*\) .*/\1/p' -e 's/^\s*\(\/[^ ]*\) (.*/\1/p' |
-		while read -r lib; do copy_lib "$lib"; done
+	copy_prog_libs "$stage" "$p"
 done
+if [ -d "$build/lab-files" ]; then
+	mkdir -p "$stage/opt/passthru/files"
+	cp -RL "$build/lab-files/." "$stage/opt/passthru/files/"
+fi
 if [ -f /usr/share/misc/pci.ids ]; then
 	cp /usr/share/misc/pci.ids "$stage/usr/share/misc/pci.ids"
 	mkdir -p "$stage/usr/share/hwdata"

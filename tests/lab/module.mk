@@ -6,7 +6,11 @@
 #   - a program the lab needs goes to $(BUILD)/lab-bin/: give it a rule, add
 #     it to LAB_BINS (and to `all` if you want plain `make` to build it).
 #     Everything executable in $(BUILD)/lab-bin/ plus $(BUILD)/passthru is on
-#     the lab's PATH.
+#     the lab's PATH;
+#   - a file the lab needs (a guest image, a script) goes to
+#     $(BUILD)/lab-files/: give it a rule and add it to LAB_FILES; the lab
+#     has it at /opt/passthru/files/.
+# `make lab-bins` (top Makefile) builds both lists; tests/lab/run runs it.
 # Lab programs of this folder: one file tests/lab/progs/NAME.c each.
 LAB_PROG_SRCS := $(sort $(wildcard tests/lab/progs/*.c))
 LAB_PROGS     := $(patsubst tests/lab/progs/%.c,$(BUILD)/lab-bin/%,$(LAB_PROG_SRCS))
@@ -31,12 +35,11 @@ lab-setup:
 	@for k in $(LAB_KERNELS); do tests/lab/kernel.sh $$k >/dev/null || \
 		echo "lab: the $$k kernel could not be set up; its suites will fail"; done
 
-check-lab: all lab-setup
-	$(if $(strip $(LAB_BINS)),$(MAKE) --no-print-directory $(LAB_BINS))
-	scripts/run-suite $(BUILD)/results lab-harness tests/lab/selftest.sh
+check-lab: all lab-setup lab-bins
+	LAB_NO_MAKE=1 scripts/run-suite $(BUILD)/results lab-harness tests/lab/selftest.sh
 	@for t in $(LAB_TOPOLOGIES); do for k in $(LAB_KERNELS); do \
 		rm -rf $(BUILD)/lab/$$k-$$t; \
-		scripts/run-suite $(BUILD)/results lab-$$k-$$t env BUILD=$(BUILD) \
+		scripts/run-suite $(BUILD)/results lab-$$k-$$t env BUILD=$(BUILD) LAB_NO_MAKE=1 \
 			tests/lab/run --kernel $$k --out $(BUILD)/lab/$$k-$$t $$t; \
 	done; done
 

@@ -2,7 +2,8 @@
 /*
  * test-vmm.c — the VMM on this machine's /dev/kvm, no VFIO.
  *
- * Guests are the flat binaries of $(BUILD)/guest (GUEST_BIN_DIR).  Every
+ * Guests are the flat binaries of $(BUILD)/guest (GUEST_BIN_DIR, or
+ * $VMM_GUEST_DIR where the suite runs inside the lab).  Every
  * assertion is exact: exit status, stop reason, serial text, memfd bytes,
  * fault message.  The exit-table and config-space tests need no KVM.
  */
@@ -26,11 +27,12 @@
 
 static int __load_guest(const char *name, void **img, size_t *len)
 {
+	const char *dir = getenv("VMM_GUEST_DIR");
 	char path[256];
 	struct stat st;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s.bin", GUEST_BIN_DIR, name);
+	snprintf(path, sizeof(path), "%s/%s.bin", dir ? dir : GUEST_BIN_DIR, name);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -errno;

@@ -1,0 +1,58 @@
+#!/bin/bash
+# scripts/check.sh — what `make check` runs, in order:
+#
+#   1. scripts/install-deps.sh check      (suite "deps")
+#   2. make all                           (suite "build")
+#   3. where the VMM suites run: one line, this host's /dev/kvm or the lab
+#   4. every target of CHECK_TARGETS, each in its own make
+#   5. make SAN=1 all                     (suite "build-san")
+#   6. every target of SAN_CHECK_TARGETS under ASan/UBSan
+#   7. scripts/summary.sh: each suite's count and time, then the closing
+#      line "check: N passed, M failed"; exit 1 when anything failed.
+#
+# Every step's outcome reaches the summary: a target whose build fails is
+# recorded as a failed suite named after it and the run goes on.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+MAKE=${MAKE:-make}
+R=build/results RS=build-san/results
+rm -rf "$R" "$RS"
+mkdir -p "$R" "$RS"
+t0=$(date +%s)
+
+mk() { $MAKE --no-print-directory "$@"; }
+
+# Suites record themselves (scripts/run-suite never fails), so a target
+# that fails has a build or set-up step that did: one more failed suite.
+target() {	# RESULTS TARGET MAKE-ARGS...
+	local dir=$1 t=$2
+	shift 2
+	mk "$@" "$t" && return
+	scripts/run-suite "$dir" "make-$t" sh -c "echo 'make $t failed: a build or set-up step of it did not complete (see above)'; exit 1"
+}
+
+scripts/run-suite "$R" deps scripts/install-deps.sh check
+scripts/run-suite "$R" build $MAKE --no-print-directory all
+
+# Decided once: the same answer for the plain and the sanitizer pass.
+mk "$(mk -s print-VMM_PROBE)" >/dev/null 2>&1
+if where=$("$(mk -s print-VMM_PROBE)" 2>&1); then
+	vmm=host
+else
+	vmm=lab
+	[ -n "$where" ] || where="vmm: no usable /dev/kvm here (the probe did not build): running the VMM suites inside the lab"
+fi
+echo "$where"
+echo "$where" >"$R/vmm-where"
+
+for t in $(mk -s print-CHECK_TARGETS); do
+	target "$R" "$t" VMM_WHERE=$vmm
+done
+
+scripts/run-suite "$RS" build-san $MAKE --no-print-directory SAN=1 all
+for t in $(mk -s SAN=1 print-SAN_CHECK_TARGETS); do
+	target "$RS" "$t" SAN=1 VMM_WHERE=$vmm
+done
+
+echo "$where"
+scripts/summary.sh --since "$t0" "$R" "$RS"

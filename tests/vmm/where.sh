@@ -1,0 +1,29 @@
+#!/bin/bash
+# tests/vmm/where.sh WHERE BUILD PROBE HOST-COMMAND LAB-COMMAND
+#
+# Runs a VMM suite where KVM is: HOST-COMMAND here (WHERE=host), or
+# LAB-COMMAND inside the lab VM on its nested /dev/kvm (WHERE=lab), with
+# the lab's binaries taken from BUILD (the sanitizer pass hands build-san).
+# WHERE=auto asks PROBE (tests/vmm/kvm-probe.c).  The output is the suite's
+# own, so scripts/run-suite counts it the same either way.
+set -u
+where=$1 build=$2 probe=$3 host_cmd=$4 lab_cmd=$5
+top=$(cd "$(dirname "$0")/../.." && pwd)
+if [ "$where" = auto ]; then
+	if "$probe"; then where=host; else where=lab; fi
+fi
+case "$where" in
+host)
+	exec bash -c "$host_cmd"
+	;;
+lab)
+	# The iommufd lab kernel boots fastest and has KVM built in.  A suite
+	# under ASan in TCG is slow: a generous limit, the lab kills it anyway.
+	BUILD=$build LAB_NO_MAKE=1 exec "$top/tests/lab/run" --kernel "${VMM_LAB_KERNEL:-iommufd}" --timeout 1200 basic -- \
+		sh -c "cd /tmp && $lab_cmd"
+	;;
+*)
+	echo "where.sh: WHERE must be host, lab or auto, not '$where'" >&2
+	exit 2
+	;;
+esac
