@@ -46,12 +46,13 @@
 #define RUN_DEFAULT_MEM_LINUX	(256ULL << 20)
 
 /*
- * What a Linux guest gets before --append: the UART as console; reboot
- * through the i8042 with panics rebooting "warm" (that is how the VMM
- * tells a panic from a reboot, see vmm/i8042.c) and at once; the i8042
- * driver told there is no keyboard or mouse to probe.
+ * What a Linux guest gets before --append: the UART as console; no ACPI
+ * (there is none: the MP table describes the machine); reboot through the
+ * i8042 with panics rebooting "warm" (that is how the VMM tells a panic
+ * from a reboot, see vmm/i8042.c) and at once; the i8042 driver told there
+ * is no keyboard or mouse to probe.
  */
-#define RUN_LINUX_CMDLINE	"console=ttyS0 reboot=k,panic_warm panic=-1 " \
+#define RUN_LINUX_CMDLINE	"console=ttyS0 acpi=off reboot=k,panic_warm panic=-1 " \
 				"i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd"
 
 struct run_opts {

@@ -28,6 +28,7 @@
 #define STATUS_OBF		0x01	/* a byte waits in the output buffer */
 #define STATUS_SYS		0x04	/* self test passed since power on */
 #define STATUS_CMD		0x08	/* last write was a command */
+#define STATUS_UNLOCKED		0x10	/* keyboard not inhibited by the keylock */
 
 #define CMD_READ_CTR		0x20
 #define CMD_WRITE_CTR		0x60
@@ -121,7 +122,7 @@ static int vmm_i8042_io(struct vmm *vm, void *opaque, uint64_t off,
 	}
 	memset(data, 0, len);
 	if (port == KBC_CMD_STATUS) {
-		data[0] = STATUS_SYS | (vm->kbc_cmd ? STATUS_CMD : 0) |
+		data[0] = STATUS_SYS | STATUS_UNLOCKED | (vm->kbc_cmd ? STATUS_CMD : 0) |
 			  (vm->kbc_out_full ? STATUS_OBF : 0);
 	} else {
 		data[0] = vm->kbc_out;

@@ -7,7 +7,7 @@
  * there are devices, CPUID without XSAVE) and an operating system's
  * (cfg.os_platform: in-kernel irqchip and PIT, N vCPUs whose CPUID carries
  * their APIC ID, the hypervisor bit and KVM's paravirtual leaves, so Linux
- * finds kvm-clock; the i8042).  vCPU 0 is the bootstrap processor; the
+ * finds kvm-clock; the i8042 and the CMOS clock).  vCPU 0 is the bootstrap processor; the
  * others wait in the in-kernel local APIC for Linux's INIT/SIPI.
  */
 #include <errno.h>
@@ -302,6 +302,8 @@ static int vmm_devices_init(struct vmm *vm)
 		ret = vmm_debug_exit_init(vm);
 	if (!ret && vm->cfg.os_platform)
 		ret = vmm_i8042_init(vm);
+	if (!ret && vm->cfg.os_platform)
+		ret = vmm_rtc_init(vm);
 	if (!ret)
 		ret = vmm_pci_init(vm);
 	return ret;

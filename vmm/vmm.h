@@ -14,6 +14,7 @@
  *	vmm/console.c	 the UART's host side: output ring, stdin, raw mode,
  *			 the Ctrl-A escapes
  *	vmm/i8042.c	 the keyboard controller's reset line (port 0x64)
+ *	vmm/rtc.c	 the CMOS clock (ports 0x70/0x71)
  *	vmm/debug-exit.c the exit-status, marker and clock ports
  *	vmm/bzimage.c	 the Linux/x86 boot protocol: bzImage header, memory
  *			 plan, boot_params (pure functions, fuzzed)
@@ -287,9 +288,10 @@ struct vmm {
 	char *serial_buf;
 	size_t serial_len;
 
-	/* i8042 */
+	/* i8042, CMOS clock */
 	uint8_t kbc_ctr, kbc_out, kbc_cmd;
 	bool kbc_out_full;
+	uint8_t rtc_index, rtc_cmos[128];
 
 	/* PCI */
 	uint32_t pci_addr;		/* last CF8 value */
@@ -384,6 +386,7 @@ void vmm_console_poll_fds(struct vmm *vm, struct pollfd *in, struct pollfd *out)
 void vmm_console_input(struct vmm *vm);
 void vmm_console_output(struct vmm *vm, bool all);
 int vmm_i8042_init(struct vmm *vm);
+int vmm_rtc_init(struct vmm *vm);
 int vmm_debug_exit_init(struct vmm *vm);
 /* Kept for the fuzz targets and tests: the 0x3f8 UART. */
 #define vmm_serial_init vmm_uart_init
