@@ -734,6 +734,7 @@ static int run_parse_number(const struct cli_command *self, const char *opt,
 
 static int run_parse_opt(const struct cli_command *self, int c, struct run_opts *o)
 {
+	char *end;
 	double v;
 
 	switch (c) {
@@ -770,8 +771,10 @@ static int run_parse_opt(const struct cli_command *self, int c, struct run_opts 
 			return CLI_EXIT_USAGE;
 		return 0;
 	case 'c':
-		if (run_parse_number(self, "--cpus", optarg, VMM_MAX_CPUS, &v) ||
-		    v < 1 || v != (int)v)
+		errno = 0;
+		v = strtod(optarg, &end);
+		if (errno || end == optarg || *end || v < 1 || v > VMM_MAX_CPUS ||
+		    v != (int)v)
 			return cli_usage_error(self, "--cpus: '%s' is not a number of "
 					      "vCPUs (1..%d)", optarg, VMM_MAX_CPUS);
 		o->cpus = v;

@@ -158,7 +158,7 @@ static int plan_initrd(const struct vmm_bzimage *bz, struct vmm_linux_plan *pl,
 				    "3 GiB or the kernel's initrd_addr_max); raise --mem "
 				    "to at least %llu MiB",
 				    (unsigned long long)((initrd_size + MiB - 1) / MiB),
-				    (unsigned long long)(pl->runtime_end / MiB),
+				    (unsigned long long)((pl->runtime_end + MiB - 1) / MiB),
 				    (unsigned long long)(top / MiB),
 				    (unsigned long long)((pl->runtime_end + initrd_size +
 							  2 * MiB - 1) / MiB));
