@@ -182,7 +182,11 @@ int vmm_linux_plan(const struct vmm_bzimage *bz, uint64_t ram_low,
 	pl->kernel_len = bz->kernel_len;
 	pl->entry = pl->kernel_gpa + ENTRY_64;
 	pl->runtime_start = bz_runtime_start(bz, pl->kernel_gpa);
-	pl->runtime_end = pl->runtime_start + bz->init_size;
+	/* pref_address is the image's: compare before adding, no wrap-around. */
+	if (pl->runtime_start < ram_low && bz->init_size <= ram_low - pl->runtime_start)
+		pl->runtime_end = pl->runtime_start + bz->init_size;
+	else
+		pl->runtime_end = UINT64_MAX;
 	/* The image itself must not run past the decompression area either. */
 	if (pl->kernel_gpa + pl->kernel_len > pl->runtime_end)
 		pl->runtime_end = pl->kernel_gpa + pl->kernel_len;
@@ -191,7 +195,8 @@ int vmm_linux_plan(const struct vmm_bzimage *bz, uint64_t ram_low,
 		return pt_set_error(ENOSPC, "this kernel needs %llu MiB of RAM to "
 				    "decompress itself (init_size %u bytes at %llu MiB); "
 				    "--mem gives %llu MiB below 3 GiB: raise --mem",
-				    (unsigned long long)((pl->runtime_end + MiB - 1) / MiB),
+				    (unsigned long long)((pl->runtime_start + bz->init_size +
+							  MiB - 1) / MiB),
 				    bz->init_size,
 				    (unsigned long long)(pl->runtime_start / MiB),
 				    (unsigned long long)(ram_low / MiB));

@@ -12,7 +12,8 @@
  * Invariants checked (trap on violation): the backend never sees a config
  * access outside 0..255 or a BAR access past the BAR's end; KVM slots never
  * overlap each other or RAM; no BAR decodes outside the MMIO window or the
- * I/O BAR window.
+ * I/O BAR window; no guest access reaches the device's real MSI-X table or
+ * PBA, and no KVM slot (guest access without an exit) covers them.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,6 +46,8 @@ static int f_bar_rw(struct vmm_pci_dev *d, int bar, uint64_t off, void *buf,
 	if (bar < 0 || bar > 5 || !d->bar[bar].size || off > d->bar[bar].size ||
 	    len > d->bar[bar].size - off)
 		__builtin_trap();
+	if (vmm_pci_msix_overlap(d, bar, off, len))
+		__builtin_trap();	/* the real MSI-X table or PBA */
 	if (!is_write)
 		memset(buf, 0x5a, len);
 	return 0;
@@ -86,6 +89,8 @@ static void check_invariants(struct vmm *vm)
 		for (int b = 0; b < 6; b++) {
 			struct vmm_pci_bar *bar = &vm->pci[i]->bar[b];
 
+			if (bar->slot >= 0 && vmm_pci_msix_overlap(vm->pci[i], b, 0, bar->size))
+				__builtin_trap();
 			if (!bar->gpa)
 				continue;
 			if (bar->is_io ? bar->gpa < VMM_IO_BAR_BASE ||
