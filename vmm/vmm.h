@@ -388,8 +388,6 @@ void vmm_console_output(struct vmm *vm, bool all);
 int vmm_i8042_init(struct vmm *vm);
 int vmm_rtc_init(struct vmm *vm);
 int vmm_debug_exit_init(struct vmm *vm);
-/* Kept for the fuzz targets and tests: the 0x3f8 UART. */
-#define vmm_serial_init vmm_uart_init
 
 /* vmm/pci.c */
 int vmm_pci_init(struct vmm *vm);

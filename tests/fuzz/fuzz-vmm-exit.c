@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vm->cpu[0] = (struct vmm_vcpu){ .vm = vm, .fd = -1,
 					.run = (struct kvm_run *)page };
 	vm->run_size = RUN_SIZE;
-	vmm_serial_init(vm);
+	vmm_uart_init(vm);
 	vmm_debug_exit_init(vm);
 	vmm_pci_init(vm);
 	vmm_membar_add(vm, &mb, 4096);

@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vm->ram_size = vm->ram_low = 16 << 20;
 	vm->irqchip = true;		/* no fd: routes and irqfds are no-ops */
 	vm->slots[0] = (struct vmm_slot){ true, 0, 0, vm->ram_size, NULL };
-	vmm_serial_init(vm);
+	vmm_uart_init(vm);
 	vmm_debug_exit_init(vm);
 	vmm_pci_init(vm);
 
