@@ -83,6 +83,7 @@ struct run_image {
 	struct vmm_linux_plan plan;
 	int initrd_fd;
 	char *cmdline;
+	int console_fd;			/* --console FILE, else -1 */
 };
 
 struct run_devices {
@@ -98,7 +99,6 @@ struct run_vm_state {
 	int nr_vfio;
 	struct vmm_membar membar[RUN_MAX_DEVICES];
 	int nr_membar;
-	int console_fd;			/* --console FILE, else -1 */
 };
 
 /* ---- signals -------------------------------------------------------------- */
@@ -253,10 +253,18 @@ static int run_prepare_linux(const struct cli_command *self,
 	return 0;
 }
 
+/* --console FILE is opened here, so that a bad path is bad input too. */
 static int run_prepare_image(const struct cli_command *self,
 			     const struct run_opts *o, struct run_image *im)
 {
-	im->initrd_fd = -1;
+	im->initrd_fd = im->console_fd = -1;
+	if (o->console && strcmp(o->console, "stdio")) {
+		im->console_fd = open(o->console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+				      0644);
+		if (im->console_fd < 0)
+			return cli_usage_error(self, "--console: cannot write %s: %s",
+					      o->console, strerror(errno));
+	}
 	return o->kernel ? run_prepare_linux(self, o, im) :
 			   run_prepare_guest(self, o, im);
 }
@@ -265,6 +273,8 @@ static void run_image_free(struct run_image *im)
 {
 	if (im->initrd_fd >= 0)
 		close(im->initrd_fd);
+	if (im->console_fd >= 0)
+		close(im->console_fd);
 	free(im->file);
 	free(im->cmdline);
 }
@@ -551,29 +561,24 @@ static void run_print_json(const struct run_vm_state *s, const struct run_image 
 /* The console: --console FILE, else stdout (not with --json: the output is
  * in the JSON), and stdin for a Linux guest's input when it is ours to
  * read. */
-static int run_console(const struct run_opts *o, struct run_vm_state *s)
+static int run_console(const struct run_opts *o, const struct run_image *im,
+		       struct vmm *vm)
 {
-	bool stdio = !o->console || !strcmp(o->console, "stdio");
+	bool stdio = im->console_fd < 0;
 	int in = -1, out = -1;
 	bool raw = false;
 
-	if (!stdio) {
-		s->console_fd = open(o->console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-				     0644);
-		if (s->console_fd < 0)
-			return pt_set_error(errno, "--console: cannot write %s: %s",
-					    o->console, strerror(errno));
-		out = s->console_fd;
-	} else if (!o->json) {
+	if (!stdio)
+		out = im->console_fd;
+	else if (!o->json)
 		out = STDOUT_FILENO;
-	}
 	/* A terminal only while we are in its foreground (no SIGTTIN). */
 	if (o->kernel && stdio && (!isatty(STDIN_FILENO) ||
 				   tcgetpgrp(STDIN_FILENO) == getpgrp())) {
 		in = STDIN_FILENO;
 		raw = isatty(STDIN_FILENO);
 	}
-	return vmm_console_attach(s->vm, in, out, raw);
+	return vmm_console_attach(vm, in, out, raw);
 }
 
 static void run_vm_config(const struct run_opts *o, struct vmm_config *cfg)
@@ -627,7 +632,7 @@ static int run_build(const struct run_opts *o, const struct run_devices *devs,
 	run_vm_config(o, &cfg);
 	ret = vmm_create(&s->vm, &cfg);
 	if (!ret)
-		ret = run_console(o, s);
+		ret = run_console(o, im, s->vm);
 	if (ret) {
 		cli_err("%s", pt_last_error());
 		return ret;
@@ -687,14 +692,12 @@ static void run_teardown(struct run_vm_state *s)
 	for (int i = 0; i < s->nr_membar; i++)
 		vmm_membar_free(&s->membar[i]);
 	vmm_destroy(s->vm);
-	if (s->console_fd >= 0)
-		close(s->console_fd);
 }
 
 static int run_vm(const struct cli *cli, const struct run_opts *o,
 		  const struct run_devices *devs, const struct run_image *im)
 {
-	struct run_vm_state s = { .console_fd = -1 };
+	struct run_vm_state s = { 0 };
 	int status = CLI_EXIT_FAIL;
 
 	if (run_build(o, devs, im, &s) == 0 && !run_signal) {
@@ -847,7 +850,7 @@ static int cmd_run_main(struct cli *cli, int argc, char **argv)
 {
 	const struct cli_command *self = cli_command_find("run");
 	struct run_opts o = { .timeout = -1 };
-	struct run_image im = { .initrd_fd = -1 };
+	struct run_image im = { .initrd_fd = -1, .console_fd = -1 };
 	struct run_devices devs = { 0 };
 	bool done = false;
 	int status;

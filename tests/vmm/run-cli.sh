@@ -138,6 +138,7 @@ t linux-options-need-kernel 2 '' '--initrd, --append, --cpus and --console go wi
 t linux-kernel-and-guest 2 '' '--kernel boots Linux; --guest and --guest-arg are for the bare-metal guests' -- run --kernel "$K" --guest hello
 t linux-bad-cpus 2 '' "--cpus: '65' is not a number of vCPUs (1..64)" -- run --kernel "$K" --cpus 65
 t linux-mem-limit 2 '' '--mem: 512G is outside 2M..256G' -- run --kernel "$K" --mem 512G
+t linux-console-unwritable 2 '' '--console: cannot write /nonexistent/con: No such file or directory' -- run --kernel "$K" --console /nonexistent/con
 
 # tl NAME WANT_STATUS ARGS...: a Linux boot; stdout (CRs dropped) in $tmp/out
 tl() {
