@@ -25,7 +25,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${BENCH_LINUX_RUNS:-3}
 MEM_MAX=${BENCH_LINUX_MEM_MAX:-3G}
 CPUS=${BENCH_LINUX_CPUS:-2}
-export LAB_MEM=${LAB_MEM:-5G} LAB_SMP=${LAB_SMP:-2}
+export LAB_MEM=${LAB_MEM:-5G} LAB_SMP=${LAB_SMP:-1}
 out=$(mktemp -d "${TMPDIR:-/tmp}/bench-linux.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 
@@ -41,7 +41,7 @@ cd /tmp
 # clock NAME COMMAND...: one timed boot, one result line
 clock() {
 	name=$1; shift
-	r=$(boot-clock --log log.$name 'pt-guest: userspace up' 'pt-guest: dhcp start' \
+	r=$(boot-clock --log log.$name --limit 900 'pt-guest: userspace up' 'pt-guest: dhcp start' \
 		'pt-guest: lease' -- "$@")
 	echo "RESULT $name $r"
 	grep -q 'pt-guest: lease' log.$name || { echo "LOG $name:"; tail -20 log.$name; }

@@ -2,7 +2,7 @@
 /*
  * boot-clock — times a VMM booting a guest, from the command's start.
  *
- *	boot-clock [--log FILE] MARK... -- COMMAND [ARGS...]
+ *	boot-clock [--log FILE] [--limit S] MARK... -- COMMAND [ARGS...]
  *
  * Runs COMMAND with stdin /dev/null and its stdout and stderr on a pipe,
  * and notes when each MARK (a substring) first appears in a line of that
@@ -12,7 +12,8 @@
  *
  * (T: milliseconds since just before the fork, -1 for a mark never seen;
  * S: the exit status, or 128+N for signal N; K: the command's peak resident
- * set, from wait4).  --log keeps the output.  For bench/bench-linux-boot.sh,
+ * set, from wait4).  --log keeps the output; --limit kills COMMAND
+ * (SIGKILL, status 137) after S seconds.  For bench/bench-linux-boot.sh,
  * which runs it inside the lab against passthru and QEMU alike.
  */
 #include <signal.h>
@@ -34,6 +35,14 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static pid_t killer;
+
+static void kill_child(int sig)
+{
+	(void)sig;
+	kill(killer, SIGKILL);
 }
 
 static pid_t spawn(char **argv, int *out)
@@ -63,7 +72,7 @@ int main(int argc, char **argv)
 {
 	const char *marks[MAX_MARKS];
 	double seen[MAX_MARKS], t0;
-	int nmarks = 0, fd, i = 1, status;
+	int nmarks = 0, fd, i = 1, status, limit = 0;
 	char line[4096], buf[4096];
 	size_t llen = 0;
 	struct rusage ru;
@@ -71,15 +80,20 @@ int main(int argc, char **argv)
 	ssize_t n;
 	pid_t pid;
 
-	if (i + 1 < argc && !strcmp(argv[i], "--log")) {
-		log = fopen(argv[i + 1], "w");
+	for (;;) {
+		if (i + 1 < argc && !strcmp(argv[i], "--log"))
+			log = fopen(argv[i + 1], "w");
+		else if (i + 1 < argc && !strcmp(argv[i], "--limit"))
+			limit = atoi(argv[i + 1]);
+		else
+			break;
 		i += 2;
 	}
 	for (; i < argc && strcmp(argv[i], "--"); i++)
 		if (nmarks < MAX_MARKS)
 			marks[nmarks++] = argv[i];
 	if (i + 1 >= argc) {
-		fprintf(stderr, "usage: boot-clock [--log FILE] MARK... -- COMMAND...\n");
+		fprintf(stderr, "usage: boot-clock [--log FILE] [--limit S] MARK... -- COMMAND...\n");
 		return 2;
 	}
 	for (int m = 0; m < nmarks; m++)
@@ -88,6 +102,11 @@ int main(int argc, char **argv)
 	pid = spawn(argv + i + 1, &fd);
 	if (pid < 0)
 		return 1;
+	if (limit > 0) {
+		killer = pid;
+		signal(SIGALRM, kill_child);
+		alarm(limit);
+	}
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		double t = now_ms() - t0;
 
