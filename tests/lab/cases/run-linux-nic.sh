@@ -6,8 +6,9 @@
 # lease from QEMU's user network (RX DMA into guest RAM through the IOMMU,
 # MSI-X through irqfd), three pings of the gateway 10.0.2.2.  Every IOMMU
 # backend the kernel has (type1; iommufd on the 6.12 kernel), with 1 and 2
-# vCPUs.  run-linux-nic.host then finds the guest's DHCP and ICMP frames in
-# the NIC's capture outside the lab VM.
+# vCPUs; then once with pci=nomsi, so that the driver uses INTx through the
+# MP table's routing.  run-linux-nic.host then finds the guest's DHCP and
+# ICMP frames in the NIC's capture outside the lab VM.
 . "$LAB_LIB"
 need_cmd passthru jq
 [ -e /dev/kvm ] || { fail "no /dev/kvm in the lab (kvm_amd not loaded?)"; lab_done; }
@@ -52,6 +53,23 @@ for b in $backends; do
 			"$(jq -r .msix_blocked j)"
 	done
 done
+# pci=nomsi: the guest's driver falls back to INTx, which reaches it only
+# if the MP table's PCI interrupt entry names the right IOAPIC pin (16 for
+# slot 1) and the resampling irqfd unmasks the line after each EOI.
+w="run --kernel, pci=nomsi (INTx)"
+passthru run --kernel $K/vmlinuz --initrd $K/initrd.cpio \
+	--append "quiet pt.test=nic pci=nomsi" --device "$nic" --iommu type1 \
+	--timeout 300 --json >j 2>err
+rc=$?
+runs=$((runs + 1))
+s=$(jq -r .serial j | tr -d '\r')
+echo "$s" | grep '^pt-guest' | sed "s/^/    intx| /"
+expect_eq "$w: exit status" 0 "$rc"
+expect_match "$w: 3 of 3 pings of the gateway answered" \
+	'^pt-guest: ping 10\.0\.2\.2: 3 of 3 replies at ' "$s"
+expect_match "$w: eth0's interrupt is IOAPIC pin 16, level-triggered" \
+	'^pt-guest: irq 16: [0-9]+ .*IO-APIC +16-fasteoi +eth0$' "$s"
+expect_eq "$w --json: the NIC's interrupt is INTx" intx "$(jq -r '.devices[0].irq' j)"
 echo "linux-nic runs: $runs"
 [ "$orig" = none ] || lab_bind "$nic" "$orig"
 echo >/sys/bus/pci/devices/$nic/driver_override
