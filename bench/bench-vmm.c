@@ -200,10 +200,10 @@ static double bench_bare_loop(const char *guest_dir, const char *guest,
 	if (!vm)
 		return -1;
 	for (int i = 0; i < 1000; i++)		/* warm up */
-		ioctl(vm->vcpu_fd, KVM_RUN, 0);
+		ioctl(vm->cpu[0].fd, KVM_RUN, 0);
 	t0 = vmm_now_ns();
 	for (int i = 0; i < exits; i++)
-		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) || vm->run->exit_reason != reason)
+		if (ioctl(vm->cpu[0].fd, KVM_RUN, 0) || vm->cpu[0].run->exit_reason != reason)
 			return -1;
 	t0 = vmm_now_ns() - t0;
 	vmm_destroy(vm);

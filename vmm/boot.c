@@ -3,10 +3,12 @@
  * vmm/boot.c — enter the guest directly in 64-bit long mode, no firmware.
  *
  * The VMM writes an identity map of the first 4 GiB (2 MiB pages, so the
- * PCI MMIO window and the local APIC are reachable), a three-entry GDT
- * (null, 64-bit code, data), the boot info block, and sets CR0.PG|PE,
- * CR4.PAE, EFER.LME|LMA so the first instruction at VMM_GPA_LOAD already
- * runs in long mode with rdi = &boot_info and rsp = VMM_GPA_STACK_TOP.
+ * PCI MMIO window and the local APIC are reachable), a flat GDT and sets
+ * CR0.PG|PE, CR4.PAE, EFER.LME|LMA so the first instruction already runs in
+ * long mode.  Two users: our bare-metal guests (GDT null, code 0x08, data
+ * 0x10; rip VMM_GPA_LOAD, rdi = &boot_info, rsp = VMM_GPA_STACK_TOP) and
+ * Linux's 64-bit boot protocol (vmm/linux.c: code __BOOT_CS 0x10, data
+ * __BOOT_DS 0x18, rsi = &boot_params).
  */
 #include <errno.h>
 #include <string.h>
@@ -39,7 +41,7 @@ int vmm_load_image(struct vmm *vm, const void *img, size_t len)
 {
 	uint8_t *dst;
 
-	if (!len || len > vm->ram_size - VMM_GPA_LOAD - 4096)
+	if (!len || len > vm->ram_low - VMM_GPA_LOAD - 4096)
 		return pt_set_error(EFBIG, "vmm: guest image of %zu bytes does not fit "
 				    "in %llu MiB of guest RAM above 1 MiB; raise --mem",
 				    len, (unsigned long long)(vm->ram_size >> 20));
@@ -77,30 +79,49 @@ static void vmm_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code
 	s->db = !code;
 }
 
-static int vmm_set_regs(struct vmm *vm)
+/* A flat GDT at VMM_GPA_GDT with a 64-bit code descriptor at cs and a data
+ * descriptor at ds; every other entry null. */
+static int vmm_write_gdt(struct vmm *vm, uint16_t cs, uint16_t ds)
+{
+	unsigned int n = (cs > ds ? cs : ds) / 8 + 1;
+	uint64_t *gdt = vmm_gpa_to_hva(vm, VMM_GPA_GDT, n * 8);
+
+	if (!gdt || (cs & 7) || (ds & 7) || cs == ds || !cs || !ds || n > 16)
+		return pt_set_error(EINVAL, "vmm: bad GDT selectors 0x%x/0x%x", cs, ds);
+	memset(gdt, 0, n * 8);
+	gdt[cs / 8] = GDT_CODE64;
+	gdt[ds / 8] = GDT_DATA;
+	return n;
+}
+
+int vmm_enter_long_mode(struct vmm *vm, const struct vmm_entry *e)
 {
 	struct kvm_sregs sregs;
 	struct kvm_regs regs = {
-		.rip = VMM_GPA_LOAD,
-		.rsp = VMM_GPA_STACK_TOP,
-		.rdi = VMM_GPA_BOOT_INFO,
-		.rflags = 2,
+		.rip = e->rip,
+		.rsp = e->rsp,
+		.rdi = e->rdi,
+		.rsi = e->rsi,
+		.rflags = 2,		/* interrupts off, as both protocols want */
 	};
-	int err;
+	int fd = vm->cpu[0].fd, n, err;
 
-	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs))
+	vmm_build_page_tables(vm);
+	n = vmm_write_gdt(vm, e->cs, e->ds);
+	if (n < 0)
+		return n;
+	if (ioctl(fd, KVM_GET_SREGS, &sregs))
 		goto fail;
-	vmm_seg(&sregs.cs, SEL_CODE, 11, true);
-	vmm_seg(&sregs.ds, SEL_DATA, 3, false);
+	vmm_seg(&sregs.cs, e->cs, 11, true);
+	vmm_seg(&sregs.ds, e->ds, 3, false);
 	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
 	sregs.gdt.base = VMM_GPA_GDT;
-	sregs.gdt.limit = 3 * 8 - 1;
+	sregs.gdt.limit = n * 8 - 1;
 	sregs.cr3 = VMM_GPA_PML4;
 	sregs.cr4 = CR4_PAE;
 	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_PG;
 	sregs.efer = EFER_LME | EFER_LMA;
-	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) ||
-	    ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs))
+	if (ioctl(fd, KVM_SET_SREGS, &sregs) || ioctl(fd, KVM_SET_REGS, &regs))
 		goto fail;
 	return 0;
 fail:
@@ -111,13 +132,15 @@ fail:
 
 int vmm_boot_setup(struct vmm *vm, uint64_t image_end)
 {
-	uint64_t *gdt = vmm_gpa_to_hva(vm, VMM_GPA_GDT, 24);
 	struct vmm_boot_info *bi = vmm_gpa_to_hva(vm, VMM_GPA_BOOT_INFO, sizeof(*bi));
+	struct vmm_entry e = {
+		.rip = VMM_GPA_LOAD,
+		.rsp = VMM_GPA_STACK_TOP,
+		.rdi = VMM_GPA_BOOT_INFO,
+		.cs = SEL_CODE,
+		.ds = SEL_DATA,
+	};
 
-	vmm_build_page_tables(vm);
-	gdt[0] = 0;
-	gdt[1] = GDT_CODE64;
-	gdt[2] = GDT_DATA;
 	memset(bi, 0, sizeof(*bi));
 	bi->magic = VMM_BOOT_MAGIC;
 	bi->mem_size = vm->ram_size;
@@ -129,5 +152,5 @@ int vmm_boot_setup(struct vmm *vm, uint64_t image_end)
 	bi->flags = vm->irqchip ? VMM_BOOT_F_IRQCHIP : 0;
 	if (vm->cfg.guest_arg)
 		snprintf(bi->arg, sizeof(bi->arg), "%s", vm->cfg.guest_arg);
-	return vmm_set_regs(vm);
+	return vmm_enter_long_mode(vm, &e);
 }

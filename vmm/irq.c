@@ -10,7 +10,8 @@
  * KVM: the device's real MSI address/data stay the host kernel's.
  *
  * The whole routing table is rebuilt and pushed (KVM_SET_GSI_ROUTING) on
- * every change: the 24 IOAPIC pins KVM sets up by default, then one entry
+ * every change: the routes KVM sets up by default (24 IOAPIC pins, the
+ * PICs' 16 inputs), then one entry
  * per enabled vector whose address targets the local APIC window (any
  * other address gets no route: its interrupts go nowhere).
  *
@@ -39,19 +40,40 @@
 #include "vmm/vmm.h"
 
 #define VMM_IOAPIC_PINS		24
-#define VMM_MAX_ROUTES		(VMM_IOAPIC_PINS + VMM_PCI_MAX_DEVS * VMM_MSIX_MAX)
+#define VMM_ISA_IRQS		16
+#define VMM_MAX_ROUTES		(VMM_IOAPIC_PINS + VMM_ISA_IRQS + \
+				 VMM_PCI_MAX_DEVS * VMM_MSIX_MAX)
+
+/*
+ * An operating system also gets the PC's i8254 timer, in the kernel like
+ * the irqchip (kvmtool's set-up): Linux calibrates against it and falls
+ * back to it as a clock event device before the local APIC timer runs.
+ */
+static int vmm_pit_init(struct vmm *vm)
+{
+	struct kvm_pit_config pit = { .flags = 0 };
+	int err;
+
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit)) {
+		err = errno;
+		return pt_set_error(err, "vmm: KVM_CREATE_PIT2 failed: %s", strerror(err));
+	}
+	return 0;
+}
 
 int vmm_irq_init(struct vmm *vm)
 {
 	int err;
 
-	if (!vm->cfg.irqchip)
+	if (!vm->cfg.irqchip && !vm->cfg.os_platform)
 		return 0;
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0)) {
 		err = errno;
 		return pt_set_error(err, "vmm: KVM_CREATE_IRQCHIP failed: %s", strerror(err));
 	}
 	vm->irqchip = true;
+	if (vm->cfg.os_platform && (err = vmm_pit_init(vm)))
+		return err;
 	vm->routes = calloc(1, sizeof(*vm->routes) +
 			    VMM_MAX_ROUTES * sizeof(vm->routes->entries[0]));
 	if (!vm->routes)
@@ -84,6 +106,40 @@ static void vmm_route_msi(struct kvm_irq_routing *r, int gsi, uint32_t lo,
 }
 
 static void vmm_irqfd(struct vmm *vm, int efd, int gsi, bool assign);
+
+static void vmm_route_chip(struct kvm_irq_routing *r, int gsi, int chip, int pin)
+{
+	struct kvm_irq_routing_entry *e = &r->entries[r->nr++];
+
+	memset(e, 0, sizeof(*e));
+	e->gsi = gsi;
+	e->type = KVM_IRQ_ROUTING_IRQCHIP;
+	e->u.irqchip.irqchip = chip;
+	e->u.irqchip.pin = pin;
+}
+
+/*
+ * KVM's own default table, which KVM_SET_GSI_ROUTING replaces: GSI n is
+ * IOAPIC pin n, and for the ISA IRQs 0-15 also the master/slave PIC's
+ * input, so a guest using the PIC (early Linux, the timer check) still
+ * gets the PIT and the UART.
+ */
+static void vmm_route_default(struct kvm_irq_routing *r)
+{
+	for (int pin = 0; pin < VMM_IOAPIC_PINS; pin++)
+		vmm_route_chip(r, pin, KVM_IRQCHIP_IOAPIC, pin);
+	for (int irq = 0; irq < VMM_ISA_IRQS; irq++)
+		vmm_route_chip(r, irq, irq < 8 ? KVM_IRQCHIP_PIC_MASTER :
+			       KVM_IRQCHIP_PIC_SLAVE, irq % 8);
+}
+
+void vmm_irq_line(struct vmm *vm, int irq, bool level)
+{
+	struct kvm_irq_level l = { .irq = irq, .level = level };
+
+	if (vm->irqchip && vm->vm_fd >= 0 && irq >= 0 && irq < VMM_ISA_IRQS)
+		ioctl(vm->vm_fd, KVM_IRQ_LINE, &l);
+}
 
 /* Should vector v's irqfd be live (assigned) now? */
 static bool vmm_vec_wanted(const struct vmm_pci_dev *d, int v)
@@ -140,15 +196,7 @@ static int vmm_irq_commit(struct vmm *vm)
 		return 0;
 	r->nr = 0;
 	r->flags = 0;
-	for (int pin = 0; pin < VMM_IOAPIC_PINS; pin++) {
-		struct kvm_irq_routing_entry *e = &r->entries[r->nr++];
-
-		memset(e, 0, sizeof(*e));
-		e->gsi = pin;
-		e->type = KVM_IRQ_ROUTING_IRQCHIP;
-		e->u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
-		e->u.irqchip.pin = pin;
-	}
+	vmm_route_default(r);
 	for (int i = 0; i < vm->nr_pci; i++) {
 		struct vmm_pci_dev *d = vm->pci[i];
 

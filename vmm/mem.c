@@ -3,10 +3,12 @@
  * vmm/mem.c — guest RAM and KVM memory slots.
  *
  * Guest RAM is one memfd (4 KiB pages or hugetlb, from pt_mem_alloc) mapped
- * MAP_SHARED at GPA 0, so the same pages can be handed to the IOMMU
- * (IOVA = GPA) by the VFIO side.  BARs become further
- * slots; a slot's GPA range is checked against RAM and every other slot
- * before KVM sees it.
+ * MAP_SHARED, so the same pages can be handed to the IOMMU (IOVA = GPA) by
+ * the VFIO side.  Like a PC, RAM stops at the 32-bit MMIO window: the first
+ * VMM_MMIO_BASE (3 GiB) of it is one slot at GPA 0, anything beyond is a
+ * second slot at VMM_HIGH_RAM_BASE (4 GiB).  BARs become further slots; a
+ * slot's GPA range is checked against RAM and every other slot before KVM
+ * sees it.
  */
 #include <errno.h>
 #include <string.h>
@@ -114,7 +116,11 @@ int vmm_mem_init(struct vmm *vm, uint64_t size)
 	vm->ram = vm->ram_mem.addr;
 	vm->mem_fd = vm->ram_mem.fd;
 	vm->ram_size = vm->ram_mem.size;
-	ret = vmm_slot_add(vm, 0, vm->ram_size, vm->ram);
+	vm->ram_low = vm->ram_size < VMM_MMIO_BASE ? vm->ram_size : VMM_MMIO_BASE;
+	ret = vmm_slot_add(vm, 0, vm->ram_low, vm->ram);
+	if (ret >= 0 && vm->ram_size > vm->ram_low)
+		ret = vmm_slot_add(vm, VMM_HIGH_RAM_BASE, vm->ram_size - vm->ram_low,
+				   (uint8_t *)vm->ram + vm->ram_low);
 	return ret < 0 ? ret : 0;
 }
 
@@ -128,7 +134,24 @@ void vmm_mem_exit(struct vmm *vm)
 
 void *vmm_gpa_to_hva(struct vmm *vm, uint64_t gpa, uint64_t len)
 {
-	if (gpa >= vm->ram_size || len > vm->ram_size - gpa)
+	uint64_t high = vm->ram_size - vm->ram_low;
+
+	if (gpa < vm->ram_low)
+		return len > vm->ram_low - gpa ? NULL : (uint8_t *)vm->ram + gpa;
+	if (gpa < VMM_HIGH_RAM_BASE || gpa - VMM_HIGH_RAM_BASE >= high ||
+	    len > high - (gpa - VMM_HIGH_RAM_BASE))
 		return NULL;
-	return (uint8_t *)vm->ram + gpa;
+	return (uint8_t *)vm->ram + vm->ram_low + (gpa - VMM_HIGH_RAM_BASE);
+}
+
+int vmm_ram_ranges(const struct vmm *vm, struct pt_guest_ram_slot *out)
+{
+	out[0] = (struct pt_guest_ram_slot){ .host = vm->ram, .gpa = 0,
+					     .size = vm->ram_low };
+	if (vm->ram_size == vm->ram_low)
+		return 1;
+	out[1] = (struct pt_guest_ram_slot){ .host = (uint8_t *)vm->ram + vm->ram_low,
+					     .gpa = VMM_HIGH_RAM_BASE,
+					     .size = vm->ram_size - vm->ram_low };
+	return 2;
 }

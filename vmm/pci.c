@@ -66,6 +66,49 @@ static struct vmm_pci_dev *vmm_pci_dev_at(struct vmm *vm, int devfn)
 
 /* ---- BAR decode ---------------------------------------------------------- */
 
+static bool vmm_ranges_meet(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return alen && blen && a < b + blen && b < a + alen;
+}
+
+static bool vmm_range_inside(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a >= b && alen <= blen && a - b <= blen - alen;
+}
+
+bool vmm_pci_msix_overlap(const struct vmm_pci_dev *d, int bar, uint64_t off,
+			  uint64_t len)
+{
+	return (bar == d->msix_table_bar &&
+		vmm_ranges_meet(off, len, d->msix_table_off, d->msix_table_len)) ||
+	       (bar == d->msix_pba_bar &&
+		vmm_ranges_meet(off, len, d->msix_pba_off, d->msix_pba_len));
+}
+
+/*
+ * An access inside the MSI-X table or PBA goes to their virtual copies; one
+ * that only overlaps them (a straddling or wide access), or reaches vectors
+ * past the ones we show, is refused: the device's real table and PBA are
+ * never read or written on the guest's behalf.
+ */
+static int vmm_pci_msix_trap(struct vmm_pci_dev *d, int bar, uint64_t off,
+			     uint8_t *data, uint32_t len, bool is_write)
+{
+	uint64_t shown = (uint64_t)d->msix_nr * 16;
+
+	if (d->msix_cap && bar == d->msix_table_bar &&
+	    vmm_range_inside(off, len, d->msix_table_off, shown))
+		return vmm_msix_table_rw(d->vm, d, off - d->msix_table_off, data, len,
+					 is_write);
+	if (d->msix_cap && bar == d->msix_pba_bar && !is_write &&
+	    vmm_range_inside(off, len, d->msix_pba_off, (d->msix_nr + 63) / 64 * 8))
+		return vmm_msix_pba_read(d, off - d->msix_pba_off, data, len);
+	d->vm->msix_blocked++;
+	if (!is_write)
+		memset(data, 0, len);
+	return 0;
+}
+
 static int vmm_pci_bar_trap(struct vmm *vm, void *opaque, uint64_t off,
 			    uint8_t *data, uint32_t len, bool is_write)
 {
@@ -73,18 +116,8 @@ static int vmm_pci_bar_trap(struct vmm *vm, void *opaque, uint64_t off,
 	struct vmm_pci_dev *d = bar->dev;
 
 	/* The bus guarantees off + len <= bar->size. */
-	if (d->msix_cap && bar->index == d->msix_table_bar &&
-	    off >= d->msix_table_off &&
-	    off - d->msix_table_off < (uint64_t)d->msix_nr * 16)
-		return vmm_msix_table_rw(vm, d, off - d->msix_table_off, data, len,
-					 is_write);
-	if (d->msix_cap && bar->index == d->msix_pba_bar &&
-	    off >= d->msix_pba_off &&
-	    off - d->msix_pba_off < (uint64_t)(d->msix_nr + 63) / 64 * 8) {
-		if (!is_write)
-			vmm_msix_pba_read(d, off - d->msix_pba_off, data, len);
-		return 0;	/* the PBA is read-only */
-	}
+	if (vmm_pci_msix_overlap(d, bar->index, off, len))
+		return vmm_pci_msix_trap(d, bar->index, off, data, len, is_write);
 	if (!d->ops->bar_rw) {
 		if (!is_write)
 			memset(data, 0xff, len);
@@ -143,6 +176,11 @@ int vmm_pci_bar_update(struct vmm_pci_dev *d, int i)
 	vmm_pci_bar_unmap(bar);
 	if (!gpa)
 		return 0;
+	/* Never a KVM slot (guest access with no exit) over a real MSI-X table
+	 * or PBA; vmm_pci_setup_msix made such BARs trapped already. */
+	if (bar->kind == VMM_BAR_SLOT &&
+	    vmm_pci_msix_overlap(d, i, 0, bar->size))
+		bar->kind = VMM_BAR_TRAP;
 	if (bar->kind == VMM_BAR_SLOT) {
 		ret = vmm_slot_add(vm, gpa, bar->size, bar->hva);
 		if (ret < 0)
@@ -507,31 +545,38 @@ static void vmm_pci_find_caps(struct vmm_pci_dev *d)
 		d->msi_cap = 0;
 }
 
-static void vmm_pci_setup_msix(struct vmm_pci_dev *d)
+/* Where the real table and PBA are, and which BARs must therefore trap. */
+static void vmm_pci_locate_msix(struct vmm_pci_dev *d, int hw_nr)
 {
 	uint32_t table = cfg32(d->cfg, d->msix_cap + 4);
 	uint32_t pba = cfg32(d->cfg, d->msix_cap + 8);
-	int nr = (cfg16(d->cfg, d->msix_cap + 2) & 0x7ff) + 1;
-	struct vmm_pci_bar *tb;
 
 	d->msix_table_bar = table & 7;
 	d->msix_table_off = table & ~7u;
+	d->msix_table_len = hw_nr * 16;
 	d->msix_pba_bar = pba & 7;
 	d->msix_pba_off = pba & ~7u;
-	if (nr > VMM_MSIX_MAX)
-		nr = VMM_MSIX_MAX;
-	d->msix_nr = nr;
+	d->msix_pba_len = (hw_nr + 63) / 64 * 8;
+	if (d->msix_table_bar < 6 && d->bar[d->msix_table_bar].size)
+		d->bar[d->msix_table_bar].kind = VMM_BAR_TRAP;
+	if (d->msix_pba_bar < 6 && d->bar[d->msix_pba_bar].size)
+		d->bar[d->msix_pba_bar].kind = VMM_BAR_TRAP;
+}
+
+static void vmm_pci_setup_msix(struct vmm_pci_dev *d)
+{
+	int hw_nr = (cfg16(d->cfg, d->msix_cap + 2) & 0x7ff) + 1;
+	struct vmm_pci_bar *tb;
+
+	vmm_pci_locate_msix(d, hw_nr);
+	d->msix_nr = hw_nr > VMM_MSIX_MAX ? VMM_MSIX_MAX : hw_nr;
 	tb = d->msix_table_bar < 6 ? &d->bar[d->msix_table_bar] : NULL;
-	if (!tb || tb->is_io || !tb->size ||
-	    d->msix_table_off > tb->size || (uint64_t)nr * 16 > tb->size - d->msix_table_off) {
+	if (!tb || tb->is_io || !tb->size || d->msix_table_off > tb->size ||
+	    d->msix_table_len > tb->size - d->msix_table_off) {
 		d->msix_cap = 0;	/* table not inside a memory BAR: hide MSI-X */
 		return;
 	}
-	/* The table must trap: the whole BAR does (e1000e: BAR3 is only MSI-X). */
-	tb->kind = VMM_BAR_TRAP;
-	if (d->msix_pba_bar < 6 && d->bar[d->msix_pba_bar].size)
-		d->bar[d->msix_pba_bar].kind = VMM_BAR_TRAP;
-	for (int i = 0; i < nr; i++)
+	for (int i = 0; i < d->msix_nr; i++)
 		d->msix[i].ctrl = 1;	/* masked at reset */
 }
 
@@ -599,6 +644,7 @@ int vmm_pci_add(struct vmm *vm, struct vmm_pci_dev *d)
 	d->irq_index = -1;
 	d->intx_resample_fd = -1;
 	d->command = 0;
+	d->msix_table_bar = d->msix_pba_bar = -1;
 	/* Firmware's job: INTx of slot N is IOAPIC pin 16 + (N - 1) % 8, and
 	 * the interrupt line register says so. */
 	d->intx_gsi = d->cfg[0x3d] >= 1 && d->cfg[0x3d] <= 4 ?

@@ -212,11 +212,13 @@ void vmm_vfio_free(struct vmm_vfio_dev *vd)
 
 int vmm_vfio_map_ram(struct vmm_vfio_set *set)
 {
+	struct pt_guest_ram_slot ram[2];
 	int ret;
 
 	if (set->ram_mapped)
 		return 0;
-	ret = pt_iommu_map_dma(set->io, set->vm->ram, set->vm->ram_size, 0, PT_DMA_RW);
+	/* IOVA = GPA for each RAM range; the 3-4 GiB hole stays unmapped. */
+	ret = pt_iommu_map_guest_ram(set->io, ram, vmm_ram_ranges(set->vm, ram));
 	if (ret)
 		return ret;
 	set->ram_mapped = true;

@@ -3,22 +3,38 @@
  * vmm/vmm.h — the minimal VMM behind `passthru run` (internal interface).
  *
  * One file per concern:
- *	vmm/kvm.c	 /dev/kvm, the VM, the vCPU, the run loop and its timeout
- *	vmm/mem.c	 guest RAM (memfd or hugetlb) and KVM memory slots
+ *	vmm/kvm.c	 /dev/kvm, the VM, its vCPUs, CPUID, exit decoding
+ *	vmm/run.c	 one thread per vCPU, the control loop (timeout, stop
+ *			 requests, console), kicking vCPUs out of KVM_RUN
+ *	vmm/mem.c	 guest RAM (memfd or hugetlb, split around the 32-bit
+ *			 MMIO window) and KVM memory slots
  *	vmm/boot.c	 64-bit long-mode entry: page tables, GDT, registers
  *	vmm/io.c	 PIO/MMIO exit dispatch: a bounded registration table
- *	vmm/serial.c	 the 0x3f8 UART (output only)
+ *	vmm/uart.c	 the 16550A UART at 0x3f8 (IRQ 4)
+ *	vmm/console.c	 the UART's host side: output ring, stdin, raw mode,
+ *			 the Ctrl-A escapes
+ *	vmm/i8042.c	 the keyboard controller's reset line (port 0x64)
+ *	vmm/rtc.c	 the CMOS clock (ports 0x70/0x71)
  *	vmm/debug-exit.c the exit-status, marker and clock ports
+ *	vmm/bzimage.c	 the Linux/x86 boot protocol: bzImage header, memory
+ *			 plan, boot_params (pure functions, fuzzed)
+ *	vmm/linux.c	 puts a planned Linux boot into the VM
+ *	vmm/mptable.c	 the MP table: CPUs, IOAPIC, ISA and PCI interrupts
  *	vmm/pci.c	 virtual PCI host bridge (CF8/CFC and ECAM), config
  *			 virtualisation, BAR decode
- *	vmm/irq.c	 in-kernel irqchip, GSI routes, irqfds: MSI, MSI-X (with
- *			 masking and PBA), INTx with resample
+ *	vmm/irq.c	 in-kernel irqchip and PIT, GSI routes, irqfds: MSI,
+ *			 MSI-X (with masking and PBA), INTx with resample
  *	vmm/membar.c	 a device whose BAR is a memfd (tests, benchmarks)
  *	vmm/vfio-dev.c	 an assigned VFIO device as a backend of the bus
  *			 (vmm/vfio-dev.h)
  *
  * Everything the guest hands to the VMM (port, address, length, config
  * offset, BAR value, MSI-X entry) is untrusted and checked where it enters.
+ *
+ * Threads: one per vCPU runs KVM_RUN and handles its exits with vm->lock
+ * held (exits are rare next to guest work; one lock keeps every device
+ * model single-threaded).  The thread that called vmm_run() runs the
+ * control loop and never enters the guest.
  */
 #ifndef PASSTHRU_VMM_VMM_H
 #define PASSTHRU_VMM_VMM_H
@@ -27,6 +43,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <poll.h>
+#include <pthread.h>
+#include <termios.h>
 
 #include "iommu/passthru-iommu.h"
 #include "guest/abi.h"
@@ -147,11 +166,15 @@ struct vmm_pci_dev {
 	uint32_t msi_addr_lo, msi_addr_hi;
 	uint16_t msi_data;
 	/* MSI-X capability (virtualised) */
-	uint8_t msix_cap;
+	uint8_t msix_cap;		/* 0: none, or hidden from the guest */
 	uint16_t msix_ctrl;
-	int msix_nr;
+	int msix_nr;			/* vectors the guest sees (<= VMM_MSIX_MAX) */
+	/* Where the device's real table and PBA are, whole (all of the
+	 * device's vectors): no guest access may reach them, even when the
+	 * capability had to be hidden.  BAR index -1: none. */
 	int msix_table_bar, msix_pba_bar;
 	uint32_t msix_table_off, msix_pba_off;
+	uint32_t msix_table_len, msix_pba_len;
 	struct vmm_msix_entry msix[VMM_MSIX_MAX];
 
 	/* interrupt state (vmm/irq.c) */
@@ -171,17 +194,26 @@ enum vmm_stop {
 	VMM_RUNNING = 0,
 	VMM_STOP_EXIT,		/* guest wrote the debug-exit port */
 	VMM_STOP_TIMEOUT,	/* --timeout expired */
-	VMM_STOP_FAULT,		/* unmapped access, triple fault, KVM error */
+	VMM_STOP_FAULT,		/* unmapped access, triple fault, KVM error, a
+				 * guest that reset itself after a panic */
+	VMM_STOP_RESET,		/* orderly guest reboot (i8042 reset line) */
+	VMM_STOP_SIGNAL,	/* SIGINT/SIGTERM/SIGHUP to the VMM */
+	VMM_STOP_QUIT,		/* the console's Ctrl-A X */
 };
 
 /* Exit statuses of `passthru run` besides the guest's own 0..255 value. */
 #define VMM_STATUS_TIMEOUT	124
 #define VMM_STATUS_FAULT	125
+#define VMM_STATUS_QUIT		130	/* as for Ctrl-C: the user stopped it */
+
+#define VMM_MAX_CPUS		64
+/* RAM above the 32-bit MMIO window starts here (--mem > 3 GiB). */
+#define VMM_HIGH_RAM_BASE	0x100000000ULL
+#define VMM_MEM_MAX_LINUX	(256ULL << 30)
 
 struct vmm_config {
 	uint64_t mem_size;
 	unsigned int timeout_ms;	/* 0: none */
-	FILE *serial_out;		/* NULL: output only captured */
 	size_t serial_capture;		/* bytes of serial output kept in memory */
 	const char *guest_arg;
 	/* Guest RAM backing: PT_MEM_MEMFD (default, also for 0), or hugetlb
@@ -191,27 +223,75 @@ struct vmm_config {
 	 * through irqfd).  Off for the no-device guest: tearing it down costs
 	 * ~15 ms of SRCU grace periods on the nested KVM measured here. */
 	bool irqchip;
+	/* The PC an operating system expects (Linux guests): irqchip and PIT,
+	 * CPUID with the hypervisor leaves, the UART's interrupt, the i8042,
+	 * RAM above 4 GiB past the MMIO window, nr_cpus vCPUs. */
+	bool os_platform;
+	int nr_cpus;			/* 0 or 1: one vCPU */
+};
+
+struct vmm_vcpu {
+	struct vmm *vm;
+	int id;				/* also its APIC ID */
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool thread_live;
+	bool halted;			/* HLT without an irqchip: never wakes */
+};
+
+/* The UART's registers (vmm/uart.c) and the console's buffers. */
+#define VMM_UART_RX_SIZE	256
+#define VMM_CONSOLE_RING	(256u << 10)
+
+struct vmm_uart {
+	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+	bool thre_pending;		/* THR-empty interrupt not yet taken */
+	bool irq_level;			/* what the IRQ line was last set to */
+	uint8_t rx[VMM_UART_RX_SIZE];
+	unsigned int rx_head, rx_len;
+};
+
+struct vmm_console {
+	int out_fd, in_fd;		/* -1: none (vmm_console_attach) */
+	bool raw;			/* in_fd is a terminal: raw mode, escapes */
+	char *ring;			/* guest output not yet written out */
+	size_t head, len;
+	uint64_t dropped;		/* bytes lost to a full ring */
+	bool in_open;			/* console_in not yet at EOF */
+	bool escape;			/* Ctrl-A seen, waiting for the command */
+	bool raw_set;			/* saved_termios to restore at the end */
+	struct termios saved_termios;
 };
 
 struct vmm {
 	struct vmm_config cfg;
-	int kvm_fd, vm_fd, vcpu_fd;
-	struct kvm_run *run;
+	int kvm_fd, vm_fd;
 	size_t run_size;
+	int nr_cpus;
+	struct vmm_vcpu cpu[VMM_MAX_CPUS];
+	pthread_mutex_t lock;		/* device models; held while handling exits */
+	int wake_fd;			/* eventfd: wakes the control loop */
 
-	/* RAM */
+	/* RAM: ram_low bytes at GPA 0, the rest at VMM_HIGH_RAM_BASE */
 	struct pt_mem ram_mem;
 	int mem_fd;
 	void *ram;
-	uint64_t ram_size;
+	uint64_t ram_size, ram_low;
 	struct vmm_slot slots[VMM_MAX_SLOTS];
 
 	struct vmm_io_bus pio, mmio;
 
-	/* serial */
+	/* serial: the UART, the console behind it, the --json capture */
+	struct vmm_uart uart;
+	struct vmm_console con;
 	char *serial_buf;
 	size_t serial_len;
-	uint8_t serial_lcr, serial_ier, serial_scr;
+
+	/* i8042, CMOS clock */
+	uint8_t kbc_ctr, kbc_out, kbc_cmd;
+	bool kbc_out_full;
+	uint8_t rtc_index, rtc_cmos[128];
 
 	/* PCI */
 	uint32_t pci_addr;		/* last CF8 value */
@@ -220,21 +300,22 @@ struct vmm {
 	uint64_t mmio_next;		/* BAR allocator */
 	uint32_t io_next;
 	uint64_t pci_bad_accesses;	/* dropped / filtered guest accesses */
+	uint64_t msix_blocked;		/* guest accesses kept off a real MSI-X table/PBA */
 
 	/* interrupts */
 	bool irqchip;
 	struct kvm_irq_routing *routes;	/* our copy; pushed whole */
 
 	/* run state */
-	enum vmm_stop stop;
+	int stop;			/* enum vmm_stop; read by every thread */
 	int exit_status;
+	volatile int stop_signal;	/* set by vmm_request_stop() */
 	char fault[256];
 	uint64_t nr_exits, nr_pio_exits, nr_mmio_exits;
-	uint64_t t_start_ns, t_first_exit_ns, t_end_ns;
+	uint64_t t_start_ns, t_run_ns, t_first_exit_ns, t_end_ns;
 	uint64_t marks[4];		/* ns of VMM_PORT_MARK writes 0..3 */
 	uint64_t bench_pio_count;	/* writes to port 0x80 (bench) */
 	uint64_t bench_pio_limit;	/* stop after this many (0: never) */
-	bool halted;			/* HLT without an irqchip: never wakes */
 };
 
 uint64_t vmm_now_ns(void);
@@ -242,14 +323,24 @@ uint64_t vmm_now_ns(void);
 /* vmm/kvm.c */
 int vmm_create(struct vmm **out, const struct vmm_config *cfg);
 void vmm_destroy(struct vmm *vm);
-int vmm_run(struct vmm *vm);
-/* One exit in vm->run (KVM_RUN returned 0); public for the fuzz target. */
-int vmm_handle_exit(struct vmm *vm);
-/* Stops the run loop from a handler: records why and the message. */
+/* One exit in cpu->run (KVM_RUN returned 0); public for the fuzz target. */
+int vmm_handle_exit(struct vmm_vcpu *cpu);
+/* Stops the run from a handler: records why and the message. */
 int vmm_stop_fault(struct vmm *vm, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Exit status for `passthru run`: guest value, 124 timeout, 125 fault. */
+/* Exit status for `passthru run`: guest value, 124 timeout, 125 fault,
+ * 0 orderly reboot, 128+N signal N, 130 console quit. */
 int vmm_status(const struct vmm *vm);
+const char *vmm_stop_name(int stop);
+
+/* vmm/run.c */
+/* Runs every vCPU until the guest stops, faults, times out or is asked to
+ * stop; 0, or -errno when the threads could not be started. */
+int vmm_run(struct vmm *vm);
+/* Async-signal-safe: ask a running VM to stop (status 128 + signo). */
+void vmm_request_stop(struct vmm *vm, int signo);
+/* Wakes the control loop (a stop, console output, UART room). */
+void vmm_wake(struct vmm *vm);
 
 /* vmm/mem.c */
 int vmm_mem_init(struct vmm *vm, uint64_t size);
@@ -258,13 +349,44 @@ int vmm_slot_add(struct vmm *vm, uint64_t gpa, uint64_t size, void *hva);
 int vmm_slot_del(struct vmm *vm, int slot);
 /* Host pointer for [gpa, gpa+len) of RAM, NULL when not entirely RAM. */
 void *vmm_gpa_to_hva(struct vmm *vm, uint64_t gpa, uint64_t len);
+/* RAM as IOMMU/guest ranges (1 or 2); returns how many. */
+struct pt_guest_ram_slot;
+int vmm_ram_ranges(const struct vmm *vm, struct pt_guest_ram_slot *out);
 
 /* vmm/boot.c */
 int vmm_load_image(struct vmm *vm, const void *img, size_t len);
 int vmm_boot_setup(struct vmm *vm, uint64_t image_end);
+/* vCPU 0 in 64-bit mode at rip with the identity map of the first 4 GiB
+ * and a flat GDT whose code and data selectors are cs and ds. */
+struct vmm_entry {
+	uint64_t rip, rsp, rdi, rsi;
+	uint16_t cs, ds;
+};
+int vmm_enter_long_mode(struct vmm *vm, const struct vmm_entry *e);
 
-/* vmm/serial.c, vmm/debug-exit.c */
-int vmm_serial_init(struct vmm *vm);
+/* vmm/uart.c, vmm/console.c, vmm/i8042.c, vmm/debug-exit.c */
+int vmm_uart_init(struct vmm *vm);
+/* Bytes from the host side into the receiver; returns how many fit. */
+size_t vmm_uart_rx_push(struct vmm *vm, const uint8_t *buf, size_t len);
+size_t vmm_uart_rx_room(const struct vmm *vm);
+/* The console's ring has room again: the transmitter is empty. */
+void vmm_uart_tx_room(struct vmm *vm);
+/* Where guest output goes (out_fd) and input comes from (in_fd; raw: a
+ * terminal to put in raw mode for the run, with the Ctrl-A escapes); -1
+ * for none, the default.  Before vmm_run(). */
+int vmm_console_attach(struct vmm *vm, int in_fd, int out_fd, bool raw);
+int vmm_console_init(struct vmm *vm);
+void vmm_console_exit(struct vmm *vm);
+/* A byte the guest transmitted: capture and queue for console_out.
+ * false when the ring is full (the UART then reports a busy transmitter). */
+bool vmm_console_put(struct vmm *vm, uint8_t c);
+bool vmm_console_full(const struct vmm *vm);
+/* Control loop side (vmm/run.c): poll set-up and events. */
+void vmm_console_poll_fds(struct vmm *vm, struct pollfd *in, struct pollfd *out);
+void vmm_console_input(struct vmm *vm);
+void vmm_console_output(struct vmm *vm, bool all);
+int vmm_i8042_init(struct vmm *vm);
+int vmm_rtc_init(struct vmm *vm);
 int vmm_debug_exit_init(struct vmm *vm);
 
 /* vmm/pci.c */
@@ -277,6 +399,9 @@ uint32_t vmm_pci_cfg_read(struct vmm *vm, int devfn, uint32_t off, uint32_t len)
 void vmm_pci_cfg_write(struct vmm *vm, int devfn, uint32_t off, uint32_t len,
 		       uint32_t val);
 int vmm_pci_bar_update(struct vmm_pci_dev *d, int bar);
+/* Does [off, off+len) of BAR `bar` touch the device's MSI-X table or PBA? */
+bool vmm_pci_msix_overlap(const struct vmm_pci_dev *d, int bar, uint64_t off,
+			  uint64_t len);
 
 /* vmm/irq.c */
 int vmm_irq_init(struct vmm *vm);
@@ -289,6 +414,8 @@ int vmm_msix_table_rw(struct vmm *vm, void *opaque, uint64_t off,
 /* Pending bits of masked MSI-X vectors (off/len inside the PBA). */
 int vmm_msix_pba_read(struct vmm_pci_dev *d, uint64_t off, uint8_t *data,
 		      uint32_t len);
+/* An ISA interrupt line (IRQ 0..15: PIC and IOAPIC pin) to level. */
+void vmm_irq_line(struct vmm *vm, int irq, bool level);
 
 /* vmm/membar.c */
 struct vmm_membar {
@@ -301,5 +428,19 @@ struct vmm_membar {
 };
 int vmm_membar_add(struct vmm *vm, struct vmm_membar *mb, uint64_t size);
 void vmm_membar_free(struct vmm_membar *mb);
+
+/* ---- Linux guests (vmm/bzimage.c, vmm/linux.c, vmm/mptable.c) ----------- */
+
+#include "vmm/bzimage.h"
+
+/* Loads the kernel, the initrd (read from initrd_fd, plan->initrd_size
+ * bytes; -1 for none), the command line, boot_params, the MP table, and
+ * sets vCPU 0 at the 64-bit entry point. */
+int vmm_linux_load(struct vmm *vm, const struct vmm_bzimage *bz,
+		   const struct vmm_linux_plan *plan, int initrd_fd,
+		   const char *cmdline);
+/* The MP table at VMM_GPA_MPTABLE: nr_cpus CPUs, the IOAPIC, ISA IRQs 0-15
+ * and every PCI device's INTx pin. */
+int vmm_mptable_write(struct vmm *vm);
 
 #endif

@@ -64,15 +64,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vm = calloc(1, sizeof(*vm));
 	d = calloc(1, sizeof(*d));
 	page = calloc(1, RUN_SIZE);
-	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = vm->mem_fd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->mem_fd = vm->wake_fd = -1;
+	vm->con.in_fd = vm->con.out_fd = -1;
 	vm->pio.name = "pio";
 	vm->mmio.name = "mmio";
-	vm->ram_size = 2 << 20;
+	vm->ram_size = vm->ram_low = 2 << 20;
 	vm->cfg.serial_capture = 64;
 	vm->serial_buf = calloc(1, 65);
-	vm->run = (struct kvm_run *)page;
+	vm->nr_cpus = 1;
+	vm->cpu[0] = (struct vmm_vcpu){ .vm = vm, .fd = -1,
+					.run = (struct kvm_run *)page };
 	vm->run_size = RUN_SIZE;
-	vmm_serial_init(vm);
+	vmm_uart_init(vm);
 	vmm_debug_exit_init(vm);
 	vmm_pci_init(vm);
 	exit_device(vm, d, barmem);
@@ -83,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (size >= 64 && vm->stop == VMM_RUNNING) {
 		memcpy(page, data, 64);
 		memcpy(page + RUN_SIZE - 64, data, 64);
-		vmm_handle_exit(vm);
+		vmm_handle_exit(&vm->cpu[0]);
 		fake_check_slots(d);
 		data += 64;
 		size -= 64;

@@ -69,13 +69,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	vm = calloc(1, sizeof(*vm));
 	d = calloc(1, sizeof(*d));
-	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = vm->mem_fd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->mem_fd = vm->wake_fd = -1;
+	vm->con.in_fd = vm->con.out_fd = -1;
 	vm->pio.name = "pio";
 	vm->mmio.name = "mmio";
-	vm->ram_size = 16 << 20;
+	vm->ram_size = vm->ram_low = 16 << 20;
 	vm->irqchip = true;		/* no fd: routes and irqfds are no-ops */
 	vm->slots[0] = (struct vmm_slot){ true, 0, 0, vm->ram_size, NULL };
-	vmm_serial_init(vm);
+	vmm_uart_init(vm);
 	vmm_debug_exit_init(vm);
 	vmm_pci_init(vm);
 

@@ -48,7 +48,10 @@ boot_qemu_cmd() {	# KERNEL APPEND DIR MODE INITRD
 	local cmdline="console=ttyS0 panic=-1 no_timer_check intel_iommu=on lab.mode=$mode lab.kernel=$k lab.topology=$topology"
 	[ -n "$append" ] && cmdline+=" $append"
 	[ -n "$extra" ] && cmdline+=" $extra"
-	BOOT_QEMU=("$QEMU" -accel tcg -M q35,kernel-irqchip=split -cpu max -smp 1 -m 1G
+	# LAB_MEM / LAB_SMP: a bigger lab VM for benchmarks (guest RAM pinned
+	# for VFIO, nested vCPUs); the suites run with the defaults.
+	BOOT_QEMU=("$QEMU" -accel tcg -M q35,kernel-irqchip=split -cpu max
+		-smp "${LAB_SMP:-1}" -m "${LAB_MEM:-1G}"
 		-device intel-iommu,intremap=on,caching-mode=on
 		-kernel "${KDIR[$k]}/vmlinuz" -initrd "$initrd" -append "$cmdline"
 		-display none -vga none -no-reboot -nic none -monitor none)

@@ -34,6 +34,12 @@ $(BUILD)/lab-files/vmm/run-cli.sh: tests/vmm/run-cli.sh
 	@mkdir -p $(dir $@)
 	cp $< $@
 LAB_BINS  += $(BUILD)/lab-bin/test-vmm
+# msix-peek: a lab tool for run-linux-neg (the NIC's real MSI-X table read
+# through the running VMM's own VFIO device fd).
+$(BUILD)/lab-bin/msix-peek: tests/vmm/msix-peek.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -o $@ $<
+LAB_BINS  += $(BUILD)/lab-bin/msix-peek
 LAB_FILES += $(patsubst $(BUILD)/guest/%,$(BUILD)/lab-files/guest/%,$(GUEST_BINS)) \
 	$(BUILD)/lab-files/vmm/run-cli.sh
 
@@ -44,9 +50,9 @@ check-vmm: $(VMM_TEST) $(GUEST_BINS) $(VMM_PROBE) $$(VMM_LAB_DEPS)
 	scripts/run-suite $(BUILD)/results vmm $(VMM_RUN) \
 		"$(VMM_TEST) --jobs 1" \
 		"env VMM_GUEST_DIR=/opt/passthru/files/guest test-vmm --jobs 1"
-check-vmm-cli: $(PASSTHRU) $(GUEST_BINS) $(VMM_PROBE) $$(VMM_LAB_DEPS)
+check-vmm-cli: $(PASSTHRU) $(GUEST_BINS) $(VMM_PROBE) $$(LINUX_GUEST_FILES) $$(VMM_LAB_DEPS)
 	NEED="bash jq" scripts/run-suite $(BUILD)/results vmm-cli $(VMM_RUN) \
-		"tests/vmm/run-cli.sh $(PASSTHRU) $(BUILD)/guest" \
-		"bash /opt/passthru/files/vmm/run-cli.sh passthru /opt/passthru/files/guest"
+		"tests/vmm/run-cli.sh $(PASSTHRU) $(BUILD)/guest $(LINUX_GUEST_DIR)" \
+		"bash /opt/passthru/files/vmm/run-cli.sh passthru /opt/passthru/files/guest /opt/passthru/files/linux"
 CHECK_TARGETS += check-vmm check-vmm-cli
 SAN_CHECK_TARGETS += check-vmm check-vmm-cli

@@ -1,9 +1,11 @@
 #!/bin/bash
-# tests/vmm/run-cli.sh PASSTHRU GUEST_BIN_DIR — `passthru run` on this
-# machine's /dev/kvm, no devices: exact exit statuses, stdout and stderr.
+# tests/vmm/run-cli.sh PASSTHRU GUEST_BIN_DIR LINUX_GUEST_DIR — `passthru
+# run` on this machine's /dev/kvm, no devices: exact exit statuses, stdout
+# and stderr, for the bare-metal guests and for a Linux guest (the stock lab
+# kernel and the test initramfs of tests/linux-guest, in LINUX_GUEST_DIR).
 # Ends with "N passed, M failed" for scripts/run-suite.  Runs the same on
 # the host and inside the lab (bash and jq are both there; no python).
-P=$1 GDIR=$2
+P=$1 GDIR=$2 LDIR=${3:-}
 pass=0 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -109,6 +111,81 @@ if [ "$(awk '{print $1}' "$tmp/list" | tr '\n' ' ')" = "hello exit-code hang unm
 	echo "PASS list-guests"; pass=$((pass + 1))
 else
 	echo "FAIL list-guests"; cat "$tmp/list"; fail=$((fail + 1))
+fi
+
+# ---- Linux guests (--kernel) -------------------------------------------------
+# Bad input first (no VM is created for any of it), then four boots of the
+# stock kernel with the test initramfs, `quiet` (each console byte is an
+# exit): to userspace and the exit port, 2 CPUs rebooting in order, a panic,
+# a timeout.  Missing guest files fail (never skip).
+K=$LDIR/vmlinuz I=$LDIR/initrd.cpio
+if [ -z "$LDIR" ] || [ ! -f "$K" ] || [ ! -f "$I" ]; then
+	echo "FAIL linux: no Linux test guest in '$LDIR' (make linux-guest)"; fail=$((fail + 1))
+else
+kver=$(cat "$LDIR/version")
+t linux-not-bzimage 2 '' "passthru run: --kernel $GDIR/hello.bin: not a bzImage: no \"HdrS\" boot signature at offset 0x202" -- run --kernel "$GDIR/hello.bin"
+head -c 4096 "$K" >"$tmp/old.bz"
+printf '\x09\x02' | dd of="$tmp/old.bz" bs=1 seek=$((0x206)) conv=notrunc 2>/dev/null
+t linux-old-protocol 2 '' 'boot protocol 2.09 is too old: passthru needs 2.12 or later' -- run --kernel "$tmp/old.bz"
+head -c 600 "$K" >"$tmp/short.bz"
+t linux-truncated 2 '' 'truncated bzImage' -- run --kernel "$tmp/short.bz"
+t linux-mem-too-small 2 '' 'MiB of RAM to decompress itself (init_size' -- run --kernel "$K" --mem 64M
+dd if=/dev/zero of="$tmp/big.cpio" bs=1M count=0 seek=300 2>/dev/null
+t linux-initrd-too-big 2 '' 'the initrd (300 MiB) does not fit' -- run --kernel "$K" --initrd "$tmp/big.cpio"
+t linux-initrd-missing 2 '' "--initrd: cannot open initrd $tmp/nope: No such file or directory" -- run --kernel "$K" --initrd "$tmp/nope"
+t linux-cmdline-too-long 2 '' 'is longer than this kernel accepts (2047)' -- run --kernel "$K" --append "$(head -c 2100 /dev/zero | tr '\0' x)"
+t linux-options-need-kernel 2 '' '--initrd, --append, --cpus and --console go with --kernel' -- run --cpus 2
+t linux-kernel-and-guest 2 '' '--kernel boots Linux; --guest and --guest-arg are for the bare-metal guests' -- run --kernel "$K" --guest hello
+t linux-bad-cpus 2 '' "--cpus: '65' is not a number of vCPUs (1..64)" -- run --kernel "$K" --cpus 65
+t linux-mem-limit 2 '' '--mem: 512G is outside 2M..256G' -- run --kernel "$K" --mem 512G
+t linux-console-unwritable 2 '' '--console: cannot write /nonexistent/con: No such file or directory' -- run --kernel "$K" --console /nonexistent/con
+
+# tl NAME WANT_STATUS ARGS...: a Linux boot; stdout (CRs dropped) in $tmp/out
+tl() {
+	local name=$1 want=$2 rc
+	shift 2
+	"$P" run --kernel "$K" --initrd "$I" "$@" </dev/null >"$tmp/out.raw" 2>"$tmp/err"
+	rc=$?
+	tr -d '\r' <"$tmp/out.raw" >"$tmp/out"
+	if [ "$rc" != "$want" ]; then
+		echo "FAIL $name: status $rc, want $want"; sed 's/^/  | /' "$tmp/err"
+		grep 'pt-guest' "$tmp/out" | sed 's/^/  > /'
+		fail=$((fail + 1)); return 1
+	fi
+}
+# has NAME FILE LINE...: each LINE (a grep -E regex for a whole line) is in FILE
+has() {
+	local name=$1 f=$2 l
+	shift 2
+	for l in "$@"; do
+		grep -qxE -- "$l" "$f" && continue
+		echo "FAIL $name: no line /$l/"; sed 's/^/  | /' "$f" | tail -20
+		fail=$((fail + 1)); return
+	done
+	echo "PASS $name"; pass=$((pass + 1))
+}
+if tl linux-hello 0 --append 'quiet pt.test=hello' --timeout 900; then
+	has linux-hello "$tmp/out" 'pt-guest: userspace up at [0-9.]+ s' \
+		"pt-guest: kernel $kver, 1 CPU\\(s\\), [0-9]+ kB" \
+		'pt-guest: cmdline console=ttyS0 acpi=off reboot=k,panic_warm panic=-1 i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd quiet pt.test=hello' \
+		'pt-guest: exit 0'
+fi
+if tl linux-reboot-2cpus 0 --append 'quiet pt.test=reboot' --cpus 2 --console "$tmp/con" --json --timeout 900; then
+	tr -d '\r' <"$tmp/con" >"$tmp/con.txt"
+	has linux-reboot-2cpus "$tmp/con.txt" "pt-guest: kernel $kver, 2 CPU\\(s\\), [0-9]+ kB" \
+		'pt-guest: rebooting'
+	if jq -e '.stop == "reboot" and .status == 0 and .cpus == 2 and .guest == "linux"
+		and (.serial | contains("pt-guest: rebooting"))' "$tmp/out" >/dev/null; then
+		echo "PASS linux-reboot-json"; pass=$((pass + 1))
+	else
+		echo "FAIL linux-reboot-json"; head -c 600 "$tmp/out"; fail=$((fail + 1))
+	fi
+fi
+if tl linux-panic 125 --append 'quiet pt.test=panic' --timeout 900; then
+	has linux-panic "$tmp/out" 'pt-guest: crashing the kernel' '.*Kernel panic - not syncing: sysrq triggered crash'
+	has linux-panic-message "$tmp/err" 'passthru: guest linux stopped: the guest kernel panicked and reset the machine \(i8042 reset after a warm-boot flag; see the console\)( \(rip 0x[0-9a-f]+\))?'
+fi
+t linux-timeout 124 - '=passthru: guest linux did not exit within 1 s (--timeout); stopped it' -- run --kernel "$K" --initrd "$I" --append quiet --timeout 1
 fi
 
 echo "$pass passed, $fail failed"
