@@ -64,10 +64,10 @@ check "libpassthru0: soname libpassthru.so.0" \
 field() { dpkg-deb -f "$work/src/${1}_${version}_$arch.deb" "$2"; }
 check "libpassthru0: shlibs name it for this version (0.x ABI)" \
 	'dpkg-deb -e "$work/src/libpassthru0_${version}_$arch.deb" "$work/ctl0" && [ "$(cat "$work/ctl0/shlibs")" = "libpassthru 0 libpassthru0 (>= $version)" ]' "$(cat "$work/ctl0/shlibs" 2>/dev/null)"
-check "libpassthru-dev depends on this libpassthru0" '[[ "$(field libpassthru-dev Depends)" == "libpassthru0 (= $version), libpci-dev, libudev-dev" ]]' "$(field libpassthru-dev Depends)"
+check "libpassthru-dev depends on this libpassthru0" '[[ "$(field libpassthru-dev Depends)" == "libpassthru0 (= $version), libpci-dev, libudev-dev, libmount-dev, libmnl-dev" ]]' "$(field libpassthru-dev Depends)"
 check "libpassthru0 and -dev are Multi-Arch: same" '[ "$(field libpassthru0 Multi-Arch) $(field libpassthru-dev Multi-Arch)" = "same same" ]'
-check "passthru depends on the libraries it links (libc6, libpci3, libudev1)" \
-	'[ "$(field passthru Depends | sed "s/ ([^)]*)//g")" = "libc6, libpci3, libudev1" ]' "$(field passthru Depends)"
+check "passthru depends on the libraries it links (libc6, libmnl0, libmount1, libpci3, libudev1)" \
+	'[ "$(field passthru Depends | sed "s/ ([^)]*)//g")" = "libc6, libmnl0, libmount1, libpci3, libudev1" ]' "$(field passthru Depends)"
 dpkg-deb -e "$work/src/passthru_${version}_$arch.deb" "$work/ctl"
 check "passthru: /etc/passthru.conf is its conffile" '[ "$(cat "$work/ctl/conffiles")" = /etc/passthru.conf ]'
 check "passthru: postinst enables passthru.service, no script starts or stops it" \
@@ -92,7 +92,7 @@ mkdir -p "$lab/lab-files/deb" "$lab/lab-bin"
 cp "$work"/src/{libpassthru0,libpassthru-dev,passthru}_${version}_$arch.deb "$work/lsdev" "$lab/lab-files/deb/"
 install -m 0755 /bin/bash "$lab/lab-bin/bash"
 echo "deb: lab boot (stock kernel, basic topology): tests/install/lab/deb-install.sh"
-out=$(BUILD=$lab LAB_NO_MAKE=1 LAB_CASE_DIR=$top/tests/install/lab \
+out=$(BUILD=$lab LAB_NO_MAKE=1 LAB_CASE_DIR=$top/tests/install/lab LAB_LIBS_FOR="$x/usr/bin/passthru" \
 	"$top/tests/lab/run" --kernel stock --out "$work/lab-out" basic deb-install 2>&1)
 rc=$?
 echo "$out" | grep -v '^\(PASS\|FAIL\): ' | sed 's/^/  lab| /'

@@ -8,6 +8,7 @@
 #   /opt/passthru/bin   BUILD_DIR/passthru, every executable in
 #                       BUILD_DIR/lab-bin/, and lspci/setpci/jq when present
 #   shared libraries    of all of those, found with ldd, at their host paths
+#                       (and of the programs in $LAB_LIBS_FOR)
 #   /usr/share/misc/pci.ids
 #   /opt/passthru/lab   lib.sh and cases/*.sh (from $LAB_CASE_DIR if set)
 #   /opt/passthru/files BUILD_DIR/lab-files/, as it is (guest images, scripts)
@@ -94,6 +95,11 @@ done
 
 for p in "${progs[@]}"; do
 	cp -L "$p" "$stage/opt/passthru/bin/"
+	copy_prog_libs "$stage" "$p"
+done
+# LAB_LIBS_FOR="FILE...": the shared libraries of programs the lab gets
+# some other way (check-deb's packages: what their Depends would install).
+for p in ${LAB_LIBS_FOR:-}; do
 	copy_prog_libs "$stage" "$p"
 done
 if [ -d "$build/lab-files" ]; then
