@@ -26,11 +26,20 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-# copy_lib STAGE LIB: a shared library at its host path.
+# copy_lib STAGE LIB: a shared library at its host path; one found through
+# a run path outside the system's directories (the project's own
+# libpassthru.so.0 in BUILD, which may sit below /tmp, where the lab mounts
+# a tmpfs) goes to /usr/lib, which the loader searches by default.
 copy_lib() {
-	[ -e "$1$2" ] && return 0
-	mkdir -p "$1$(dirname "$2")"
-	cp -L "$2" "$1$2"
+	local dest=$2
+
+	case $2 in
+	/lib/* | /lib64/* | /usr/lib/* | /usr/lib64/*) ;;
+	*) dest=/usr/lib/$(basename "$2") ;;
+	esac
+	[ -e "$1$dest" ] && return 0
+	mkdir -p "$1$(dirname "$dest")"
+	cp -L "$2" "$1$dest"
 }
 # copy_prog_libs STAGE PROG: every library ldd lists for PROG.
 copy_prog_libs() {
