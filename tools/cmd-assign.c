@@ -171,7 +171,7 @@ static int cmd_assign_main(struct cli *cli, int argc, char **argv)
 	int c, ret;
 
 	bc_init(&r, "assign", cli);
-	while ((c = getopt_long(argc, argv, "nfjh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, self(), argc, argv, "nfj", opts)) != -1) {
 		switch (c) {
 		case 'u': r.user = optarg; break;
 		case 'g': r.group = optarg; break;
@@ -213,8 +213,8 @@ out:
 CLI_COMMAND(assign, cmd_assign_main,
 	   "move devices' IOMMU groups to vfio-pci (planned, journaled, reversible)",
 	   "assign DEVICE... [--dry-run] [--force] [--persist] [--json]\n"
-	   "                       [--user NAME] [--group NAME] [--timeout MS]\n"
-	   "                       [--lock-timeout MS] [--emit FORMAT]\n"
+	   "                       [--user NAME] [--group NAME] [--timeout TIME]\n"
+	   "                       [--lock-timeout TIME] [--emit FORMAT]\n"
 	   "       passthru assign --from-config [--config FILE] [--dry-run] [--json]\n"
 	   "       passthru assign --udev-match BDF [--config FILE]\n"
 	   "DEVICE: 0000:01:00.0, 01:00.0, vendor:device (8086:10d3) or an interface name.\n"
@@ -222,7 +222,8 @@ CLI_COMMAND(assign, cmd_assign_main,
 	   "A group whose member holds a mounted filesystem, swap, an address or the\n"
 	   "default route, or the console is refused unless --force (--from-config:\n"
 	   "only the groups whose passthru.conf entry says force).  A group another\n"
-	   "run holds is waited for at most --lock-timeout ms (default 30000).\n"
+	   "run holds is waited for at most --lock-timeout (default 30s).  TIME:\n"
+	   "seconds, or with a unit: 500ms, 2s, 1m.\n"
 	   "--emit FORMAT: then print the groups for QEMU, libvirt, ... (`passthru help\n"
 	   "emit`); the table goes to stderr.\n"
 	   "Exit: 0 done, 1 refused or failed (and rolled back), 2 bad input.")

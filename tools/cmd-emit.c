@@ -54,7 +54,7 @@ static int bad(const struct cli_command *self, const struct emit_request *rq,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (rq->json) {
-		json_init(&j, stdout);
+		cli_json_start(&j);
 		json_obj_begin(&j, NULL);
 		json_str(&j, "command", "emit");
 		json_str(&j, "format", rq->format);
@@ -170,9 +170,6 @@ static int parse_opt(const struct cli_command *self, int c, const char *arg,
 			return bad(self, rq, "--mem '%s': %s", arg, pt_last_error());
 		o->check.guest_mem_given = true;
 		return 0;
-	case 'h':
-		printf("usage: passthru %s\n", self->usage);
-		return -1;
 	case ':':
 		return bad(self, rq, "option '%s' needs a value", arg);
 	default:
@@ -194,7 +191,6 @@ static int cmd_emit_main(struct cli *cli, int argc, char **argv)
 		{ "external", no_argument, NULL, OPT_EXTERNAL },
 		{ "expiry", required_argument, NULL, OPT_EXPIRY },
 		{ "mem", required_argument, NULL, OPT_MEM },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *self = cli_command_find("emit");
@@ -202,16 +198,16 @@ static int cmd_emit_main(struct cli *cli, int argc, char **argv)
 	int c, ret;
 
 	emit_opts_init(&rq.opts);
-	/* known before parsing, so that bad input is reported as JSON too */
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		rq.json |= !strcmp(argv[i], "--json");
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:jh", opts, NULL)) != -1) {
-		const char *arg = c == ':' || c == '?' ? argv[optind - 1] : optarg;
+	/* known before parsing (passthru.c looked), so that bad input is
+	 * reported as emit's JSON too */
+	rq.json = cli->json;
+	cli->own_option_errors = true;
+	while ((c = cli_getopt(cli, self, argc, argv, "o:j", opts)) != -1) {
+		const char *arg = c == ':' || c == '?' ? cli_bad_option() : optarg;
 
 		ret = parse_opt(self, c, arg, &rq);
 		if (ret)
-			return ret < 0 ? CLI_EXIT_OK : ret;
+			return ret;
 	}
 	if (optind >= argc)
 		return bad(self, &rq, "no FORMAT given");

@@ -32,7 +32,7 @@ static int cmd_release_main(struct cli *cli, int argc, char **argv)
 	int c, ret;
 
 	bc_init(&r, "release", cli);
-	while ((c = getopt_long(argc, argv, "nfjh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, self(), argc, argv, "nfj", opts)) != -1) {
 		switch (c) {
 		case 'R': recover = true; break;
 		case 'c': conf_path = optarg; break;
@@ -64,8 +64,8 @@ static int cmd_release_main(struct cli *cli, int argc, char **argv)
 
 CLI_COMMAND(release, cmd_release_main,
 	   "give devices' IOMMU groups back to their original drivers",
-	   "release DEVICE... [--dry-run] [--force] [--persist] [--json] [--timeout MS]\n"
-	   "                        [--lock-timeout MS]\n"
+	   "release DEVICE... [--dry-run] [--force] [--persist] [--json] [--timeout TIME]\n"
+	   "                        [--lock-timeout TIME]\n"
 	   "       passthru release --recover [--force] [--json]\n"
 	   "Each member goes back to the driver the journal recorded at assign time,\n"
 	   "or to the kernel's default driver when there is no journal; driver_override\n"

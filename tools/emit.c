@@ -189,7 +189,7 @@ static void print_json(const struct emit_request *rq, const struct emit *e,
 {
 	struct json j;
 
-	json_init(&j, stdout);
+	cli_json_start(&j);
 	json_obj_begin(&j, NULL);
 	json_str(&j, "command", "emit");
 	json_str(&j, "format", rq->format);

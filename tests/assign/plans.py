@@ -307,10 +307,10 @@ expect("no DEVICE", "workstation", ["assign", "--dry-run"], 2,
        stderr_has="passthru assign: no DEVICE given")
 expect("a captured tree is never changed", "workstation", ["assign", "00:14.0"], 2,
        stderr_has="is a captured tree: only --dry-run can plan against it")
-expect("bad --timeout", "workstation", ["assign", "--dry-run", "--timeout", "5s", "00:14.0"], 2,
-       stderr_has="--timeout wants milliseconds (1..600000), not '5s'")
+expect("bad --timeout", "workstation", ["assign", "--dry-run", "--timeout", "5x", "00:14.0"], 2,
+       stderr_has="--timeout wants a duration (1ms..10m; seconds, or with a unit: 500ms, 2s, 1m), not '5x'")
 expect("bad --lock-timeout", "workstation", ["release", "--dry-run", "--lock-timeout", "-1", "00:14.0"], 2,
-       stderr_has="--lock-timeout wants milliseconds (0..600000), not '-1'")
+       stderr_has="--lock-timeout wants a duration (0..10m; seconds, or with a unit: 500ms, 2s, 1m), not '-1'")
 expect("unknown --user", "workstation", ["assign", "--dry-run", "--user", "no-such-user-x", "00:14.0"], 2,
        stderr_has="unknown user 'no-such-user-x'")
 expect("--recover with a DEVICE", "workstation", ["release", "--recover", "00:14.0"], 2,

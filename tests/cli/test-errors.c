@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * test-errors.c — bad input: a clear message on stderr naming what was
- * wrong, exit status 2, nothing on stdout, never a crash.  Broken trees are
+ * wrong, exit status 2, nothing on stdout (but the error as JSON with
+ * --json), never a crash.  Broken trees are
  * made from copies of the generated fixtures under PT_TMP.
  */
 #include <stdio.h>
@@ -134,8 +135,21 @@ Test(errors, unreadable_files)
 		 "0000:03:00.0/vendor: Is a directory; the tree is incomplete or "
 		 "unreadable, capture it again with `passthru snapshot`\n", tree, tree);
 	expect_usage(tree, msg, "list");
-	expect_usage(tree, msg, "list", "--json");
 	expect_usage(tree, msg, "show", "02:00.0");
+	/* with --json the same failure is also a JSON document on stdout */
+	{
+		struct run r;
+		char doc[16384];
+
+		pt(&r, tree, "list", "--json");
+		cr_expect_eq(r.status, 2);
+		cr_expect_str_eq(r.err, msg);
+		snprintf(doc, sizeof(doc), "{\n  \"version\": 1,\n  \"error\": {\n"
+			 "    \"message\": \"%.*s\",\n    \"device\": null\n  },\n"
+			 "  \"exit\": 2\n}\n", (int)strlen(msg) - 11, msg + 10);
+		cr_expect_str_eq(r.out, doc);
+		run_free(&r);
+	}
 
 	root = fixture_copy("workstation");
 	snprintf(tree, sizeof(tree), "%s", root);
