@@ -52,6 +52,7 @@ int bc_option(struct bc_run *r, const struct cli_command *cmd, int c,
 	case 'n': r->dry_run = true; break;
 	case 'f': r->force = true; break;
 	case 'p': r->persist = true; break;
+	case 'a': r->all = true; break;
 	case 'j': r->json = true; break;
 	case 't': return timeout_option(cmd, "timeout", arg, false, &r->timeout_ms);
 	case 'L': return timeout_option(cmd, "lock-timeout", arg, true, &r->lock_timeout_ms);
@@ -79,7 +80,8 @@ int bc_open(struct bc_run *r, enum pt_txn_op op)
 {
 	unsigned int flags = (r->dry_run ? PT_TXN_DRY_RUN : 0) |
 			     (r->force ? PT_TXN_FORCE : 0) |
-			     (r->persist ? PT_TXN_PERSIST : 0);
+			     (r->persist ? PT_TXN_PERSIST : 0) |
+			     (r->all ? PT_TXN_ALL : 0);
 
 	r->json |= r->cli->json;
 	if (pt_txn_new(&r->txn, op, r->cli->root, flags))

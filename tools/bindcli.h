@@ -16,7 +16,7 @@
 struct bc_run {
 	const char *cmd;		/* "assign" / "release" / "vfs" */
 	struct cli *cli;
-	bool dry_run, force, json, persist;
+	bool dry_run, force, json, persist, all;
 	const char *user, *group;
 	int timeout_ms;			/* bind waits, 0 = the library's */
 	int lock_timeout_ms;		/* -1 = the library's */
@@ -37,6 +37,7 @@ struct bc_run {
 	{ "dry-run", no_argument, NULL, 'n' }, \
 	{ "force", no_argument, NULL, 'f' }, \
 	{ "json", no_argument, NULL, 'j' }, \
+	{ "all", no_argument, NULL, 'a' }, \
 	{ "timeout", required_argument, NULL, 't' }, \
 	{ "lock-timeout", required_argument, NULL, 'L' }
 void bc_init(struct bc_run *r, const char *cmd, struct cli *cli);

@@ -24,6 +24,9 @@ CLI_COMMAND(emit, cmd_emit_main,
 	   "FORMAT: qemu, libvirt, cloud-hypervisor, kubevirt, sriov-dp (DEVICE required);\n"
 	   "        nfd, json (no DEVICE: the whole machine)\n"
 	   "Every endpoint function of each DEVICE's IOMMU group is emitted; bridges stay.\n"
+	   "DEVICE: as `passthru help assign`; 01:00 is every function of the slot.\n"
+	   "  --all                  DEVICE as ids (8086:10d3) or a class (class=net):\n"
+	   "                         every matching device (else it must match one)\n"
 	   "  -o FILE                write FILE atomically (temporary file + rename)\n"
 	   "  --json                 {command, format, status, output, notes, error}\n"
 	   "  --iommu type1|iommufd  qemu, libvirt: the VFIO backend (default: iommufd\n"
@@ -119,7 +122,7 @@ static bool resource_ok(const char *s, bool slash_ok)
 
 enum {
 	OPT_IOMMU = 1000, OPT_CDEV_FD, OPT_NO_ROM, OPT_SLOT, OPT_RES_NAME,
-	OPT_RES_PREFIX, OPT_EXTERNAL, OPT_EXPIRY, OPT_MEM,
+	OPT_RES_PREFIX, OPT_EXTERNAL, OPT_EXPIRY, OPT_MEM, OPT_ALL,
 };
 
 static int parse_opt(const struct cli_command *self, int c, const char *arg,
@@ -159,6 +162,7 @@ static int parse_opt(const struct cli_command *self, int c, const char *arg,
 		o->resource_prefix = arg;
 		return 0;
 	case OPT_EXTERNAL: o->external = true; return 0;
+	case OPT_ALL: rq->all = true; return 0;
 	case OPT_EXPIRY:
 		o->expiry = parse_duration(arg);
 		if (o->expiry <= 0)
@@ -191,6 +195,7 @@ static int cmd_emit_main(struct cli *cli, int argc, char **argv)
 		{ "external", no_argument, NULL, OPT_EXTERNAL },
 		{ "expiry", required_argument, NULL, OPT_EXPIRY },
 		{ "mem", required_argument, NULL, OPT_MEM },
+		{ "all", no_argument, NULL, OPT_ALL },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *self = cli_command_find("emit");

@@ -64,9 +64,10 @@ static int cmd_release_main(struct cli *cli, int argc, char **argv)
 
 CLI_COMMAND(release, cmd_release_main,
 	   "give devices' IOMMU groups back to their original drivers",
-	   "release DEVICE... [--dry-run] [--force] [--persist] [--json] [--timeout TIME]\n"
+	   "release DEVICE... [--all] [--dry-run] [--force] [--persist] [--json] [--timeout TIME]\n"
 	   "                        [--lock-timeout TIME]\n"
 	   "       passthru release --recover [--force] [--json]\n"
+	   "DEVICE: as `passthru help assign` (--all: every device ids or a class match).\n"
 	   "Each member goes back to the driver the journal recorded at assign time,\n"
 	   "or to the kernel's default driver when there is no journal; driver_override\n"
 	   "is restored (normally cleared).  --persist also removes the devices from\n"

@@ -35,11 +35,12 @@
 static int cmd_verify_main(struct cli *cli, int argc, char **argv);
 CLI_COMMAND(verify, cmd_verify_main,
 	   "prove a device's IOMMU isolation (DMA checks; text, JSON, TAP, JUnit)",
-	   "verify DEVICE... [--iommu type1|iommufd|both] "
+	   "verify DEVICE... [--all] [--iommu type1|iommufd|both] "
 	   "[--format text|json|tap|junit] [--json] [-o FILE]\n"
 	   "                       [--allow-skip] [--emit nfd [--emit-file FILE] [--expiry DURATION]]\n"
 	   "                       [--scratch-lba [NSID:]START[+COUNT]]\n"
-	   "--json is --format json.\n"
+	   "--json is --format json.  DEVICE: as `passthru help assign` (--all: every\n"
+	   "device ids or a class match).\n"
 	   "--scratch-lba: NVMe LBAs the DMA checks may overwrite (else only a blank\n"
 	   "namespace is written).\n"
 	   "--emit nfd: a Node Feature Discovery feature file with the host facts and\n"
@@ -110,7 +111,8 @@ static int write_report(const struct vfy_report *rep, enum vfy_format fmt,
 static int parse_args(struct cli *cli, const struct cli_command *self,
 		      int argc, char **argv,
 		      const char **iommu, enum vfy_format *fmt,
-		      const char **outpath, bool *allow_skip, struct verify_emit *ve,
+		      const char **outpath, bool *allow_skip, bool *all,
+		      struct verify_emit *ve,
 		      struct pt_dmat_opts *scratch, bool *have_scratch)
 {
 	static const struct option opts[] = {
@@ -123,6 +125,7 @@ static int parse_args(struct cli *cli, const struct cli_command *self,
 		{ "emit-file", required_argument, NULL, 'F' },
 		{ "expiry", required_argument, NULL, 'X' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -144,6 +147,7 @@ static int parse_args(struct cli *cli, const struct cli_command *self,
 			cli->json = *fmt == VFY_FMT_JSON;
 			break;
 		case 'j': *fmt = VFY_FMT_JSON; break;
+		case 'A': *all = true; break;
 		case 'o': *outpath = optarg; break;
 		case 'S':
 			if (pt_dmat_parse_scratch(optarg, scratch) < 0)
@@ -203,7 +207,7 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 	const struct pt_device *devs[VERIFY_MAX_DEVICES];
 	const char *iommu = NULL, *outpath = NULL, *backends[2];
 	enum vfy_format fmt = cli->json ? VFY_FMT_JSON : VFY_FMT_TEXT;
-	bool allow_skip = false, nfd_on_stdout, have_scratch = false;
+	bool allow_skip = false, nfd_on_stdout, have_scratch = false, all = false;
 	struct pt_dmat_opts scratch = { 0 };
 	struct verify_emit ve = { .expiry = 24 * 3600 };
 	struct vfy_report rep;
@@ -213,7 +217,7 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 	char sum[96];
 	FILE *out, *human;
 
-	ret = parse_args(cli, self, argc, argv, &iommu, &fmt, &outpath, &allow_skip, &ve,
+	ret = parse_args(cli, self, argc, argv, &iommu, &fmt, &outpath, &allow_skip, &all, &ve,
 			 &scratch, &have_scratch);
 	if (ret)
 		return ret;
@@ -221,19 +225,30 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 	if (ret)
 		return ret;
 	for (int i = optind; i < argc; i++) {
-		const struct pt_device *d;
-		bool dup = false;
+		const struct pt_device *found[VERIFY_MAX_DEVICES];
+		int n = pt_resolve_devices(ctx, argv[i], all ? PT_RESOLVE_ALL : 0,
+					   found, VERIFY_MAX_DEVICES);
 
-		if (pt_resolve_device(ctx, argv[i], &d) < 0) {
+		if (n < 0) {
 			cli_error_device(argv[i]);
 			cli_err("%s", pt_last_error());
 			pt_ctx_free(ctx);
 			return CLI_EXIT_USAGE;
 		}
-		for (int k = 0; k < nr; k++)
-			dup |= devs[k] == d;
-		if (!dup)
-			devs[nr++] = d;
+		for (int f = 0; f < n; f++) {
+			bool dup = false;
+
+			for (int k = 0; k < nr; k++)
+				dup |= devs[k] == found[f];
+			if (dup)
+				continue;
+			if (nr == VERIFY_MAX_DEVICES) {
+				pt_ctx_free(ctx);
+				return cli_usage_error(self, "at most %d devices at once",
+						      VERIFY_MAX_DEVICES);
+			}
+			devs[nr++] = found[f];
+		}
 	}
 	/* --emit nfd without --emit-file: stdout is the NFD file's, the
 	 * report goes to -o FILE or, as the table, to stderr */

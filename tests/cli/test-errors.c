@@ -15,8 +15,9 @@
 
 #include "tests/cli/cli.h"
 
-#define DEVICE_FORMS "give a PCI address (0000:01:00.0 or 01:00.0), vendor:device " \
-	"ids (8086:10d3) or an interface name (eth0)"
+#define DEVICE_FORMS "give a PCI address (0000:01:00.0 or 01:00.0), a slot (01:00), " \
+	"vendor:device ids (8086:10d3), a class (class=net), a libvirt node device " \
+	"(pci_0000_01_00_0) or an interface name (eth0)"
 
 /* Runs passthru with args and asserts exit 2, empty stdout, stderr == msg. */
 #define expect_usage(root, msg, ...) do {					\
@@ -37,8 +38,11 @@ Test(errors, malformed_device)
 	expect_usage("server", "passthru: malformed device '0000:03:00.8': function "
 		     "must be a single digit 0-7; " DEVICE_FORMS "\n", "show",
 		     "0000:03:00.8");
-	expect_usage("server", "passthru: malformed device 'zz:zz': vendor:device ids "
-		     "are two groups of 4 hex digits; " DEVICE_FORMS "\n", "show", "zz:zz");
+	/* five characters with a colon are a slot (01:00) */
+	expect_usage("server", "passthru: malformed device 'zz:zz': bus must be 2 hex "
+		     "digits; " DEVICE_FORMS "\n", "show", "zz:zz");
+	expect_usage("server", "passthru: malformed device 'zzzz:zzzz': vendor:device ids "
+		     "are two groups of 4 hex digits; " DEVICE_FORMS "\n", "show", "zzzz:zzzz");
 	expect_usage("server", "passthru: malformed device '': empty; " DEVICE_FORMS "\n",
 		     "show", "");
 }
