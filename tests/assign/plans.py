@@ -118,7 +118,9 @@ expect("workstation --persist --dry-run says what it would write",
        HDR.format(pad="  ") +
        "2      0000:00:14.0  xhci_hcd  -> vfio-pci           planned\n"
        "note: --persist would add 0000:00:14.0 to " + FIX +
-       "/workstation/etc/passthru.conf\n")
+       "/workstation/etc/passthru.conf\n"
+       "note: --persist would add 'softdep xhci_hcd pre: vfio-pci' to " + FIX +
+       "/workstation/etc/modprobe.d/passthru.conf\n")
 
 # ---- server: SR-IOV PF with VFs (one on vfio-pci), multifunction NIC, stub
 expect("server SR-IOV PF: warns that its VFs vanish",
