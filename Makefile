@@ -167,7 +167,7 @@ INSTALL_FILES += 0755:$(PASSTHRU):$(BINDIR)/passthru \
 
 # Files made for install name the install directories: remade when those
 # change ($(BUILD)/install-dirs holds the last values).
-INSTALL_DIRS_SIG = $(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(VERSION)
+INSTALL_DIRS_SIG = $(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(SYSCONFDIR) $(VERSION)
 .PHONY: FORCE
 $(BUILD)/install-dirs: FORCE
 	@mkdir -p $(dir $@)

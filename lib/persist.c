@@ -14,8 +14,12 @@
  * name passthru.conf cannot hold would make the file unreadable, and with
  * it every `--udev-match` and passthru.service at boot.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -299,6 +303,102 @@ static void unpersist_group(struct pt_txn *t, struct ptt_group *g, const char *c
 	pt_clear_error();
 }
 
+/*
+ * The udev rule's test (like driverctl's): ROOT/etc/passthru.d holds an
+ * empty file per passthru.conf entry, pci-0000:01:00.0 or ids-0x8086:0x10d3
+ * (udev's $attr{vendor}:$attr{device}), so the rule starts passthru only
+ * for the devices the file lists.  Made to mirror the file after every
+ * --persist edit and by every assign --from-config (the boot service, or
+ * the administrator after editing the file by hand).
+ */
+static void mark_name(const struct pt_conf_entry *e, char *buf, size_t n)
+{
+	if (*e->bdf)
+		snprintf(buf, n, "pci-%s", e->bdf);
+	else
+		snprintf(buf, n, "ids-0x%04x:0x%04x", e->vendor, e->device);
+}
+
+static bool wanted(const struct pt_conf *c, const char *name)
+{
+	char m[64];
+
+	for (int i = 0; c && i < c->nr; i++) {
+		mark_name(&c->e[i], m, sizeof(m));
+		if (!strcmp(m, name))
+			return true;
+	}
+	return false;
+}
+
+void ptt_sync_marks(struct pt_txn *t, const struct pt_conf *c)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 320], m[64];
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	etc_path(t, dir, sizeof(dir), "etc/passthru.d");
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		if ((strncmp(de->d_name, "pci-", 4) && strncmp(de->d_name, "ids-", 4)) ||
+		    wanted(c, de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (ptt_dry(t))
+			ptt_note(t, PT_NOTE_PERSIST, -1, "--persist would remove %s", path);
+		else if (unlink(path) && errno != ENOENT)
+			ptt_note(t, PT_NOTE_PERSIST_FAILED, -1, "could not remove %s: %s",
+				 path, strerror(errno));
+	}
+	if (d)
+		closedir(d);
+	for (int i = 0; c && i < c->nr; i++) {
+		mark_name(&c->e[i], m, sizeof(m));
+		snprintf(path, sizeof(path), "%s/%s", dir, m);
+		if (!access(path, F_OK))
+			continue;
+		if (ptt_dry(t)) {
+			ptt_note(t, PT_NOTE_PERSIST, -1, "--persist would create %s "
+				 "(the udev rule's test)", path);
+			continue;
+		}
+		mkdir(dir, 0755);
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0)
+			ptt_note(t, PT_NOTE_PERSIST_FAILED, -1, "could not create %s: %s; "
+				 "the udev rule will not hold the device at boot",
+				 path, strerror(errno));
+		else
+			close(fd);
+	}
+}
+
+/* What passthru.conf will hold after this run's edits (a dry run's too). */
+static void expected_conf(struct pt_txn *t, const char *conf, struct pt_conf *c)
+{
+	if (pt_conf_load(conf, c))
+		c->nr = 0;
+	pt_clear_error();
+	if (!ptt_dry(t))
+		return;
+	for (int i = 0; i < t->nr; i++)
+		for (int k = 0; k < t->g[i].pub.nr_members; k++) {
+			const struct pt_txn_member *m = &t->g[i].mem[k];
+
+			if (m->move == PT_MOVE_STAYS_BRIDGE)
+				continue;
+			if (t->op == PT_TXN_RELEASE) {
+				for (int e = 0; e < c->nr; e++)
+					if (!strcmp(c->e[e].bdf, m->bdf))
+						c->e[e--] = c->e[--c->nr];
+			} else if (c->nr < PT_CONF_MAX) {
+				memset(&c->e[c->nr], 0, sizeof(c->e[0]));
+				snprintf(c->e[c->nr++].bdf, PT_BDF_LEN, "%s", m->bdf);
+			}
+		}
+}
+
 int ptt_persist(struct pt_txn *t)
 {
 	char buf[PATH_MAX];
@@ -333,5 +433,14 @@ int ptt_persist(struct pt_txn *t)
 				 mp.path, strerror(-ret));
 	}
 	lines_free(&mp);
+	{
+		struct pt_conf *c = malloc(sizeof(*c));
+
+		if (c) {
+			expected_conf(t, conf, c);
+			ptt_sync_marks(t, c);
+			free(c);
+		}
+	}
 	return 0;
 }

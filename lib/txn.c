@@ -359,6 +359,10 @@ int pt_txn_add_config(struct pt_txn *t, const struct pt_conf *c)
 	if (t->op != PT_TXN_ASSIGN || t->planned)
 		return pt_set_error(EINVAL, "transaction: a config is added to an "
 				    "assign, before its plan");
+	/* the udev rule's per-device test follows the file, edited by hand
+	 * or not (a dry run changes nothing and says nothing of it) */
+	if (!ptt_dry(t))
+		ptt_sync_marks(t, c);
 	for (int i = 0; i < c->nr; i++) {
 		const struct pt_conf_entry *e = &c->e[i];
 		bool found = false;

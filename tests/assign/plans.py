@@ -120,7 +120,9 @@ expect("workstation --persist --dry-run says what it would write",
        "note: --persist would add 0000:00:14.0 to " + FIX +
        "/workstation/etc/passthru.conf\n"
        "note: --persist would add 'softdep xhci_hcd pre: vfio-pci' to " + FIX +
-       "/workstation/etc/modprobe.d/passthru.conf\n")
+       "/workstation/etc/modprobe.d/passthru.conf\n"
+       "note: --persist would create " + FIX +
+       "/workstation/etc/passthru.d/pci-0000:00:14.0 (the udev rule's test)\n")
 
 # ---- server: SR-IOV PF with VFs (one on vfio-pci), multifunction NIC, stub
 expect("server SR-IOV PF: warns that its VFs vanish",
@@ -452,9 +454,15 @@ try:
     except OSError as e:
         r = u = ""
         check("installed files exist", False, str(e))
-    check("udev rule calls the installed binary and sets driver_override",
-          'ACTION=="add", SUBSYSTEM=="pci", PROGRAM=="/usr/bin/passthru assign '
-          '--udev-match %k", ATTR{driver_override}="vfio-pci"' in r and "@BINDIR@" not in r, r)
+    check("udev rule: starts nothing for an unlisted device, then calls the installed binary",
+          [l for l in r.splitlines() if not l.startswith("#")] == [
+              'ACTION!="add", GOTO="passthru_end"',
+              'SUBSYSTEM!="pci", GOTO="passthru_end"',
+              'TEST!="/etc/passthru.d/pci-%k", TEST!="/etc/passthru.d/ids-$attr{vendor}:'
+              '$attr{device}", GOTO="passthru_end"',
+              'PROGRAM=="/usr/bin/passthru assign --udev-match %k", '
+              'ATTR{driver_override}="vfio-pci"',
+              'LABEL="passthru_end"'] and "@" not in r, r)
     check("systemd unit runs assign --from-config",
           "ExecStart=/usr/bin/passthru assign --from-config\n" in u and
           "ConditionPathExists=/etc/passthru.conf" in u, u)

@@ -501,14 +501,18 @@ Test(txn, persist_and_release_undo_the_softdep)
 	t = txn(PT_TXN_ASSIGN, PT_TXN_PERSIST | PT_TXN_DRY_RUN);
 	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
 	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
-	cr_assert_eq(pt_txn_nr_notes(t), 2);
+	cr_assert_eq(pt_txn_nr_notes(t), 3);
 	snprintf(want, sizeof(want), "--persist would add " NIC " to %s", conf);
 	cr_assert_str_eq(note_text(t, 0), want);
 	snprintf(want, sizeof(want), "--persist would add 'softdep e1000e pre: vfio-pci' "
 		 "to %s", mp);
 	cr_assert_str_eq(note_text(t, 1), want);
+	snprintf(want, sizeof(want), "--persist would create %s/etc/passthru.d/pci-" NIC
+		 " (the udev rule's test)", T.root);
+	cr_assert_str_eq(note_text(t, 2), want);
 	pt_txn_free(t);
 	cr_assert_null(slurp_rel("etc/passthru.conf"));
+	cr_assert_null(slurp_rel("etc/passthru.d/pci-" NIC));
 
 	t = txn(PT_TXN_ASSIGN, PT_TXN_PERSIST);
 	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
@@ -519,6 +523,9 @@ Test(txn, persist_and_release_undo_the_softdep)
 	cr_assert_str_eq(slurp_rel("etc/modprobe.d/passthru.conf"),
 			 "# mine\nsoftdep i915 pre: vfio-pci\nsoftdep e1000e pre: vfio-pci\n"
 			 "# passthru: e1000e for " NIC2 "\n# passthru: e1000e for " NIC "\n");
+	/* the udev rule's tests: one empty file per entry */
+	cr_assert_str_eq(slurp_rel("etc/passthru.d/pci-" NIC), "");
+	cr_assert_str_eq(slurp_rel("etc/passthru.d/pci-" NIC2), "");
 	on_vfio(NIC);
 	on_vfio(NIC2);
 
@@ -528,6 +535,8 @@ Test(txn, persist_and_release_undo_the_softdep)
 	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
 	pt_txn_free(t);
 	cr_assert_str_eq(slurp_rel("etc/passthru.conf"), CONF_HEAD NIC2 "\n");
+	cr_assert_null(slurp_rel("etc/passthru.d/pci-" NIC));
+	cr_assert_str_eq(slurp_rel("etc/passthru.d/pci-" NIC2), "");
 	cr_assert_str_eq(slurp_rel("etc/modprobe.d/passthru.conf"),
 			 "# mine\nsoftdep i915 pre: vfio-pci\nsoftdep e1000e pre: vfio-pci\n"
 			 "# passthru: e1000e for " NIC2 "\n");
@@ -535,12 +544,15 @@ Test(txn, persist_and_release_undo_the_softdep)
 	t = txn(PT_TXN_RELEASE, PT_TXN_PERSIST | PT_TXN_DRY_RUN);
 	cr_assert_eq(pt_txn_add_device(t, NIC2, NULL), 0);
 	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
-	cr_assert_eq(pt_txn_nr_notes(t), 2);
+	cr_assert_eq(pt_txn_nr_notes(t), 3);
 	snprintf(want, sizeof(want), "--persist would remove 'softdep e1000e pre: "
 		 "vfio-pci' from %s (no persisted device needs it)", mp);
 	cr_assert_str_eq(note_text(t, 0), want);
 	snprintf(want, sizeof(want), "--persist would remove " NIC2 " from %s", conf);
 	cr_assert_str_eq(note_text(t, 1), want);
+	snprintf(want, sizeof(want), "--persist would remove %s/etc/passthru.d/pci-" NIC2,
+		 T.root);
+	cr_assert_str_eq(note_text(t, 2), want);
 	pt_txn_free(t);
 
 	t = txn(PT_TXN_RELEASE, PT_TXN_PERSIST);
@@ -551,7 +563,32 @@ Test(txn, persist_and_release_undo_the_softdep)
 	cr_assert_str_eq(note_text(t, 0), want);
 	pt_txn_free(t);
 	cr_assert_str_eq(slurp_rel("etc/passthru.conf"), CONF_HEAD);
+	cr_assert_null(slurp_rel("etc/passthru.d/pci-" NIC2));
 	/* the softdep written by hand, without passthru's comments, stays */
 	cr_assert_str_eq(slurp_rel("etc/modprobe.d/passthru.conf"),
 			 "# mine\nsoftdep i915 pre: vfio-pci\n");
+}
+
+/* assign --from-config (the boot service, or after a hand edit) makes the
+ * udev rule's tests mirror the file: ids entries as udev spells $attr{}. */
+Test(txn, from_config_mirrors_the_file_for_udev)
+{
+	static const char text[] = "8086:10d3 force\n" EDU "\n";
+	struct pt_conf *c = calloc(1, sizeof(*c));
+	struct pt_txn *t;
+
+	cr_assert_not_null(c);
+	tt_printf(&T, "etc/passthru.d/pci-" NIC, "");	/* no longer listed */
+	cr_assert_eq(pt_conf_parse(text, sizeof(text) - 1, c), 0, "%s", pt_last_error());
+	t = txn(PT_TXN_ASSIGN, PT_TXN_DRY_RUN);
+	cr_assert_eq(pt_txn_add_config(t, c), 0, "%s", pt_last_error());
+	pt_txn_free(t);
+	cr_assert_null(slurp_rel("etc/passthru.d/pci-" EDU), "a dry run writes nothing");
+	t = txn(PT_TXN_ASSIGN, 0);
+	cr_assert_eq(pt_txn_add_config(t, c), 0, "%s", pt_last_error());
+	pt_txn_free(t);
+	cr_assert_str_eq(slurp_rel("etc/passthru.d/ids-0x8086:0x10d3"), "");
+	cr_assert_str_eq(slurp_rel("etc/passthru.d/pci-" EDU), "");
+	cr_assert_null(slurp_rel("etc/passthru.d/pci-" NIC));
+	free(c);
 }
