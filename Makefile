@@ -184,10 +184,12 @@ INSTALL_SRCS = $(foreach e,$(INSTALL_FILES),$(if $(filter dir link,$(word 1,$(su
 
 install: all $$(INSTALL_SRCS) $(INSTALL_TARGETS)
 	scripts/install.sh install "$(DESTDIR)" $(INSTALL_FILES)
+	@scripts/enable-service.sh enable "$(DESTDIR)" "$(SYSCONFDIR)"
 
 # Removes exactly what install put; /etc/passthru.conf and the softdeps
 # file are the administrator's and stay.
 uninstall:
+	@scripts/enable-service.sh disable "$(DESTDIR)" "$(SYSCONFDIR)"
 	scripts/install.sh uninstall "$(DESTDIR)" $(INSTALL_FILES)
 
 clean:
