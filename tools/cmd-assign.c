@@ -218,7 +218,7 @@ CLI_COMMAND(assign, cmd_assign_main,
 	   "       passthru assign --from-config [--config FILE] [--dry-run] [--json]\n"
 	   "       passthru assign --udev-match BDF [--config FILE]\n"
 	   "DEVICE: 0000:01:00.0, 01:00.0, pci_0000_01_00_0 (virsh), 01:00 (every\n"
-	   "function of the slot, as lspci -s), vendor:device (8086:10d3), class=net\n"
+	   "function of the slot, as lspci takes it), vendor:device (8086:10d3), class=net\n"
 	   "(net, storage, display, usb, audio, bridge, accel, other) or an interface\n"
 	   "name.  Ids and classes must match one device, or every match with --all.\n"
 	   "Every endpoint of the device's IOMMU group moves to vfio-pci; bridges stay.\n"

@@ -173,6 +173,10 @@ static int cmd_help_main(struct cli *cli, int argc, char **argv)
 		print_help(stdout);
 		return CLI_EXIT_OK;
 	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		cli_print_usage(cli_command_find("help"), stdout);
+		return CLI_EXIT_OK;
+	}
 	c = cli_command_find(argv[1]);
 	if (!c) {
 		cli_err("unknown command '%s'; run `passthru help` for the list", argv[1]);
