@@ -133,17 +133,12 @@ int cli_getopt(struct cli *cli, const struct cli_command *cmd, int argc,
 			cli_exit(cli, CLI_EXIT_OK);
 			break;
 		case ':':
-			bad_name(argv, name, sizeof(p.bad));
-			if (cli->own_option_errors)
-				return c;
-			cli_usage_error(cmd, "option '%s' needs a value", name);
-			cli_exit(cli, CLI_EXIT_USAGE);
-			break;
 		case '?':
 			bad_name(argv, name, sizeof(p.bad));
 			if (cli->own_option_errors)
 				return c;
-			cli_usage_error(cmd, "unknown option '%s'", name);
+			cli_usage_error(cmd, c == ':' ? "option '%s' needs a value" :
+					"unknown option '%s'", name);
 			cli_exit(cli, CLI_EXIT_USAGE);
 			break;
 		}

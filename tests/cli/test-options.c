@@ -138,30 +138,39 @@ Test(options, missing_values)
 	run_free(&r);
 }
 
+/* The failure document: {"version", "error": {message, device}, "exit"}. */
+static const char *error_doc(const char *message, const char *device, int status)
+{
+	static char doc[1024];
+	char dev[64] = "null";
+
+	if (device)
+		snprintf(dev, sizeof(dev), "\"%s\"", device);
+	snprintf(doc, sizeof(doc), "{\n  \"version\": 1,\n  \"error\": {\n    \"message\": "
+		 "\"%s\",\n    \"device\": %s\n  },\n  \"exit\": %d\n}\n",
+		 message, dev, status);
+	return doc;
+}
+
+#define NO_0900 "unknown device '09:00.0': no PCI device at 0000:09:00.0; run " \
+	"`passthru list` to see the devices"
+
 Test(options, json_failures_are_json)
 {
 	struct run r;
 
 	pt(&r, "server", "show", "09:00.0", "--json");
 	cr_expect_eq(r.status, 2);
-	cr_expect_str_eq(r.out, "{\n  \"version\": 1,\n  \"error\": {\n    \"message\": "
-			 "\"unknown device '09:00.0': no PCI device at 0000:09:00.0; run "
-			 "`passthru list` to see the devices\",\n    \"device\": \"09:00.0\"\n"
-			 "  },\n  \"exit\": 2\n}\n");
+	cr_expect_str_eq(r.out, error_doc(NO_0900, "09:00.0", 2));
 	run_free(&r);
 	/* --json before the command, the bad option before --json */
 	pt(&r, "server", "--json", "assign", "-x");
 	cr_expect_eq(r.status, 2);
-	cr_expect_str_eq(r.out, "{\n  \"version\": 1,\n  \"error\": {\n    \"message\": "
-			 "\"unknown option '-x'\",\n    \"device\": null\n  },\n"
-			 "  \"exit\": 2\n}\n");
+	cr_expect_str_eq(r.out, error_doc("unknown option '-x'", NULL, 2));
 	run_free(&r);
 	pt(&r, "server", "assign", "--dry-run", "09:00.0", "--json");
 	cr_expect_eq(r.status, 2);
-	cr_expect_str_eq(r.out, "{\n  \"version\": 1,\n  \"error\": {\n    \"message\": "
-			 "\"unknown device '09:00.0': no PCI device at 0000:09:00.0; run "
-			 "`passthru list` to see the devices\",\n    \"device\": \"09:00.0\"\n"
-			 "  },\n  \"exit\": 2\n}\n");
+	cr_expect_str_eq(r.out, error_doc(NO_0900, "09:00.0", 2));
 	run_free(&r);
 	/* verify: --json is --format json, and its failures are JSON too */
 	pt(&r, "server", "verify", "09:00.0", "--format", "json");
