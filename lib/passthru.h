@@ -247,6 +247,11 @@ struct pt_system {
 	struct pt_group *groups;	/* ascending id; NULL without IOMMU */
 	int nr_groups;
 };
+/* Device / group i (0 <= i < nr_devices / nr_groups), NULL outside: the
+ * way to reach them that survives struct pt_device and pt_group growing
+ * (lib/ABI.md, step 1; sys->devices[i] makes their size the caller's). */
+const struct pt_device *pt_system_device(const struct pt_system *sys, int i);
+const struct pt_group *pt_system_group(const struct pt_system *sys, int i);
 
 /*
  * Scans once per context (later calls return the same result; the result
@@ -617,6 +622,18 @@ bool pt_conf_name_ok(const char *name);
  */
 int pt_conf_add(const char *path, const char *bdf, const char *opts);
 int pt_conf_remove(const char *path, const char *bdf);
+/*
+ * The form that can grow (lib/ABI.md, step 1): the library allocates the
+ * config, the caller reaches the entries through pt_conf_entry() and never
+ * sizes, copies or embeds struct pt_conf.  pt_conf_open() returns -ENOENT
+ * (*out NULL, no error set) when the file does not exist.
+ */
+int pt_conf_open(const char *path, struct pt_conf **out);
+int pt_conf_from_text(const char *buf, size_t len, struct pt_conf **out);
+void pt_conf_free(struct pt_conf *c);
+int pt_conf_count(const struct pt_conf *c);
+/* Entry i (0 <= i < count), NULL outside. */
+const struct pt_conf_entry *pt_conf_entry(const struct pt_conf *c, int i);
 /* ==== end of binding ==================================================== */
 
 #ifdef __cplusplus

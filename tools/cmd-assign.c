@@ -39,14 +39,11 @@ static int udev_match(struct cli *cli, const char *conf_path, const char *bdf)
 		return CLI_EXIT_USAGE;
 	}
 	snprintf(etc, sizeof(etc), "%s/etc/passthru.conf", root);
-	c = malloc(sizeof(*c));
-	if (!c)
-		return CLI_EXIT_FAIL;
-	ret = pt_conf_load(conf_path ? conf_path : etc, c);
+	ret = pt_conf_open(conf_path ? conf_path : etc, &c);
 	if (!ret && pt_sysfs_init(&fs, root))
 		ret = -EINVAL;
 	if (ret) {
-		free(c);
+		pt_conf_free(c);
 		if (ret == -ENOENT)
 			return CLI_EXIT_FAIL;
 		cli_err("%s", pt_last_error());
@@ -59,7 +56,7 @@ static int udev_match(struct cli *cli, const char *conf_path, const char *bdf)
 	pt_sysfs_fini(&fs);
 	ret = pt_conf_match(c, bdf, (unsigned int)strtoul(v, NULL, 16),
 			    (unsigned int)strtoul(d, NULL, 16)) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
-	free(c);
+	pt_conf_free(c);
 	return ret;
 }
 
@@ -78,10 +75,7 @@ static int add_from_config(struct bc_run *r, const char *conf_path)
 			 r->cli->root && strcmp(r->cli->root, "/") ? r->cli->root : "");
 		path = etc;
 	}
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return CLI_EXIT_FAIL;
-	ret = pt_conf_load(path, c);
+	ret = pt_conf_open(path, &c);
 	if (ret == -ENOENT) {
 		snprintf(missing, sizeof(missing), "%s does not exist: nothing to "
 			 "assign", path);
@@ -90,7 +84,7 @@ static int add_from_config(struct bc_run *r, const char *conf_path)
 	} else if (!ret) {
 		ret = pt_txn_add_config(r->txn, c);
 	}
-	free(c);
+	pt_conf_free(c);
 	return ret ? bc_fail(r, CLI_EXIT_USAGE) : CLI_EXIT_OK;
 }
 

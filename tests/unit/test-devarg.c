@@ -311,3 +311,17 @@ Test(resolve, libvirt_nodedev_names)
 	cr_assert_str_eq(pt_last_error(), "unknown device 'pci_0000_02_00_0': no PCI "
 			 "device at 0000:02:00.0; run `passthru list` to see the devices");
 }
+
+Test(resolve, system_accessors)
+{
+	const struct pt_system *sys;
+
+	cr_assert_eq(pt_scan(ctx, &sys), 0, "%s", pt_last_error());
+	cr_assert_eq(sys->nr_devices, 4);
+	cr_assert_str_eq(pt_system_device(sys, 0)->bdf, "0000:00:19.0");
+	cr_assert_str_eq(pt_system_device(sys, 3)->bdf, "0000:01:00.1");
+	cr_assert_null(pt_system_device(sys, 4));
+	cr_assert_null(pt_system_device(sys, -1));
+	cr_assert_null(pt_system_group(sys, sys->nr_groups));
+	cr_assert_null(pt_system_device(NULL, 0));
+}
