@@ -207,8 +207,10 @@ int main(int argc, char **argv)
 	bool wide = false;
 	int c;
 
-	/* --json anywhere: even an error found before it is then JSON */
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+	/* --json anywhere: even an error found before it is then JSON (not
+	 * in the command lines the shells ask __complete about) */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") &&
+	     strcmp(argv[i], "__complete"); i++)
 		if (!strcmp(argv[i], "--json"))
 			cli.json = true;
 
