@@ -167,7 +167,7 @@ INSTALL_FILES += 0755:$(PASSTHRU):$(BINDIR)/passthru \
 
 # Files made for install name the install directories: remade when those
 # change ($(BUILD)/install-dirs holds the last values).
-INSTALL_DIRS_SIG = $(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(VERSION)
+INSTALL_DIRS_SIG = $(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(SYSCONFDIR) $(VERSION)
 .PHONY: FORCE
 $(BUILD)/install-dirs: FORCE
 	@mkdir -p $(dir $@)
@@ -184,10 +184,12 @@ INSTALL_SRCS = $(foreach e,$(INSTALL_FILES),$(if $(filter dir link,$(word 1,$(su
 
 install: all $$(INSTALL_SRCS) $(INSTALL_TARGETS)
 	scripts/install.sh install "$(DESTDIR)" $(INSTALL_FILES)
+	@scripts/enable-service.sh enable "$(DESTDIR)" "$(SYSCONFDIR)"
 
 # Removes exactly what install put; /etc/passthru.conf and the softdeps
 # file are the administrator's and stay.
 uninstall:
+	@scripts/enable-service.sh disable "$(DESTDIR)" "$(SYSCONFDIR)"
 	scripts/install.sh uninstall "$(DESTDIR)" $(INSTALL_FILES)
 
 clean:

@@ -13,7 +13,7 @@ MODPROBEDIR    ?= $(SYSCONFDIR)/modprobe.d
 # The rule and the unit name the installed binary.
 $(BUILD)/configs/%: configs/udev/% $(BUILD)/install-dirs
 	@mkdir -p $(dir $@)
-	sed 's|@BINDIR@|$(BINDIR)|g' $< >$@
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< >$@
 $(BUILD)/configs/%: configs/systemd/% $(BUILD)/install-dirs
 	@mkdir -p $(dir $@)
 	sed 's|@BINDIR@|$(BINDIR)|g' $< >$@

@@ -403,3 +403,52 @@ int pt_conf_remove(const char *path, const char *bdf)
 {
 	return edit(path, bdf, NULL);
 }
+
+int pt_conf_from_text(const char *buf, size_t len, struct pt_conf **out)
+{
+	struct pt_conf *c = calloc(1, sizeof(*c));
+	int ret;
+
+	*out = NULL;
+	if (!c)
+		return pt_set_error(ENOMEM, "passthru.conf: out of memory");
+	ret = pt_conf_parse(buf, len, c);
+	if (ret) {
+		free(c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+int pt_conf_open(const char *path, struct pt_conf **out)
+{
+	struct pt_conf *c = calloc(1, sizeof(*c));
+	int ret;
+
+	*out = NULL;
+	if (!c)
+		return pt_set_error(ENOMEM, "%s: out of memory", path);
+	ret = pt_conf_load(path, c);
+	if (ret) {
+		free(c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+void pt_conf_free(struct pt_conf *c)
+{
+	free(c);
+}
+
+int pt_conf_count(const struct pt_conf *c)
+{
+	return c ? c->nr : 0;
+}
+
+const struct pt_conf_entry *pt_conf_entry(const struct pt_conf *c, int i)
+{
+	return c && i >= 0 && i < c->nr ? &c->e[i] : NULL;
+}

@@ -197,7 +197,21 @@ static void json_close(struct json *j, char c)
 	jb_end(j, w);
 }
 
-void json_obj_begin(struct json *j, const char *key) { json_open(j, key, '{'); }
+void json_version(struct json *j, int version)
+{
+	j->version = version;
+}
+
+void json_obj_begin(struct json *j, const char *key)
+{
+	bool top = j->depth == 0;
+
+	json_open(j, key, '{');
+	/* the schema version leads the document, in this one place */
+	if (top && j->version)
+		json_int(j, "version", j->version);
+}
+
 void json_obj_end(struct json *j) { json_close(j, '}'); }
 void json_arr_begin(struct json *j, const char *key) { json_open(j, key, '['); }
 void json_arr_end(struct json *j) { json_close(j, ']'); }

@@ -30,6 +30,7 @@ struct json {
 	int depth;
 	bool first[JSON_MAX_DEPTH];	/* no element written yet at this level */
 	struct json_buf *keep;		/* json_buffer(), else NULL */
+	int version;			/* json_version(), else 0 */
 };
 
 void json_init(struct json *j, FILE *out);
@@ -37,6 +38,9 @@ void json_init(struct json *j, FILE *out);
  * json_finish() (which must then be called): for a document nothing else
  * writes into meanwhile.  Without it each call writes its piece at once. */
 void json_buffer(struct json *j);
+/* The document's schema version: its top-level object then starts with
+ * "version": version. */
+void json_version(struct json *j, int version);
 void json_obj_begin(struct json *j, const char *key);
 void json_obj_end(struct json *j);
 void json_arr_begin(struct json *j, const char *key);

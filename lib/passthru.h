@@ -247,6 +247,11 @@ struct pt_system {
 	struct pt_group *groups;	/* ascending id; NULL without IOMMU */
 	int nr_groups;
 };
+/* Device / group i (0 <= i < nr_devices / nr_groups), NULL outside: the
+ * way to reach them that survives struct pt_device and pt_group growing
+ * (lib/ABI.md, step 1; sys->devices[i] makes their size the caller's). */
+const struct pt_device *pt_system_device(const struct pt_system *sys, int i);
+const struct pt_group *pt_system_group(const struct pt_system *sys, int i);
 
 /*
  * Scans once per context (later calls return the same result; the result
@@ -280,24 +285,43 @@ const char *pt_device_class_key(const struct pt_device *d);
 const char *pt_pcie_type_name(int type);
 
 /*
- * DEVICE arguments: "0000:01:00.0", "01:00.0" (domain 0), "8086:10d3"
- * (vendor:device ids) or a network interface name ("eth0").
+ * DEVICE arguments, the forms lspci, virsh and driverctl users know:
+ * "0000:01:00.0", "01:00.0" (domain 0), "pci_0000_01_00_0" (a libvirt node
+ * device name), "01:00" or "0000:01:00" (every function of a slot, as
+ * `lspci -s`), "8086:10d3" (vendor:device ids), "class=net" (a class key
+ * of pt_device_class_key()) or a network interface name ("eth0").
  */
-enum pt_devarg_kind { PT_DEVARG_BDF, PT_DEVARG_IDS, PT_DEVARG_IFNAME };
+enum pt_devarg_kind {
+	PT_DEVARG_BDF, PT_DEVARG_IDS, PT_DEVARG_IFNAME, PT_DEVARG_SLOT,
+	PT_DEVARG_CLASS,
+};
 struct pt_devarg {
 	enum pt_devarg_kind kind;
 	unsigned int domain, bus, dev, func;	/* PT_DEVARG_BDF (domain: 4-8
-						 * hex digits, VMD has 10000+) */
+						 * hex digits, VMD has 10000+);
+						 * PT_DEVARG_SLOT: no func */
 	bool short_bdf;				/* given without domain */
 	unsigned int vendor, device;		/* PT_DEVARG_IDS */
 	char ifname[PT_NAME_LEN];		/* PT_DEVARG_IFNAME */
+	char class_key[16];			/* PT_DEVARG_CLASS: "net" */
 };
 /* Syntax only.  -EINVAL with "malformed device 'X': ..." */
 int pt_devarg_parse(const char *arg, struct pt_devarg *out);
-/* Parses and finds the device: -EINVAL malformed, -ENODEV unknown,
- * -EEXIST ambiguous ids (the message lists the candidates). */
+/* Parses and finds the one device: -EINVAL malformed, -ENODEV unknown,
+ * -EEXIST when ids, a class or a slot match several (the message lists
+ * the candidates). */
 int pt_resolve_device(struct pt_ctx *ctx, const char *arg,
 		      const struct pt_device **out);
+/*
+ * Every device arg selects, in address order, into out[0..max): the
+ * number found (>= 1) or -errno as pt_resolve_device().  A slot selects
+ * all its functions; ids or a class matching several are -EEXIST (the
+ * candidates listed, and --all named) unless PT_RESOLVE_ALL; -ENOSPC when
+ * more than max match.
+ */
+#define PT_RESOLVE_ALL	(1u << 0)
+int pt_resolve_devices(struct pt_ctx *ctx, const char *arg, unsigned int flags,
+		       const struct pt_device **out, int max);
 
 /*
  * Sizes: "1G", "512M", "2GiB", "4096", "1.5G" (binary units, K/M/G/T with
@@ -401,6 +425,8 @@ enum pt_txn_op {
 #define PT_TXN_DRY_RUN	(1u << 0)	/* plan and refuse; change nothing */
 #define PT_TXN_PERSIST	(1u << 1)	/* assign/release: edit passthru.conf too */
 #define PT_TXN_FORCE	(1u << 2)	/* every group of the run is forced */
+#define PT_TXN_ALL	(1u << 3)	/* ids and classes add every device they
+					 * match (PT_RESOLVE_ALL) */
 
 /* What one added device asks for its group; NULL means all defaults. */
 struct pt_txn_opts {
@@ -509,8 +535,9 @@ void pt_txn_set_cancel(struct pt_txn *t, volatile sig_atomic_t *flag);
 int pt_txn_set_conf_path(struct pt_txn *t, const char *path);
 
 /*
- * Adds DEVICE's IOMMU group (BDF, short BDF, vendor:device ids or an
- * interface name, as pt_resolve_device()).  Two devices of one group add
+ * Adds the IOMMU group of every device DEVICE selects (as
+ * pt_resolve_devices(): a slot selects all its functions, ids and classes
+ * all matches with PT_TXN_ALL, else one).  Two devices of one group add
  * it once; its force is set if any of them asked.  -EINVAL/-ENODEV/-EEXIST
  * for bad input (message as pt_resolve_device(), or "unknown user 'X'"),
  * -ENXIO when the device is in no IOMMU group.
@@ -595,6 +622,18 @@ bool pt_conf_name_ok(const char *name);
  */
 int pt_conf_add(const char *path, const char *bdf, const char *opts);
 int pt_conf_remove(const char *path, const char *bdf);
+/*
+ * The form that can grow (lib/ABI.md, step 1): the library allocates the
+ * config, the caller reaches the entries through pt_conf_entry() and never
+ * sizes, copies or embeds struct pt_conf.  pt_conf_open() returns -ENOENT
+ * (*out NULL, no error set) when the file does not exist.
+ */
+int pt_conf_open(const char *path, struct pt_conf **out);
+int pt_conf_from_text(const char *buf, size_t len, struct pt_conf **out);
+void pt_conf_free(struct pt_conf *c);
+int pt_conf_count(const struct pt_conf *c);
+/* Entry i (0 <= i < count), NULL outside. */
+const struct pt_conf_entry *pt_conf_entry(const struct pt_conf *c, int i);
 /* ==== end of binding ==================================================== */
 
 #ifdef __cplusplus

@@ -6,15 +6,20 @@
  * assign: a line per endpoint in passthru.conf (with the run's user= and
  * group=), and for each native driver a modprobe.d softdep that loads
  * vfio-pci first, so the override udev sets on "add" finds vfio-pci ready;
- * release: the lines go (an ids line that would bring a device back at the
- * next boot is pointed out).
+ * release: the lines go, and each softdep no persisted device needs any
+ * more (an ids line that would bring a device back at the next boot is
+ * pointed out).  A dry run names every file and line it would change.
  *
  * The names are checked before anything changes (ptt_persist_check): a
  * name passthru.conf cannot hold would make the file unreadable, and with
  * it every `--udev-match` and passthru.service at boot.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,35 +58,180 @@ int ptt_persist_check(struct pt_txn *t)
 	return 0;
 }
 
-/* Adds line to the file at path unless it is there (the softdeps). */
-static int ensure_line(const char *path, const char *line)
+/*
+ * The modprobe.d file, edited in memory for the whole run and written once
+ * (temporary file + rename).  Each softdep line is followed by one comment
+ * per device it is there for,
+ *	softdep e1000e pre: vfio-pci
+ *	# passthru: e1000e for 0000:00:19.0
+ * so release --persist removes a softdep with the last device needing it
+ * (a softdep without such comments, written by hand, is never removed).
+ */
+struct lines {
+	char path[PATH_MAX];
+	char **v;
+	int n;
+	bool changed;
+};
+
+static int lines_load(struct lines *l)
 {
 	char buf[512];
-	FILE *f = fopen(path, "re");
+	FILE *f = fopen(l->path, "re");
 
-	if (f) {
-		while (fgets(buf, sizeof(buf), f)) {
-			buf[strcspn(buf, "\n")] = '\0';
-			if (!strcmp(buf, line)) {
-				fclose(f);
-				return 0;
-			}
-		}
-		fclose(f);
-	}
-	f = fopen(path, "ae");
 	if (!f)
-		return -errno;
-	fprintf(f, "%s\n", line);
-	return fclose(f) ? -errno : 0;
+		return errno == ENOENT ? 0 : -errno;
+	while (fgets(buf, sizeof(buf), f)) {
+		char **v = realloc(l->v, sizeof(*v) * (size_t)(l->n + 1));
+
+		if (!v || !(v[l->n] = strdup(buf))) {
+			if (v)
+				l->v = v;
+			fclose(f);
+			return -ENOMEM;
+		}
+		l->v = v;
+		l->v[l->n][strcspn(l->v[l->n], "\n")] = '\0';
+		l->n++;
+	}
+	fclose(f);
+	return 0;
 }
 
-static int persist_group(struct pt_txn *t, struct ptt_group *g, const char *conf)
+static void lines_free(struct lines *l)
 {
-	char mp[PATH_MAX], opts[2 * PT_CONF_NAME_LEN + 16] = "", line[160];
+	for (int i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+static int lines_find(const struct lines *l, const char *line)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], line))
+			return i;
+	return -1;
+}
+
+/* Inserts line at position at (l->n: the end) unless it is there. */
+static int lines_insert(struct lines *l, int at, const char *line)
+{
+	char **v;
+
+	if (lines_find(l, line) >= 0)
+		return 0;
+	v = realloc(l->v, sizeof(*v) * (size_t)(l->n + 1));
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	memmove(&v[at + 1], &v[at], sizeof(*v) * (size_t)(l->n - at));
+	v[at] = strdup(line);
+	if (!v[at]) {
+		memmove(&v[at], &v[at + 1], sizeof(*v) * (size_t)(l->n - at));
+		return -ENOMEM;
+	}
+	l->n++;
+	l->changed = true;
+	return 1;
+}
+
+static void lines_delete(struct lines *l, int i)
+{
+	free(l->v[i]);
+	memmove(&l->v[i], &l->v[i + 1], sizeof(*l->v) * (size_t)(l->n - i - 1));
+	l->n--;
+	l->changed = true;
+}
+
+static int lines_save(const struct lines *l)
+{
+	char tmp[PATH_MAX + 8];
+	FILE *f;
+
+	if (!l->changed)
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.new", l->path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	for (int i = 0; i < l->n; i++)
+		fprintf(f, "%s\n", l->v[i]);
+	if (fclose(f) || rename(tmp, l->path)) {
+		int e = errno;
+
+		unlink(tmp);
+		return -e;
+	}
+	return 0;
+}
+
+/* softdep DRIVER for BDF: the line and its comment. */
+static int softdep_add(struct pt_txn *t, struct lines *l, int gid,
+		       const char *driver, const char *bdf)
+{
+	char dep[160], why[200];
+	int at, ret;
+
+	snprintf(dep, sizeof(dep), "softdep %s pre: vfio-pci", driver);
+	snprintf(why, sizeof(why), "# passthru: %s for %s", driver, bdf);
+	at = lines_find(l, dep);
+	if (at < 0) {
+		if (ptt_dry(t))
+			ptt_note(t, PT_NOTE_PERSIST, gid, "--persist would add '%s' "
+				 "to %s", dep, l->path);
+		else
+			ptt_note(t, PT_NOTE_PERSIST, gid, "'%s' added to %s", dep,
+				 l->path);
+		ret = lines_insert(l, l->n, dep);
+		at = l->n - 1;
+	} else {
+		ret = 0;
+	}
+	if (ret >= 0)
+		ret = lines_insert(l, at + 1, why);
+	return ret < 0 ? ret : 0;
+}
+
+/* Drops BDF's comments; a softdep whose last comment went goes too. */
+static void softdep_drop(struct pt_txn *t, struct lines *l, int gid,
+			 const char *bdf)
+{
+	char tail[64], dep[160], drv[PT_NAME_LEN];
+
+	snprintf(tail, sizeof(tail), " for %s", bdf);
+	for (int i = 0; i < l->n; i++) {
+		const char *s = l->v[i];
+		size_t n = strlen(s), tl = strlen(tail);
+		bool more = false;
+		int at;
+
+		if (strncmp(s, "# passthru: ", 12) || n <= 12 + tl ||
+		    strcmp(s + n - tl, tail) || n - 12 - tl >= sizeof(drv))
+			continue;
+		snprintf(drv, sizeof(drv), "%.*s", (int)(n - 12 - tl), s + 12);
+		lines_delete(l, i--);
+		snprintf(dep, sizeof(dep), "# passthru: %s for ", drv);
+		for (int k = 0; k < l->n; k++)
+			more |= !strncmp(l->v[k], dep, strlen(dep));
+		snprintf(dep, sizeof(dep), "softdep %s pre: vfio-pci", drv);
+		at = lines_find(l, dep);
+		if (more || at < 0)
+			continue;
+		lines_delete(l, at);
+		if (at <= i)
+			i--;
+		ptt_note(t, PT_NOTE_PERSIST, gid, "%s '%s' %s %s (no persisted "
+			 "device needs it)", ptt_dry(t) ? "--persist would remove" :
+			 "removed", dep, "from", l->path);
+	}
+}
+
+static int persist_group(struct pt_txn *t, struct ptt_group *g, const char *conf,
+			 struct lines *mp)
+{
+	char opts[2 * PT_CONF_NAME_LEN + 16] = "";
 	int ret;
 
-	etc_path(t, mp, sizeof(mp), "etc/modprobe.d/passthru.conf");
 	if (g->user)
 		snprintf(opts, sizeof(opts), "user=%s", g->user);
 	if (g->group)
@@ -95,24 +245,26 @@ static int persist_group(struct pt_txn *t, struct ptt_group *g, const char *conf
 		if (ptt_dry(t)) {
 			ptt_note(t, PT_NOTE_PERSIST, g->pub.id, "--persist would add %s "
 				 "to %s", m->bdf, conf);
-			continue;
+		} else {
+			ret = pt_conf_add(conf, m->bdf, opts);
+			if (ret)
+				return ret;
+			ptt_note(t, PT_NOTE_PERSIST, g->pub.id, "%s persisted in %s",
+				 m->bdf, conf);
 		}
-		ret = pt_conf_add(conf, m->bdf, opts);
-		if (ret)
-			return ret;
-		ptt_note(t, PT_NOTE_PERSIST, g->pub.id, "%s persisted in %s", m->bdf, conf);
 		if (!*m->driver || pt_driver_is_vfio(m->driver))
 			continue;
-		snprintf(line, sizeof(line), "softdep %s pre: vfio-pci", m->driver);
-		ret = ensure_line(mp, line);
+		ret = softdep_add(t, mp, g->pub.id, m->driver, m->bdf);
 		if (ret)
-			ptt_note(t, PT_NOTE_PERSIST_FAILED, g->pub.id, "could not add '%s' "
-				 "to %s: %s", line, mp, strerror(-ret));
+			ptt_note(t, PT_NOTE_PERSIST_FAILED, g->pub.id, "could not add "
+				 "the softdep for %s to %s: %s", m->driver, mp->path,
+				 strerror(-ret));
 	}
 	return 0;
 }
 
-static void unpersist_group(struct pt_txn *t, struct ptt_group *g, const char *conf)
+static void unpersist_group(struct pt_txn *t, struct ptt_group *g, const char *conf,
+			    struct lines *mp)
 {
 	struct pt_conf *c = malloc(sizeof(*c));
 
@@ -123,6 +275,7 @@ static void unpersist_group(struct pt_txn *t, struct ptt_group *g, const char *c
 
 		if (g->mem[k].move == PT_MOVE_STAYS_BRIDGE)
 			continue;
+		softdep_drop(t, mp, g->pub.id, bdf);
 		if (ptt_dry(t)) {
 			ptt_note(t, PT_NOTE_PERSIST, g->pub.id, "--persist would remove "
 				 "%s from %s", bdf, conf);
@@ -150,24 +303,144 @@ static void unpersist_group(struct pt_txn *t, struct ptt_group *g, const char *c
 	pt_clear_error();
 }
 
+/*
+ * The udev rule's test (like driverctl's): ROOT/etc/passthru.d holds an
+ * empty file per passthru.conf entry, pci-0000:01:00.0 or ids-0x8086:0x10d3
+ * (udev's $attr{vendor}:$attr{device}), so the rule starts passthru only
+ * for the devices the file lists.  Made to mirror the file after every
+ * --persist edit and by every assign --from-config (the boot service, or
+ * the administrator after editing the file by hand).
+ */
+static void mark_name(const struct pt_conf_entry *e, char *buf, size_t n)
+{
+	if (*e->bdf)
+		snprintf(buf, n, "pci-%s", e->bdf);
+	else
+		snprintf(buf, n, "ids-0x%04x:0x%04x", e->vendor, e->device);
+}
+
+static bool wanted(const struct pt_conf *c, const char *name)
+{
+	char m[64];
+
+	for (int i = 0; c && i < c->nr; i++) {
+		mark_name(&c->e[i], m, sizeof(m));
+		if (!strcmp(m, name))
+			return true;
+	}
+	return false;
+}
+
+void ptt_sync_marks(struct pt_txn *t, const struct pt_conf *c)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 320], m[64];
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	etc_path(t, dir, sizeof(dir), "etc/passthru.d");
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		if ((strncmp(de->d_name, "pci-", 4) && strncmp(de->d_name, "ids-", 4)) ||
+		    wanted(c, de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (ptt_dry(t))
+			ptt_note(t, PT_NOTE_PERSIST, -1, "--persist would remove %s", path);
+		else if (unlink(path) && errno != ENOENT)
+			ptt_note(t, PT_NOTE_PERSIST_FAILED, -1, "could not remove %s: %s",
+				 path, strerror(errno));
+	}
+	if (d)
+		closedir(d);
+	for (int i = 0; c && i < c->nr; i++) {
+		mark_name(&c->e[i], m, sizeof(m));
+		snprintf(path, sizeof(path), "%s/%s", dir, m);
+		if (!access(path, F_OK))
+			continue;
+		if (ptt_dry(t)) {
+			ptt_note(t, PT_NOTE_PERSIST, -1, "--persist would create %s "
+				 "(the udev rule's test)", path);
+			continue;
+		}
+		mkdir(dir, 0755);
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0)
+			ptt_note(t, PT_NOTE_PERSIST_FAILED, -1, "could not create %s: %s; "
+				 "the udev rule will not hold the device at boot",
+				 path, strerror(errno));
+		else
+			close(fd);
+	}
+}
+
+/* What passthru.conf will hold after this run's edits (a dry run's too). */
+static void expected_conf(struct pt_txn *t, const char *conf, struct pt_conf *c)
+{
+	if (pt_conf_load(conf, c))
+		c->nr = 0;
+	pt_clear_error();
+	if (!ptt_dry(t))
+		return;
+	for (int i = 0; i < t->nr; i++)
+		for (int k = 0; k < t->g[i].pub.nr_members; k++) {
+			const struct pt_txn_member *m = &t->g[i].mem[k];
+
+			if (m->move == PT_MOVE_STAYS_BRIDGE)
+				continue;
+			if (t->op == PT_TXN_RELEASE) {
+				for (int e = 0; e < c->nr; e++)
+					if (!strcmp(c->e[e].bdf, m->bdf))
+						c->e[e--] = c->e[--c->nr];
+			} else if (c->nr < PT_CONF_MAX) {
+				memset(&c->e[c->nr], 0, sizeof(c->e[0]));
+				snprintf(c->e[c->nr++].bdf, PT_BDF_LEN, "%s", m->bdf);
+			}
+		}
+}
+
 int ptt_persist(struct pt_txn *t)
 {
 	char buf[PATH_MAX];
 	const char *conf = conf_path(t, buf, sizeof(buf));
+	struct lines mp = { .n = 0 };
 	int ret;
 
 	if (!(t->flags & PT_TXN_PERSIST))
 		return 0;
+	etc_path(t, mp.path, sizeof(mp.path), "etc/modprobe.d/passthru.conf");
+	ret = lines_load(&mp);
+	if (ret)
+		ptt_note(t, PT_NOTE_PERSIST_FAILED, -1, "cannot read %s: %s; its "
+			 "softdeps are left as they are", mp.path, strerror(-ret));
 	for (int i = 0; i < t->nr; i++) {
 		struct ptt_group *g = &t->g[i];
 
 		if (t->op == PT_TXN_RELEASE) {
-			unpersist_group(t, g, conf);
+			unpersist_group(t, g, conf, &mp);
 			continue;
 		}
-		ret = persist_group(t, g, conf);
-		if (ret)
+		ret = persist_group(t, g, conf, &mp);
+		if (ret) {
+			lines_free(&mp);
 			return ptt_fail(t, PT_TXN_FAILED, ret);
+		}
+	}
+	if (!ptt_dry(t) && mp.changed) {
+		ret = lines_save(&mp);
+		if (ret)
+			ptt_note(t, PT_NOTE_PERSIST_FAILED, -1, "could not write %s: %s",
+				 mp.path, strerror(-ret));
+	}
+	lines_free(&mp);
+	{
+		struct pt_conf *c = malloc(sizeof(*c));
+
+		if (c) {
+			expected_conf(t, conf, c);
+			ptt_sync_marks(t, c);
+			free(c);
+		}
 	}
 	return 0;
 }

@@ -751,3 +751,13 @@ const char *pt_device_class_key(const struct pt_device *d)
 	default: return "other";
 	}
 }
+
+const struct pt_device *pt_system_device(const struct pt_system *sys, int i)
+{
+	return sys && i >= 0 && i < sys->nr_devices ? &sys->devices[i] : NULL;
+}
+
+const struct pt_group *pt_system_group(const struct pt_system *sys, int i)
+{
+	return sys && i >= 0 && i < sys->nr_groups ? &sys->groups[i] : NULL;
+}

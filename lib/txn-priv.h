@@ -91,6 +91,10 @@ int ptt_vfio_users(struct pt_txn *t, int group, const char *const *bdfs,
 /* persist.c */
 int ptt_persist_check(struct pt_txn *t);
 int ptt_persist(struct pt_txn *t);
+/* ROOT/etc/passthru.d made to mirror c (the udev rule's test); a dry run
+ * notes what it would create and remove. */
+struct pt_conf;
+void ptt_sync_marks(struct pt_txn *t, const struct pt_conf *c);
 
 /* txn-vfs.c */
 int ptt_vfs_plan(struct pt_txn *t);

@@ -284,21 +284,36 @@ static int add_group_opts(struct pt_txn *t, int id, const struct pt_txn_opts *o)
 int pt_txn_add_device(struct pt_txn *t, const char *device,
 		      const struct pt_txn_opts *opts)
 {
-	const struct pt_device *d;
-	int ret;
+	const struct pt_system *sys;
+	const struct pt_device **v;
+	int n, ret;
 
 	if (t->op != PT_TXN_ASSIGN && t->op != PT_TXN_RELEASE)
 		return pt_set_error(EINVAL, "transaction: devices are added to an "
 				    "assign or a release");
-	ret = pt_resolve_device(t->ctx, device, &d);
+	ret = pt_scan(t->ctx, &sys);
 	if (ret)
 		return ret;
-	if (!d->group)
-		return pt_set_error(ENXIO, "%s (%s) is in no IOMMU group, so VFIO "
-				    "cannot take it; fix: enable VT-d/AMD-Vi in the "
-				    "firmware and boot with intel_iommu=on (or "
-				    "amd_iommu=on)", device, d->bdf);
-	return add_group_opts(t, d->group->id, opts);
+	v = calloc((size_t)sys->nr_devices + 1, sizeof(*v));
+	if (!v)
+		return pt_set_error(ENOMEM, "transaction: out of memory");
+	n = ret = pt_resolve_devices(t->ctx, device, t->flags & PT_TXN_ALL ?
+				     PT_RESOLVE_ALL : 0, v, sys->nr_devices + 1);
+	for (int i = 0; i < n && ret > 0; i++)
+		if (!v[i]->group)
+			ret = pt_set_error(ENXIO, "%s (%s) is in no IOMMU group, so "
+					   "VFIO cannot take it; fix: enable "
+					   "VT-d/AMD-Vi in the firmware and boot "
+					   "with intel_iommu=on (or amd_iommu=on)",
+					   device, v[i]->bdf);
+	for (int i = 0; i < n && ret > 0; i++) {
+		int r = add_group_opts(t, v[i]->group->id, opts);
+
+		if (r < 0)
+			ret = r;
+	}
+	free(v);
+	return ret < 0 ? ret : 0;
 }
 
 static void config_entry_name(const struct pt_conf_entry *e, char *buf, size_t n)
@@ -344,6 +359,10 @@ int pt_txn_add_config(struct pt_txn *t, const struct pt_conf *c)
 	if (t->op != PT_TXN_ASSIGN || t->planned)
 		return pt_set_error(EINVAL, "transaction: a config is added to an "
 				    "assign, before its plan");
+	/* the udev rule's per-device test follows the file, edited by hand
+	 * or not (a dry run changes nothing and says nothing of it) */
+	if (!ptt_dry(t))
+		ptt_sync_marks(t, c);
 	for (int i = 0; i < c->nr; i++) {
 		const struct pt_conf_entry *e = &c->e[i];
 		bool found = false;

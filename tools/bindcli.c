@@ -28,18 +28,20 @@ void bc_init(struct bc_run *r, const char *cmd, struct cli *cli)
 	r->cmd = cmd;
 	r->cli = cli;
 	r->lock_timeout_ms = -1;
+	r->json = cli->json;
 }
 
-static int ms_option(const struct cli_command *cmd, const char *name,
-		     const char *arg, long min, int *out)
+/* Seconds, or a number with a unit (500ms, 2s, 1m); at most 10 minutes. */
+static int timeout_option(const struct cli_command *cmd, const char *name,
+			  const char *arg, bool zero, int *ms)
 {
-	char *end;
-	long v = strtol(arg, &end, 10);
+	double s;
 
-	if (*end || end == arg || v < min || v > 600000)
-		return cli_usage_error(cmd, "--%s wants milliseconds (%ld..600000), "
-				      "not '%s'", name, min, arg);
-	*out = (int)v;
+	if (cli_parse_duration(arg, 600, &s) || (!zero && s < 0.001))
+		return cli_usage_error(cmd, "--%s wants a duration (%s..10m; "
+				      "seconds, or with a unit: 500ms, 2s, 1m), "
+				      "not '%s'", name, zero ? "0" : "1ms", arg);
+	*ms = (int)(s * 1000 + 0.5);
 	return BC_OPT_NEXT;
 }
 
@@ -50,14 +52,12 @@ int bc_option(struct bc_run *r, const struct cli_command *cmd, int c,
 	case 'n': r->dry_run = true; break;
 	case 'f': r->force = true; break;
 	case 'p': r->persist = true; break;
+	case 'a': r->all = true; break;
 	case 'j': r->json = true; break;
-	case 't': return ms_option(cmd, "timeout", arg, 1, &r->timeout_ms);
-	case 'L': return ms_option(cmd, "lock-timeout", arg, 0, &r->lock_timeout_ms);
-	case 'h':
-		printf("usage: passthru %s\n", cmd->usage);
-		return CLI_EXIT_OK;
-	default:
-		return cli_usage_error(cmd, "unknown option");
+	case 't': return timeout_option(cmd, "timeout", arg, false, &r->timeout_ms);
+	case 'L': return timeout_option(cmd, "lock-timeout", arg, true, &r->lock_timeout_ms);
+	default:	/* cli_getopt() answered what no table has */
+		return cli_usage_error(cmd, "unexpected option");
 	}
 	return BC_OPT_NEXT;
 }
@@ -80,8 +80,10 @@ int bc_open(struct bc_run *r, enum pt_txn_op op)
 {
 	unsigned int flags = (r->dry_run ? PT_TXN_DRY_RUN : 0) |
 			     (r->force ? PT_TXN_FORCE : 0) |
-			     (r->persist ? PT_TXN_PERSIST : 0);
+			     (r->persist ? PT_TXN_PERSIST : 0) |
+			     (r->all ? PT_TXN_ALL : 0);
 
+	r->json |= r->cli->json;
 	if (pt_txn_new(&r->txn, op, r->cli->root, flags))
 		return bc_fail(r, CLI_EXIT_USAGE);
 	pt_txn_set_log(r->txn, bc_log, r);
@@ -106,6 +108,8 @@ int bc_add_devices(struct bc_run *r, char **args, int n)
 		int ret = pt_txn_add_device(r->txn, args[i], &o);
 
 		if (ret)	/* no IOMMU group: a fact of this machine, not a typo */
+			cli_error_device(args[i]);
+		if (ret)
 			return bc_fail(r, ret == -ENXIO ? CLI_EXIT_FAIL : CLI_EXIT_USAGE);
 	}
 	return CLI_EXIT_OK;
@@ -207,7 +211,7 @@ static void print_json(struct bc_run *r)
 	int nn = r->txn ? pt_txn_nr_notes(r->txn) : 0;
 	struct json j;
 
-	json_init(&j, stdout);
+	cli_json_start(&j);
 	json_obj_begin(&j, NULL);
 	json_str(&j, "command", r->cmd);
 	json_bool(&j, "dry_run", r->dry_run);

@@ -16,7 +16,7 @@
 struct bc_run {
 	const char *cmd;		/* "assign" / "release" / "vfs" */
 	struct cli *cli;
-	bool dry_run, force, json, persist;
+	bool dry_run, force, json, persist, all;
 	const char *user, *group;
 	int timeout_ms;			/* bind waits, 0 = the library's */
 	int lock_timeout_ms;		/* -1 = the library's */
@@ -26,20 +26,20 @@ struct bc_run {
 };
 
 /*
- * The options every bind command takes: -n -f -p -j -t MS -L MS -h, and
- * the answer to an unknown one.  A command's getopt loop handles its own
- * letters first and passes every other one here.  Returns BC_OPT_NEXT to
- * go on parsing, or the exit status to return at once (after --help, or
- * on bad input, already reported on stderr).
+ * The options every bind command takes: -n -f -p -j, --timeout and
+ * --lock-timeout (durations: seconds, or 500ms, 2s, 1m).  A command's
+ * cli_getopt() loop handles its own letters first and passes every other
+ * one here.  Returns BC_OPT_NEXT to go on parsing, or the exit status to
+ * return at once (bad input, already reported on stderr).
  */
 #define BC_OPT_NEXT (-1)
 #define BC_LONG_OPTS \
 	{ "dry-run", no_argument, NULL, 'n' }, \
 	{ "force", no_argument, NULL, 'f' }, \
 	{ "json", no_argument, NULL, 'j' }, \
+	{ "all", no_argument, NULL, 'a' }, \
 	{ "timeout", required_argument, NULL, 't' }, \
-	{ "lock-timeout", required_argument, NULL, 'L' }, \
-	{ "help", no_argument, NULL, 'h' }
+	{ "lock-timeout", required_argument, NULL, 'L' }
 void bc_init(struct bc_run *r, const char *cmd, struct cli *cli);
 int bc_option(struct bc_run *r, const struct cli_command *cmd, int c,
 	      const char *arg);

@@ -15,8 +15,12 @@
 #ifndef PASSTHRU_TOOLS_CLI_H
 #define PASSTHRU_TOOLS_CLI_H
 
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+
+struct json;
 
 enum {
 	CLI_EXIT_OK = 0,
@@ -33,6 +37,10 @@ struct cli {
 				 * (COLUMNS, else TIOCGWINSZ); 0 = no limit
 				 * (piped, --wide, or unknown) */
 	int verbose;		/* -v count */
+	bool json;		/* --json (before or after the command): output,
+				 * and a failure, as one JSON document on stdout */
+	bool own_option_errors;	/* cli_getopt() returns '?' and ':' (the name
+				 * in cli_bad_option()) instead of reporting */
 	const char *argv0;
 };
 
@@ -71,6 +79,43 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const struct cli_command *cli_command_find(const char *name);
 /* Every command, in name order (the hidden __complete included). */
 const struct cli_command *cli_command_first(void);
+
+/*
+ * Options (tools/options.c).  cli_getopt() is getopt_long() for a
+ * sub-command: it also accepts the global options (--root DIR, --color[=WHEN],
+ * --wide, -v/--verbose, --json) after the command name, answers -h/--help
+ * with the usage (exit 0), and names an unknown option or a missing value
+ * once, with the usage (exit 2) — the last two end the process through
+ * cli_exit().  The command's own "json" option sets cli->json as well.
+ */
+int cli_getopt(struct cli *cli, const struct cli_command *cmd, int argc,
+	       char **argv, const char *shortopts, const struct option *longopts);
+/* The option cli_getopt() last found unknown or without its value. */
+const char *cli_bad_option(void);
+/* "usage: passthru USAGE" */
+void cli_print_usage(const struct cli_command *cmd, FILE *out);
+/* A duration: a number of seconds, or a number with a unit: ms, s, m, h
+ * ("500ms", "2s", "1.5m").  0, -EINVAL (not a duration) or -ERANGE
+ * (above max_s seconds). */
+int cli_parse_duration(const char *arg, double max_s, double *seconds);
+
+/*
+ * JSON (tools/clijson.c).  cli_json_start() begins a document on stdout
+ * whose top-level object carries the schema "version" (CLI_JSON_VERSION)
+ * first; a command that writes its JSON elsewhere calls cli_json_printed().
+ * cli_finish() ends every command: with --json, a failure that printed no
+ * document prints {"version", "error": {"message", "device"}, "exit"} —
+ * the message is the first one cli_err()/cli_usage_error() printed, the
+ * device the one cli_error_device() named.  cli_exit() is cli_finish()
+ * then exit().
+ */
+#define CLI_JSON_VERSION 1
+void cli_json_start(struct json *j);
+void cli_json_printed(void);
+void cli_error_device(const char *device);
+void cli_note_error(const char *fmt, va_list ap);
+int cli_finish(const struct cli *cli, int status);
+void cli_exit(const struct cli *cli, int status) __attribute__((noreturn));
 
 /* stdout and stderr, when they are terminals, escape what would control
  * the terminal (tools/termsafe.c); called first thing by main(). */

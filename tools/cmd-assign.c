@@ -39,14 +39,11 @@ static int udev_match(struct cli *cli, const char *conf_path, const char *bdf)
 		return CLI_EXIT_USAGE;
 	}
 	snprintf(etc, sizeof(etc), "%s/etc/passthru.conf", root);
-	c = malloc(sizeof(*c));
-	if (!c)
-		return CLI_EXIT_FAIL;
-	ret = pt_conf_load(conf_path ? conf_path : etc, c);
+	ret = pt_conf_open(conf_path ? conf_path : etc, &c);
 	if (!ret && pt_sysfs_init(&fs, root))
 		ret = -EINVAL;
 	if (ret) {
-		free(c);
+		pt_conf_free(c);
 		if (ret == -ENOENT)
 			return CLI_EXIT_FAIL;
 		cli_err("%s", pt_last_error());
@@ -59,7 +56,7 @@ static int udev_match(struct cli *cli, const char *conf_path, const char *bdf)
 	pt_sysfs_fini(&fs);
 	ret = pt_conf_match(c, bdf, (unsigned int)strtoul(v, NULL, 16),
 			    (unsigned int)strtoul(d, NULL, 16)) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
-	free(c);
+	pt_conf_free(c);
 	return ret;
 }
 
@@ -78,10 +75,7 @@ static int add_from_config(struct bc_run *r, const char *conf_path)
 			 r->cli->root && strcmp(r->cli->root, "/") ? r->cli->root : "");
 		path = etc;
 	}
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return CLI_EXIT_FAIL;
-	ret = pt_conf_load(path, c);
+	ret = pt_conf_open(path, &c);
 	if (ret == -ENOENT) {
 		snprintf(missing, sizeof(missing), "%s does not exist: nothing to "
 			 "assign", path);
@@ -90,7 +84,7 @@ static int add_from_config(struct bc_run *r, const char *conf_path)
 	} else if (!ret) {
 		ret = pt_txn_add_config(r->txn, c);
 	}
-	free(c);
+	pt_conf_free(c);
 	return ret ? bc_fail(r, CLI_EXIT_USAGE) : CLI_EXIT_OK;
 }
 
@@ -171,7 +165,7 @@ static int cmd_assign_main(struct cli *cli, int argc, char **argv)
 	int c, ret;
 
 	bc_init(&r, "assign", cli);
-	while ((c = getopt_long(argc, argv, "nfjh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, self(), argc, argv, "nfj", opts)) != -1) {
 		switch (c) {
 		case 'u': r.user = optarg; break;
 		case 'g': r.group = optarg; break;
@@ -212,17 +206,21 @@ out:
 
 CLI_COMMAND(assign, cmd_assign_main,
 	   "move devices' IOMMU groups to vfio-pci (planned, journaled, reversible)",
-	   "assign DEVICE... [--dry-run] [--force] [--persist] [--json]\n"
-	   "                       [--user NAME] [--group NAME] [--timeout MS]\n"
-	   "                       [--lock-timeout MS] [--emit FORMAT]\n"
+	   "assign DEVICE... [--all] [--dry-run] [--force] [--persist] [--json]\n"
+	   "                       [--user NAME] [--group NAME] [--timeout TIME]\n"
+	   "                       [--lock-timeout TIME] [--emit FORMAT]\n"
 	   "       passthru assign --from-config [--config FILE] [--dry-run] [--json]\n"
 	   "       passthru assign --udev-match BDF [--config FILE]\n"
-	   "DEVICE: 0000:01:00.0, 01:00.0, vendor:device (8086:10d3) or an interface name.\n"
+	   "DEVICE: 0000:01:00.0, 01:00.0, pci_0000_01_00_0 (virsh), 01:00 (every\n"
+	   "function of the slot, as lspci takes it), vendor:device (8086:10d3), class=net\n"
+	   "(net, storage, display, usb, audio, bridge, accel, other) or an interface\n"
+	   "name.  Ids and classes must match one device, or every match with --all.\n"
 	   "Every endpoint of the device's IOMMU group moves to vfio-pci; bridges stay.\n"
 	   "A group whose member holds a mounted filesystem, swap, an address or the\n"
 	   "default route, or the console is refused unless --force (--from-config:\n"
 	   "only the groups whose passthru.conf entry says force).  A group another\n"
-	   "run holds is waited for at most --lock-timeout ms (default 30000).\n"
+	   "run holds is waited for at most --lock-timeout (default 30s).  TIME:\n"
+	   "seconds, or with a unit: 500ms, 2s, 1m.\n"
 	   "--emit FORMAT: then print the groups for QEMU, libvirt, ... (`passthru help\n"
 	   "emit`); the table goes to stderr.\n"
 	   "Exit: 0 done, 1 refused or failed (and rolled back), 2 bad input.")

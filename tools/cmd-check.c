@@ -53,18 +53,16 @@ static int cmd_check_main(struct cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "mem", required_argument, NULL, 'm' },
 		{ "user", required_argument, NULL, 'u' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *self = cli_command_find("check");
 	struct pt_check res[PT_CHECK_MAX];
 	struct pt_check_opts o = { 0 };
 	struct pt_ctx *ctx;
-	bool json = false;
+	bool json = cli->json;
 	int c, n, fails = 0, warns = 0, ret;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jm:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, self, argc, argv, "jm:", opts)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'm':
@@ -78,7 +76,7 @@ static int cmd_check_main(struct cli *cli, int argc, char **argv)
 			o.user = optarg;
 			break;
 		default:
-			return cli_help_or_unknown(self, c, argv);
+			return CLI_EXIT_USAGE;	/* cli_getopt() named it */
 		}
 	}
 	if (optind < argc)
@@ -103,7 +101,7 @@ static int cmd_check_main(struct cli *cli, int argc, char **argv)
 	if (json) {
 		struct json j;
 
-		json_init(&j, stdout);
+		cli_json_start(&j);
 		json_obj_begin(&j, NULL);
 		json_arr_begin(&j, "checks");
 		for (int i = 0; i < n; i++) {

@@ -62,7 +62,7 @@ static void print_json(const struct result *r)
 {
 	struct json j;
 
-	json_init(&j, stdout);
+	cli_json_start(&j);
 	json_obj_begin(&j, NULL);
 	json_str(&j, "device", r->bdf);
 	json_str(&j, "driver", r->driver);
@@ -179,7 +179,6 @@ static int cmd_dma_test(struct cli *cli, int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "scratch-lba", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *self = cli_command_find("dma-test");
@@ -192,10 +191,10 @@ static int cmd_dma_test(struct cli *cli, int argc, char **argv)
 	struct result r = { .bad = { -2, -2 } };
 	struct pt_dmat_opts o = { 0 };
 	uint64_t size = 0;
-	bool json = false;
+	bool json = cli->json;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, self, argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'i':
 			if (pt_iommu_backend_parse(optarg, &be) < 0)
@@ -218,7 +217,7 @@ static int cmd_dma_test(struct cli *cli, int argc, char **argv)
 			json = true;
 			break;
 		default:
-			return cli_help_or_unknown(self, c, argv);
+			return CLI_EXIT_USAGE;	/* cli_getopt() named it */
 		}
 	}
 	if (optind >= argc)
@@ -228,6 +227,7 @@ static int cmd_dma_test(struct cli *cli, int argc, char **argv)
 	ret = cli_open(cli, &ctx, &sys);
 	if (ret)
 		return ret;
+	cli_error_device(argv[optind]);
 	if (pt_resolve_device(ctx, argv[optind], &d) < 0) {
 		cli_err("%s", pt_last_error());
 		pt_ctx_free(ctx);

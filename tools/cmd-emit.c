@@ -24,6 +24,9 @@ CLI_COMMAND(emit, cmd_emit_main,
 	   "FORMAT: qemu, libvirt, cloud-hypervisor, kubevirt, sriov-dp (DEVICE required);\n"
 	   "        nfd, json (no DEVICE: the whole machine)\n"
 	   "Every endpoint function of each DEVICE's IOMMU group is emitted; bridges stay.\n"
+	   "DEVICE: as `passthru help assign`; 01:00 is every function of the slot.\n"
+	   "  --all                  DEVICE as ids (8086:10d3) or a class (class=net):\n"
+	   "                         every matching device (else it must match one)\n"
 	   "  -o FILE                write FILE atomically (temporary file + rename)\n"
 	   "  --json                 {command, format, status, output, notes, error}\n"
 	   "  --iommu type1|iommufd  qemu, libvirt: the VFIO backend (default: iommufd\n"
@@ -54,7 +57,7 @@ static int bad(const struct cli_command *self, const struct emit_request *rq,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (rq->json) {
-		json_init(&j, stdout);
+		cli_json_start(&j);
 		json_obj_begin(&j, NULL);
 		json_str(&j, "command", "emit");
 		json_str(&j, "format", rq->format);
@@ -119,7 +122,7 @@ static bool resource_ok(const char *s, bool slash_ok)
 
 enum {
 	OPT_IOMMU = 1000, OPT_CDEV_FD, OPT_NO_ROM, OPT_SLOT, OPT_RES_NAME,
-	OPT_RES_PREFIX, OPT_EXTERNAL, OPT_EXPIRY, OPT_MEM,
+	OPT_RES_PREFIX, OPT_EXTERNAL, OPT_EXPIRY, OPT_MEM, OPT_ALL,
 };
 
 static int parse_opt(const struct cli_command *self, int c, const char *arg,
@@ -159,6 +162,7 @@ static int parse_opt(const struct cli_command *self, int c, const char *arg,
 		o->resource_prefix = arg;
 		return 0;
 	case OPT_EXTERNAL: o->external = true; return 0;
+	case OPT_ALL: rq->all = true; return 0;
 	case OPT_EXPIRY:
 		o->expiry = parse_duration(arg);
 		if (o->expiry <= 0)
@@ -170,9 +174,6 @@ static int parse_opt(const struct cli_command *self, int c, const char *arg,
 			return bad(self, rq, "--mem '%s': %s", arg, pt_last_error());
 		o->check.guest_mem_given = true;
 		return 0;
-	case 'h':
-		printf("usage: passthru %s\n", self->usage);
-		return -1;
 	case ':':
 		return bad(self, rq, "option '%s' needs a value", arg);
 	default:
@@ -194,7 +195,7 @@ static int cmd_emit_main(struct cli *cli, int argc, char **argv)
 		{ "external", no_argument, NULL, OPT_EXTERNAL },
 		{ "expiry", required_argument, NULL, OPT_EXPIRY },
 		{ "mem", required_argument, NULL, OPT_MEM },
-		{ "help", no_argument, NULL, 'h' },
+		{ "all", no_argument, NULL, OPT_ALL },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *self = cli_command_find("emit");
@@ -202,16 +203,16 @@ static int cmd_emit_main(struct cli *cli, int argc, char **argv)
 	int c, ret;
 
 	emit_opts_init(&rq.opts);
-	/* known before parsing, so that bad input is reported as JSON too */
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		rq.json |= !strcmp(argv[i], "--json");
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:jh", opts, NULL)) != -1) {
-		const char *arg = c == ':' || c == '?' ? argv[optind - 1] : optarg;
+	/* known before parsing (passthru.c looked), so that bad input is
+	 * reported as emit's JSON too */
+	rq.json = cli->json;
+	cli->own_option_errors = true;
+	while ((c = cli_getopt(cli, self, argc, argv, "o:j", opts)) != -1) {
+		const char *arg = c == ':' || c == '?' ? cli_bad_option() : optarg;
 
 		ret = parse_opt(self, c, arg, &rq);
 		if (ret)
-			return ret < 0 ? CLI_EXIT_OK : ret;
+			return ret;
 	}
 	if (optind >= argc)
 		return bad(self, &rq, "no FORMAT given");

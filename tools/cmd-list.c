@@ -44,7 +44,7 @@ static void list_json(const struct pt_system *sys, const struct filter *f)
 {
 	struct json j;
 
-	json_init(&j, stdout);
+	cli_json_start(&j);
 	json_buffer(&j);	/* the document is all this writes */
 	json_obj_begin(&j, NULL);
 	json_arr_begin(&j, "devices");
@@ -200,18 +200,16 @@ static int cmd_list_main(struct cli *cli, int argc, char **argv)
 		{ "class", required_argument, NULL, 'c' },
 		{ "assigned", no_argument, NULL, 'a' },
 		{ "wide", no_argument, NULL, 'W' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *self = cli_command_find("list");
 	const struct pt_system *sys;
 	struct filter f = { 0 };
-	bool json = false, groups = false;
+	bool json = cli->json, groups = false;
 	struct pt_ctx *ctx;
 	int c, ret;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jgc:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, self, argc, argv, "+jgc:", opts)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'g': groups = true; break;
@@ -221,7 +219,7 @@ static int cmd_list_main(struct cli *cli, int argc, char **argv)
 			f.cls = optarg;
 			break;
 		default:
-			return cli_help_or_unknown(self, c, argv);
+			return CLI_EXIT_USAGE;	/* cli_getopt() named it */
 		}
 	}
 	if (optind < argc)

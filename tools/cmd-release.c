@@ -32,7 +32,7 @@ static int cmd_release_main(struct cli *cli, int argc, char **argv)
 	int c, ret;
 
 	bc_init(&r, "release", cli);
-	while ((c = getopt_long(argc, argv, "nfjh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, self(), argc, argv, "nfj", opts)) != -1) {
 		switch (c) {
 		case 'R': recover = true; break;
 		case 'c': conf_path = optarg; break;
@@ -64,14 +64,17 @@ static int cmd_release_main(struct cli *cli, int argc, char **argv)
 
 CLI_COMMAND(release, cmd_release_main,
 	   "give devices' IOMMU groups back to their original drivers",
-	   "release DEVICE... [--dry-run] [--force] [--persist] [--json] [--timeout MS]\n"
-	   "                        [--lock-timeout MS]\n"
+	   "release DEVICE... [--all] [--dry-run] [--force] [--persist] [--json] [--timeout TIME]\n"
+	   "                        [--lock-timeout TIME] [--config FILE]\n"
 	   "       passthru release --recover [--force] [--json]\n"
+	   "DEVICE: as `passthru help assign` (--all: every device ids or a class match).\n"
 	   "Each member goes back to the driver the journal recorded at assign time,\n"
 	   "or to the kernel's default driver when there is no journal; driver_override\n"
 	   "is restored (normally cleared).  --persist also removes the devices from\n"
-	   "/etc/passthru.conf.  --recover undoes every assign/release that died\n"
-	   "half-way (assign and release undo only those of the groups they name).\n"
+	   "/etc/passthru.conf (or --config FILE), their udev test files and each\n"
+	   "softdep no persisted device needs any more.  --recover undoes every\n"
+	   "assign/release that died half-way (assign and release undo only those\n"
+	   "of the groups they name).\n"
 	   "A group whose /dev/vfio node is open (a running VM) is refused, and not\n"
 	   "recovered, unless --force.\n"
 	   "Exit: 0 done, 1 refused or failed (journal kept), 2 bad input.")

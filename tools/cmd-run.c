@@ -530,7 +530,7 @@ static void run_print_json(const struct run_vm_state *s, const struct run_image 
 	struct vmm *vm = s->vm;
 	struct json j;
 
-	json_init(&j, stdout);
+	cli_json_start(&j);
 	json_obj_begin(&j, NULL);
 	json_str(&j, "guest", im->name);
 	if (im->is_linux) {
@@ -727,18 +727,6 @@ static void run_list_guests(void)
 		printf("%-14s %s\n", p->name, p->summary);
 }
 
-static int run_parse_number(const struct cli_command *self, const char *opt,
-			    const char *arg, double max, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(arg, &end);
-	if (errno || end == arg || *end || *out < 0 || *out > max)
-		return cli_usage_error(self, "%s: '%s' is not a number (0..%g)", opt,
-				      arg, max);
-	return 0;
-}
 
 static int run_parse_opt(const struct cli_command *self, int c, struct run_opts *o)
 {
@@ -775,8 +763,10 @@ static int run_parse_opt(const struct cli_command *self, int c, struct run_opts 
 		o->guest_arg = optarg;
 		return 0;
 	case 't':
-		if (run_parse_number(self, "--timeout", optarg, 86400, &o->timeout))
-			return CLI_EXIT_USAGE;
+		if (cli_parse_duration(optarg, 86400, &o->timeout))
+			return cli_usage_error(self, "--timeout: '%s' is not a duration "
+					      "(0..24h; seconds, or with a unit: 500ms, "
+					      "2s, 1m)", optarg);
 		return 0;
 	case 'c':
 		errno = 0;
@@ -800,11 +790,11 @@ static int run_parse_opt(const struct cli_command *self, int c, struct run_opts 
 	case 'j': o->json = true; return 0;
 	case 'A': o->assign = true; return 0;
 	}
-	return cli_usage_error(self, "unknown option '%s'", optarg ? optarg : "?");
+	return CLI_EXIT_USAGE;	/* cli_getopt() named it */
 }
 
-static int run_parse(const struct cli_command *self, int argc, char **argv,
-		     struct run_opts *o, bool *done)
+static int run_parse(struct cli *cli, const struct cli_command *self, int argc,
+		     char **argv, struct run_opts *o, bool *done)
 {
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, 'd' },
@@ -822,23 +812,17 @@ static int run_parse(const struct cli_command *self, int argc, char **argv,
 		{ "assign", no_argument, NULL, 'A' },
 		{ "hugepages", required_argument, NULL, 'H' },
 		{ "list-guests", no_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, ret;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:m:i:g:a:t:jh", opts, NULL)) != -1) {
-		if (c == 'L' || c == 'h') {
-			if (c == 'L')
-				run_list_guests();
-			else
-				printf("usage: passthru %s\n", self->usage);
+	o->json = cli->json;
+	while ((c = cli_getopt(cli, self, argc, argv, "d:m:i:g:a:t:j", opts)) != -1) {
+		if (c == 'L') {
+			run_list_guests();
 			*done = true;
 			return CLI_EXIT_OK;
 		}
-		if (c == '?')
-			return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
 		ret = run_parse_opt(self, c, o);
 		if (ret)
 			return ret;
@@ -857,7 +841,7 @@ static int cmd_run_main(struct cli *cli, int argc, char **argv)
 	bool done = false;
 	int status;
 
-	status = run_parse(self, argc, argv, &o, &done);
+	status = run_parse(cli, self, argc, argv, &o, &done);
 	if (status || done)
 		return status;
 	status = run_check_args(self, &o);
@@ -879,7 +863,7 @@ static int cmd_run_main(struct cli *cli, int argc, char **argv)
 CLI_COMMAND(run, cmd_run_main,
 	   "boot a KVM guest (ours or Linux), optionally driving assigned devices",
 	   "run [--device DEVICE]... [--assign] [--mem SIZE] [--hugepages 2M|1G]\n"
-	   "                    [--iommu type1|iommufd] [--timeout S] [--json]\n"
+	   "                    [--iommu type1|iommufd] [--timeout TIME] [--json]\n"
 	   "                    [--guest NAME|FILE] [--guest-arg ARG] [--list-guests]\n"
 	   "                    [--kernel bzImage [--initrd FILE] [--append ARGS]\n"
 	   "                     [--cpus N] [--console stdio|FILE]]\n"
@@ -889,6 +873,7 @@ CLI_COMMAND(run, cmd_run_main,
 	   "  to vfio-pci, or test:membar (a memfd standing in for a BAR).\n"
 	   "  --assign assigns first and releases after (as `passthru assign` and\n"
 	   "  `release`), for devices not yet on vfio-pci.  Bare-metal guests: default\n"
-	   "  --guest hello, --mem 32M, --timeout 30 (0: none).  --kernel: default\n"
+	   "  --guest hello, --mem 32M, --timeout 30s (0: none).  --kernel: default\n"
 	   "  --mem 256M, --cpus 1, no timeout; the console is stdin/stdout\n"
-	   "  (raw when a terminal; Ctrl-A x quits) or --console FILE.");
+	   "  (raw when a terminal; Ctrl-A x quits) or --console FILE.  TIME:\n"
+	   "  seconds, or with a unit: 500ms, 2s, 1m.");

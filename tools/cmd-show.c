@@ -172,7 +172,7 @@ static void show_json(const struct pt_system *sys, const struct pt_device *d)
 	const struct pt_group *g = d->group;
 	struct json j;
 
-	json_init(&j, stdout);
+	cli_json_start(&j);
 	json_obj_begin(&j, NULL);
 	cli_json_device(&j, "device", d);
 	if (g)
@@ -216,7 +216,6 @@ static int cmd_show_main(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *self = cli_command_find("show");
@@ -224,16 +223,15 @@ static int cmd_show_main(struct cli *cli, int argc, char **argv)
 	const struct pt_device *d;
 	struct pt_ctx *ctx;
 	const char *arg = NULL;
-	bool json = false;
+	bool json = cli->json;
 	int c, ret;
 
-	opterr = 0;
 	/* options may follow DEVICE: no '+' here */
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, self, argc, argv, "j", opts)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		default:
-			return cli_help_or_unknown(self, c, argv);
+			return CLI_EXIT_USAGE;	/* cli_getopt() named it */
 		}
 	}
 	if (optind >= argc)
@@ -245,6 +243,7 @@ static int cmd_show_main(struct cli *cli, int argc, char **argv)
 	if (ret)
 		return ret;
 	if (pt_resolve_device(ctx, arg, &d) < 0) {
+		cli_error_device(arg);
 		cli_err("%s", pt_last_error());
 		pt_ctx_free(ctx);
 		return CLI_EXIT_USAGE;

@@ -10,18 +10,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/json.h"
 #include "tools/discover.h"
 
 static int cmd_snapshot_main(struct cli *cli, int argc, char **argv);
 CLI_COMMAND(snapshot, cmd_snapshot_main,
 	   "capture the sysfs/procfs state discovery reads into a tar (replay with --root)",
-	   "snapshot -o FILE.tar");
+	   "snapshot -o FILE.tar [--json]");
 
 static int cmd_snapshot_main(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *self = cli_command_find("snapshot");
@@ -29,16 +29,10 @@ static int cmd_snapshot_main(struct cli *cli, int argc, char **argv)
 	struct pt_ctx *ctx;
 	int c, ret;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, self, argc, argv, "o:", opts)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
-		case 'h':
-			printf("usage: passthru %s\n", self->usage);
-			return CLI_EXIT_OK;
-		default:
-			return cli_usage_error(self, "unknown option or missing value '%s'",
-					      argv[optind - 1]);
+		default: return CLI_EXIT_USAGE;	/* cli_getopt() named it */
 		}
 	}
 	if (optind < argc)
@@ -58,6 +52,18 @@ static int cmd_snapshot_main(struct cli *cli, int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	pt_ctx_free(ctx);
+	if (cli->json) {
+		struct json j;
+
+		cli_json_start(&j);
+		json_obj_begin(&j, NULL);
+		json_str(&j, "command", "snapshot");
+		json_str(&j, "output", out);
+		json_str(&j, "root", cli->root);
+		json_obj_end(&j);
+		json_finish(&j);
+		return CLI_EXIT_OK;
+	}
 	fprintf(stderr, "passthru: snapshot written to %s; replay with: mkdir DIR && "
 		"tar -xf %s -C DIR && passthru --root DIR list\n", out, out);
 	return CLI_EXIT_OK;

@@ -18,8 +18,6 @@
 #include "tools/status.h"
 #include "tools/table.h"
 
-#define STATUS_SCHEMA_VERSION 1
-
 static int cmd_status_main(struct cli *cli, int argc, char **argv);
 CLI_COMMAND(status, cmd_status_main,
 	    "what is on vfio-pci and who holds it, what is persisted, journals, boot set-up",
@@ -307,10 +305,9 @@ static void status_json(const struct status *st)
 {
 	struct json j;
 
-	json_init(&j, stdout);
+	cli_json_start(&j);
 	json_buffer(&j);
 	json_obj_begin(&j, NULL);
-	json_int(&j, "version", STATUS_SCHEMA_VERSION);
 	json_devices(&j, st);
 	json_conf(&j, st);
 	json_boot(&j, st);
@@ -323,23 +320,21 @@ static int cmd_status_main(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "wide", no_argument, NULL, 'W' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *self = cli_command_find("status");
 	const struct pt_system *sys;
 	struct status *st;
 	struct pt_ctx *ctx;
-	bool json = false;
+	bool json = cli->json;
 	int c, ret;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, self, argc, argv, "+j", opts)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'W': cli->width = 0; break;
 		default:
-			return cli_help_or_unknown(self, c, argv);
+			return CLI_EXIT_USAGE;	/* cli_getopt() named it */
 		}
 	}
 	if (optind < argc)

@@ -35,10 +35,12 @@
 static int cmd_verify_main(struct cli *cli, int argc, char **argv);
 CLI_COMMAND(verify, cmd_verify_main,
 	   "prove a device's IOMMU isolation (DMA checks; text, JSON, TAP, JUnit)",
-	   "verify DEVICE... [--iommu type1|iommufd|both] "
-	   "[--format text|json|tap|junit] [-o FILE] [--allow-skip]\n"
-	   "                       [--emit nfd [--emit-file FILE] [--expiry DURATION]]\n"
+	   "verify DEVICE... [--all] [--iommu type1|iommufd|both] "
+	   "[--format text|json|tap|junit] [--json] [-o FILE]\n"
+	   "                       [--allow-skip] [--emit nfd [--emit-file FILE] [--expiry DURATION]]\n"
 	   "                       [--scratch-lba [NSID:]START[+COUNT]]\n"
+	   "--json is --format json.  DEVICE: as `passthru help assign` (--all: every\n"
+	   "device ids or a class match).\n"
 	   "--scratch-lba: NVMe LBAs the DMA checks may overwrite (else only a blank\n"
 	   "namespace is written).\n"
 	   "--emit nfd: a Node Feature Discovery feature file with the host facts and\n"
@@ -106,9 +108,11 @@ static int write_report(const struct vfy_report *rep, enum vfy_format fmt,
 	return ret;
 }
 
-static int parse_args(const struct cli_command *self, int argc, char **argv,
+static int parse_args(struct cli *cli, const struct cli_command *self,
+		      int argc, char **argv,
 		      const char **iommu, enum vfy_format *fmt,
-		      const char **outpath, bool *allow_skip, struct verify_emit *ve,
+		      const char **outpath, bool *allow_skip, bool *all,
+		      struct verify_emit *ve,
 		      struct pt_dmat_opts *scratch, bool *have_scratch)
 {
 	static const struct option opts[] = {
@@ -120,13 +124,13 @@ static int parse_args(const struct cli_command *self, int argc, char **argv,
 		{ "emit", required_argument, NULL, 'E' },
 		{ "emit-file", required_argument, NULL, 'F' },
 		{ "expiry", required_argument, NULL, 'X' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:f:o:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, self, argc, argv, "i:f:o:j", opts)) != -1) {
 		switch (c) {
 		case 'i':
 			if (strcmp(optarg, "type1") && strcmp(optarg, "iommufd") &&
@@ -139,7 +143,11 @@ static int parse_args(const struct cli_command *self, int argc, char **argv,
 			if (vfy_format_parse(optarg, fmt) < 0)
 				return cli_usage_error(self, "--format must be text, "
 						      "json, tap or junit, not '%s'", optarg);
+			/* a failure is JSON too when the report is */
+			cli->json = *fmt == VFY_FMT_JSON;
 			break;
+		case 'j': *fmt = VFY_FMT_JSON; break;
+		case 'A': *all = true; break;
 		case 'o': *outpath = optarg; break;
 		case 'S':
 			if (pt_dmat_parse_scratch(optarg, scratch) < 0)
@@ -161,14 +169,8 @@ static int parse_args(const struct cli_command *self, int argc, char **argv,
 				return cli_usage_error(self, "--expiry must be a duration such "
 						      "as 30m, 24h, 7d or 0, not '%s'", optarg);
 			break;
-		case 'h':
-			printf("usage: passthru %s\n", self->usage);
-			return -1;
-		case ':':
-			return cli_usage_error(self, "option '%s' needs a value",
-					      argv[optind - 1]);
 		default:
-			return cli_usage_error(self, "unknown option '%s'", argv[optind - 1]);
+			return CLI_EXIT_USAGE;	/* cli_getopt() named it */
 		}
 	}
 	if (optind >= argc)
@@ -204,8 +206,8 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 	const struct cli_command *self = cli_command_find("verify");
 	const struct pt_device *devs[VERIFY_MAX_DEVICES];
 	const char *iommu = NULL, *outpath = NULL, *backends[2];
-	enum vfy_format fmt = VFY_FMT_TEXT;
-	bool allow_skip = false, nfd_on_stdout, have_scratch = false;
+	enum vfy_format fmt = cli->json ? VFY_FMT_JSON : VFY_FMT_TEXT;
+	bool allow_skip = false, nfd_on_stdout, have_scratch = false, all = false;
 	struct pt_dmat_opts scratch = { 0 };
 	struct verify_emit ve = { .expiry = 24 * 3600 };
 	struct vfy_report rep;
@@ -215,26 +217,38 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 	char sum[96];
 	FILE *out, *human;
 
-	ret = parse_args(self, argc, argv, &iommu, &fmt, &outpath, &allow_skip, &ve,
+	ret = parse_args(cli, self, argc, argv, &iommu, &fmt, &outpath, &allow_skip, &all, &ve,
 			 &scratch, &have_scratch);
 	if (ret)
-		return ret < 0 ? CLI_EXIT_OK : ret;
+		return ret;
 	ret = cli_open(cli, &ctx, NULL);
 	if (ret)
 		return ret;
 	for (int i = optind; i < argc; i++) {
-		const struct pt_device *d;
-		bool dup = false;
+		const struct pt_device *found[VERIFY_MAX_DEVICES];
+		int n = pt_resolve_devices(ctx, argv[i], all ? PT_RESOLVE_ALL : 0,
+					   found, VERIFY_MAX_DEVICES);
 
-		if (pt_resolve_device(ctx, argv[i], &d) < 0) {
+		if (n < 0) {
+			cli_error_device(argv[i]);
 			cli_err("%s", pt_last_error());
 			pt_ctx_free(ctx);
 			return CLI_EXIT_USAGE;
 		}
-		for (int k = 0; k < nr; k++)
-			dup |= devs[k] == d;
-		if (!dup)
-			devs[nr++] = d;
+		for (int f = 0; f < n; f++) {
+			bool dup = false;
+
+			for (int k = 0; k < nr; k++)
+				dup |= devs[k] == found[f];
+			if (dup)
+				continue;
+			if (nr == VERIFY_MAX_DEVICES) {
+				pt_ctx_free(ctx);
+				return cli_usage_error(self, "at most %d devices at once",
+						      VERIFY_MAX_DEVICES);
+			}
+			devs[nr++] = found[f];
+		}
 	}
 	/* --emit nfd without --emit-file: stdout is the NFD file's, the
 	 * report goes to -o FILE or, as the table, to stderr */
@@ -270,6 +284,8 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 	}
 	ret = out == stderr ? vfy_write_text_color(&rep, stderr, false)
 	      : write_report(&rep, fmt, out, outpath, cli->color);
+	if (fmt == VFY_FMT_JSON && out != stderr)
+		cli_json_printed();
 	/* -o FILE: the machine report goes to FILE and a human one to the
 	 * log (the table, or just the summary when FILE has the table) */
 	if (out != stdout && out != stderr && fmt != VFY_FMT_TEXT)

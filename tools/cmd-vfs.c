@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/json.h"
 #include "tools/bindcli.h"
 
 static const struct cli_command *self(void)
@@ -46,13 +47,37 @@ static int report_in_use(struct bc_run *r, const struct pt_txn_vfs *v, int ret)
 	return CLI_EXIT_OK;
 }
 
+static void print_json(const struct bc_run *r, const struct pt_txn_vfs *v)
+{
+	struct json j;
+
+	cli_json_start(&j);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "command", "vfs");
+	json_bool(&j, "dry_run", r->dry_run);
+	json_bool(&j, "force", r->force);
+	json_str(&j, "pf", v->pf);
+	json_int(&j, "before", v->before);
+	json_int(&j, "after", v->after);
+	json_int(&j, "total", v->total);
+	json_arr_begin(&j, "vfs");
+	for (int i = 0; i < v->vfs.n; i++)
+		json_str(&j, NULL, v->vfs.v[i]);
+	json_arr_end(&j);
+	json_arr_begin(&j, "in_use");
+	for (int i = 0; i < v->in_use.n; i++)
+		json_str(&j, NULL, v->in_use.v[i]);
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_finish(&j);
+}
+
 static int cmd_vfs_main(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "lock-timeout", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct pt_txn_vfs *v;
@@ -61,13 +86,14 @@ static int cmd_vfs_main(struct cli *cli, int argc, char **argv)
 	int c, ret;
 
 	bc_init(&r, "vfs", cli);
-	while ((c = getopt_long(argc, argv, "nfh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, self(), argc, argv, "nf", opts)) != -1) {
 		ret = bc_option(&r, self(), c, optarg);
 		if (ret != BC_OPT_NEXT)
 			return ret;
 	}
 	if (argc - optind != 2)
 		return cli_usage_error(self(), "want DEVICE and a VF count");
+	cli_error_device(argv[optind]);
 	if (parse_count(argv[optind + 1], &n))
 		return CLI_EXIT_USAGE;
 	if (cli->root && !r.dry_run)
@@ -89,6 +115,10 @@ static int cmd_vfs_main(struct cli *cli, int argc, char **argv)
 		ret = bc_fail(&r, CLI_EXIT_FAIL);
 		goto out;
 	}
+	if (r.json) {
+		print_json(&r, v);
+		goto out;
+	}
 	printf("%s: %s%d VFs (was %d, at most %d)\n", v->pf,
 	       r.dry_run ? "would set " : "", v->after, v->before, v->total);
 	for (int i = 0; i < v->vfs.n; i++)
@@ -99,8 +129,9 @@ out:
 }
 
 CLI_COMMAND(vfs, cmd_vfs_main, "create N SR-IOV virtual functions on a PF",
-	   "vfs DEVICE N [--dry-run] [--force] [--lock-timeout MS]\n"
+	   "vfs DEVICE N [--dry-run] [--force] [--lock-timeout TIME] [--json]\n"
 	   "Sets sriov_numvfs of the physical function DEVICE to N (through 0 when\n"
 	   "it already has VFs); 0 removes them.  The PF must stay on its own driver.\n"
 	   "Refused without --force when a VF that would vanish is in use (on\n"
-	   "vfio-pci, its VFIO node open, or held by the host).")
+	   "vfio-pci, its VFIO node open, or held by the host).  TIME: seconds, or\n"
+	   "with a unit: 500ms, 2s, 1m.")

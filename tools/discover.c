@@ -25,15 +25,6 @@ const char *__lsan_default_options(void)
 	return "print_suppressions=0";
 }
 
-int cli_help_or_unknown(const struct cli_command *cmd, int c, char **argv)
-{
-	if (c == 'h') {
-		printf("usage: passthru %s\n", cmd->usage);
-		return CLI_EXIT_OK;
-	}
-	return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-}
-
 int cli_open(const struct cli *cli, struct pt_ctx **ctx,
 		const struct pt_system **sys)
 {

@@ -17,11 +17,6 @@
 int cli_open(const struct cli *cli, struct pt_ctx **ctx,
 		const struct pt_system **sys);
 
-/* The last cases of a command's option switch (opterr = 0): -h prints the
- * usage and returns 0; anything else is reported as the unknown option
- * argv[optind - 1] and returns 2. */
-int cli_help_or_unknown(const struct cli_command *cmd, int c, char **argv);
-
 void cli_json_device(struct json *j, const char *key, const struct pt_device *d);
 void cli_json_group(struct json *j, const char *key, const struct pt_group *g);
 void cli_json_strv(struct json *j, const char *key, const struct pt_strv *sv);

@@ -189,7 +189,7 @@ static void print_json(const struct emit_request *rq, const struct emit *e,
 {
 	struct json j;
 
-	json_init(&j, stdout);
+	cli_json_start(&j);
 	json_obj_begin(&j, NULL);
 	json_str(&j, "command", "emit");
 	json_str(&j, "format", rq->format);
@@ -240,16 +240,32 @@ static int write_atomic(const char *path, const char *doc, size_t len,
 	return 0;
 }
 
+/* Each DEVICE's devices (a slot: all its functions; ids and classes: all
+ * with --all), each once, into sel (room for every device of the scan). */
 static int resolve(struct pt_ctx *ctx, const struct emit_request *rq,
-		   const struct pt_device **sel, int *nsel, struct emit *e)
+		   const struct pt_device **sel, int room, int *nsel, struct emit *e)
 {
 	*nsel = 0;
 	for (int i = 0; i < rq->nr_devices; i++) {
-		const struct pt_device *d;
+		int base = *nsel;
+		int n = pt_resolve_devices(ctx, rq->devices[i], rq->all ?
+					   PT_RESOLVE_ALL : 0, sel + base,
+					   room - base);
 
-		if (pt_resolve_device(ctx, rq->devices[i], &d) < 0)
+		if (n < 0) {
+			cli_error_device(rq->devices[i]);
 			return emit_fail(e, CLI_EXIT_USAGE, "%s", pt_last_error());
-		sel[(*nsel)++] = d;
+		}
+		/* the new ones are at base..base+n: keep those not seen */
+		for (int k = 0; k < n; k++) {
+			const struct pt_device *d = sel[base + k];
+			bool dup = false;
+
+			for (int j = 0; j < base; j++)
+				dup |= sel[j] == d;
+			if (!dup)
+				sel[(*nsel)++] = d;
+		}
 	}
 	return 0;
 }
@@ -284,16 +300,18 @@ static int render(const struct cli *cli, const struct emit_request *rq,
 		  char **doc, size_t *len)
 {
 	const struct pt_device **sel;
+	const struct pt_system *sys;
 	struct pt_inventory *inv = NULL;
-	int nsel, ret;
+	int nsel, room, ret;
 
-	ret = cli_open(cli, &e->ctx, NULL);
+	ret = cli_open(cli, &e->ctx, &sys);
 	if (ret)
 		return emit_fail(e, ret, "%s", pt_last_error());
-	sel = calloc((size_t)rq->nr_devices + 1, sizeof(*sel));
+	room = sys->nr_devices + 1;
+	sel = calloc((size_t)room, sizeof(*sel));
 	if (!sel)
 		return emit_fail(e, CLI_EXIT_FAIL, "out of memory");
-	ret = resolve(e->ctx, rq, sel, &nsel, e);
+	ret = resolve(e->ctx, rq, sel, room, &nsel, e);
 	if (!ret && pt_inventory_build(e->ctx, sel, nsel, &rq->opts.check, &inv) < 0)
 		ret = emit_fail(e, CLI_EXIT_USAGE, "%s", pt_last_error());
 	free(sel);

@@ -126,6 +126,7 @@ struct emit_request {
 	int nr_devices;
 	const char *output;		/* NULL or "-": stdout */
 	bool json;
+	bool all;			/* --all: ids and classes select every match */
 	struct emit_opts opts;
 };
 int emit_run(const struct cli *cli, const struct emit_request *rq);

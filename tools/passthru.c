@@ -53,6 +53,9 @@ void cli_err(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	va_start(ap, fmt);
+	cli_note_error(fmt, ap);
+	va_end(ap);
 }
 
 void cli_warn(const char *fmt, ...)
@@ -75,9 +78,17 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	va_start(ap, fmt);
+	cli_note_error(fmt, ap);
+	va_end(ap);
 	if (cmd && cmd->usage)
-		fprintf(stderr, "usage: passthru %s\n", cmd->usage);
+		cli_print_usage(cmd, stderr);
 	return CLI_EXIT_USAGE;
+}
+
+void cli_print_usage(const struct cli_command *cmd, FILE *out)
+{
+	fprintf(out, "usage: passthru %s\n", cmd->usage);
 }
 
 const char *cli_color(const struct cli *cli, const char *what)
@@ -135,15 +146,17 @@ int cli_set_output(struct cli *cli, const char *when, bool wide)
 static void print_help(FILE *out)
 {
 	fprintf(out,
-		"usage: passthru [--root DIR] [--color[=WHEN]] [--wide] [-v] COMMAND [ARGS...]\n\n"
+		"usage: passthru [--root DIR] [--json] [--color[=WHEN]] [--wide] [-v] COMMAND [ARGS...]\n\n"
 		"PCI device discovery, VFIO assignment and IOMMU isolation checks.\n\n"
-		"Global options:\n"
+		"Global options (before or after COMMAND):\n"
 		"  --root DIR      read /sys, /proc and /dev under DIR (a tree captured\n"
 		"                  by `passthru snapshot` or a test fixture)\n"
 		"  --color[=WHEN]  auto (default: on a terminal, unless NO_COLOR is\n"
 		"                  set), always, never\n"
+		"  --json          output, and a failure, as one JSON document on stdout\n"
 		"  --wide          tables at full width (they fit the terminal otherwise)\n"
-		"  -v              more detail on stderr\n"
+		"  -v, --verbose   more detail on stderr\n"
+		"  -h, --help      this text; after COMMAND: the command's usage\n"
 		"  --version       print the version\n\n"
 		"Commands:\n");
 	for (struct cli_command *c = commands; c; c = c->next)
@@ -160,12 +173,17 @@ static int cmd_help_main(struct cli *cli, int argc, char **argv)
 		print_help(stdout);
 		return CLI_EXIT_OK;
 	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		cli_print_usage(cli_command_find("help"), stdout);
+		return CLI_EXIT_OK;
+	}
 	c = cli_command_find(argv[1]);
 	if (!c) {
 		cli_err("unknown command '%s'; run `passthru help` for the list", argv[1]);
 		return CLI_EXIT_USAGE;
 	}
-	printf("usage: passthru %s\n\n%s\n", c->usage, c->summary);
+	cli_print_usage(c, stdout);
+	printf("\n%s\n", c->summary);
 	return CLI_EXIT_OK;
 }
 CLI_COMMAND(help, cmd_help_main, "show the commands, or one command's usage", "help [COMMAND]");
@@ -177,6 +195,7 @@ int main(int argc, char **argv)
 		{ "color", optional_argument, NULL, 'C' },
 		{ "colour", optional_argument, NULL, 'C' },
 		{ "wide", no_argument, NULL, 'W' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -188,11 +207,19 @@ int main(int argc, char **argv)
 	bool wide = false;
 	int c;
 
+	/* --json anywhere: even an error found before it is then JSON (not
+	 * in the command lines the shells ask __complete about) */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") &&
+	     strcmp(argv[i], "__complete"); i++)
+		if (!strcmp(argv[i], "--json"))
+			cli.json = true;
+
 	/* the terminal's character set decides the ellipsis of cut cells */
 	setlocale(LC_CTYPE, "");
 	cli_term_safe();
 	/* '+' stops at the first non-option: the sub-command parses the rest */
-	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			cli.root = optarg;
@@ -204,6 +231,9 @@ int main(int argc, char **argv)
 		case 'W':
 			wide = true;
 			break;
+		case 'j':
+			cli.json = true;
+			break;
 		case 'v':
 			cli.verbose++;
 			break;
@@ -213,14 +243,19 @@ int main(int argc, char **argv)
 		case 'h':
 			print_help(stdout);
 			return CLI_EXIT_OK;
+		case ':':
+			cli_err("option '%s' needs a value", argv[optind - 1]);
+			return cli_finish(&cli, CLI_EXIT_USAGE);
 		default:
-			print_help(stderr);
-			return CLI_EXIT_USAGE;
+			cli_err("unknown option '%.*s'; run `passthru help` for the "
+				"options", (int)strcspn(argv[optind - 1], "="),
+				argv[optind - 1]);
+			return cli_finish(&cli, CLI_EXIT_USAGE);
 		}
 	}
 	if (cli_set_output(&cli, color, wide) < 0) {
 		cli_err("--color takes auto, always or never, not '%s'", color);
-		return CLI_EXIT_USAGE;
+		return cli_finish(&cli, CLI_EXIT_USAGE);
 	}
 	if (optind >= argc) {
 		print_help(stderr);
@@ -230,10 +265,10 @@ int main(int argc, char **argv)
 	if (!cmd) {
 		cli_err("unknown command '%s'; run `passthru help` for the list",
 		       argv[optind]);
-		return CLI_EXIT_USAGE;
+		return cli_finish(&cli, CLI_EXIT_USAGE);
 	}
 	argc -= optind;
 	argv += optind;
 	optind = 0;	/* let the sub-command use getopt from its argv[0] */
-	return cmd->main(&cli, argc, argv);
+	return cli_finish(&cli, cmd->main(&cli, argc, argv));
 }

@@ -3,7 +3,7 @@
 # Writes OUT.c, a tiny program that carries passthru's REAL boot-time
 # configs into the lab (which has no copy of the source tree): run as
 # `passthru-lab-files ROOT`, it installs under ROOT
-#   etc/udev/rules.d/70-passthru-vfio.rules  (@BINDIR@ = BINDIR)
+#   etc/udev/rules.d/70-passthru-vfio.rules  (@BINDIR@ = BINDIR, @SYSCONFDIR@ = /etc)
 #   etc/systemd/system/passthru.service, etc/modprobe.d/passthru.conf,
 #   etc/passthru.conf (the documented example)
 #   etc/udev/rules.d/80-drivers.rules         (the host's: modalias kmod load)
@@ -17,7 +17,7 @@ script=$out.sh
 emit() {	# SRC DEST-RELATIVE MODE
 	echo "mkdir -p \"\$root/$(dirname "$2")\""
 	echo "cat >\"\$root/$2\" <<'PASSTHRU_EOF'"
-	sed "s|@BINDIR@|$bindir|g" "$1"
+	sed -e "s|@BINDIR@|$bindir|g" -e "s|@SYSCONFDIR@|/etc|g" "$1"
 	echo "PASSTHRU_EOF"
 	echo "chmod $3 \"\$root/$2\""
 }

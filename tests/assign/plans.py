@@ -118,7 +118,11 @@ expect("workstation --persist --dry-run says what it would write",
        HDR.format(pad="  ") +
        "2      0000:00:14.0  xhci_hcd  -> vfio-pci           planned\n"
        "note: --persist would add 0000:00:14.0 to " + FIX +
-       "/workstation/etc/passthru.conf\n")
+       "/workstation/etc/passthru.conf\n"
+       "note: --persist would add 'softdep xhci_hcd pre: vfio-pci' to " + FIX +
+       "/workstation/etc/modprobe.d/passthru.conf\n"
+       "note: --persist would create " + FIX +
+       "/workstation/etc/passthru.d/pci-0000:00:14.0 (the udev rule's test)\n")
 
 # ---- server: SR-IOV PF with VFs (one on vfio-pci), multifunction NIC, stub
 expect("server SR-IOV PF: warns that its VFs vanish",
@@ -307,10 +311,10 @@ expect("no DEVICE", "workstation", ["assign", "--dry-run"], 2,
        stderr_has="passthru assign: no DEVICE given")
 expect("a captured tree is never changed", "workstation", ["assign", "00:14.0"], 2,
        stderr_has="is a captured tree: only --dry-run can plan against it")
-expect("bad --timeout", "workstation", ["assign", "--dry-run", "--timeout", "5s", "00:14.0"], 2,
-       stderr_has="--timeout wants milliseconds (1..600000), not '5s'")
+expect("bad --timeout", "workstation", ["assign", "--dry-run", "--timeout", "5x", "00:14.0"], 2,
+       stderr_has="--timeout wants a duration (1ms..10m; seconds, or with a unit: 500ms, 2s, 1m), not '5x'")
 expect("bad --lock-timeout", "workstation", ["release", "--dry-run", "--lock-timeout", "-1", "00:14.0"], 2,
-       stderr_has="--lock-timeout wants milliseconds (0..600000), not '-1'")
+       stderr_has="--lock-timeout wants a duration (0..10m; seconds, or with a unit: 500ms, 2s, 1m), not '-1'")
 expect("unknown --user", "workstation", ["assign", "--dry-run", "--user", "no-such-user-x", "00:14.0"], 2,
        stderr_has="unknown user 'no-such-user-x'")
 expect("--recover with a DEVICE", "workstation", ["release", "--recover", "00:14.0"], 2,
@@ -450,9 +454,15 @@ try:
     except OSError as e:
         r = u = ""
         check("installed files exist", False, str(e))
-    check("udev rule calls the installed binary and sets driver_override",
-          'ACTION=="add", SUBSYSTEM=="pci", PROGRAM=="/usr/bin/passthru assign '
-          '--udev-match %k", ATTR{driver_override}="vfio-pci"' in r and "@BINDIR@" not in r, r)
+    check("udev rule: starts nothing for an unlisted device, then calls the installed binary",
+          [l for l in r.splitlines() if not l.startswith("#")] == [
+              'ACTION!="add", GOTO="passthru_end"',
+              'SUBSYSTEM!="pci", GOTO="passthru_end"',
+              'TEST!="/etc/passthru.d/pci-%k", TEST!="/etc/passthru.d/ids-$attr{vendor}:'
+              '$attr{device}", GOTO="passthru_end"',
+              'PROGRAM=="/usr/bin/passthru assign --udev-match %k", '
+              'ATTR{driver_override}="vfio-pci"',
+              'LABEL="passthru_end"'] and "@" not in r, r)
     check("systemd unit runs assign --from-config",
           "ExecStart=/usr/bin/passthru assign --from-config\n" in u and
           "ConditionPathExists=/etc/passthru.conf" in u, u)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * test-errors.c — bad input: a clear message on stderr naming what was
- * wrong, exit status 2, nothing on stdout, never a crash.  Broken trees are
+ * wrong, exit status 2, nothing on stdout (but the error as JSON with
+ * --json), never a crash.  Broken trees are
  * made from copies of the generated fixtures under PT_TMP.
  */
 #include <stdio.h>
@@ -14,8 +15,9 @@
 
 #include "tests/cli/cli.h"
 
-#define DEVICE_FORMS "give a PCI address (0000:01:00.0 or 01:00.0), vendor:device " \
-	"ids (8086:10d3) or an interface name (eth0)"
+#define DEVICE_FORMS "give a PCI address (0000:01:00.0 or 01:00.0), a slot (01:00), " \
+	"vendor:device ids (8086:10d3), a class (class=net), a libvirt node device " \
+	"(pci_0000_01_00_0) or an interface name (eth0)"
 
 /* Runs passthru with args and asserts exit 2, empty stdout, stderr == msg. */
 #define expect_usage(root, msg, ...) do {					\
@@ -36,8 +38,11 @@ Test(errors, malformed_device)
 	expect_usage("server", "passthru: malformed device '0000:03:00.8': function "
 		     "must be a single digit 0-7; " DEVICE_FORMS "\n", "show",
 		     "0000:03:00.8");
-	expect_usage("server", "passthru: malformed device 'zz:zz': vendor:device ids "
-		     "are two groups of 4 hex digits; " DEVICE_FORMS "\n", "show", "zz:zz");
+	/* five characters with a colon are a slot (01:00) */
+	expect_usage("server", "passthru: malformed device 'zz:zz': bus must be 2 hex "
+		     "digits; " DEVICE_FORMS "\n", "show", "zz:zz");
+	expect_usage("server", "passthru: malformed device 'zzzz:zzzz': vendor:device ids "
+		     "are two groups of 4 hex digits; " DEVICE_FORMS "\n", "show", "zzzz:zzzz");
 	expect_usage("server", "passthru: malformed device '': empty; " DEVICE_FORMS "\n",
 		     "show", "");
 }
@@ -134,8 +139,21 @@ Test(errors, unreadable_files)
 		 "0000:03:00.0/vendor: Is a directory; the tree is incomplete or "
 		 "unreadable, capture it again with `passthru snapshot`\n", tree, tree);
 	expect_usage(tree, msg, "list");
-	expect_usage(tree, msg, "list", "--json");
 	expect_usage(tree, msg, "show", "02:00.0");
+	/* with --json the same failure is also a JSON document on stdout */
+	{
+		struct run r;
+		char doc[16384];
+
+		pt(&r, tree, "list", "--json");
+		cr_expect_eq(r.status, 2);
+		cr_expect_str_eq(r.err, msg);
+		snprintf(doc, sizeof(doc), "{\n  \"version\": 1,\n  \"error\": {\n"
+			 "    \"message\": \"%.*s\",\n    \"device\": null\n  },\n"
+			 "  \"exit\": 2\n}\n", (int)strlen(msg) - 11, msg + 10);
+		cr_expect_str_eq(r.out, doc);
+		run_free(&r);
+	}
 
 	root = fixture_copy("workstation");
 	snprintf(tree, sizeof(tree), "%s", root);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * fuzz-device-arg.c — the DEVICE argument parser and its resolution.
- * Invariants: an accepted argument has in-range fields and re-parses to
- * the same thing when printed back; resolution (against this machine's
+ * Invariants: an accepted argument (BDF, libvirt name, slot, ids, class,
+ * interface) has in-range fields and re-parses to the same thing when
+ * printed back; resolution (against this machine's
  * devices, scanned once) never crashes and fails only with the documented
  * errors.
  */
@@ -52,13 +53,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		snprintf(back, sizeof(back), "%s", a.ifname);
 		break;
+	case PT_DEVARG_SLOT:
+		if (a.bus > 0xff || a.dev > 0x1f)
+			__builtin_trap();
+		snprintf(back, sizeof(back), "%04x:%02x:%02x", a.domain, a.bus, a.dev);
+		break;
+	case PT_DEVARG_CLASS:
+		if (!a.class_key[0] || strlen(a.class_key) >= sizeof(a.class_key))
+			__builtin_trap();
+		snprintf(back, sizeof(back), "class=%s", a.class_key);
+		break;
 	default:
 		__builtin_trap();
 	}
 	if (pt_devarg_parse(back, &b) < 0 || b.kind != a.kind ||
 	    b.domain != a.domain || b.bus != a.bus || b.dev != a.dev ||
 	    b.func != a.func || b.vendor != a.vendor || b.device != a.device ||
-	    strcmp(b.ifname, a.ifname))
+	    strcmp(b.ifname, a.ifname) || strcmp(b.class_key, a.class_key))
 		__builtin_trap();
 	if (ctx) {
 		r = pt_resolve_device(ctx, arg, &d);
@@ -66,6 +77,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		if (r < 0 && r != -ENODEV && r != -EEXIST)
 			__builtin_trap();
+		{
+			const struct pt_device *v[4];
+
+			r = pt_resolve_devices(ctx, arg, size & 1 ? PT_RESOLVE_ALL : 0, v, 4);
+			if (r > 4 || r == 0 || (r > 0 && (!v[0] || !v[r - 1])))
+				__builtin_trap();
+			if (r < 0 && r != -ENODEV && r != -EEXIST && r != -ENOSPC)
+				__builtin_trap();
+		}
 	}
 	return 0;
 }

@@ -38,6 +38,23 @@ if ! out=$(mk install DESTDIR="$dest" 2>&1); then
 	exit 1
 fi
 pass "make install PREFIX=/usr DESTDIR=..."
+check "install into a DESTDIR enables nothing and says how" '[ "$out" = "install: to assign the devices of /etc/passthru.conf at every boot, run:
+install:   systemctl daemon-reload && systemctl enable passthru.service
+install: if a listed device'"'"'s native driver is in the initramfs, rebuild it
+install: (update-initramfs -u) so that /etc/modprobe.d/passthru.conf applies early" ]' "$out"
+# into this system (no DESTDIR): the service is enabled, and disabled by
+# uninstall (a stand-in systemctl records what it was asked)
+printf '#!/bin/sh\necho "$*" >>"%s/systemctl.log"\n' "$tmp" >"$tmp/systemctl"
+chmod +x "$tmp/systemctl"
+out=$(SYSTEMCTL="$tmp/systemctl" "$top/scripts/enable-service.sh" enable "" /etc)
+check "no DESTDIR: install enables passthru.service" '[ "$(cat "$tmp/systemctl.log")" = "daemon-reload
+enable passthru.service" ] && [ "$out" = "install: enabled passthru.service (assigns the devices of /etc/passthru.conf at boot)" ]' "$out $(cat "$tmp/systemctl.log")"
+rm "$tmp/systemctl.log"
+SYSTEMCTL="$tmp/systemctl" "$top/scripts/enable-service.sh" disable "" /etc
+check "no DESTDIR: uninstall disables it" '[ "$(cat "$tmp/systemctl.log")" = "disable passthru.service
+daemon-reload" ]' "$(cat "$tmp/systemctl.log")"
+out=$(SYSTEMCTL="$tmp/systemctl" "$top/scripts/enable-service.sh" disable "$dest" /etc)
+check "a DESTDIR uninstall leaves systemd alone" '[ -z "$out" ] && [ "$(wc -l <"$tmp/systemctl.log")" = 2 ]'
 headers=$(mk -s print-PUBLIC_HEADERS | tr ' ' '\n' | sed -n 's|.*/|usr/include/passthru/|p')
 want=$(printf '%s\n' etc/modprobe.d/passthru.conf etc/passthru.conf \
 	etc/systemd/system/passthru.service etc/udev/rules.d/70-passthru-vfio.rules \

@@ -221,3 +221,33 @@ Test(conf, no_trailing_newline_with_a_long_line)
 	cr_assert_str_eq(slurp(path), want);
 	unlink(path);
 }
+
+/* The form that can grow (lib/ABI.md step 1): allocated by the library,
+ * entries reached by index. */
+Test(conf, library_owned_object_and_accessors)
+{
+	static const char text[] = "# c\n0000:01:00.0 user=alice\n8086:10d3 force\n";
+	struct pt_conf *c = (void *)1;
+	const struct pt_conf_entry *e;
+
+	cr_assert_eq(pt_conf_from_text(text, sizeof(text) - 1, &c), 0, "%s", pt_last_error());
+	cr_assert_eq(pt_conf_count(c), 2);
+	e = pt_conf_entry(c, 0);
+	cr_assert_str_eq(e->bdf, "0000:01:00.0");
+	cr_assert_str_eq(e->user, "alice");
+	cr_assert_eq(e->line, 2);
+	e = pt_conf_entry(c, 1);
+	cr_assert_str_eq(e->bdf, "");
+	cr_assert_eq(e->vendor, 0x8086);
+	cr_assert_eq(e->device, 0x10d3);
+	cr_assert(e->force);
+	cr_assert_null(pt_conf_entry(c, 2));
+	cr_assert_null(pt_conf_entry(c, -1));
+	pt_conf_free(c);
+	cr_assert_eq(pt_conf_count(NULL), 0);
+
+	cr_assert_eq(pt_conf_from_text("bogus\n", 6, &c), -EINVAL);
+	cr_assert_null(c);
+	cr_assert_eq(pt_conf_open("/nonexistent/passthru.conf", &c), -ENOENT);
+	cr_assert_null(c);
+}

@@ -2,7 +2,8 @@
 /*
  * test-devarg.c — the DEVICE argument: syntax (exact fields, exact error
  * sentences) and resolution against a small tree (BDF, ids, ambiguous ids
- * listing the candidates, interface names).
+ * listing the candidates, interface names, slots, classes, libvirt node
+ * device names, --all).
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -27,7 +28,9 @@ static void parse_bad(const char *s, const char *msg)
 	cr_assert_str_eq(pt_last_error(), msg);
 }
 
-#define TAIL "; give a PCI address (0000:01:00.0 or 01:00.0), vendor:device ids (8086:10d3) or an interface name (eth0)"
+#define TAIL "; give a PCI address (0000:01:00.0 or 01:00.0), a slot (01:00), " \
+	"vendor:device ids (8086:10d3), a class (class=net), a libvirt node device " \
+	"(pci_0000_01_00_0) or an interface name (eth0)"
 
 Test(devarg, full_bdf)
 {
@@ -68,6 +71,43 @@ Test(devarg, ids_and_ifname)
 	cr_assert_str_eq(a.ifname, "enp3s0f1");
 }
 
+Test(devarg, slot_nodedev_class)
+{
+	struct pt_devarg a = parse_ok("3a:1f");
+
+	cr_assert_eq(a.kind, PT_DEVARG_SLOT);
+	cr_assert_eq(a.domain, 0);
+	cr_assert_eq(a.bus, 0x3a);
+	cr_assert_eq(a.dev, 0x1f);
+	cr_assert(a.short_bdf);
+	a = parse_ok("0001:02:03");
+	cr_assert_eq(a.kind, PT_DEVARG_SLOT);
+	cr_assert_eq(a.domain, 1);
+	cr_assert_eq(a.bus, 2);
+	cr_assert_eq(a.dev, 3);
+	cr_assert(!a.short_bdf);
+	a = parse_ok("pci_0001_3a_1f_7");
+	cr_assert_eq(a.kind, PT_DEVARG_BDF);
+	cr_assert_eq(a.domain, 1);
+	cr_assert_eq(a.bus, 0x3a);
+	cr_assert_eq(a.dev, 0x1f);
+	cr_assert_eq(a.func, 7);
+	a = parse_ok("class=storage");
+	cr_assert_eq(a.kind, PT_DEVARG_CLASS);
+	cr_assert_str_eq(a.class_key, "storage");
+	parse_bad("class=nic", "malformed device 'class=nic': a class is net, storage, "
+		  "display, usb, audio, bridge, accel or other" TAIL);
+	parse_bad("pci_0000_01_00_8", "malformed device 'pci_0000_01_00_8': a libvirt "
+		  "node device is pci_DDDD_BB_DD_F" TAIL);
+	parse_bad("pci_0000_0g_00_0", "malformed device 'pci_0000_0g_00_0': a libvirt "
+		  "node device is pci_DDDD_BB_DD_F" TAIL);
+	parse_bad("pci_0000_01_20_0", "malformed device 'pci_0000_01_20_0': device "
+		  "number above 1f" TAIL);
+	parse_bad("01:2z", "malformed device '01:2z': a slot is BB:DD or DDDD:BB:DD" TAIL);
+	parse_bad("01:20", "malformed device '01:20': device number above 1f" TAIL);
+	parse_bad("0g:00", "malformed device '0g:00': bus must be 2 hex digits" TAIL);
+}
+
 Test(devarg, malformed)
 {
 	parse_bad("", "malformed device '': empty" TAIL);
@@ -96,6 +136,8 @@ static void setup(void)
 	tt_dev(&t, "pci0000:00/0000:00:1a.0", cfg, 256, "e1000e", -1);
 	tt_cfg(cfg, 0x10de, 0x1c82, 0x030000, 0);
 	tt_dev(&t, "pci0000:00/0000:00:1c.0/0000:01:00.0", cfg, 256, "nouveau", -1);
+	tt_cfg(cfg, 0x10de, 0x10f1, 0x040300, 0);
+	tt_dev(&t, "pci0000:00/0000:00:1c.0/0000:01:00.1", cfg, 256, "snd_hda_intel", -1);
 	tt_child(&t, "net", "eth0", "pci0000:00/0000:00:19.0/net/eth0");
 	tt_child(&t, "net", "lo", "virtual/net/lo");
 	cr_assert_eq(pt_ctx_new(&ctx, t.root), 0, "%s", pt_last_error());
@@ -195,4 +237,91 @@ Test(resolve, wide_domain_device)
 	cr_assert_eq(pt_resolve_device(ctx, "10000:e1:00.0", &d), 0, "%s", pt_last_error());
 	cr_assert_str_eq(d->bdf, "10000:e1:00.0");
 	cr_assert_str_eq(d->parent, "10000:e0:06.0");
+}
+
+/* `lspci -s 01:00`: every function of the slot */
+Test(resolve, slot_selects_its_functions)
+{
+	const struct pt_device *v[8], *d;
+
+	cr_assert_eq(pt_resolve_devices(ctx, "01:00", 0, v, 8), 2, "%s", pt_last_error());
+	cr_assert_str_eq(v[0]->bdf, "0000:01:00.0");
+	cr_assert_str_eq(v[1]->bdf, "0000:01:00.1");
+	cr_assert_eq(pt_resolve_devices(ctx, "0000:01:00", 0, v, 8), 2);
+	cr_assert_eq(pt_resolve_devices(ctx, "00:19", 0, v, 8), 1);
+	cr_assert_str_eq(v[0]->bdf, "0000:00:19.0");
+	cr_assert_eq(pt_resolve_device(ctx, "00:1a", &d), 0);
+	cr_assert_str_eq(d->bdf, "0000:00:1a.0");
+	/* one device wanted, two functions there */
+	cr_assert_eq(pt_resolve_device(ctx, "01:00", &d), -EEXIST);
+	cr_assert_null(d);
+	cr_assert_str_eq(pt_last_error(), "ambiguous device '01:00': 2 devices match "
+			 "(0000:01:00.0, 0000:01:00.1); give one of them by its PCI address");
+	cr_assert_eq(pt_resolve_devices(ctx, "02:00", 0, v, 8), -ENODEV);
+	cr_assert_str_eq(pt_last_error(), "unknown device '02:00': no PCI device in slot "
+			 "0000:02:00; run `passthru list` to see the devices");
+}
+
+Test(resolve, ids_all_or_ambiguous)
+{
+	const struct pt_device *v[8];
+
+	cr_assert_eq(pt_resolve_devices(ctx, "8086:10d3", 0, v, 8), -EEXIST);
+	cr_assert_str_eq(pt_last_error(), "ambiguous device '8086:10d3': 2 devices "
+			 "match (0000:00:19.0, 0000:00:1a.0); give one of them by its "
+			 "PCI address, or all of them with --all");
+	cr_assert_eq(pt_resolve_devices(ctx, "8086:10d3", PT_RESOLVE_ALL, v, 8), 2);
+	cr_assert_str_eq(v[0]->bdf, "0000:00:19.0");
+	cr_assert_str_eq(v[1]->bdf, "0000:00:1a.0");
+	cr_assert_eq(pt_resolve_devices(ctx, "10de:1c82", PT_RESOLVE_ALL, v, 8), 1);
+	cr_assert_str_eq(v[0]->bdf, "0000:01:00.0");
+	cr_assert_eq(pt_resolve_devices(ctx, "8086:10d3", PT_RESOLVE_ALL, v, 1), -ENOSPC);
+	cr_assert_str_eq(pt_last_error(), "device '8086:10d3' matches 2 devices, more "
+			 "than 1 at once");
+}
+
+Test(resolve, classes)
+{
+	const struct pt_device *v[8], *d;
+
+	cr_assert_eq(pt_resolve_device(ctx, "class=display", &d), 0, "%s", pt_last_error());
+	cr_assert_str_eq(d->bdf, "0000:01:00.0");
+	cr_assert_eq(pt_resolve_devices(ctx, "class=audio", 0, v, 8), 1);
+	cr_assert_str_eq(v[0]->bdf, "0000:01:00.1");
+	cr_assert_eq(pt_resolve_devices(ctx, "class=net", 0, v, 8), -EEXIST);
+	cr_assert_str_eq(pt_last_error(), "ambiguous device 'class=net': 2 devices "
+			 "match (0000:00:19.0, 0000:00:1a.0); give one of them by its "
+			 "PCI address, or all of them with --all");
+	cr_assert_eq(pt_resolve_devices(ctx, "class=net", PT_RESOLVE_ALL, v, 8), 2);
+	cr_assert_str_eq(v[0]->bdf, "0000:00:19.0");
+	cr_assert_str_eq(v[1]->bdf, "0000:00:1a.0");
+	cr_assert_eq(pt_resolve_devices(ctx, "class=usb", PT_RESOLVE_ALL, v, 8), -ENODEV);
+	cr_assert_str_eq(pt_last_error(), "unknown device 'class=usb': no PCI device of "
+			 "class usb; run `passthru list` to see the devices");
+}
+
+/* what `virsh nodedev-list --cap pci` prints */
+Test(resolve, libvirt_nodedev_names)
+{
+	const struct pt_device *d;
+
+	cr_assert_eq(pt_resolve_device(ctx, "pci_0000_01_00_1", &d), 0, "%s", pt_last_error());
+	cr_assert_str_eq(d->bdf, "0000:01:00.1");
+	cr_assert_eq(pt_resolve_device(ctx, "pci_0000_02_00_0", &d), -ENODEV);
+	cr_assert_str_eq(pt_last_error(), "unknown device 'pci_0000_02_00_0': no PCI "
+			 "device at 0000:02:00.0; run `passthru list` to see the devices");
+}
+
+Test(resolve, system_accessors)
+{
+	const struct pt_system *sys;
+
+	cr_assert_eq(pt_scan(ctx, &sys), 0, "%s", pt_last_error());
+	cr_assert_eq(sys->nr_devices, 4);
+	cr_assert_str_eq(pt_system_device(sys, 0)->bdf, "0000:00:19.0");
+	cr_assert_str_eq(pt_system_device(sys, 3)->bdf, "0000:01:00.1");
+	cr_assert_null(pt_system_device(sys, 4));
+	cr_assert_null(pt_system_device(sys, -1));
+	cr_assert_null(pt_system_group(sys, sys->nr_groups));
+	cr_assert_null(pt_system_device(NULL, 0));
 }

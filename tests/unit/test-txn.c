@@ -450,3 +450,145 @@ Test(txn, a_tree_is_only_planned)
 			 "against it"), "%s", pt_last_error());
 	pt_txn_free(t);
 }
+
+static char *slurp_rel(const char *rel)
+{
+	static char buf[4096];
+	char path[PATH_MAX];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", T.root, rel);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void on_vfio(const char *bdf)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), "sys/devices/pci0000:00/%s/driver", bdf);
+	tt_link(&T, rel, "../../../bus/pci/drivers/vfio-pci");
+	tt_mkdir(&T, "sys/bus/pci/drivers/vfio-pci");
+}
+
+static const char *note_text(struct pt_txn *t, int i)
+{
+	return i < pt_txn_nr_notes(t) ? pt_txn_note(t, i)->text : "(none)";
+}
+
+#define CONF_HEAD "# passthru.conf \xe2\x80\x94 devices assigned to vfio-pci at boot.\n" \
+	"# Edited by `passthru assign/release --persist`; see passthru(1).\n"
+
+/* --persist: passthru.conf and the softdep (with the devices it is for);
+ * release --persist takes the softdep away with the last device needing
+ * it, and a dry run names every file and line it would change. */
+Test(txn, persist_and_release_undo_the_softdep)
+{
+	char mp[PATH_MAX], conf[PATH_MAX], want[PATH_MAX + 200];
+	struct pt_txn *t;
+
+	tt_mkdir(&T, "etc/modprobe.d");
+	tt_printf(&T, "etc/modprobe.d/passthru.conf", "# mine\nsoftdep i915 pre: vfio-pci\n");
+	snprintf(mp, sizeof(mp), "%s/etc/modprobe.d/passthru.conf", T.root);
+	snprintf(conf, sizeof(conf), "%s/etc/passthru.conf", T.root);
+
+	t = txn(PT_TXN_ASSIGN, PT_TXN_PERSIST | PT_TXN_DRY_RUN);
+	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
+	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
+	cr_assert_eq(pt_txn_nr_notes(t), 3);
+	snprintf(want, sizeof(want), "--persist would add " NIC " to %s", conf);
+	cr_assert_str_eq(note_text(t, 0), want);
+	snprintf(want, sizeof(want), "--persist would add 'softdep e1000e pre: vfio-pci' "
+		 "to %s", mp);
+	cr_assert_str_eq(note_text(t, 1), want);
+	snprintf(want, sizeof(want), "--persist would create %s/etc/passthru.d/pci-" NIC
+		 " (the udev rule's test)", T.root);
+	cr_assert_str_eq(note_text(t, 2), want);
+	pt_txn_free(t);
+	cr_assert_null(slurp_rel("etc/passthru.conf"));
+	cr_assert_null(slurp_rel("etc/passthru.d/pci-" NIC));
+
+	t = txn(PT_TXN_ASSIGN, PT_TXN_PERSIST);
+	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
+	cr_assert_eq(pt_txn_add_device(t, NIC2, NULL), 0);
+	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
+	pt_txn_free(t);
+	cr_assert_str_eq(slurp_rel("etc/passthru.conf"), CONF_HEAD NIC "\n" NIC2 "\n");
+	cr_assert_str_eq(slurp_rel("etc/modprobe.d/passthru.conf"),
+			 "# mine\nsoftdep i915 pre: vfio-pci\nsoftdep e1000e pre: vfio-pci\n"
+			 "# passthru: e1000e for " NIC2 "\n# passthru: e1000e for " NIC "\n");
+	/* the udev rule's tests: one empty file per entry */
+	cr_assert_str_eq(slurp_rel("etc/passthru.d/pci-" NIC), "");
+	cr_assert_str_eq(slurp_rel("etc/passthru.d/pci-" NIC2), "");
+	on_vfio(NIC);
+	on_vfio(NIC2);
+
+	/* NIC2 still needs the softdep */
+	t = txn(PT_TXN_RELEASE, PT_TXN_PERSIST);
+	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
+	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
+	pt_txn_free(t);
+	cr_assert_str_eq(slurp_rel("etc/passthru.conf"), CONF_HEAD NIC2 "\n");
+	cr_assert_null(slurp_rel("etc/passthru.d/pci-" NIC));
+	cr_assert_str_eq(slurp_rel("etc/passthru.d/pci-" NIC2), "");
+	cr_assert_str_eq(slurp_rel("etc/modprobe.d/passthru.conf"),
+			 "# mine\nsoftdep i915 pre: vfio-pci\nsoftdep e1000e pre: vfio-pci\n"
+			 "# passthru: e1000e for " NIC2 "\n");
+
+	t = txn(PT_TXN_RELEASE, PT_TXN_PERSIST | PT_TXN_DRY_RUN);
+	cr_assert_eq(pt_txn_add_device(t, NIC2, NULL), 0);
+	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
+	cr_assert_eq(pt_txn_nr_notes(t), 3);
+	snprintf(want, sizeof(want), "--persist would remove 'softdep e1000e pre: "
+		 "vfio-pci' from %s (no persisted device needs it)", mp);
+	cr_assert_str_eq(note_text(t, 0), want);
+	snprintf(want, sizeof(want), "--persist would remove " NIC2 " from %s", conf);
+	cr_assert_str_eq(note_text(t, 1), want);
+	snprintf(want, sizeof(want), "--persist would remove %s/etc/passthru.d/pci-" NIC2,
+		 T.root);
+	cr_assert_str_eq(note_text(t, 2), want);
+	pt_txn_free(t);
+
+	t = txn(PT_TXN_RELEASE, PT_TXN_PERSIST);
+	cr_assert_eq(pt_txn_add_device(t, NIC2, NULL), 0);
+	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
+	snprintf(want, sizeof(want), "removed 'softdep e1000e pre: vfio-pci' from %s "
+		 "(no persisted device needs it)", mp);
+	cr_assert_str_eq(note_text(t, 0), want);
+	pt_txn_free(t);
+	cr_assert_str_eq(slurp_rel("etc/passthru.conf"), CONF_HEAD);
+	cr_assert_null(slurp_rel("etc/passthru.d/pci-" NIC2));
+	/* the softdep written by hand, without passthru's comments, stays */
+	cr_assert_str_eq(slurp_rel("etc/modprobe.d/passthru.conf"),
+			 "# mine\nsoftdep i915 pre: vfio-pci\n");
+}
+
+/* assign --from-config (the boot service, or after a hand edit) makes the
+ * udev rule's tests mirror the file: ids entries as udev spells $attr{}. */
+Test(txn, from_config_mirrors_the_file_for_udev)
+{
+	static const char text[] = "8086:10d3 force\n" EDU "\n";
+	struct pt_conf *c = calloc(1, sizeof(*c));
+	struct pt_txn *t;
+
+	cr_assert_not_null(c);
+	tt_printf(&T, "etc/passthru.d/pci-" NIC, "");	/* no longer listed */
+	cr_assert_eq(pt_conf_parse(text, sizeof(text) - 1, c), 0, "%s", pt_last_error());
+	t = txn(PT_TXN_ASSIGN, PT_TXN_DRY_RUN);
+	cr_assert_eq(pt_txn_add_config(t, c), 0, "%s", pt_last_error());
+	pt_txn_free(t);
+	cr_assert_null(slurp_rel("etc/passthru.d/pci-" EDU), "a dry run writes nothing");
+	t = txn(PT_TXN_ASSIGN, 0);
+	cr_assert_eq(pt_txn_add_config(t, c), 0, "%s", pt_last_error());
+	pt_txn_free(t);
+	cr_assert_str_eq(slurp_rel("etc/passthru.d/ids-0x8086:0x10d3"), "");
+	cr_assert_str_eq(slurp_rel("etc/passthru.d/pci-" EDU), "");
+	cr_assert_null(slurp_rel("etc/passthru.d/pci-" NIC));
+	free(c);
+}

@@ -45,6 +45,7 @@ t exit-7 7 'exiting with 7\n' '' -- run --guest exit-code --guest-arg 7
 t exit-0 0 'exiting with 0\n' '' -- run --guest exit-code --guest-arg 0
 t timeout-halt 124 'hanging (halt)\n' 'passthru: guest hang did not exit within 0.3 s (--timeout); stopped it' -- run --guest hang --timeout 0.3
 t timeout-spin 124 'hanging (spin)\n' 'did not exit within 0.2 s' -- run --guest hang --guest-arg spin --timeout 0.2
+t timeout-units 124 'hanging (halt)\n' 'did not exit within 0.25 s' -- run --guest hang --timeout 250ms
 t unmapped 125 'writing 0x80000000\n' 'passthru: guest unmapped stopped: guest wrote 4 bytes at unmapped address 0x80000000 (rip 0x' -- run --guest unmapped
 t unmapped-mmio-window 125 - 'unmapped address 0xc0000000' -- run --guest unmapped --guest-arg 0xc0000000
 t pci-garbage 0 'pci 00:00.0 1b36:0008 class 060000\npci-garbage: 1 function(s), 0 problem(s)\n' '' -- run --guest pci-garbage
@@ -61,7 +62,7 @@ t bad-mem 2 '' '--mem: 1K is outside 2M..3G' -- run --mem 1K
 t bad-mem-syntax 2 '' '--mem:' -- run --mem lots
 t bad-guest 2 '' "--guest: 'nosuch' is neither a built-in program" -- run --guest nosuch
 t bad-guest-file 2 '' '--guest: guest image /dev/null must be a non-empty regular file' -- run --guest /dev/null
-t bad-timeout 2 '' "--timeout: 'soon' is not a number" -- run --timeout soon
+t bad-timeout 2 '' "--timeout: 'soon' is not a duration (0..24h; seconds, or with a unit: 500ms, 2s, 1m)" -- run --timeout soon
 t bad-iommu 2 '' "--iommu: 'vfio' is not type1, iommufd or auto" -- run --iommu vfio
 t bad-option 2 '' "unknown option '--bogus'" -- run --bogus
 dd if=/dev/zero of="$tmp/big.bin" bs=1024 count=3072 2>/dev/null

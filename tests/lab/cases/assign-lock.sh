@@ -6,7 +6,7 @@
 # used to be 0644 in a 0755 directory, so any user could open one and
 # flock it, and assign waited for ever.  Here an older run's modes are put
 # back, uid 1000 (lock-holder) opens and locks the edu group's lock, and:
-# assign waits the bound (--lock-timeout 2000) and fails naming the PID,
+# assign waits the bound (--lock-timeout 2s) and fails naming the PID,
 # the command and the uid, having changed nothing; it has made the
 # directory 0700 and the file 0600, so uid 1000 cannot open it again; once
 # the holder is gone assign works.
@@ -36,7 +36,7 @@ expect_ok "uid 1000 opens and locks the old 0644 lock file" wait_for /tmp/holder
 expect_eq "the holder is unprivileged" 1000 "$(awk '/^Uid:/ { print $2 }' /proc/$hp/status)"
 
 t0=$(date +%s)
-out=$(passthru assign --json --lock-timeout 2000 $edu 2>/tmp/err); rc=$?
+out=$(passthru assign --json --lock-timeout 2s $edu 2>/tmp/err); rc=$?
 t1=$(date +%s)
 sed 's/^/    stderr| /' /tmp/err
 expect_eq "assign gives up: exit 1" 1 "$rc"
@@ -57,7 +57,7 @@ expect_eq "uid 1000 cannot open the lock any more" "1 cannot open $lock: Permiss
 
 kill $hp
 wait $hp 2>/dev/null
-out=$(passthru assign --json --lock-timeout 2000 $edu); rc=$?
+out=$(passthru assign --json --lock-timeout 2s $edu); rc=$?
 expect_eq "the holder gone: assign exit 0" "0 done" "$rc $(echo "$out" | jq -r '.groups[0].members[0].result')"
 expect_eq "edu on vfio-pci" vfio-pci "$(lab_driver $edu)"
 expect_ok "release" passthru release $edu

@@ -32,9 +32,10 @@ replug() {	# the kernel adds the NIC again, as at boot
 echo 'alice:x:1000:1000::/tmp:/bin/sh' >>/etc/passwd
 echo 'alice:x:1000:' >>/etc/group
 passthru-lab-files /
-expect_eq "installed udev rule is the project's" \
-	'ACTION=="add", SUBSYSTEM=="pci", PROGRAM=="/opt/passthru/bin/passthru assign --udev-match %k", ATTR{driver_override}="vfio-pci"' \
-	"$(grep -v '^#' /etc/udev/rules.d/70-passthru-vfio.rules)"
+expect_eq "installed udev rule tests a file, then asks the installed passthru" \
+	'TEST!="/etc/passthru.d/pci-%k", TEST!="/etc/passthru.d/ids-$attr{vendor}:$attr{device}", GOTO="passthru_end"
+PROGRAM=="/opt/passthru/bin/passthru assign --udev-match %k", ATTR{driver_override}="vfio-pci"' \
+	"$(grep -e '^TEST' -e '^PROGRAM' /etc/udev/rules.d/70-passthru-vfio.rules)"
 
 echo 'kvm:x:36:' >>/etc/group
 out=$(passthru assign --json --persist --user alice --group kvm "$nic"); rc=$?
@@ -46,6 +47,9 @@ passthru-lab-files /tmp/ref
 expect_eq "--persist: the documented example's comments kept" "$(grep '^#' /tmp/ref/etc/passthru.conf | md5sum)" \
 	"$(grep '^#' /etc/passthru.conf | md5sum)"
 expect_eq "--persist: softdep" "softdep e1000e pre: vfio-pci" "$(grep -v '^#' /etc/modprobe.d/passthru.conf)"
+expect_eq "--persist: the softdep says whom it is for" "# passthru: e1000e for $nic" \
+	"$(grep '^# passthru:' /etc/modprobe.d/passthru.conf)"
+expect_eq "--persist: the udev rule's test file" "pci-$nic" "$(ls /etc/passthru.d)"
 expect_ok "--udev-match: the NIC is listed" passthru assign --udev-match "$nic"
 expect_fail "--udev-match: edu is not" passthru assign --udev-match "$edu"
 
@@ -79,6 +83,9 @@ expect_eq "release --persist: exit 0" 0 "$rc"
 expect_eq "release --persist: kernel default driver" "e1000e (null)" "$(lab_driver $nic) $(cat $sys/driver_override)"
 expect_eq "release --persist: interface back" yes "$([ -d $sys/net ] && echo yes)"
 expect_eq "release --persist: config line gone" "" "$(grep -v '^#' /etc/passthru.conf)"
+expect_eq "release --persist: softdep gone with its last device" "" \
+	"$(grep -v '^#' /etc/modprobe.d/passthru.conf; grep '^# passthru:' /etc/modprobe.d/passthru.conf)"
+expect_eq "release --persist: the udev rule's test file gone" "" "$(ls /etc/passthru.d)"
 expect_fail "release --persist: --udev-match no longer matches" passthru assign --udev-match "$nic"
 replug
 expect_eq "next boot: e1000e binds, no override" "e1000e (null)" "$(lab_driver $nic) $(cat $sys/driver_override)"

@@ -47,7 +47,7 @@ echo '(null)' >/tmp/fake-override
 #     the write "works", the kernel never sees it, vfio-pci never binds edu
 #     — only the verify step can notice.
 mount --bind /tmp/fake-override "$ovr"
-out=$(passthru -v assign --json --timeout 1000 $nic 2>/tmp/log); rc=$?
+out=$(passthru -v assign --json --timeout 1s $nic 2>/tmp/log); rc=$?
 umount "$ovr"
 expect_eq "ignored override: exit 1" 1 "$rc"
 expect_match "ignored override: verify catches it" "^$edu \\(group $grp\\): step verify failed: the device is bound to no driver, not vfio-pci, after 1000 ms .*every member of group $grp was restored" \
