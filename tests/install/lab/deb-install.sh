@@ -38,8 +38,11 @@ done
 expect_eq "libpassthru.so.0 -> libpassthru.so.0.1.0" libpassthru.so.0.1.0 "$(readlink /usr/lib/$arch/libpassthru.so.0)"
 expect_eq "libpassthru.so (dev) -> libpassthru.so.0" libpassthru.so.0 "$(readlink /usr/lib/$arch/libpassthru.so)"
 expect_eq "the udev rule runs the installed binary" \
-	'ACTION=="add", SUBSYSTEM=="pci", PROGRAM=="/usr/bin/passthru assign --udev-match %k", ATTR{driver_override}="vfio-pci"' \
-	"$(grep -v '^#' /lib/udev/rules.d/70-passthru-vfio.rules)"
+	'PROGRAM=="/usr/bin/passthru assign --udev-match %k", ATTR{driver_override}="vfio-pci"' \
+	"$(grep '^PROGRAM' /lib/udev/rules.d/70-passthru-vfio.rules)"
+expect_eq "the udev rule runs it only for devices listed in /etc/passthru.d" \
+	'TEST!="/etc/passthru.d/pci-%k", TEST!="/etc/passthru.d/ids-$attr{vendor}:$attr{device}", GOTO="passthru_end"' \
+	"$(grep '^TEST' /lib/udev/rules.d/70-passthru-vfio.rules)"
 expect_eq "the unit runs the installed binary" "/usr/bin/passthru assign --from-config" \
 	"$(sed -n 's/^ExecStart=//p' /lib/systemd/system/passthru.service)"
 expect_eq "nothing in /etc/udev or /etc/systemd (those are the admin's)" "" \
