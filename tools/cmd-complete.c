@@ -189,6 +189,35 @@ static bool device_fits(const char *cmd, const struct pt_device *d)
 	return true;
 }
 
+/* The other DEVICE forms, offered once their prefix is typed (so the
+ * plain lists stay short): virsh's node device names "pci_0000_01_00_0"
+ * and "class=KEY" for the classes of the devices the command takes. */
+static void selector_forms(struct comp *c, const char *cmd)
+{
+	const struct pt_system *s = c->sys;
+	bool virsh = !strncmp(c->cur, "pci_", 4), cls = !strncmp(c->cur, "class=", 6);
+	char name[32], seen[256] = ",";
+
+	for (int i = 0; (virsh || cls) && i < s->nr_devices; i++) {
+		const struct pt_device *d = &s->devices[i];
+
+		if (!device_fits(cmd, d))
+			continue;
+		if (virsh) {
+			snprintf(name, sizeof(name), "pci_%04x_%02x_%02x_%x", d->domain,
+				 d->bus, d->dev, d->func);
+			cand(c, name);
+			continue;
+		}
+		snprintf(name, sizeof(name), ",%s,", pt_device_class_key(d));
+		if (strstr(seen, name) || strlen(seen) + strlen(name) >= sizeof(seen))
+			continue;
+		strcat(seen, name + 1);
+		snprintf(name, sizeof(name), "class=%s", pt_device_class_key(d));
+		cand(c, name);
+	}
+}
+
 /* Full addresses, short ones (domain 0, once something is typed),
  * vendor:device ids and interface names of the devices the command takes. */
 static void devices(struct comp *c, const char *cmd)
@@ -226,6 +255,7 @@ static void devices(struct comp *c, const char *cmd)
 	for (int i = 0; i < s->nr_devices; i++)
 		for (int k = 0; device_fits(cmd, &s->devices[i]) && k < s->devices[i].net.n; k++)
 			cand(c, s->devices[i].net.v[k]);
+	selector_forms(c, cmd);
 }
 
 static void formats(struct comp *c)

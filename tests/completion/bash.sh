@@ -92,6 +92,11 @@ expect "release: what is on vfio-pci (server; 8086:154c names 4 VFs)" "$sv relea
 expect "release: what is on vfio-pci (amd)" "$amd release " \
 	"0000:09:00.0 0000:09:00.1 1002:73bf 1002:ab28"
 expect "release DEVICE DEVICE" "$amd release 0000:09:00.0 0000:09:00." "00.0 00.1"
+expect "assign: virsh node device names once pci_ is typed (server)" \
+	"$sv assign pci_0000_05" "pci_0000_05_00_0 pci_0000_05_00_1"
+expect "assign: class=KEY for the classes it takes (bash completes after '=')" \
+	"$sv assign class=" "display net storage"
+expect "release: class=KEY of what is on vfio-pci (server: one VF)" "$sv release class=" "net"
 expect "vfs: SR-IOV physical functions" "$sv vfs " "0000:03:00.0 8086:1572 ens1f0"
 expect "vfs DEVICE N: nothing for N" "$sv vfs 0000:03:00.0 " ""
 expect "dma-test: endpoints" "$sv dma-test 0000:02" ""
