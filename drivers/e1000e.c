@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drivers/dma-mem.h"
 #include "drivers/driver.h"
 
 #define E1000_CTRL	0x0000
@@ -146,18 +147,6 @@ static volatile uint8_t *tx_desc(struct pt_drv *drv, uint32_t i)
 static volatile uint8_t *rx_desc(struct pt_drv *drv, uint32_t i)
 {
 	return drv->env->scratch + RING_BYTES + i * 16;
-}
-
-static void put64(volatile uint8_t *p, uint64_t v)
-{
-	*(volatile uint32_t *)p = (uint32_t)v;
-	*(volatile uint32_t *)(p + 4) = (uint32_t)(v >> 32);
-}
-
-static void clear_desc(volatile uint8_t *p)
-{
-	for (int i = 0; i < 16; i += 4)
-		*(volatile uint32_t *)(p + i) = 0;
 }
 
 static int wait_bits(struct pt_drv *drv, uint64_t reg, uint32_t mask,
@@ -303,8 +292,8 @@ static int e1000e_init(struct pt_drv *drv)
 	pt_drv_write32(drv, 0, E1000_IVAR, 0x8u | (0x9u << 8) | (0xau << 16));
 
 	for (i = 0; i < NDESC; i++) {
-		clear_desc(tx_desc(drv, i));
-		clear_desc(rx_desc(drv, i));
+		dma_zero(tx_desc(drv, i), 16);
+		dma_zero(rx_desc(drv, i), 16);
 	}
 	pt_drv_write32(drv, 0, E1000_TDBAL, (uint32_t)e->scratch_iova);
 	pt_drv_write32(drv, 0, E1000_TDBAH, (uint32_t)(e->scratch_iova >> 32));
@@ -358,11 +347,11 @@ static int e1000e_memcpy_start(struct pt_drv *drv, uint64_t src, uint64_t dst,
 	s->tx_cur = s->tx_tail;
 	s->len = len;
 	r = rx_desc(drv, s->rx_cur);
-	clear_desc(r);
-	put64(r, dst);
+	dma_zero(r, 16);
+	dma_put64(r, dst);
 	t = tx_desc(drv, s->tx_cur);
-	clear_desc(t);
-	put64(t, src);
+	dma_zero(t, 16);
+	dma_put64(t, src);
 	*(volatile uint16_t *)(t + 8) = (uint16_t)len;
 	t[11] = TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);

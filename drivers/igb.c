@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drivers/dma-mem.h"
 #include "drivers/driver.h"
 
 /* PF registers */
@@ -205,28 +206,6 @@ static volatile uint8_t *rx_desc(struct pt_drv *drv, uint32_t i)
 	return drv->env->scratch + RING_BYTES + i * 16;
 }
 
-static void put32(volatile uint8_t *p, uint32_t v)
-{
-	*(volatile uint32_t *)p = v;
-}
-
-static uint32_t get32(volatile const uint8_t *p)
-{
-	return *(volatile const uint32_t *)p;
-}
-
-static void put64(volatile uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static void clear_desc(volatile uint8_t *p)
-{
-	for (int i = 0; i < 16; i += 4)
-		put32(p + i, 0);
-}
-
 static void delay(struct pt_drv *drv, uint32_t us)
 {
 	drv->env->delay_us(drv->env->opaque, us);
@@ -262,8 +241,8 @@ static int setup_rings(struct pt_drv *drv)
 	struct igb_state *s = st(drv);
 
 	for (uint32_t i = 0; i < NDESC; i++) {
-		clear_desc(tx_desc(drv, i));
-		clear_desc(rx_desc(drv, i));
+		dma_zero(tx_desc(drv, i), 16);
+		dma_zero(rx_desc(drv, i), 16);
 	}
 	wr(drv, TXDCTL, 0);
 	wr(drv, RXDCTL, 0);
@@ -312,13 +291,13 @@ static int igb_memcpy_start(struct pt_drv *drv, uint64_t src, uint64_t dst,
 	s->tx_cur = s->tx_tail;
 	s->len = len;
 	r = rx_desc(drv, s->rx_cur);
-	clear_desc(r);
-	put64(r, dst);				/* pkt_addr; hdr_addr 0 */
+	dma_zero(r, 16);
+	dma_put64(r, dst);				/* pkt_addr; hdr_addr 0 */
 	t = tx_desc(drv, s->tx_cur);
-	clear_desc(t);
-	put64(t, src);
-	put32(t + 8, (uint32_t)len | TXD_DTYP_DATA | TXD_EOP | TXD_IFCS | TXD_RS | TXD_DEXT);
-	put32(t + 12, (uint32_t)len << TXD_PAYLEN_SHIFT);
+	dma_zero(t, 16);
+	dma_put64(t, src);
+	dma_put32(t + 8, (uint32_t)len | TXD_DTYP_DATA | TXD_EOP | TXD_IFCS | TXD_RS | TXD_DEXT);
+	dma_put32(t + 12, (uint32_t)len << TXD_PAYLEN_SHIFT);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	s->rx_tail = (s->rx_tail + 1) % NDESC;
 	s->tx_tail = (s->tx_tail + 1) % NDESC;
@@ -339,17 +318,17 @@ static int igb_memcpy_wait(struct pt_drv *drv)
 		return PT_DRV_EINVAL;
 	r = rx_desc(drv, s->rx_cur);
 	t = tx_desc(drv, s->tx_cur);
-	while (!(get32(r + 8) & DESC_DD) && waited < limit) {
+	while (!(dma_get32(r + 8) & DESC_DD) && waited < limit) {
 		/* TX done long ago and nothing came back: stop early, a
 		 * failed copy must not keep a KVM guest spinning */
-		if ((get32(t + 12) & DESC_DD) && waited >= 200000)
+		if ((dma_get32(t + 12) & DESC_DD) && waited >= 200000)
 			break;
 		delay(drv, POLL_US);
 		waited += POLL_US;
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	rst = get32(r + 8);
-	tst = get32(t + 12);
+	rst = dma_get32(r + 8);
+	tst = dma_get32(t + 12);
 	s->busy = false;
 	drv->diag[0] = tst;
 	drv->diag[1] = rst;

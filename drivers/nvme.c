@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "drivers/disk-label.h"
+#include "drivers/dma-mem.h"
 #include "drivers/driver.h"
 
 #define NVME_CLASS	0x010802u
@@ -140,28 +141,6 @@ static uint64_t iova(struct pt_drv *drv, uint32_t off)
 	return drv->env->scratch_iova + off;
 }
 
-static void put32(volatile uint8_t *p, uint32_t v)
-{
-	*(volatile uint32_t *)p = v;
-}
-
-static uint32_t get32(volatile const uint8_t *p)
-{
-	return *(volatile const uint32_t *)p;
-}
-
-static void put64(volatile uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static void zero(volatile uint8_t *p, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i += 4)
-		put32(p + i, 0);
-}
-
 static void fail(struct pt_drv *drv, const char *why, uint32_t d0, uint32_t d1)
 {
 	drv->why = why;
@@ -227,14 +206,14 @@ static void submit(struct pt_drv *drv, bool admin, const struct cmd *c)
 	uint32_t *tail = admin ? &s->asq_tail : &s->iosq_tail;
 	volatile uint8_t *e = mem(drv, (admin ? OFF_ASQ : OFF_IOSQ) + *tail * SQE);
 
-	zero(e, SQE);
-	put32(e, c->opcode | (uint32_t)++s->cid << 16);
-	put32(e + 4, c->nsid);
-	put64(e + 24, c->prp1);
-	put64(e + 32, c->prp2);
-	put32(e + 40, c->cdw10);
-	put32(e + 44, c->cdw11);
-	put32(e + 48, c->cdw12);
+	dma_zero(e, SQE);
+	dma_put32(e, c->opcode | (uint32_t)++s->cid << 16);
+	dma_put32(e + 4, c->nsid);
+	dma_put64(e + 24, c->prp1);
+	dma_put64(e + 32, c->prp2);
+	dma_put32(e + 40, c->cdw10);
+	dma_put32(e + 44, c->cdw11);
+	dma_put32(e + 48, c->cdw12);
 	*tail = (*tail + 1) % s->qdepth;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	ring(drv, admin ? 0 : 1, false, *tail);
@@ -256,7 +235,7 @@ static int reap(struct pt_drv *drv, bool admin, uint8_t opcode, uint32_t *dw0)
 	volatile uint8_t *e = mem(drv, (admin ? OFF_ACQ : OFF_IOCQ) + *head * CQE);
 
 	drv->diag[2] = opcode;
-	while (((dw3 = get32(e + 12)) >> 16 & 1) != *phase) {
+	while (((dw3 = dma_get32(e + 12)) >> 16 & 1) != *phase) {
 		if (++polls % CFS_EVERY == 0 &&
 		    (pt_drv_read32(drv, 0, REG_CSTS) & CSTS_CFS)) {
 			s->dead = true;
@@ -275,7 +254,7 @@ static int reap(struct pt_drv *drv, bool admin, uint8_t opcode, uint32_t *dw0)
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (dw0)
-		*dw0 = get32(e);
+		*dw0 = dma_get32(e);
 	status = dw3 >> 17 & 0x7ff;	/* SCT (3 bits) : SC (8 bits) */
 	*head = (*head + 1) % s->qdepth;
 	if (!*head)
@@ -314,7 +293,7 @@ static void build_prps(struct pt_drv *drv, uint64_t a, uint64_t len, uint32_t li
 		return;
 	}
 	for (uint64_t done = first; done < len; done += PAGE, page += PAGE)
-		put64(mem(drv, list + 8 * n++), page);
+		dma_put64(mem(drv, list + 8 * n++), page);
 	c->prp2 = iova(drv, list);
 }
 
@@ -323,7 +302,7 @@ static int identify(struct pt_drv *drv, uint32_t cns, uint32_t nsid)
 	struct cmd c = { .opcode = ADM_IDENTIFY, .nsid = nsid,
 			 .prp1 = iova(drv, OFF_DATA), .cdw10 = cns };
 
-	zero(mem(drv, OFF_DATA), PAGE);
+	dma_zero(mem(drv, OFF_DATA), PAGE);
 	return admin(drv, &c, NULL);
 }
 
@@ -334,7 +313,7 @@ static uint8_t data8(struct pt_drv *drv, uint32_t off)
 
 static uint32_t data32(struct pt_drv *drv, uint32_t off)
 {
-	return get32(mem(drv, OFF_DATA + off));
+	return dma_get32(mem(drv, OFF_DATA + off));
 }
 
 static uint64_t data64(struct pt_drv *drv, uint32_t off)
@@ -351,8 +330,8 @@ static int nvme_enable(struct pt_drv *drv)
 	ret = nvme_disable(drv);
 	if (ret < 0)
 		return ret;
-	zero(mem(drv, OFF_ASQ), PAGE);
-	zero(mem(drv, OFF_ACQ), PAGE);
+	dma_zero(mem(drv, OFF_ASQ), PAGE);
+	dma_zero(mem(drv, OFF_ACQ), PAGE);
 	s->asq_tail = s->acq_head = 0;
 	s->acq_phase = 1;
 	pt_drv_write32(drv, 0, REG_AQA, (s->qdepth - 1) << 16 | (s->qdepth - 1));
@@ -375,8 +354,8 @@ static int create_io_queues(struct pt_drv *drv)
 	ret = admin(drv, &c, NULL);
 	if (ret < 0)
 		return ret;
-	zero(mem(drv, OFF_IOSQ), PAGE);
-	zero(mem(drv, OFF_IOCQ), PAGE);
+	dma_zero(mem(drv, OFF_IOSQ), PAGE);
+	dma_zero(mem(drv, OFF_IOCQ), PAGE);
 	s->iosq_tail = s->iocq_head = 0;
 	s->iocq_phase = 1;
 	for (s->io_vector = 1;; s->io_vector--) {
