@@ -412,9 +412,8 @@ static void run_bind_log(void *priv, enum pt_log_level level, const char *msg)
  * goes to stderr (stdout may be --json).  A signal stops an assign between
  * groups and undoes what it changed (pt_txn_set_cancel).
  */
-static int run_bind_helper(const struct cli *cli, const char *verb, const char *bdf)
+static int run_bind_helper(const struct cli *cli, enum pt_txn_op op, const char *bdf)
 {
-	enum pt_txn_op op = strcmp(verb, "assign") ? PT_TXN_RELEASE : PT_TXN_ASSIGN;
 	struct pt_txn *t = NULL;
 	int ret;
 
@@ -430,22 +429,19 @@ static int run_bind_helper(const struct cli *cli, const char *verb, const char *
 	if (ret)
 		cli_err("%s", pt_last_error());
 	pt_txn_free(t);
-	return ret ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	return ret;
 }
 
-/* Devices not yet on vfio-pci get `passthru assign`; CLI_EXIT_OK or FAIL. */
+/* Devices not yet on vfio-pci are assigned; CLI_EXIT_OK or FAIL. */
 static int run_assign_devices(const struct cli *cli, const struct run_opts *o,
 			      struct run_devices *devs)
 {
 	for (int i = 0; o->assign && i < o->nr_devices && !run_signal; i++) {
-		int ret;
-
 		if (run_is_membar(o->devices[i]) || run_on_vfio(cli, devs->bdf[i]))
 			continue;
-		ret = run_bind_helper(cli, "assign", devs->bdf[i]);
-		if (ret) {
-			cli_err("--assign: `passthru assign %s` failed (status %d); "
-				"nothing was run", devs->bdf[i], ret);
+		if (run_bind_helper(cli, PT_TXN_ASSIGN, devs->bdf[i])) {
+			cli_err("--assign: assigning %s failed (above); nothing was run",
+				devs->bdf[i]);
 			return CLI_EXIT_FAIL;
 		}
 		devs->assigned[i] = true;
@@ -458,14 +454,11 @@ static int run_release_devices(const struct cli *cli, const struct run_opts *o,
 			       struct run_devices *devs, int status)
 {
 	for (int i = o->nr_devices - 1; i >= 0; i--) {
-		int ret;
-
 		if (!devs->assigned[i])
 			continue;
-		ret = run_bind_helper(cli, "release", devs->bdf[i]);
-		if (ret) {
-			cli_err("--assign: `passthru release %s` failed (status %d); run it "
-				"by hand", devs->bdf[i], ret);
+		if (run_bind_helper(cli, PT_TXN_RELEASE, devs->bdf[i])) {
+			cli_err("--assign: releasing %s failed (above); run `passthru "
+				"release %s` by hand", devs->bdf[i], devs->bdf[i]);
 			if (status == CLI_EXIT_OK)
 				status = CLI_EXIT_FAIL;
 		}
