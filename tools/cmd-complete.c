@@ -192,28 +192,33 @@ static bool device_fits(const char *cmd, const struct pt_device *d)
 /* The other DEVICE forms, offered once their prefix is typed (so the
  * plain lists stay short): virsh's node device names "pci_0000_01_00_0"
  * and "class=KEY" for the classes of the devices the command takes. */
+static bool class_seen_before(const struct pt_system *s, const char *cmd, int i)
+{
+	for (int k = 0; k < i; k++)
+		if (device_fits(cmd, &s->devices[k]) &&
+		    !strcmp(pt_device_class_key(&s->devices[k]), pt_device_class_key(&s->devices[i])))
+			return true;
+	return false;
+}
+
 static void selector_forms(struct comp *c, const char *cmd)
 {
 	const struct pt_system *s = c->sys;
 	bool virsh = !strncmp(c->cur, "pci_", 4), cls = !strncmp(c->cur, "class=", 6);
-	char name[32], seen[256] = ",";
+	char name[32];
 
 	for (int i = 0; (virsh || cls) && i < s->nr_devices; i++) {
 		const struct pt_device *d = &s->devices[i];
 
 		if (!device_fits(cmd, d))
 			continue;
-		if (virsh) {
+		if (virsh)
 			snprintf(name, sizeof(name), "pci_%04x_%02x_%02x_%x", d->domain,
 				 d->bus, d->dev, d->func);
-			cand(c, name);
+		else if (!class_seen_before(s, cmd, i))
+			snprintf(name, sizeof(name), "class=%s", pt_device_class_key(d));
+		else
 			continue;
-		}
-		snprintf(name, sizeof(name), ",%s,", pt_device_class_key(d));
-		if (strstr(seen, name) || strlen(seen) + strlen(name) >= sizeof(seen))
-			continue;
-		strcat(seen, name + 1);
-		snprintf(name, sizeof(name), "class=%s", pt_device_class_key(d));
 		cand(c, name);
 	}
 }
