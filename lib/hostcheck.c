@@ -20,9 +20,17 @@
 
 #define DEFAULT_GUEST_MEM (1ull << 30)
 
-struct checks {
-	struct pt_check *v;
-	int n, max;
+/* Room for every check once; the string sizes are the library's own
+ * (lib/ABI.md): callers see only const char pointers. */
+#define CHECKS_MAX 24
+struct check_slot {
+	struct pt_check pub;
+	char detail[256];
+	char fix[256];
+};
+struct pt_checks {
+	struct check_slot v[CHECKS_MAX];
+	int n;
 };
 
 /* What `passthru check` prints in front of each line. */
@@ -42,37 +50,48 @@ static const char *const check_names[] = {
 	[PT_CHECK_ACS_OVERRIDE] = "ACS override",
 };
 
-static struct pt_check *add(struct checks *c, enum pt_check_id id,
-			    enum pt_check_status st, const char *fix,
-			    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static struct pt_check *add(struct checks *c, enum pt_check_id id,
-			    enum pt_check_status st, const char *fix,
-			    const char *fmt, ...)
+static void add(struct pt_checks *c, enum pt_check_id id,
+		enum pt_check_status st, const char *fix,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void add(struct pt_checks *c, enum pt_check_id id,
+		enum pt_check_status st, const char *fix, const char *fmt, ...)
 {
-	struct pt_check *k;
+	struct check_slot *k;
 	va_list ap;
 
-	if (c->n >= c->max)
-		return NULL;
+	if (c->n >= CHECKS_MAX)
+		return;
 	k = &c->v[c->n++];
-	memset(k, 0, sizeof(*k));
-	k->id = id;
-	snprintf(k->name, sizeof(k->name), "%s", check_names[id]);
-	k->status = st;
 	snprintf(k->fix, sizeof(k->fix), "%s", fix ? fix : "");
 	va_start(ap, fmt);
 	vsnprintf(k->detail, sizeof(k->detail), fmt, ap);
 	va_end(ap);
-	return k;
+	k->pub = (struct pt_check){ .id = id, .status = st, .name = check_names[id],
+				    .detail = k->detail, .fix = k->fix };
 }
 
-const struct pt_check *pt_check_find(const struct pt_check *v, int n,
-				     enum pt_check_id id)
+int pt_checks_count(const struct pt_checks *c)
 {
-	for (int i = 0; i < n; i++)
-		if (v[i].id == id)
-			return &v[i];
+	return c ? c->n : 0;
+}
+
+const struct pt_check *pt_checks_at(const struct pt_checks *c, int i)
+{
+	return c && i >= 0 && i < c->n ? &c->v[i].pub : NULL;
+}
+
+const struct pt_check *pt_checks_find(const struct pt_checks *c,
+				      enum pt_check_id id)
+{
+	for (int i = 0; c && i < c->n; i++)
+		if (c->v[i].pub.id == id)
+			return &c->v[i].pub;
 	return NULL;
+}
+
+void pt_checks_free(struct pt_checks *c)
+{
+	free(c);
 }
 
 const char *pt_check_status_name(enum pt_check_status s)
@@ -123,7 +142,7 @@ static const char *cmdline_param(const char *cmdline, const char *key,
 	return found;
 }
 
-static void check_cpu(struct pt_ctx *ctx, struct checks *c)
+static void check_cpu(struct pt_ctx *ctx, struct pt_checks *c)
 {
 	char *info = NULL, *flags, *eol;
 	bool vmx = false, svm = false;
@@ -159,7 +178,7 @@ static void check_cpu(struct pt_ctx *ctx, struct checks *c)
 		    "the CPU flags have neither vmx nor svm");
 }
 
-static void check_kvm(struct pt_ctx *ctx, struct checks *c)
+static void check_kvm(struct pt_ctx *ctx, struct pt_checks *c)
 {
 	char path[PATH_MAX];
 	int fd;
@@ -209,7 +228,7 @@ static int count_dir(struct pt_ctx *ctx, const char *rel, char *first, size_t n)
 	return cnt;
 }
 
-static void check_iommu(struct pt_ctx *ctx, struct checks *c,
+static void check_iommu(struct pt_ctx *ctx, struct pt_checks *c,
 			const char *cmdline, bool *enabled, bool *intel)
 {
 	bool dmar = pt_sysfs_exists(&ctx->fs, "sys/firmware/acpi/tables/DMAR");
@@ -278,7 +297,7 @@ static void check_iommu(struct pt_ctx *ctx, struct checks *c,
  * no ACS: the IOMMU groups get smaller than what the hardware isolates,
  * and a device in "its own" group may still reach its neighbours.
  */
-static void check_acs_override(struct checks *c, const char *cmdline, bool enabled)
+static void check_acs_override(struct pt_checks *c, const char *cmdline, bool enabled)
 {
 	char v[128];
 	const char *acs = cmdline_param(cmdline, "pcie_acs_override", v, sizeof(v));
@@ -328,7 +347,7 @@ static bool intel_ir_supported(struct pt_ctx *ctx, bool *known)
 	return any && all;
 }
 
-static void check_intremap(struct pt_ctx *ctx, struct checks *c,
+static void check_intremap(struct pt_ctx *ctx, struct pt_checks *c,
 			   const char *cmdline, bool enabled, bool intel)
 {
 	char ir[32], unsafe[16] = "";
@@ -416,7 +435,7 @@ static bool kernel_lacks_vfio_pci(struct pt_ctx *ctx)
 	return readable;
 }
 
-static void check_vfio(struct pt_ctx *ctx, struct checks *c)
+static void check_vfio(struct pt_ctx *ctx, struct pt_checks *c)
 {
 	static const char *const need[] = { "vfio", "vfio_pci", "vfio_iommu_type1" };
 	char missing[128] = "";
@@ -504,7 +523,7 @@ static bool have_ipc_lock(struct pt_ctx *ctx)
 /* Another user's limit: theirs from limits.conf, else the default every
  * session starts with (this one's, which has no line of its own either);
  * their processes have no CAP_IPC_LOCK. */
-static void check_user_memlock(struct pt_ctx *ctx, struct checks *c,
+static void check_user_memlock(struct pt_ctx *ctx, struct pt_checks *c,
 			       const struct pt_check_opts *o, uint64_t need,
 			       uint64_t deflim, bool defunl)
 {
@@ -551,7 +570,7 @@ static void check_user_memlock(struct pt_ctx *ctx, struct checks *c,
 		    u, pt_format_size(lim.bytes, a, sizeof(a)), b, src);
 }
 
-static void check_memlock(struct pt_ctx *ctx, struct checks *c,
+static void check_memlock(struct pt_ctx *ctx, struct pt_checks *c,
 			  const struct pt_check_opts *o)
 {
 	uint64_t need = o && o->guest_mem ? o->guest_mem : DEFAULT_GUEST_MEM;
@@ -594,7 +613,7 @@ static void check_memlock(struct pt_ctx *ctx, struct checks *c,
 	}
 }
 
-static void check_hugepages(struct pt_ctx *ctx, struct checks *c,
+static void check_hugepages(struct pt_ctx *ctx, struct pt_checks *c,
 			    const struct pt_check_opts *o)
 {
 	uint64_t need = o && o->guest_mem ? o->guest_mem : DEFAULT_GUEST_MEM;
@@ -629,29 +648,69 @@ static void check_hugepages(struct pt_ctx *ctx, struct checks *c,
 		    pt_format_size(total, a, sizeof(a)), b);
 }
 
-int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,
-		  struct pt_check *out, int max)
+/*
+ * The caller's options, size first (lib/ABI.md rule 3): what it did not
+ * know of is zero, what this library does not know of must be zero.
+ */
+static int read_opts(const struct pt_check_opts *in, struct pt_check_opts *o)
 {
-	struct checks c = { .v = out, .max = max };
+	const unsigned char *extra;
+
+	memset(o, 0, sizeof(*o));
+	if (!in)
+		return 0;
+	if (in->size < sizeof(in->size))
+		return pt_set_error(EINVAL, "pt_host_check: opts.size is %zu; "
+				    "fix: start from PT_CHECK_OPTS_INIT", in->size);
+	extra = (const unsigned char *)in + sizeof(*o);
+	for (size_t i = sizeof(*o); i < in->size; i++, extra++)
+		if (*extra)
+			return pt_set_error(E2BIG, "pt_host_check: the caller's "
+					    "struct pt_check_opts has fields this "
+					    "libpassthru does not know (size %zu > %zu); "
+					    "fix: install a newer libpassthru",
+					    in->size, sizeof(*o));
+	memcpy(o, in, in->size < sizeof(*o) ? in->size : sizeof(*o));
+	return 0;
+}
+
+int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,
+		  struct pt_checks **out)
+{
+	struct pt_check_opts o;
+	struct pt_checks *c;
 	char *cmdline = NULL;
 	bool enabled, intel;
+	int ret;
 
+	*out = NULL;
+	ret = read_opts(opts, &o);
+	if (ret < 0)
+		return ret;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return pt_set_error(ENOMEM, "out of memory");
 	if (pt_sysfs_slurp(&ctx->fs, "proc/cmdline", &cmdline, NULL) < 0)
 		cmdline = strdup("");
-	if (!cmdline)
+	if (!cmdline) {
+		free(c);
 		return pt_set_error(ENOMEM, "out of memory");
-	check_cpu(ctx, &c);
-	check_kvm(ctx, &c);
-	check_iommu(ctx, &c, cmdline, &enabled, &intel);
-	check_acs_override(&c, cmdline, enabled);
-	check_intremap(ctx, &c, cmdline, enabled, intel);
-	check_vfio(ctx, &c);
-	check_memlock(ctx, &c, opts);
-	check_hugepages(ctx, &c, opts);
+	}
+	check_cpu(ctx, c);
+	check_kvm(ctx, c);
+	check_iommu(ctx, c, cmdline, &enabled, &intel);
+	check_acs_override(c, cmdline, enabled);
+	check_intremap(ctx, c, cmdline, enabled, intel);
+	check_vfio(ctx, c);
+	check_memlock(ctx, c, &o);
+	check_hugepages(ctx, c, &o);
 	free(cmdline);
 	/* a tree file refused (a FIFO, a link out of the tree) is named, not
 	 * judged as if absent */
-	if (pt_sysfs_defect(&ctx->fs)[0])
+	if (pt_sysfs_defect(&ctx->fs)[0]) {
+		free(c);
 		return ptd_tree_error(ctx);
-	return c.n;
+	}
+	*out = c;
+	return c->n;
 }

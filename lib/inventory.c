@@ -25,7 +25,7 @@ int pt_inventory_group_endpoints(const struct pt_group *g)
 const struct pt_check *pt_inventory_check(const struct pt_inventory *inv,
 					  enum pt_check_id id)
 {
-	return pt_check_find(inv->host.checks, inv->host.nr_checks, id);
+	return pt_checks_find(inv->host.checks, id);
 }
 
 static bool passed(const struct pt_inventory *inv, enum pt_check_id id)
@@ -39,11 +39,10 @@ static int host_facts(struct pt_ctx *ctx, const struct pt_check_opts *opts,
 		      struct pt_inventory *inv)
 {
 	struct pt_inv_host *h = &inv->host;
-	int n = pt_host_check(ctx, opts, h->checks, PT_CHECK_MAX);
+	int n = pt_host_check(ctx, opts, &h->checks);
 
 	if (n < 0)
 		return n;
-	h->nr_checks = n;
 	h->iommu = passed(inv, PT_CHECK_IOMMU_ENABLED);
 	h->interrupt_remapping = passed(inv, PT_CHECK_INTREMAP);
 	h->unsafe_interrupts = !passed(inv, PT_CHECK_UNSAFE_INTERRUPTS);
@@ -239,6 +238,7 @@ void pt_inventory_free(struct pt_inventory *inv)
 {
 	if (!inv)
 		return;
+	pt_checks_free(inv->host.checks);
 	free(inv->fn);
 	free(inv->groups);
 	free(inv);

@@ -35,8 +35,7 @@ struct pt_inv_host {
 	bool unsafe_interrupts;		/* allow_unsafe_interrupts=Y */
 	bool vfio;			/* VFIO modules loaded and /dev/vfio/vfio */
 	bool iommufd;			/* /dev/iommu exists */
-	struct pt_check checks[PT_CHECK_MAX];	/* the whole check, for notes */
-	int nr_checks;
+	struct pt_checks *checks;	/* the whole check, for notes */
 };
 
 struct pt_inv_function {

@@ -350,14 +350,22 @@ enum pt_check_id {
 	PT_CHECK_HUGEPAGES,		/* "hugepages" */
 	PT_CHECK_ACS_OVERRIDE,		/* "ACS override" */
 };
+/* One result, owned by its struct pt_checks (lib/ABI.md rule 1: reached
+ * through pt_checks_at(), never copied or allocated by callers; fields are
+ * only ever appended). */
 struct pt_check {
 	enum pt_check_id id;
-	char name[48];
 	enum pt_check_status status;
-	char detail[256];
-	char fix[256];		/* "" when nothing to do */
+	const char *name;
+	const char *detail;
+	const char *fix;	/* "" when nothing to do */
 };
+/* Filled by the caller, size first (lib/ABI.md rule 3): start from
+ * PT_CHECK_OPTS_INIT.  A library newer than the caller treats the fields
+ * past .size as zero; an older one refuses (-E2BIG) a caller whose extra
+ * fields are not zero. */
 struct pt_check_opts {
+	size_t size;		/* sizeof(struct pt_check_opts) */
 	uint64_t guest_mem;	/* bytes to lock for a guest; 0 = default 1 GiB */
 	bool guest_mem_given;	/* --mem was given: a short limit FAILs */
 	/* The user who will run the VM (NULL: the calling process): locked
@@ -366,14 +374,21 @@ struct pt_check_opts {
 	 * CAP_IPC_LOCK. */
 	const char *user;
 };
-/* Fills up to max results; returns the number written (or -errno). */
+#define PT_CHECK_OPTS_INIT { .size = sizeof(struct pt_check_opts) }
+/* The results of one host check (opaque, lib/ABI.md rule 2). */
+struct pt_checks;
+/* Runs every check (opts may be NULL: the defaults) into a new *out, to be
+ * freed with pt_checks_free(); returns the number of results or -errno. */
 int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,
-		  struct pt_check *out, int max);
-#define PT_CHECK_MAX 24
+		  struct pt_checks **out);
+int pt_checks_count(const struct pt_checks *c);
+/* Result i (0 <= i < count), NULL out of range. */
+const struct pt_check *pt_checks_at(const struct pt_checks *c, int i);
+/* The result of check id, NULL when it did not run. */
+const struct pt_check *pt_checks_find(const struct pt_checks *c,
+				      enum pt_check_id id);
+void pt_checks_free(struct pt_checks *c);
 const char *pt_check_status_name(enum pt_check_status s);
-/* The result of check id among n results, NULL when it did not run. */
-const struct pt_check *pt_check_find(const struct pt_check *v, int n,
-				     enum pt_check_id id);
 
 /* ---- snapshot ---- */
 /* Copies every path of tests/fixtures/TREE.md from the context's root into

@@ -47,6 +47,51 @@ static int vm_user(const struct cli *cli, const struct cli_command *self,
 	return 0;
 }
 
+static void print_json(const struct pt_checks *res, int fails, int warns)
+{
+	struct json j;
+
+	cli_json_start(&j);
+	json_obj_begin(&j, NULL);
+	json_arr_begin(&j, "checks");
+	for (int i = 0; i < pt_checks_count(res); i++) {
+		const struct pt_check *k = pt_checks_at(res, i);
+
+		json_obj_begin(&j, NULL);
+		json_str(&j, "name", k->name);
+		json_str(&j, "status", pt_check_status_name(k->status));
+		json_str(&j, "detail", k->detail);
+		json_str(&j, "fix", k->fix[0] ? k->fix : NULL);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_int(&j, "failed", fails);
+	json_int(&j, "warnings", warns);
+	json_bool(&j, "ok", !fails);
+	json_obj_end(&j);
+	json_finish(&j);
+}
+
+static void print_text(const struct cli *cli, const struct pt_checks *res,
+		       int fails, int warns)
+{
+	int n = pt_checks_count(res);
+
+	for (int i = 0; i < n; i++) {
+		const struct pt_check *k = pt_checks_at(res, i);
+
+		printf("%s%-4s%s  %-20s %s\n", cli_color(cli, status_color(k->status)),
+		       pt_check_status_name(k->status), cli_color(cli, "reset"),
+		       k->name, k->detail);
+		if (k->status != PT_CHECK_PASS && k->fix[0])
+			printf("%-26s%sfix:%s %s\n", "", cli_color(cli, "dim"),
+			       cli_color(cli, "reset"), k->fix);
+	}
+	printf("\n%d check%s: %d passed, %d warning%s, %d failed\n", n,
+	       n == 1 ? "" : "s", n - fails - warns, warns, warns == 1 ? "" : "s",
+	       fails);
+}
+
 static int cmd_check_main(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -56,8 +101,8 @@ static int cmd_check_main(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *self = cli_command_find("check");
-	struct pt_check res[PT_CHECK_MAX];
-	struct pt_check_opts o = { 0 };
+	struct pt_check_opts o = PT_CHECK_OPTS_INIT;
+	struct pt_checks *res;
 	struct pt_ctx *ctx;
 	bool json = cli->json;
 	int c, n, fails = 0, warns = 0, ret;
@@ -87,7 +132,7 @@ static int cmd_check_main(struct cli *cli, int argc, char **argv)
 	ret = cli_open(cli, &ctx, NULL);
 	if (ret)
 		return ret;
-	n = pt_host_check(ctx, &o, res, PT_CHECK_MAX);
+	n = pt_host_check(ctx, &o, &res);
 	if (n < 0) {
 		cli_err("%s", pt_last_error());
 		pt_ctx_free(ctx);
@@ -95,42 +140,14 @@ static int cmd_check_main(struct cli *cli, int argc, char **argv)
 		return n == -EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
 	}
 	for (int i = 0; i < n; i++) {
-		fails += res[i].status == PT_CHECK_FAIL;
-		warns += res[i].status == PT_CHECK_WARN;
+		fails += pt_checks_at(res, i)->status == PT_CHECK_FAIL;
+		warns += pt_checks_at(res, i)->status == PT_CHECK_WARN;
 	}
-	if (json) {
-		struct json j;
-
-		cli_json_start(&j);
-		json_obj_begin(&j, NULL);
-		json_arr_begin(&j, "checks");
-		for (int i = 0; i < n; i++) {
-			json_obj_begin(&j, NULL);
-			json_str(&j, "name", res[i].name);
-			json_str(&j, "status", pt_check_status_name(res[i].status));
-			json_str(&j, "detail", res[i].detail);
-			json_str(&j, "fix", res[i].fix[0] ? res[i].fix : NULL);
-			json_obj_end(&j);
-		}
-		json_arr_end(&j);
-		json_int(&j, "failed", fails);
-		json_int(&j, "warnings", warns);
-		json_bool(&j, "ok", !fails);
-		json_obj_end(&j);
-		json_finish(&j);
-	} else {
-		for (int i = 0; i < n; i++) {
-			printf("%s%-4s%s  %-20s %s\n", cli_color(cli, status_color(res[i].status)),
-			       pt_check_status_name(res[i].status), cli_color(cli, "reset"),
-			       res[i].name, res[i].detail);
-			if (res[i].status != PT_CHECK_PASS && res[i].fix[0])
-				printf("%-26s%sfix:%s %s\n", "", cli_color(cli, "dim"),
-				       cli_color(cli, "reset"), res[i].fix);
-		}
-		printf("\n%d check%s: %d passed, %d warning%s, %d failed\n", n,
-		       n == 1 ? "" : "s", n - fails - warns, warns, warns == 1 ? "" : "s",
-		       fails);
-	}
+	if (json)
+		print_json(res, fails, warns);
+	else
+		print_text(cli, res, fails, warns);
+	pt_checks_free(res);
 	pt_ctx_free(ctx);
 	return fails ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

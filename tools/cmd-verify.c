@@ -262,6 +262,7 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 		cli_err("%s", pt_last_error());
 		if (out != stdout)
 			fclose(out);
+		vfy_host_fini(&host);
 		pt_ctx_free(ctx);
 		return CLI_EXIT_FAIL;
 	}
@@ -296,6 +297,7 @@ static int cmd_verify_main(struct cli *cli, int argc, char **argv)
 	if (ve.format)
 		ret = emit_verify(cli, &ve, &rep, ret, allow_skip);
 	vfy_report_free(&rep);
+	vfy_host_fini(&host);
 	pt_ctx_free(ctx);
 	return ret;
 }

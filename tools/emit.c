@@ -170,6 +170,7 @@ void emit_opts_init(struct emit_opts *o)
 	char *end;
 
 	memset(o, 0, sizeof(*o));
+	o->check = (struct pt_check_opts)PT_CHECK_OPTS_INIT;
 	o->slot = 0x10;
 	o->now = time(NULL);
 	/* reproducible output (tests, packaged examples): the convention of

@@ -29,27 +29,32 @@
 #include "lib/sysfs.h"
 #include "verify/checks.h"
 
-static const struct pt_check *hc_find(const struct vfy_host *h,
-				      enum pt_check_id id)
-{
-	return pt_check_find(h->checks, h->nr_checks, id);
-}
-
 int vfy_host_init(struct vfy_host *h, struct pt_ctx *ctx)
 {
+	int ret;
+
 	memset(h, 0, sizeof(*h));
 	h->ctx = ctx;
-	h->nr_checks = pt_host_check(ctx, NULL, h->checks, PT_CHECK_MAX);
-	if (h->nr_checks < 0)
-		return h->nr_checks;
+	ret = pt_host_check(ctx, NULL, &h->checks);
+	if (ret < 0)
+		return ret;
+	h->iommu_enabled = pt_checks_find(h->checks, PT_CHECK_IOMMU_ENABLED);
+	h->intremap = pt_checks_find(h->checks, PT_CHECK_INTREMAP);
 	return pt_scan(ctx, &h->sys);
+}
+
+void vfy_host_fini(struct vfy_host *h)
+{
+	pt_checks_free(h->checks);
+	h->checks = NULL;
+	h->iommu_enabled = h->intremap = NULL;
 }
 
 static void check_iommu_enabled(struct vfy_report *rep, struct vfy_host *h,
 				const struct pt_device *d)
 {
 	struct vfy_result *r = vfy_begin(rep, d->bdf, NULL, "host.iommu-enabled");
-	const struct pt_check *c = hc_find(h, PT_CHECK_IOMMU_ENABLED);
+	const struct pt_check *c = h->iommu_enabled;
 
 	if (!c || c->status != PT_CHECK_PASS) {
 		vfy_fail(r, "an active IOMMU (units in /sys/class/iommu, IOMMU groups)",
@@ -133,7 +138,7 @@ static void check_intremap(struct vfy_report *rep, struct vfy_host *h,
 			   const struct pt_device *d)
 {
 	struct vfy_result *r = vfy_begin(rep, d->bdf, NULL, "host.interrupt-remapping");
-	const struct pt_check *c = hc_find(h, PT_CHECK_INTREMAP);
+	const struct pt_check *c = h->intremap;
 	const char *expected = "interrupt remapping enabled, so the device's "
 			       "MSIs cannot target arbitrary host vectors";
 	char ev[160];

@@ -16,8 +16,9 @@ struct pt_dmat_opts;
 struct vfy_host {
 	struct pt_ctx *ctx;
 	const struct pt_system *sys;
-	struct pt_check checks[PT_CHECK_MAX];
-	int nr_checks;
+	struct pt_checks *checks;	/* pt_host_check()'s, owned */
+	/* the two results the host checks read, NULL when they did not run */
+	const struct pt_check *iommu_enabled, *intremap;
 	/* what the DMA checks tell the drivers (--scratch-lba), or NULL */
 	const struct pt_dmat_opts *dmat_opts;
 };
@@ -25,6 +26,7 @@ struct vfy_host {
 /* Scans the system and runs pt_host_check() once.  -errno with
  * pt_last_error() set. */
 int vfy_host_init(struct vfy_host *h, struct pt_ctx *ctx);
+void vfy_host_fini(struct vfy_host *h);
 /* host.* checks of one device (never skipped: they need no driver). */
 void vfy_check_host(struct vfy_report *rep, struct vfy_host *h,
 		    const struct pt_device *d);

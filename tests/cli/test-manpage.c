@@ -154,7 +154,7 @@ Test(manpage, options_match_each_commands_help)
 		pt(&r, NULL, names[i], "--help");
 		cr_expect_eq(r.status, 0, "%s --help: %s", names[i], r.err);
 		options_of(r.out, &h);
-		snprintf(head, sizeof(head), ".SS %s", names[i]);
+		snprintf(head, sizeof(head), ".SS %.31s", names[i]);
 		sec = section(text, head);
 		cr_expect(*sec, "passthru(1) has no section \"%s\"", head);
 		options_of(sec, &m);

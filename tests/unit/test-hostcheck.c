@@ -7,12 +7,13 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stddef.h>
 
 #include "lib/passthru.h"
 #include "tests/unit/disc-tree.h"
 
 static struct tt t;
-static struct pt_check res[PT_CHECK_MAX];
+static struct pt_checks *res;
 static int n;
 
 static void ready_host(void)
@@ -53,16 +54,21 @@ static void drop(const char *rel)
 
 static void teardown(void)
 {
+	pt_checks_free(res);
+	res = NULL;
 	tt_fini(&t);
 }
 
 static void run(uint64_t mem, bool given)
 {
-	struct pt_check_opts o = { .guest_mem = mem, .guest_mem_given = given };
+	struct pt_check_opts o = PT_CHECK_OPTS_INIT;
 	struct pt_ctx *ctx;
 
+	o.guest_mem = mem;
+	o.guest_mem_given = given;
+	pt_checks_free(res);
 	cr_assert_eq(pt_ctx_new(&ctx, t.root), 0, "%s", pt_last_error());
-	n = pt_host_check(ctx, &o, res, PT_CHECK_MAX);
+	n = pt_host_check(ctx, &o, &res);
 	pt_ctx_free(ctx);
 	cr_assert_gt(n, 0, "%s", pt_last_error());
 }
@@ -70,8 +76,8 @@ static void run(uint64_t mem, bool given)
 static const struct pt_check *get(const char *name)
 {
 	for (int i = 0; i < n; i++)
-		if (!strcmp(res[i].name, name))
-			return &res[i];
+		if (!strcmp(pt_checks_at(res, i)->name, name))
+			return pt_checks_at(res, i);
 	cr_assert_fail("no check named '%s'", name);
 	return NULL;
 }
@@ -108,7 +114,8 @@ Test(check, ready_host_passes)
 	expect("locked memory", PT_CHECK_PASS, "RLIMIT_MEMLOCK unlimited (guest needs 1 GiB pinned)");
 	expect("hugepages", PT_CHECK_PASS, "2 GiB reserved (guest 1 GiB)");
 	for (int i = 0; i < n; i++)
-		cr_assert_eq(res[i].status, PT_CHECK_PASS, "%s", res[i].name);
+		cr_assert_eq(pt_checks_at(res, i)->status, PT_CHECK_PASS, "%s",
+			     pt_checks_at(res, i)->name);
 }
 
 /* Programs find a check by its id (verify does); the name is for people. */
@@ -133,14 +140,16 @@ Test(check, ids_identify_the_checks)
 	run(0, false);
 	cr_assert_eq(n, 13);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		const struct pt_check *c = pt_check_find(res, n, want[i].id);
+		const struct pt_check *c = pt_checks_find(res, want[i].id);
 
 		cr_assert_not_null(c, "no result with id %d", want[i].id);
 		cr_assert_eq(c, get(want[i].name), "id %d is not '%s'", want[i].id,
 			     want[i].name);
 	}
-	cr_assert_null(pt_check_find(res, 0, PT_CHECK_IOMMU_ENABLED),
-		       "an empty list holds no check");
+	cr_assert_null(pt_checks_find(NULL, PT_CHECK_IOMMU_ENABLED),
+		       "no results hold no check");
+	cr_assert_null(pt_checks_at(res, n), "result %d is past the end", n);
+	cr_assert_null(pt_checks_at(res, -1), "result -1 is before the start");
 }
 
 Test(check, iommu_turned_off)
@@ -257,4 +266,49 @@ Test(check, amd_and_passthrough_mode)
 	run(0, false);
 	cr_assert_str_eq(get("IOMMU enabled")->fix, "add amd_iommu=on to the kernel "
 			 "command line and reboot");
+}
+
+/* lib/ABI.md rule 3: the caller's struct pt_check_opts says its size. */
+static int check_with(const void *opts)
+{
+	struct pt_ctx *ctx;
+	int ret;
+
+	pt_checks_free(res);
+	res = NULL;
+	cr_assert_eq(pt_ctx_new(&ctx, t.root), 0, "%s", pt_last_error());
+	ret = pt_host_check(ctx, opts, &res);
+	pt_ctx_free(ctx);
+	n = ret;
+	return ret;
+}
+
+Test(check, opts_are_read_by_their_size)
+{
+	struct {
+		struct pt_check_opts o;
+		uint64_t newer_field;	/* what a newer caller would append */
+	} big = { .o = PT_CHECK_OPTS_INIT };
+	struct pt_check_opts older = PT_CHECK_OPTS_INIT;
+
+	/* an older caller knew only size and guest_mem: the rest is zero */
+	older.guest_mem = 8ull << 30;
+	older.guest_mem_given = true;	/* past its size: never read */
+	older.size = offsetof(struct pt_check_opts, guest_mem_given);
+	cr_assert_eq(check_with(&older), 13, "%s", pt_last_error());
+	expect("hugepages", PT_CHECK_WARN, "2 GiB reserved, guest 8 GiB: guest memory "
+	       "will use 4 KiB pages");
+
+	big.o.size = sizeof(big);
+	cr_assert_eq(check_with(&big), 13, "unknown fields that are zero are fine: %s",
+		     pt_last_error());
+	big.newer_field = 1;
+	cr_assert_eq(check_with(&big), -E2BIG);
+	cr_assert_null(res, "no results on failure");
+	cr_assert(strstr(pt_last_error(), "fix: install a newer libpassthru"), "%s",
+		  pt_last_error());
+
+	older.size = 0;
+	cr_assert_eq(check_with(&older), -EINVAL);
+	cr_assert(strstr(pt_last_error(), "PT_CHECK_OPTS_INIT"), "%s", pt_last_error());
 }

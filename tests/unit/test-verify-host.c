@@ -24,6 +24,7 @@ static struct pt_group groups[MAXD];
 static struct pt_device *members[MAXD][MAXD];
 static struct pt_system sys;
 static struct vfy_host host;
+static struct pt_check iommu_on, ir_on;	/* what pt_host_check would have said */
 static struct vfy_report rep;
 static char root[64];
 
@@ -64,13 +65,12 @@ static void setup(void)
 	sys.devices = devs;
 	sys.groups = groups;
 	sys.has_iommu = true;
-	host.checks[0].id = PT_CHECK_IOMMU_ENABLED;
-	snprintf(host.checks[0].name, sizeof(host.checks[0].name), "IOMMU enabled");
-	snprintf(host.checks[0].detail, sizeof(host.checks[0].detail), "1 IOMMU unit");
-	host.checks[1].id = PT_CHECK_INTREMAP;
-	snprintf(host.checks[1].name, sizeof(host.checks[1].name), "interrupt remapping");
-	snprintf(host.checks[1].detail, sizeof(host.checks[1].detail), "IR on");
-	host.nr_checks = 2;
+	iommu_on = (struct pt_check){ .id = PT_CHECK_IOMMU_ENABLED, .name = "IOMMU enabled",
+				      .detail = "1 IOMMU unit", .fix = "" };
+	ir_on = (struct pt_check){ .id = PT_CHECK_INTREMAP, .name = "interrupt remapping",
+				   .detail = "IR on", .fix = "" };
+	host.iommu_enabled = &iommu_on;
+	host.intremap = &ir_on;
 	vfy_report_init(&rep);
 }
 
@@ -317,9 +317,9 @@ Test(host, no_group_fails_everything_but_unsafe)
 {
 	struct pt_device *d = dev("0000:00:04.0", "", -1, false, -1, "");
 
-	snprintf(host.checks[0].detail, sizeof(host.checks[0].detail), "no IOMMU");
-	host.checks[0].status = PT_CHECK_FAIL;
-	host.checks[1].status = PT_CHECK_FAIL;
+	iommu_on.detail = "no IOMMU";
+	iommu_on.status = PT_CHECK_FAIL;
+	ir_on.status = PT_CHECK_FAIL;
 	vfy_check_host(&rep, &host, d);
 	expect("host.iommu-enabled", VFY_FAIL, "no IOMMU");
 	expect("host.dma-translated", VFY_FAIL, "has no IOMMU group");
