@@ -93,6 +93,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A check-fresh that is stopped must not leave its make check running in
+# the root beside whatever runs next (it once did, and a CI run that shared
+# the cores with it failed): every process whose root is the run's is
+# killed, then the run's mounts are dropped.  The run's root is in
+# $CACHE/run.root while it runs (one run at a time: root.lock).
+kill_root() {	# ROOT
+	local p r
+	for p in /proc/[0-9]*; do
+		r=$(readlink "$p/root" 2>/dev/null) || continue
+		case "$r" in "$1" | "$1"/*) kill -KILL "${p#/proc/}" 2>/dev/null ;; esac
+	done
+}
+stop_run() {
+	local m
+	m=$(cat "$CACHE/run.root" 2>/dev/null) && [ -n "$m" ] || return 0
+	kill_root "$m"
+	umount -R -l "$m" 2>/dev/null
+	rm -f "$CACHE/run.root"
+}
+trap 'stop_run; cleanup; exit 143' TERM INT HUP
+
 # A /dev with what a machine has, and /dev/kvm only for "with".
 make_dev() {	# DIR MODE
 	local d=$1
@@ -132,11 +153,13 @@ run_one() {	# MODE: prints the log's closing line; returns make check's status
 	git clone -q --no-local "$top" "$m/work/passthru" || die "git clone of $top failed"
 	log "$mode /dev/kvm: make check in a fresh Debian $SUITE root ($m), commit $(git -C "$top" rev-parse --short HEAD); log $LOGDIR/$mode.log"
 	mkdir -p "$LOGDIR"
+	echo "$m" >"$CACHE/run.root"
 	chroot "$m" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		/bin/bash -c 'cd /work/passthru && apt-get -q update >/dev/null && make check' \
 		>"$LOGDIR/$mode.log" 2>&1
 	rc=$?
+	rm -f "$CACHE/run.root"
 	cleanup
 	rm -rf "$work"
 	tail -n 30 "$LOGDIR/$mode.log" | sed -n '/^  /p;/^[0-9]* suites/p;/^vmm:/p' >&2
@@ -146,8 +169,12 @@ run_one() {	# MODE: prints the log's closing line; returns make check's status
 
 worst= status=0
 for mode in $modes; do
-	line=$(run_one "$mode")
+	# in the background, so that a signal reaches the trap at once (bash
+	# runs traps only between foreground commands, and `wait` is one)
+	run_one "$mode" >"$CACHE/run.line" &
+	wait $!
 	rc=$?
+	line=$(cat "$CACHE/run.line")
 	echo "check-fresh ($mode /dev/kvm): $line"
 	[ $rc = 0 ] || status=1
 	if [ -z "$worst" ] || [ $rc != 0 ]; then worst=$line; fi

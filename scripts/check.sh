@@ -4,11 +4,19 @@
 #   1. scripts/install-deps.sh check      (suite "deps")
 #   2. make all                           (suite "build")
 #   3. where the VMM suites run: one line, this host's /dev/kvm or the lab
-#   4. every target of CHECK_TARGETS, each in its own make
-#   5. make SAN=1 all                     (suite "build-san")
-#   6. every target of SAN_CHECK_TARGETS under ASan/UBSan
-#   7. scripts/summary.sh: each suite's count and time, then the closing
+#   4. every target of CHECK_TARGETS, each in its own make: those also in
+#      CHECK_LANES (the lab) start at once, each in a lane of its own; the
+#      others run one after the other beside them, and then
+#   5. make SAN=1 all (suite "build-san") and every target of
+#      SAN_CHECK_TARGETS under ASan/UBSan
+#   6. scripts/summary.sh: each suite's count and time, then the closing
 #      line "check: N passed, M failed"; exit 1 when anything failed.
+#
+# A lane, because the lab (QEMU TCG, one VM at a time) keeps one core busy
+# for half the run: on 2 cores the lab and the host-side suites side by
+# side take little more than the lab alone.  A lane's output goes to
+# build/results/lane-NAME.log and is shown whole when the lane ends, so
+# suites never interleave.
 #
 # Every step's outcome reaches the summary: a target whose build fails is
 # recorded as a failed suite named after it and the run goes on.
@@ -45,13 +53,47 @@ fi
 echo "$where"
 echo "$where" >"$R/vmm-where"
 
-for t in $(mk -s print-CHECK_TARGETS); do
-	target "$R" "$t" VMM_WHERE=$vmm
-done
+# Lanes: each runs in the background with its output in a file.
+trap 'trap - TERM INT; kill 0; exit 143' TERM INT
+LANES=()
+lane() {	# NAME COMMAND...
+	local name=$1
+	shift
+	echo "== lane $name: started; its output is shown when it ends ($R/lane-$name.log)"
+	"$@" >"$R/lane-$name.log" 2>&1 &
+	LANES+=("$name:$!")
+}
 
-scripts/run-suite "$RS" build-san $MAKE --no-print-directory SAN=1 all
-for t in $(mk -s SAN=1 print-SAN_CHECK_TARGETS); do
-	target "$RS" "$t" SAN=1 VMM_WHERE=$vmm
+lanes=" $(mk -s print-CHECK_LANES) "
+serial() {	# RESULTS MAKE-ARGS...: the targets not in a lane
+	local dir=$1 t
+	shift
+	for t in $(mk -s "$@" print-CHECK_TARGETS); do
+		case "$lanes" in *" $t "*) continue ;; esac
+		target "$dir" "$t" "$@"
+	done
+}
+
+san_pass() {
+	scripts/run-suite "$RS" build-san $MAKE --no-print-directory SAN=1 all
+	for t in $(mk -s SAN=1 print-SAN_CHECK_TARGETS); do
+		target "$RS" "$t" SAN=1 VMM_WHERE=$vmm
+	done
+}
+
+# What the lanes use from build/ is built here, before they start, so that
+# no two makes build the same file.
+mk lab-bins >/dev/null || echo "make lab-bins failed; the lab suites will say why"
+for t in $lanes; do
+	lane "$t" target "$R" "$t" VMM_WHERE=$vmm
+done
+serial "$R" VMM_WHERE=$vmm
+san_pass
+
+for l in "${LANES[@]}"; do
+	wait "${l#*:}"
+	echo "== lane ${l%%:*}: ended; its output:"
+	cat "$R/lane-${l%%:*}.log"
 done
 
 echo "$where"

@@ -95,9 +95,10 @@ fi
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
-APT="$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -y -q --no-install-recommends"
+# A lock timeout: two lanes of `make check` may set up at the same time.
+APT="$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -y -q --no-install-recommends -o DPkg::Lock::Timeout=600"
 updated=0
-apt_update() { [ $updated = 1 ] || { $SUDO apt-get -q update >/dev/null; updated=1; }; }
+apt_update() { [ $updated = 1 ] || { $SUDO apt-get -q -o DPkg::Lock::Timeout=600 update >/dev/null; updated=1; }; }
 
 installed_version() {
 	dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null |

@@ -33,24 +33,39 @@ $(BUILD)/lab-bin/%: $(BUILD)/obj/tests/lab/progs/%.o
 
 # Set-up (cached outside the clone, see tests/lab/kernel.sh), the harness's
 # self-test (its verdicts on passing, failing, hung and crashing cases), then
-# one suite per kernel and topology.  LAB_BINS is expanded when the recipe runs, so
+# one suite per kernel and topology (check-lab-KERNEL runs one kernel's).
+# `make check` runs check-lab in a lane beside the host-side suites
+# (CHECK_LANES, scripts/check.sh): a lab VM keeps one core busy for most of
+# the run, and one lab VM at a time leaves the other core to the rest, so
+# that no VM runs starved.  LAB_BINS is expanded when the recipe runs, so
 # programs added by fragments read after this one are built too.  A kernel
 # that cannot be set up makes its suites fail; it does not stop `make check`.
-.PHONY: check-lab lab-setup
+.PHONY: check-lab check-lab-harness lab-setup $(addprefix check-lab-,$(LAB_KERNELS))
 lab-setup:
 	scripts/install-deps.sh lab
 	@for k in $(LAB_KERNELS); do tests/lab/kernel.sh $$k >/dev/null || \
 		echo "lab: the $$k kernel could not be set up; its suites will fail"; done
 
-check-lab: all lab-setup lab-bins
+check-lab: lab-setup check-lab-harness $(addprefix check-lab-,$(LAB_KERNELS))
+
+check-lab-harness: all lab-setup lab-bins
 	LAB_NO_MAKE=1 scripts/run-suite $(BUILD)/results lab-harness tests/lab/selftest.sh
-	@for t in $(LAB_TOPOLOGIES); do for k in $(LAB_KERNELS); do \
-		rm -rf $(BUILD)/lab/$$k-$$t; \
-		scripts/run-suite $(BUILD)/results lab-$$k-$$t env BUILD=$(BUILD) LAB_NO_MAKE=1 \
-			tests/lab/run --kernel $$k --out $(BUILD)/lab/$$k-$$t $$t; \
-	done; done
+
+define lab_kernel_suites
+check-lab-$(1): all lab-bins
+	scripts/install-deps.sh lab
+	@tests/lab/kernel.sh $(1) >/dev/null || \
+		echo "lab: the $(1) kernel could not be set up; its suites will fail"
+	@for t in $$(LAB_TOPOLOGIES); do \
+		rm -rf $$(BUILD)/lab/$(1)-$$$$t; \
+		scripts/run-suite $$(BUILD)/results lab-$(1)-$$$$t env BUILD=$$(BUILD) LAB_NO_MAKE=1 \
+			tests/lab/run --kernel $(1) --out $$(BUILD)/lab/$(1)-$$$$t $$$$t; \
+	done
+endef
+$(foreach k,$(LAB_KERNELS),$(eval $(call lab_kernel_suites,$(k))))
 
 CHECK_TARGETS += check-lab
+CHECK_LANES   += check-lab
 
 # Debian's dmsetup (package dmsetup): the device-mapper stacks (LVM's linear
 # mapping, dm-crypt) of the blockers-storage case.
