@@ -40,7 +40,8 @@ target() {	# RESULTS TARGET MAKE-ARGS...
 }
 
 scripts/run-suite "$R" deps scripts/install-deps.sh check
-scripts/run-suite "$R" build $MAKE --no-print-directory all
+# Nothing else runs yet: the build may take every core.
+scripts/run-suite "$R" build $MAKE --no-print-directory -j"$(nproc)" all
 
 # Decided once: the same answer for the plain and the sanitizer pass.
 mk "$(mk -s print-VMM_PROBE)" >/dev/null 2>&1
@@ -83,7 +84,7 @@ san_pass() {
 
 # What the lanes use from build/ is built here, before they start, so that
 # no two makes build the same file.
-mk lab-bins >/dev/null || echo "make lab-bins failed; the lab suites will say why"
+mk -j"$(nproc)" lab-bins >/dev/null || echo "make lab-bins failed; the lab suites will say why"
 for t in $lanes; do
 	lane "$t" target "$R" "$t" VMM_WHERE=$vmm
 done
