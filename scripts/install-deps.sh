@@ -60,9 +60,10 @@ LAB_PKGS="qemu-system-x86 seabios busybox-static cpio kmod zstd xz-utils jq pciu
 # mandoc (`mandoc -T lint` of every page), man-db (`man --warnings`),
 # bsdextrautils (col: the libpassthru(3) example cut from the rendered
 # page), zsh (the zsh completion driven by zsh itself), dpkg-dev, debhelper
-# and fakeroot (`dpkg-buildpackage -us -uc -b` with debian/), lintian (the
+# and fakeroot (`dpkg-buildpackage -us -uc -b` with debian/; it also wants
+# build-essential, every Debian package's implicit build dependency), lintian (the
 # packages' check), git (check-deb builds from the files git tracks).
-CHECK_PKGS="$BUILD_PKGS $LAB_PKGS libcriterion-dev umockdev libumockdev-dev clang libclang-rt-14-dev libasan8 libubsan1 python3 iproute2 procps libvirt-clients libxml2-utils python3-yaml python3-jsonschema python3-kubernetes mandoc man-db bsdextrautils zsh dpkg-dev debhelper fakeroot lintian git"
+CHECK_PKGS="$BUILD_PKGS $LAB_PKGS libcriterion-dev umockdev libumockdev-dev clang libclang-rt-14-dev libasan8 libubsan1 python3 iproute2 procps libvirt-clients libxml2-utils python3-yaml python3-jsonschema python3-kubernetes mandoc man-db bsdextrautils zsh dpkg-dev build-essential debhelper fakeroot lintian git"
 
 # bench: the same as check (the peers — lspci, QEMU — are already there).
 BENCH_PKGS="$CHECK_PKGS"
