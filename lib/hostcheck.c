@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "lib/abi-priv.h"
 #include "lib/disc-priv.h"
 #include "lib/limits-priv.h"
 
@@ -648,32 +649,6 @@ static void check_hugepages(struct pt_ctx *ctx, struct pt_checks *c,
 		    pt_format_size(total, a, sizeof(a)), b);
 }
 
-/*
- * The caller's options, size first (lib/ABI.md rule 3): what it did not
- * know of is zero, what this library does not know of must be zero.
- */
-static int read_opts(const struct pt_check_opts *in, struct pt_check_opts *o)
-{
-	const unsigned char *extra;
-
-	memset(o, 0, sizeof(*o));
-	if (!in)
-		return 0;
-	if (in->size < sizeof(in->size))
-		return pt_set_error(EINVAL, "pt_host_check: opts.size is %zu; "
-				    "fix: start from PT_CHECK_OPTS_INIT", in->size);
-	extra = (const unsigned char *)in + sizeof(*o);
-	for (size_t i = sizeof(*o); i < in->size; i++, extra++)
-		if (*extra)
-			return pt_set_error(E2BIG, "pt_host_check: the caller's "
-					    "struct pt_check_opts has fields this "
-					    "libpassthru does not know (size %zu > %zu); "
-					    "fix: install a newer libpassthru",
-					    in->size, sizeof(*o));
-	memcpy(o, in, in->size < sizeof(*o) ? in->size : sizeof(*o));
-	return 0;
-}
-
 int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,
 		  struct pt_checks **out)
 {
@@ -684,7 +659,8 @@ int pt_host_check(struct pt_ctx *ctx, const struct pt_check_opts *opts,
 	int ret;
 
 	*out = NULL;
-	ret = read_opts(opts, &o);
+	ret = pt_read_sized(opts, &o, sizeof(o), "pt_host_check: struct pt_check_opts",
+			    "PT_CHECK_OPTS_INIT");
 	if (ret < 0)
 		return ret;
 	c = calloc(1, sizeof(*c));

@@ -411,7 +411,7 @@ int pt_snapshot_tar(struct pt_ctx *ctx, const char *tar_path);
  *
  * Typical use:
  *	struct pt_txn *t;
- *	struct pt_txn_opts o = { .force = false };
+ *	struct pt_txn_opts o = PT_TXN_OPTS_INIT;	// .force = false
  *	if (pt_txn_new(&t, PT_TXN_ASSIGN, NULL, 0) < 0 ||
  *	    pt_txn_add_device(t, "0000:01:00.0", &o) < 0 ||
  *	    pt_txn_apply(t) < 0)
@@ -444,12 +444,15 @@ enum pt_txn_op {
 					 * match (PT_RESOLVE_ALL) */
 
 /* What one added device asks for its group; NULL means all defaults. */
+/* Size first (lib/ABI.md rule 3): start from PT_TXN_OPTS_INIT. */
 struct pt_txn_opts {
+	size_t size;		/* sizeof(struct pt_txn_opts) */
 	bool force;		/* this group goes ahead although blocked or in
 				 * use; other groups of the run are not forced */
 	const char *user;	/* assign: owner of /dev/vfio/N and the cdevs */
 	const char *group;	/* (names; NULL = unchanged) */
 };
+#define PT_TXN_OPTS_INIT { .size = sizeof(struct pt_txn_opts) }
 
 /* Where a member goes. */
 enum pt_txn_move {

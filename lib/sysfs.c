@@ -23,14 +23,27 @@ struct pt_sysfs *pt_sysfs_live(void)
 	return &live;
 }
 
+/*
+ * A scoped lookup (RESOLVE_IN_ROOT, RESOLVE_BENEATH) fails with EAGAIN when
+ * any mount or rename anywhere on the machine raced with it (openat2(2):
+ * "the caller should retry"): on a busy host — containers starting, a
+ * package being installed — that is not rare, and it is never an answer
+ * about the tree.
+ */
+#define OPENAT2_TRIES 64
+
 static int sys_openat2(int dfd, const char *path, int flags, uint64_t resolve)
 {
 	struct open_how how = {
 		.flags = (uint64_t)(unsigned int)flags,
 		.resolve = resolve,
 	};
+	int fd, tries = 0;
 
-	return (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+	do
+		fd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN && ++tries < OPENAT2_TRIES);
+	return fd;
 }
 
 int pt_sysfs_init(struct pt_sysfs *fs, const char *root)

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/abi-priv.h"
 #include "lib/disc-priv.h"
 #include "lib/txn-priv.h"
 
@@ -23,11 +24,16 @@ int pt_txn_set_vfs(struct pt_txn *t, const char *pf, unsigned int n,
 		   const struct pt_txn_opts *opts)
 {
 	const struct pt_device *d;
+	struct pt_txn_opts o;
 	int ret;
 
 	if (t->op != PT_TXN_SET_VFS || t->planned)
 		return pt_set_error(EINVAL, "transaction: a VF count is set by a vfs "
 				    "transaction, before its plan");
+	ret = pt_read_sized(opts, &o, sizeof(o), "pt_txn_set_vfs: struct pt_txn_opts",
+			    "PT_TXN_OPTS_INIT");
+	if (ret)
+		return ret;
 	ret = pt_resolve_device(t->ctx, pf, &d);
 	if (ret)
 		return ret;
@@ -40,7 +46,7 @@ int pt_txn_set_vfs(struct pt_txn *t, const char *pf, unsigned int n,
 				    d->bdf, d->sriov_totalvfs, n);
 	snprintf(t->vfs.pf, sizeof(t->vfs.pf), "%s", d->bdf);
 	t->vfs.n = n;
-	t->vfs.force = (opts && opts->force) || (t->flags & PT_TXN_FORCE);
+	t->vfs.force = o.force || (t->flags & PT_TXN_FORCE);
 	t->vfs.set = true;
 	/* the locks: the PF's group and every VF's */
 	if (d->group && !ptt_add_group(t, d->group->id))

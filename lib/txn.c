@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/abi-priv.h"
 #include "lib/disc-priv.h"
 #include "lib/txn-priv.h"
 
@@ -267,7 +268,6 @@ static int resolve_owner(struct ptt_group *g, const struct pt_txn_opts *o)
 
 static int add_group_opts(struct pt_txn *t, int id, const struct pt_txn_opts *o)
 {
-	static const struct pt_txn_opts none;
 	struct ptt_group *g;
 
 	if (t->planned)
@@ -276,7 +276,6 @@ static int add_group_opts(struct pt_txn *t, int id, const struct pt_txn_opts *o)
 	g = ptt_add_group(t, id);
 	if (!g)
 		return pt_set_error(ENOMEM, "transaction: out of memory");
-	o = o ? o : &none;
 	g->pub.force |= o->force || (t->flags & PT_TXN_FORCE);
 	return t->op == PT_TXN_ASSIGN ? resolve_owner(g, o) : 0;
 }
@@ -286,11 +285,16 @@ int pt_txn_add_device(struct pt_txn *t, const char *device,
 {
 	const struct pt_system *sys;
 	const struct pt_device **v;
+	struct pt_txn_opts o;
 	int n, ret;
 
 	if (t->op != PT_TXN_ASSIGN && t->op != PT_TXN_RELEASE)
 		return pt_set_error(EINVAL, "transaction: devices are added to an "
 				    "assign or a release");
+	ret = pt_read_sized(opts, &o, sizeof(o), "pt_txn_add_device: struct "
+			    "pt_txn_opts", "PT_TXN_OPTS_INIT");
+	if (ret)
+		return ret;
 	ret = pt_scan(t->ctx, &sys);
 	if (ret)
 		return ret;
@@ -307,7 +311,7 @@ int pt_txn_add_device(struct pt_txn *t, const char *device,
 					   "with intel_iommu=on (or amd_iommu=on)",
 					   device, v[i]->bdf);
 	for (int i = 0; i < n && ret > 0; i++) {
-		int r = add_group_opts(t, v[i]->group->id, opts);
+		int r = add_group_opts(t, v[i]->group->id, &o);
 
 		if (r < 0)
 			ret = r;
@@ -330,6 +334,7 @@ static int add_config_device(struct pt_txn *t, const struct pt_conf_entry *e,
 			     const struct pt_device *d)
 {
 	struct pt_txn_opts o = {
+		.size = sizeof(o),
 		.force = e->force,
 		.user = *e->user ? e->user : NULL,
 		.group = *e->group ? e->group : NULL,

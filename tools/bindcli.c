@@ -102,7 +102,7 @@ void bc_close(struct bc_run *r)
 
 int bc_add_devices(struct bc_run *r, char **args, int n)
 {
-	struct pt_txn_opts o = { .user = r->user, .group = r->group };
+	struct pt_txn_opts o = { .size = sizeof(o), .user = r->user, .group = r->group };
 
 	for (int i = 0; i < n; i++) {
 		int ret = pt_txn_add_device(r->txn, args[i], &o);

@@ -62,7 +62,9 @@ static int retry(struct pt_txn *t)
 	ret = pt_txn_apply(t);
 	printf("retry: apply with force written into the plan: %d\n", ret);
 	bad += ret != -EBUSY;
-	ret = pt_txn_add_device(t, "0000:00:00.0", &(struct pt_txn_opts){ .force = true });
+	ret = pt_txn_add_device(t, "0000:00:00.0",
+				&(struct pt_txn_opts){ .size = sizeof(struct pt_txn_opts),
+						       .force = true });
 	printf("retry: add a forced device after the plan: %d\n", ret);
 	bad += ret != -EINVAL;
 	return bad;
@@ -72,7 +74,7 @@ int main(int argc, char **argv)
 {
 	const char *root = NULL, *dev = NULL;
 	unsigned int flags = 0;
-	struct pt_txn_opts o = { 0 };
+	struct pt_txn_opts o = PT_TXN_OPTS_INIT;
 	enum pt_txn_op op = PT_TXN_ASSIGN;
 	struct pt_txn *t;
 	int ret;

@@ -139,9 +139,33 @@ Test(txn, blocked_group_is_refused_without_force)
 	pt_txn_free(t);
 }
 
+/* lib/ABI.md rule 3: struct pt_txn_opts is read by its size. */
+Test(txn, opts_are_read_by_their_size)
+{
+	struct {
+		struct pt_txn_opts o;
+		uint64_t newer_field;	/* what a newer caller would append */
+	} big = { .o = PT_TXN_OPTS_INIT };
+	struct pt_txn_opts bad = { .force = true };	/* no size */
+	struct pt_txn *t = txn(PT_TXN_ASSIGN, 0);
+
+	cr_assert_eq(pt_txn_add_device(t, GPU, &bad), -EINVAL);
+	cr_assert_str_eq(pt_last_error(), "pt_txn_add_device: struct pt_txn_opts: "
+			 ".size is 0; fix: start from PT_TXN_OPTS_INIT");
+	big.o.size = sizeof(big);
+	big.o.force = true;
+	big.newer_field = 7;
+	cr_assert_eq(pt_txn_add_device(t, GPU, &big.o), -E2BIG);
+	cr_assert_eq(pt_txn_nr_groups(t), 0, "a refused call adds no group");
+	big.newer_field = 0;
+	cr_assert_eq(pt_txn_add_device(t, GPU, &big.o), 0, "%s", pt_last_error());
+	cr_assert(pt_txn_group(t, 0)->force, "the known fields were read");
+	pt_txn_free(t);
+}
+
 Test(txn, force_moves_exactly_the_forced_group)
 {
-	struct pt_txn_opts force = { .force = true };
+	struct pt_txn_opts force = { .size = sizeof(force), .force = true };
 	struct pt_txn *t = txn(PT_TXN_ASSIGN, 0);
 
 	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
@@ -161,7 +185,7 @@ Test(txn, force_moves_exactly_the_forced_group)
 /* A platform device the host cannot run without: refused, forced or not. */
 Test(txn, a_platform_device_is_refused_even_forced)
 {
-	struct pt_txn_opts force = { .force = true };
+	struct pt_txn_opts force = { .size = sizeof(force), .force = true };
 	struct pt_txn *t = txn(PT_TXN_ASSIGN, PT_TXN_FORCE);
 
 	cr_assert_eq(pt_txn_add_device(t, LPC, &force), 0);
@@ -178,7 +202,7 @@ Test(txn, a_platform_device_is_refused_even_forced)
 /* Forcing one group does not force another of the same run. */
 Test(txn, force_of_one_group_leaves_the_other_refused)
 {
-	struct pt_txn_opts force = { .force = true };
+	struct pt_txn_opts force = { .size = sizeof(force), .force = true };
 	struct pt_txn *t = txn(PT_TXN_ASSIGN, 0);
 
 	cr_assert_eq(pt_txn_add_device(t, NIC, &force), 0);
@@ -270,7 +294,7 @@ Test(txn, only_the_named_group_is_recovered)
  * unbind would block), and the group refused; forced, it is. */
 Test(txn, interrupted_group_in_use_is_not_recovered)
 {
-	struct pt_txn_opts force = { .force = true };
+	struct pt_txn_opts force = { .size = sizeof(force), .force = true };
 	struct pt_txn *t;
 
 	crash_in(2, NIC);
@@ -578,7 +602,7 @@ Test(txn, from_config_mirrors_the_file_for_udev)
 	struct pt_txn *t;
 
 	cr_assert_not_null(c);
-	tt_printf(&T, "etc/passthru.d/pci-" NIC, "");	/* no longer listed */
+	tt_write(&T, "etc/passthru.d/pci-" NIC, "", 0);	/* no longer listed */
 	cr_assert_eq(pt_conf_parse(text, sizeof(text) - 1, c), 0, "%s", pt_last_error());
 	t = txn(PT_TXN_ASSIGN, PT_TXN_DRY_RUN);
 	cr_assert_eq(pt_txn_add_config(t, c), 0, "%s", pt_last_error());
