@@ -8,8 +8,7 @@
 #      CHECK_LANES (the lab) start at once, each in a lane of its own; the
 #      others run one after the other beside them, and then
 #   5. make SAN=1 all (suite "build-san") and every target of
-#      SAN_CHECK_TARGETS under ASan/UBSan; the targets in CHECK_LAST (the
-#      VMM suites, which wait for the lab's kernel) of both passes go last
+#      SAN_CHECK_TARGETS under ASan/UBSan
 #   6. scripts/summary.sh: each suite's count and time, then the closing
 #      line "check: N passed, M failed"; exit 1 when anything failed.
 #
@@ -66,16 +65,21 @@ lane() {	# NAME COMMAND...
 	LANES+=("$name:$!")
 }
 
-lanes=" $(mk -s print-CHECK_LANES) " last=" $(mk -s print-CHECK_LAST) "
-serial() {	# first|last VAR RESULTS MAKE-ARGS...: the targets not in a lane
-	local when=$1 var=$2 dir=$3 t turn
-	shift 3
-	for t in $(mk -s "$@" print-"$var"); do
+lanes=" $(mk -s print-CHECK_LANES) "
+serial() {	# RESULTS MAKE-ARGS...: the targets not in a lane
+	local dir=$1 t
+	shift
+	for t in $(mk -s "$@" print-CHECK_TARGETS); do
 		case "$lanes" in *" $t "*) continue ;; esac
-		case "$last" in *" $t "*) turn=last ;; *) turn=first ;; esac
-		[ "$turn" = "$when" ] && target "$dir" "$t" "$@"
+		target "$dir" "$t" "$@"
 	done
-	return 0
+}
+
+san_pass() {
+	scripts/run-suite "$RS" build-san $MAKE --no-print-directory SAN=1 all
+	for t in $(mk -s SAN=1 print-SAN_CHECK_TARGETS); do
+		target "$RS" "$t" SAN=1 VMM_WHERE=$vmm
+	done
 }
 
 # What the lanes use from build/ is built here, before they start, so that
@@ -84,12 +88,8 @@ mk -j"$(nproc)" lab-bins >/dev/null || echo "make lab-bins failed; the lab suite
 for t in $lanes; do
 	lane "$t" target "$R" "$t" VMM_WHERE=$vmm
 done
-# Those in CHECK_LAST (what waits for a lane's set-up) after the others.
-serial first CHECK_TARGETS "$R" VMM_WHERE=$vmm
-scripts/run-suite "$RS" build-san $MAKE --no-print-directory SAN=1 all
-serial first SAN_CHECK_TARGETS "$RS" SAN=1 VMM_WHERE=$vmm
-serial last CHECK_TARGETS "$R" VMM_WHERE=$vmm
-serial last SAN_CHECK_TARGETS "$RS" SAN=1 VMM_WHERE=$vmm
+serial "$R" VMM_WHERE=$vmm
+san_pass
 
 for l in "${LANES[@]}"; do
 	wait "${l#*:}"

@@ -46,15 +46,7 @@ lab-setup:
 	@for k in $(LAB_KERNELS); do tests/lab/kernel.sh $$k >/dev/null || \
 		echo "lab: the $$k kernel could not be set up; its suites will fail"; done
 
-# The kernels after the first (iommufd: built from source the first time,
-# ~10 min, under nice) are set up in the background while the first one's
-# suites run; kernel.sh's lock makes their suites, and the VMM suites that
-# boot one, wait for it.  The harness's self-test boots both: it goes last.
-check-lab: all lab-bins
-	scripts/install-deps.sh lab
-	@for k in $(wordlist 2,$(words $(LAB_KERNELS)),$(LAB_KERNELS)); do \
-		(tests/lab/kernel.sh $$k >/dev/null 2>&1 &); done
-	@$(MAKE) --no-print-directory $(addprefix check-lab-,$(LAB_KERNELS)) check-lab-harness
+check-lab: lab-setup check-lab-harness $(addprefix check-lab-,$(LAB_KERNELS))
 
 check-lab-harness: all lab-setup lab-bins
 	LAB_NO_MAKE=1 scripts/run-suite $(BUILD)/results lab-harness tests/lab/selftest.sh

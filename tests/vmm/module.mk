@@ -56,6 +56,3 @@ check-vmm-cli: $(PASSTHRU) $(GUEST_BINS) $(VMM_PROBE) $$(LINUX_GUEST_FILES) $$(V
 		"bash /opt/passthru/files/vmm/run-cli.sh passthru /opt/passthru/files/guest /opt/passthru/files/linux"
 CHECK_TARGETS += check-vmm check-vmm-cli
 SAN_CHECK_TARGETS += check-vmm check-vmm-cli
-# In the lab they boot the iommufd kernel, which a fresh machine builds
-# while the lab's stock suites run: `make check` runs them last.
-CHECK_LAST += check-vmm check-vmm-cli
