@@ -110,6 +110,7 @@ stop_run() {
 	m=$(cat "$CACHE/run.root" 2>/dev/null) && [ -n "$m" ] || return 0
 	kill_root "$m"
 	umount -R -l "$m" 2>/dev/null
+	case "$m" in */passthru-fresh.*/root) rm -rf "${m%/root}" ;; esac
 	rm -f "$CACHE/run.root"
 }
 trap 'stop_run; cleanup; exit 143' TERM INT HUP
