@@ -104,6 +104,32 @@ boot_watch() {	# PID DIR LIMIT T0
 	done
 }
 
+# At most one lab VM per core (LAB_VM_SLOTS, default nproc) on this machine:
+# a TCG VM keeps a core busy, and two lanes of `make check` plus a VMM suite
+# in the lab would otherwise run three VMs on two cores, each starved enough
+# to make the in-guest timeouts unreliable.  A slot is a flock on a file in
+# the lab cache, held by QEMU's fd until the boot ends; a boot waits for a
+# free one before its clocks start.
+vm_slot_take() {	# KERNEL
+	local dir n i
+	dir=$(dirname "${KDIR[$1]}")/vm-slots
+	n=${LAB_VM_SLOTS:-$(nproc)}
+	mkdir -p "$dir"
+	for ((i = 0; i < n; i++)); do
+		exec {VM_SLOT}>"$dir/$i"
+		flock -n "$VM_SLOT" && return 0
+		exec {VM_SLOT}>&-
+	done
+	# All taken: wait for one, chosen by PID so that waiters spread out.
+	echo "== lab: all $n VM slots are taken (one lab VM per core); waiting for one"
+	exec {VM_SLOT}>"$dir/$(($$ % n))"
+	flock "$VM_SLOT"
+}
+
+vm_slot_give() {
+	exec {VM_SLOT}>&-
+}
+
 boot() {	# KERNEL APPEND DIR LIMIT MODE [EXTRA.cpio...]
 	local k=$1 extra=$2 dir=$3 limit=$4 mode=$5 t0 pid rc
 	shift 5
@@ -118,6 +144,7 @@ boot() {	# KERNEL APPEND DIR LIMIT MODE [EXTRA.cpio...]
 		rm -f "${BOOT_DISKS[@]}"
 		return
 	fi
+	vm_slot_take "$k"
 	t0=$(date +%s%N)
 	: >"$dir/output.log"
 	"${BOOT_QEMU[@]}" </dev/null >"$dir/qemu.stdout" 2>"$dir/qemu.stderr" &
@@ -126,6 +153,7 @@ boot() {	# KERNEL APPEND DIR LIMIT MODE [EXTRA.cpio...]
 	boot_watch "$pid" "$dir" "$limit" "$t0"
 	wait "$pid" 2>/dev/null
 	rc=$?
+	vm_slot_give
 	[ -n "$BOOT_RC" ] || BOOT_RC=$rc
 	BOOT_SECS=$(( ($(date +%s%N) - t0) / 1000000 ))
 	# The guest's own uptime when /init was ready: boot time without QEMU start-up.
