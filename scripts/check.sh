@@ -12,10 +12,9 @@
 #   6. scripts/summary.sh: each suite's count and time, then the closing
 #      line "check: N passed, M failed"; exit 1 when anything failed.
 #
-# Lanes, because the lab (QEMU TCG) keeps a core busy for most of the run:
-# its two lanes (one per lab kernel, tests/lab/module.mk) and the host-side
-# suites side by side take little more than the longest lane alone, and the
-# lab allows one VM per core at a time.  A lane's output goes to
+# A lane, because the lab (QEMU TCG, one VM at a time) keeps one core busy
+# for half the run: on 2 cores the lab and the host-side suites side by
+# side take little more than the lab alone.  A lane's output goes to
 # build/results/lane-NAME.log and is shown whole when the lane ends, so
 # suites never interleave.
 #

@@ -105,11 +105,12 @@ boot_watch() {	# PID DIR LIMIT T0
 }
 
 # At most one lab VM per core (LAB_VM_SLOTS, default nproc) on this machine:
-# a TCG VM keeps a core busy, and two lanes of `make check` plus a VMM suite
-# in the lab would otherwise run three VMs on two cores, each starved enough
-# to make the in-guest timeouts unreliable.  A slot is a flock on a file in
-# the lab cache, held by QEMU's fd until the boot ends; a boot waits for a
-# free one before its clocks start.
+# a TCG VM keeps a core busy, and with more VMs than cores each one starves
+# (three on two cores made nested Linux guests stall past their timeouts).
+# `make check` runs two at most (its lab lane and a VMM suite in the lab);
+# a run by hand beside it waits here.  A slot is a flock on a file in the
+# lab cache, held by QEMU's fd until the boot ends; a boot waits for a free
+# one before its clocks start.
 vm_slot_take() {	# KERNEL
 	local dir n i
 	dir=$(dirname "${KDIR[$1]}")/vm-slots

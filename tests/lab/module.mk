@@ -34,28 +34,21 @@ $(BUILD)/lab-bin/%: $(BUILD)/obj/tests/lab/progs/%.o
 # Set-up (cached outside the clone, see tests/lab/kernel.sh), the harness's
 # self-test (its verdicts on passing, failing, hung and crashing cases), then
 # one suite per kernel and topology (check-lab-KERNEL runs one kernel's).
-# `make check` runs the lab in two lanes beside the host-side suites
-# (CHECK_LANES, scripts/check.sh): the stock kernel is a download, so its
-# suites start at once (the harness's self-test after them, it boots both
-# kernels); the iommufd kernel is built on a fresh machine (its build is the
-# run's longest step), and its suites follow it in a lane of their own.  At
-# most one lab VM per core runs at a time (tests/lab/boot.sh), so no VM runs
-# starved.  LAB_BINS is expanded when the recipe runs, so programs added by
-# fragments read after this one are built too.  A kernel that cannot be set
-# up makes its suites fail; it does not stop `make check`.
-.PHONY: check-lab check-lab-harness lab-setup check-lab-stock-lane $(addprefix check-lab-,$(LAB_KERNELS))
+# `make check` runs check-lab in a lane beside the host-side suites
+# (CHECK_LANES, scripts/check.sh): a lab VM keeps one core busy for most of
+# the run, and one lab VM at a time leaves the other core to the rest, so
+# that no VM runs starved.  LAB_BINS is expanded when the recipe runs, so
+# programs added by fragments read after this one are built too.  A kernel
+# that cannot be set up makes its suites fail; it does not stop `make check`.
+.PHONY: check-lab check-lab-harness lab-setup $(addprefix check-lab-,$(LAB_KERNELS))
 lab-setup:
 	scripts/install-deps.sh lab
 	@for k in $(LAB_KERNELS); do tests/lab/kernel.sh $$k >/dev/null || \
 		echo "lab: the $$k kernel could not be set up; its suites will fail"; done
 
 check-lab: lab-setup check-lab-harness $(addprefix check-lab-,$(LAB_KERNELS))
-check-lab-stock-lane: check-lab-stock check-lab-harness
 
-check-lab-harness: all lab-bins
-	scripts/install-deps.sh lab
-	@for k in $(LAB_KERNELS); do tests/lab/kernel.sh $$k >/dev/null || \
-		echo "lab: the $$k kernel could not be set up; the harness's cases on it will fail"; done
+check-lab-harness: all lab-setup lab-bins
 	LAB_NO_MAKE=1 scripts/run-suite $(BUILD)/results lab-harness tests/lab/selftest.sh
 
 define lab_kernel_suites
@@ -71,8 +64,8 @@ check-lab-$(1): all lab-bins
 endef
 $(foreach k,$(LAB_KERNELS),$(eval $(call lab_kernel_suites,$(k))))
 
-CHECK_TARGETS += check-lab-stock-lane check-lab-iommufd
-CHECK_LANES   += check-lab-stock-lane check-lab-iommufd
+CHECK_TARGETS += check-lab
+CHECK_LANES   += check-lab
 
 # Debian's dmsetup (package dmsetup): the device-mapper stacks (LVM's linear
 # mapping, dm-crypt) of the blockers-storage case.
