@@ -20,4 +20,13 @@
 int pt_read_sized(const void *in, void *out, size_t out_size,
 		  const char *what, const char *init);
 
+/*
+ * The other way: the library's result `in` (in_size bytes, its first
+ * member the size_t size) into the caller's `out`, as much of it as the
+ * caller's .size says it knows of; the caller's .size stays as it was.
+ * A size too small to hold the size is -EINVAL naming `init`.
+ */
+int pt_write_sized(void *out, const void *in, size_t in_size,
+		   const char *what, const char *init);
+
 #endif

@@ -33,3 +33,19 @@ int pt_read_sized(const void *in, void *out, size_t out_size,
 	memcpy(out, &out_size, sizeof(out_size));
 	return 0;
 }
+
+int pt_write_sized(void *out, const void *in, size_t in_size,
+		   const char *what, const char *init)
+{
+	size_t out_size;
+
+	memcpy(&out_size, out, sizeof(out_size));
+	if (out_size < sizeof(out_size))
+		return pt_set_error(EINVAL, "%s: .size is %zu; fix: start from %s",
+				    what, out_size, init);
+	if (out_size > in_size)		/* a newer caller: its tail is zero */
+		memset((char *)out + in_size, 0, out_size - in_size);
+	memcpy((char *)out + sizeof(out_size), (const char *)in + sizeof(out_size),
+	       (out_size < in_size ? out_size : in_size) - sizeof(out_size));
+	return 0;
+}

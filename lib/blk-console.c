@@ -53,8 +53,8 @@ static int display(struct pt_ctx *ctx, struct pt_system *sys, const char *active
 	for (t = strtok_r(tok, " ", &save); t; t = strtok_r(NULL, " ", &save))
 		vt_console |= is_vt(t);
 	for (int i = 0; i < sys->nr_devices && ret == 0; i++)
-		if (sys->devices[i].boot_vga)
-			ret = ptd_blk_add(&sys->devices[i], PT_BLK_BOOT_VGA, false, NULL,
+		if (sys->devices[i]->boot_vga)
+			ret = ptd_blk_add(sys->devices[i], PT_BLK_BOOT_VGA, false, NULL,
 					  "boot VGA device (firmware and early "
 					  "console output)");
 	dir = pt_sysfs_opendir(&ctx->fs, AT_FDCWD, "sys/class/graphics");

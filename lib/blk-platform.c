@@ -50,7 +50,7 @@ static bool is_spi(const struct pt_device *d)
 static bool has_children(const struct pt_system *sys, const struct pt_device *d)
 {
 	for (int i = 0; i < sys->nr_devices; i++)
-		if (!strcmp(sys->devices[i].parent, d->bdf))
+		if (!strcmp(sys->devices[i]->parent, d->bdf))
 			return true;
 	return false;
 }
@@ -67,7 +67,7 @@ static int classes(struct pt_system *sys)
 	int ret = 0;
 
 	for (int i = 0; i < sys->nr_devices && ret == 0; i++) {
-		struct pt_device *d = &sys->devices[i];
+		struct pt_device *d = sys->devices[i];
 
 		for (size_t k = 0; k < sizeof(roles) / sizeof(roles[0]); k++)
 			if ((d->class_code >> 8) == roles[k].class16)
@@ -75,7 +75,7 @@ static int classes(struct pt_system *sys)
 		if (ret == 0 && is_spi(d))
 			ret = hard(d, "platform.spi", "SPI flash controller");
 		if (d->is_bridge && has_children(sys, d))
-			d->platform = d->caps.pcie_type == PT_PCIE_ROOT_PORT ?
+			d->platform = d->caps->pcie_type == PT_PCIE_ROOT_PORT ?
 				      "root port with devices below" :
 				      "bridge with devices below";
 	}

@@ -267,9 +267,9 @@ int ptd_scan_children(struct pt_ctx *ctx, struct pt_system *sys)
 	if (ret == 0)
 		ret = children_collect(ctx, sys, "block");
 	for (int i = 0; i < sys->nr_devices; i++) {
-		ptd_strv_sort(&sys->devices[i].net);
-		ptd_strv_sort(&sys->devices[i].block);
-		ptd_strv_sort(&sys->devices[i].partitions);
+		ptd_strv_sort(&sys->devices[i]->net);
+		ptd_strv_sort(&sys->devices[i]->block);
+		ptd_strv_sort(&sys->devices[i]->partitions);
 	}
 	return ret;
 }
@@ -279,7 +279,7 @@ int ptd_scan_children(struct pt_ctx *ctx, struct pt_system *sys)
 struct pt_device *ptd_owner_of_block(struct pt_system *sys, const char *name)
 {
 	for (int i = 0; i < sys->nr_devices; i++) {
-		struct pt_device *d = &sys->devices[i];
+		struct pt_device *d = sys->devices[i];
 
 		if (ptd_strv_has(&d->block, name) ||
 		    ptd_strv_has(&d->partitions, name))
@@ -291,42 +291,57 @@ struct pt_device *ptd_owner_of_block(struct pt_system *sys, const char *name)
 struct pt_device *ptd_owner_of_if(struct pt_system *sys, const char *name)
 {
 	for (int i = 0; i < sys->nr_devices; i++)
-		if (ptd_strv_has(&sys->devices[i].net, name))
-			return &sys->devices[i];
+		if (ptd_strv_has(&sys->devices[i]->net, name))
+			return sys->devices[i];
 	return NULL;
+}
+
+/* A blocker and the storage of its BDF (lib/ABI.md rule 1). */
+struct ptd_blocker {
+	struct pt_blocker pub;
+	char bdf[PT_BDF_LEN];
+};
+
+static void blocker_free(struct pt_blocker *b)
+{
+	if (!b)
+		return;
+	free(b->subject);
+	free(b->text);
+	free((struct ptd_blocker *)b);
 }
 
 static int blockers_add(struct pt_blockers *bv, const char *id, const char *bdf,
 			const char *subject, const char *text, bool hard)
 {
-	struct pt_blocker *nv, *b;
+	struct pt_blocker **nv;
+	struct ptd_blocker *bb;
 
 	nv = realloc(bv->v, sizeof(*nv) * (size_t)(bv->n + 1));
 	if (!nv)
 		return -ENOMEM;
 	bv->v = nv;
-	b = &nv[bv->n];
-	memset(b, 0, sizeof(*b));
-	b->id = id;
-	snprintf(b->bdf, sizeof(b->bdf), "%s", bdf);
-	b->subject = strdup(subject ? subject : bdf);
-	b->text = strdup(text);
-	b->hard = hard;
-	if (!b->subject || !b->text) {
-		free(b->subject);
-		free(b->text);
+	bb = calloc(1, sizeof(*bb));
+	if (!bb)
+		return -ENOMEM;
+	snprintf(bb->bdf, sizeof(bb->bdf), "%s", bdf);
+	bb->pub.id = id;
+	bb->pub.bdf = bb->bdf;
+	bb->pub.subject = strdup(subject ? subject : bdf);
+	bb->pub.text = strdup(text);
+	bb->pub.hard = hard;
+	if (!bb->pub.subject || !bb->pub.text) {
+		blocker_free(&bb->pub);
 		return -ENOMEM;
 	}
-	bv->n++;
+	nv[bv->n++] = &bb->pub;
 	return 0;
 }
 
 void ptd_blockers_free(struct pt_blockers *bv)
 {
-	for (int i = 0; i < bv->n; i++) {
-		free(bv->v[i].subject);
-		free(bv->v[i].text);
-	}
+	for (int i = 0; i < bv->n; i++)
+		blocker_free(bv->v[i]);
 	free(bv->v);
 	bv->v = NULL;
 	bv->n = 0;
@@ -364,7 +379,7 @@ int ptd_blk_untraced(struct pt_system *sys, int where, const char *what,
 	int ret = 0;
 
 	for (int i = 0; i < sys->nr_devices && ret == 0; i++) {
-		struct pt_device *d = &sys->devices[i];
+		struct pt_device *d = sys->devices[i];
 
 		if (could_be(d, where))
 			ret = ptd_blk_add(d, where & PTD_COULD_BE_STORAGE ?
@@ -515,7 +530,7 @@ static int group_blockers(struct pt_group *g)
 		struct pt_device *d = g->devices[j];
 
 		for (int k = 0; k < d->blockers.n && ret == 0; k++) {
-			const struct pt_blocker *b = &d->blockers.v[k];
+			const struct pt_blocker *b = d->blockers.v[k];
 
 			ret = ptd_strv_addf(&g->blocked_by, "%s: %s", d->bdf, b->text);
 			if (ret == 0)
@@ -537,7 +552,7 @@ int ptd_scan_blockers(struct pt_ctx *ctx, struct pt_system *sys)
 	    (ret = ptd_blk_platform(ctx, sys)) < 0)
 		return ret;
 	for (int i = 0; i < sys->nr_groups; i++) {
-		ret = group_blockers(&sys->groups[i]);
+		ret = group_blockers(sys->groups[i]);
 		if (ret < 0)
 			return ret;
 	}

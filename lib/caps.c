@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/abi-priv.h"
 #include "lib/disc-priv.h"
 
 /* Standard and extended capability ids we decode. */
@@ -158,6 +159,7 @@ void ptd_caps_decode_dev(struct pci_dev *pd, const uint8_t *cfg, size_t len,
 	struct cfgbuf c = { .p = cfg, .len = len };
 
 	memset(caps, 0, sizeof(*caps));
+	caps->size = sizeof(*caps);
 	caps->pcie_type = -1;
 	/* no capability list at all (Status bit 4) */
 	if (len < 64 || !(rd16(&c, 6) & (1u << 4)))
@@ -194,24 +196,30 @@ static int caps_decode_buf(struct pt_ctx *ctx, uint8_t *buf, size_t len,
 int pt_caps_decode(struct pt_ctx *ctx, const uint8_t *cfg, size_t len,
 		   struct pt_caps *caps)
 {
+	struct pt_caps full = PT_CAPS_INIT;
 	uint8_t *buf;
 	int ret;
 
-	memset(caps, 0, sizeof(*caps));
-	caps->pcie_type = -1;
+	full.pcie_type = -1;
 	if (!cfg || len < 64)
-		return pt_set_error(EINVAL, "config space too short: %zu bytes, "
-				    "need at least 64", len);
-	if (len > 4096)
-		len = 4096;
-	/* libpci reads the whole 4 KiB window: pad like absent hardware */
-	buf = malloc(4096);
-	if (!buf)
-		return pt_set_error(ENOMEM, "out of memory");
-	memset(buf, 0xff, 4096);
-	memcpy(buf, cfg, len);
-	ret = caps_decode_buf(ctx, buf, len, caps);
-	free(buf);
+		ret = pt_set_error(EINVAL, "config space too short: %zu bytes, "
+				   "need at least 64", len);
+	else if (!(buf = malloc(4096)))
+		ret = pt_set_error(ENOMEM, "out of memory");
+	else {
+		if (len > 4096)
+			len = 4096;
+		/* libpci reads the whole 4 KiB window: pad like absent hardware */
+		memset(buf, 0xff, 4096);
+		memcpy(buf, cfg, len);
+		ret = caps_decode_buf(ctx, buf, len, &full);
+		free(buf);
+	}
+	/* the caller's struct gets as much as its .size knows of, even on
+	 * failure (then: everything absent) */
+	if (pt_write_sized(caps, &full, sizeof(full), "pt_caps_decode: struct "
+			   "pt_caps", "PT_CAPS_INIT") < 0)
+		return -EINVAL;
 	return ret;
 }
 

@@ -29,8 +29,15 @@
 
 #include "lib/passthru.h"
 
-#define CONF_LINE_MAX	1024	/* two names of PT_CONF_NAME_LEN fit */
+#define CONF_LINE_MAX	1024
 #define CONF_FILE_MAX	(256 * 1024)
+
+/* Entries are allocated one by one and reached through pointers, their
+ * names strdup()ed: no size of them is in the ABI (lib/ABI.md rule 2). */
+struct pt_conf {
+	int nr, cap;
+	struct pt_conf_entry **e;
+};
 
 static bool hexn(const char *s, size_t n)
 {
@@ -77,7 +84,7 @@ bool pt_conf_name_ok(const char *s)
 	 * CORP\\bob); what the file cannot hold is a blank (the separator),
 	 * '#' (a comment), and what no account name has: ':' (passwd(5)'s
 	 * separator), '/', control bytes, a leading '-' (an option) */
-	if (!l || l >= PT_CONF_NAME_LEN || s[0] == '-')
+	if (!l || l >= PT_CONF_NAME_MAX || s[0] == '-')
 		return false;
 	for (size_t i = 0; i < l; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -88,26 +95,57 @@ bool pt_conf_name_ok(const char *s)
 	return true;
 }
 
-static int parse_line(char *line, int lineno, struct pt_conf_entry *e)
+static void entry_free(struct pt_conf_entry *e)
 {
-	char *save = NULL, *tok;
+	if (!e)
+		return;
+	free((char *)e->bdf);
+	free((char *)e->user);
+	free((char *)e->group);
+	free(e);
+}
 
-	memset(e, 0, sizeof(*e));
+static int set_name(const char **field, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return pt_set_error(ENOMEM, "passthru.conf: out of memory");
+	free((char *)*field);
+	*field = copy;
+	return 0;
+}
+
+/* One line into a new entry *out (names never NULL, "" when absent). */
+static int parse_line(char *line, int lineno, struct pt_conf_entry **out)
+{
+	char *save = NULL, *tok, bdf[PT_BDF_LEN] = "";
+	struct pt_conf_entry *e = calloc(1, sizeof(*e));
+	int ret;
+
+	*out = e;
+	if (!e || set_name(&e->bdf, "") || set_name(&e->user, "") ||
+	    set_name(&e->group, ""))
+		return pt_set_error(ENOMEM, "passthru.conf: out of memory");
 	e->line = lineno;
 	tok = strtok_r(line, " \t", &save);
-	if (!parse_bdf(tok, e->bdf, sizeof(e->bdf)))
-		;
-	else if (parse_ids(tok, &e->vendor, &e->device))
+	if (!parse_bdf(tok, bdf, sizeof(bdf))) {
+		if ((ret = set_name(&e->bdf, bdf)))
+			return ret;
+	} else if (parse_ids(tok, &e->vendor, &e->device)) {
 		return pt_set_error(EINVAL, "passthru.conf line %d: '%s' is neither "
 				    "a PCI address (0000:01:00.0) nor vendor:device "
 				    "ids (10de:1b80)", lineno, tok);
+	}
 	while ((tok = strtok_r(NULL, " \t", &save))) {
 		if (!strcmp(tok, "force")) {
 			e->force = true;
 		} else if (!strncmp(tok, "user=", 5) && pt_conf_name_ok(tok + 5)) {
-			strcpy(e->user, tok + 5);
+			if ((ret = set_name(&e->user, tok + 5)))
+				return ret;
 		} else if (!strncmp(tok, "group=", 6) && pt_conf_name_ok(tok + 6)) {
-			strcpy(e->group, tok + 6);
+			if ((ret = set_name(&e->group, tok + 6)))
+				return ret;
 		} else {
 			return pt_set_error(EINVAL, "passthru.conf line %d: unknown or "
 					    "malformed option '%.40s' (known: "
@@ -124,13 +162,38 @@ static bool same_device(const struct pt_conf_entry *a, const struct pt_conf_entr
 	return a->vendor == b->vendor && a->device == b->device;
 }
 
-int pt_conf_parse(const char *buf, size_t len, struct pt_conf *c)
+void pt_conf_free(struct pt_conf *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < c->nr; i++)
+		entry_free(c->e[i]);
+	free(c->e);
+	free(c);
+}
+
+static int conf_push(struct pt_conf *c, struct pt_conf_entry *e)
+{
+	if (c->nr == c->cap) {
+		int cap = c->cap ? c->cap * 2 : 16;
+		struct pt_conf_entry **ne = realloc(c->e, sizeof(*ne) * (size_t)cap);
+
+		if (!ne)
+			return pt_set_error(ENOMEM, "passthru.conf: out of memory");
+		c->e = ne;
+		c->cap = cap;
+	}
+	c->e[c->nr++] = e;
+	return 0;
+}
+
+static int conf_parse(const char *buf, size_t len, struct pt_conf *c)
 {
 	char line[CONF_LINE_MAX];
+	struct pt_conf_entry *e;
 	size_t pos = 0;
-	int lineno = 0;
+	int lineno = 0, ret;
 
-	memset(c, 0, sizeof(*c));
 	while (pos < len) {
 		size_t l = 0;
 		char *hash, *p;
@@ -156,17 +219,18 @@ int pt_conf_parse(const char *buf, size_t len, struct pt_conf *c)
 			p[e - 1] = '\0';
 		if (!*p)
 			continue;
-		if (c->nr >= PT_CONF_MAX)
-			return pt_set_error(E2BIG, "passthru.conf line %d: more than "
-					    "%d devices", lineno, PT_CONF_MAX);
-		if (parse_line(p, lineno, &c->e[c->nr]))
-			return -EINVAL;
-		for (int i = 0; i < c->nr; i++)
-			if (same_device(&c->e[i], &c->e[c->nr]))
-				return pt_set_error(EINVAL, "passthru.conf line %d: "
-						    "the device is already listed "
-						    "on line %d", lineno, c->e[i].line);
-		c->nr++;
+		ret = parse_line(p, lineno, &e);
+		for (int i = 0; !ret && i < c->nr; i++)
+			if (same_device(c->e[i], e))
+				ret = pt_set_error(EINVAL, "passthru.conf line %d: "
+						   "the device is already listed "
+						   "on line %d", lineno, c->e[i]->line);
+		if (!ret)
+			ret = conf_push(c, e);
+		if (ret) {
+			entry_free(e);
+			return ret;
+		}
 	}
 	return 0;
 }
@@ -202,19 +266,18 @@ static int read_file(const char *path, char **out, size_t *len)
 	return 0;
 }
 
-int pt_conf_load(const char *path, struct pt_conf *c)
+static int conf_load(const char *path, struct pt_conf *c)
 {
 	char *buf;
 	size_t len;
 	int ret;
 
-	memset(c, 0, sizeof(*c));
 	ret = read_file(path, &buf, &len);
 	if (ret == -ENOENT)
 		return ret;
 	if (ret)
 		return pt_set_error(ret, "cannot read %s: %s", path, strerror(-ret));
-	ret = pt_conf_parse(buf, len, c);
+	ret = conf_parse(buf, len, c);
 	free(buf);
 	if (ret) {
 		char msg[512];
@@ -226,6 +289,14 @@ int pt_conf_load(const char *path, struct pt_conf *c)
 	return 0;
 }
 
+/* norm: a normalised BDF, "" when the caller's was not one. */
+static bool entry_matches(const struct pt_conf_entry *e, const char *norm,
+			  unsigned int vendor, unsigned int device)
+{
+	return *e->bdf ? !strcmp(e->bdf, norm) :
+	       e->vendor == vendor && e->device == device;
+}
+
 const struct pt_conf_entry *pt_conf_match(const struct pt_conf *c, const char *bdf,
 					  unsigned int vendor, unsigned int device)
 {
@@ -233,14 +304,20 @@ const struct pt_conf_entry *pt_conf_match(const struct pt_conf *c, const char *b
 
 	if (bdf && parse_bdf(bdf, norm, sizeof(norm)))
 		norm[0] = '\0';
-	for (int i = 0; i < c->nr; i++) {
-		const struct pt_conf_entry *e = &c->e[i];
-
-		if (*e->bdf ? !strcmp(e->bdf, norm) :
-		    (e->vendor == vendor && e->device == device))
-			return e;
-	}
+	for (int i = 0; c && i < c->nr; i++)
+		if (entry_matches(c->e[i], norm, vendor, device))
+			return c->e[i];
 	return NULL;
+}
+
+bool pt_conf_entry_matches(const struct pt_conf_entry *e, const char *bdf,
+			   unsigned int vendor, unsigned int device)
+{
+	char norm[PT_BDF_LEN] = "";
+
+	if (bdf && parse_bdf(bdf, norm, sizeof(norm)))
+		norm[0] = '\0';
+	return e && entry_matches(e, norm, vendor, device);
 }
 
 static int write_file(const char *path, const char *data, size_t len)
@@ -281,7 +358,7 @@ static bool line_is(const char *line, size_t l, const char *bdf)
 /* The line for norm with opts ("...\n"), checked as the parser reads it. */
 static int new_line(const char *norm, const char *opts, char **out)
 {
-	struct pt_conf_entry e;
+	struct pt_conf_entry *e = NULL;
 	char *line, *scratch;
 	int bad;
 
@@ -293,6 +370,7 @@ static int new_line(const char *norm, const char *opts, char **out)
 		return -ENOMEM;
 	}
 	bad = strpbrk(scratch, "#\n\r") || parse_line(scratch, 1, &e);
+	entry_free(e);
 	free(scratch);
 	if (bad) {
 		free(line);
@@ -305,11 +383,19 @@ static int new_line(const char *norm, const char *opts, char **out)
 	return 0;
 }
 
+static int parses(const char *buf, size_t len)
+{
+	struct pt_conf *c;
+	int ret = pt_conf_from_text(buf, len, &c);
+
+	pt_conf_free(c);
+	return ret;
+}
+
 static int edit(const char *path, const char *bdf, const char *add_opts)
 {
 	char norm[PT_BDF_LEN], msg[512], *buf = NULL, *out = NULL, *line = NULL;
 	size_t len = 0, o = 0, pos = 0;
-	struct pt_conf *c = NULL;
 	int ret, removed = 0;
 
 	if (parse_bdf(bdf, norm, sizeof(norm)))
@@ -318,11 +404,6 @@ static int edit(const char *path, const char *bdf, const char *add_opts)
 		ret = new_line(norm, add_opts, &line);
 		if (ret)
 			return ret;
-	}
-	c = malloc(sizeof(*c));
-	if (!c) {
-		ret = -ENOMEM;
-		goto out;
 	}
 	ret = read_file(path, &buf, &len);
 	if (ret && ret != -ENOENT) {
@@ -342,7 +423,7 @@ static int edit(const char *path, const char *bdf, const char *add_opts)
 		len = strlen(buf);
 	}
 	/* refuse to edit a file we could not read back afterwards */
-	ret = pt_conf_parse(buf, len, c);
+	ret = parses(buf, len);
 	if (ret) {
 		snprintf(msg, sizeof(msg), "%s", pt_last_error());
 		ret = pt_set_error(EINVAL, "%s: %s; not editing it", path, msg);
@@ -373,7 +454,7 @@ static int edit(const char *path, const char *bdf, const char *add_opts)
 		o += strlen(line);
 	}
 	/* what boot will read: parse it before it replaces the old file */
-	ret = pt_conf_parse(out, o, c);
+	ret = parses(out, o);
 	if (ret) {
 		snprintf(msg, sizeof(msg), "%s", pt_last_error());
 		ret = pt_set_error(EINVAL, "%s: the edited file would not parse (%s); "
@@ -385,7 +466,6 @@ static int edit(const char *path, const char *bdf, const char *add_opts)
 		ret = pt_set_error(ret, "cannot write %s: %s; fix: run as root",
 				   path, strerror(-ret));
 out:
-	free(c);
 	free(buf);
 	free(out);
 	free(line);
@@ -412,9 +492,9 @@ int pt_conf_from_text(const char *buf, size_t len, struct pt_conf **out)
 	*out = NULL;
 	if (!c)
 		return pt_set_error(ENOMEM, "passthru.conf: out of memory");
-	ret = pt_conf_parse(buf, len, c);
+	ret = conf_parse(buf, len, c);
 	if (ret) {
-		free(c);
+		pt_conf_free(c);
 		return ret;
 	}
 	*out = c;
@@ -429,18 +509,13 @@ int pt_conf_open(const char *path, struct pt_conf **out)
 	*out = NULL;
 	if (!c)
 		return pt_set_error(ENOMEM, "%s: out of memory", path);
-	ret = pt_conf_load(path, c);
+	ret = conf_load(path, c);
 	if (ret) {
-		free(c);
+		pt_conf_free(c);
 		return ret;
 	}
 	*out = c;
 	return 0;
-}
-
-void pt_conf_free(struct pt_conf *c)
-{
-	free(c);
 }
 
 int pt_conf_count(const struct pt_conf *c)
@@ -450,5 +525,5 @@ int pt_conf_count(const struct pt_conf *c)
 
 const struct pt_conf_entry *pt_conf_entry(const struct pt_conf *c, int i)
 {
-	return c && i >= 0 && i < c->nr ? &c->e[i] : NULL;
+	return c && i >= 0 && i < c->nr ? c->e[i] : NULL;
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/abi-priv.h"
 #include "lib/disc-priv.h"
 
 /* The end of every "malformed device" sentence: the forms there are. */
@@ -124,12 +125,11 @@ static bool ifname_ok(const char *s)
 	return true;
 }
 
-int pt_devarg_parse(const char *arg, struct pt_devarg *out)
+static int devarg_parse(const char *arg, struct pt_devarg *out)
 {
 	size_t n;
 	const char *colon;
 
-	memset(out, 0, sizeof(*out));
 	if (!arg || !*arg)
 		return pt_set_error(EINVAL, "malformed device '': empty; "
 				    PT_DEVARG_FORMS);
@@ -187,6 +187,18 @@ int pt_devarg_parse(const char *arg, struct pt_devarg *out)
 	return bad(arg, "vendor:device ids are two groups of 4 hex digits");
 }
 
+/* Parsed in full, then handed out as far as the caller's struct reaches. */
+int pt_devarg_parse(const char *arg, struct pt_devarg *out)
+{
+	struct pt_devarg full = PT_DEVARG_INIT;
+	int ret = devarg_parse(arg, &full);
+
+	if (ret < 0)
+		return ret;
+	return pt_write_sized(out, &full, sizeof(full), "pt_devarg_parse: "
+			      "struct pt_devarg", "PT_DEVARG_INIT");
+}
+
 /* Does d match a selector that can match several (ids, class, slot)? */
 static bool matches(const struct pt_device *d, const struct pt_devarg *da)
 {
@@ -237,7 +249,7 @@ static int select_many(const struct pt_system *sys, const char *arg,
 	int hits = 0;
 
 	for (int i = 0; i < sys->nr_devices; i++) {
-		const struct pt_device *d = &sys->devices[i];
+		const struct pt_device *d = sys->devices[i];
 
 		if (!matches(d, da))
 			continue;
@@ -268,7 +280,7 @@ static int resolve(struct pt_ctx *ctx, const char *arg, bool many, bool all,
 		   const struct pt_device **out, int max)
 {
 	const struct pt_system *sys;
-	struct pt_devarg da;
+	struct pt_devarg da = PT_DEVARG_INIT;
 	char bdf[PT_BDF_LEN];
 	int ret;
 
@@ -290,8 +302,8 @@ static int resolve(struct pt_ctx *ctx, const char *arg, bool many, bool all,
 		return 1;
 	case PT_DEVARG_IFNAME:
 		for (int i = 0; i < sys->nr_devices; i++)
-			if (ptd_strv_has(&sys->devices[i].net, da.ifname)) {
-				out[0] = &sys->devices[i];
+			if (ptd_strv_has(&sys->devices[i]->net, da.ifname)) {
+				out[0] = sys->devices[i];
 				return 1;
 			}
 		return pt_set_error(ENODEV, "unknown device '%s': no PCI device "

@@ -21,6 +21,45 @@
 
 struct udev;
 
+/*
+ * What stands behind the scan's public structs (lib/ABI.md rule 1): the
+ * public struct first, its `const char *` names and arrays pointing into
+ * the storage after it, so that their lengths are not in the ABI.  Every
+ * struct pt_device, pt_group and pt_blocker the library hands out is the
+ * `pub` of one of these; the library writes through the private side.
+ */
+struct ptd_device {
+	struct pt_device pub;
+	char bdf[PT_BDF_LEN];
+	char driver[PT_NAME_LEN];
+	char driver_override[PT_NAME_LEN];
+	char parent[PT_BDF_LEN];
+	char physfn[PT_BDF_LEN];
+	struct pt_bar bars[7];
+	struct pt_caps caps;
+	uint8_t *config;		/* pub.config_len bytes */
+};
+
+struct ptd_group {
+	struct pt_group pub;
+	char type[PT_NAME_LEN];
+};
+
+static inline struct ptd_device *ptd_device(const struct pt_device *d)
+{
+	return (struct ptd_device *)d;
+}
+
+static inline struct ptd_group *ptd_group(const struct pt_group *g)
+{
+	return (struct ptd_group *)g;
+}
+
+struct ptd_device *ptd_device_new(void);
+void ptd_device_free(struct pt_device *d);
+struct ptd_group *ptd_group_new(int id);
+void ptd_group_free(struct pt_group *g);
+
 struct pt_ctx {
 	struct pt_sysfs fs;		/* the root: live system or a tree */
 	struct pci_access *pacc;

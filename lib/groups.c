@@ -54,9 +54,33 @@ bool pt_driver_is_dma_safe(const char *driver, bool is_bridge)
 
 static int group_cmp(const void *a, const void *b)
 {
-	const struct pt_group *x = a, *y = b;
+	const struct pt_group *x = *(struct pt_group *const *)a;
+	const struct pt_group *y = *(struct pt_group *const *)b;
 
 	return (x->id > y->id) - (x->id < y->id);
+}
+
+struct ptd_group *ptd_group_new(int id)
+{
+	struct ptd_group *gg = calloc(1, sizeof(*gg));
+
+	if (!gg)
+		return NULL;
+	gg->pub.id = id;
+	gg->pub.type = gg->type;
+	return gg;
+}
+
+void ptd_group_free(struct pt_group *g)
+{
+	if (!g)
+		return;
+	free(g->devices);
+	ptd_strv_free(&g->not_viable);
+	ptd_strv_free(&g->needs_rebind);
+	ptd_strv_free(&g->blocked_by);
+	ptd_blockers_free(&g->blockers);
+	free(ptd_group(g));
 }
 
 static int dev_ptr_cmp(const void *a, const void *b)
@@ -67,12 +91,13 @@ static int dev_ptr_cmp(const void *a, const void *b)
 
 const struct pt_group *pt_find_group(const struct pt_system *sys, int id)
 {
-	struct pt_group key = { .id = id };
+	struct pt_group key = { .id = id }, *k = &key, **hit;
 
 	if (!sys || !sys->groups)
 		return NULL;
-	return bsearch(&key, sys->groups, (size_t)sys->nr_groups,
-		       sizeof(key), group_cmp);
+	hit = bsearch(&k, sys->groups, (size_t)sys->nr_groups,
+		      sizeof(*sys->groups), group_cmp);
+	return hit ? *hit : NULL;
 }
 
 void ptd_group_judge(struct pt_group *g)
@@ -130,8 +155,8 @@ static int group_read(struct pt_ctx *ctx, struct pt_system *sys, int gfd,
 	ssize_t n;
 
 	snprintf(rel, sizeof(rel), "%d/type", g->id);
-	if (pt_sysfs_read_str_at(&ctx->fs, gfd, rel, g->type, sizeof(g->type)) < 0)
-		g->type[0] = '\0';	/* before Linux 5.11 there is no type */
+	if (pt_sysfs_read_str_at(&ctx->fs, gfd, rel, ptd_group(g)->type, PT_NAME_LEN) < 0)
+		ptd_group(g)->type[0] = '\0';	/* before Linux 5.11 there is no type */
 	snprintf(rel, sizeof(rel), "%d/devices", g->id);
 	fd = pt_sysfs_open(&ctx->fs, gfd, rel, O_RDONLY | O_DIRECTORY);
 	if (fd < 0) {
@@ -181,7 +206,7 @@ int ptd_scan_groups(struct pt_ctx *ctx, struct pt_system *sys)
 		if (*end || id < 0 || id > 1000000)
 			continue;
 		if (sys->nr_groups == cap) {
-			struct pt_group *ng;
+			struct pt_group **ng;
 
 			cap = cap ? cap * 2 : 16;
 			ng = realloc(sys->groups, sizeof(*ng) * (size_t)cap);
@@ -191,8 +216,13 @@ int ptd_scan_groups(struct pt_ctx *ctx, struct pt_system *sys)
 			}
 			sys->groups = ng;
 		}
-		memset(&sys->groups[sys->nr_groups], 0, sizeof(struct pt_group));
-		sys->groups[sys->nr_groups++].id = (int)id;
+		struct ptd_group *gg = ptd_group_new((int)id);
+
+		if (!gg) {
+			closedir(dir);
+			return pt_set_error(ENOMEM, "out of memory");
+		}
+		sys->groups[sys->nr_groups++] = &gg->pub;
 	}
 	closedir(dir);
 	if (!sys->nr_groups) {
@@ -208,12 +238,11 @@ int ptd_scan_groups(struct pt_ctx *ctx, struct pt_system *sys)
 		return pt_set_error(-gfd, "cannot read %s: %s", path,
 				    strerror(-gfd));
 	}
-	/* the groups' device pointers are set after the sort: stable now */
 	for (int i = 0; i < sys->nr_groups; i++) {
-		ret = group_read(ctx, sys, gfd, &sys->groups[i]);
+		ret = group_read(ctx, sys, gfd, sys->groups[i]);
 		if (ret < 0)
 			break;
-		ptd_group_judge(&sys->groups[i]);
+		ptd_group_judge(sys->groups[i]);
 	}
 	close(gfd);
 	return ret < 0 ? ret : 0;

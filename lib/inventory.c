@@ -25,7 +25,7 @@ int pt_inventory_group_endpoints(const struct pt_group *g)
 const struct pt_check *pt_inventory_check(const struct pt_inventory *inv,
 					  enum pt_check_id id)
 {
-	return pt_checks_find(inv->host.checks, id);
+	return pt_checks_find(inv->host->checks, id);
 }
 
 static bool passed(const struct pt_inventory *inv, enum pt_check_id id)
@@ -35,10 +35,24 @@ static bool passed(const struct pt_inventory *inv, enum pt_check_id id)
 	return c && c->status == PT_CHECK_PASS;
 }
 
+/* The inventory and the storage behind its pointers (lib/ABI.md rule 1). */
+struct inv_function {
+	struct pt_inv_function pub;
+	char cdev[PT_NAME_LEN];
+};
+
+struct inv {
+	struct pt_inventory pub;
+	struct pt_inv_host host;
+	struct inv_function *fns;
+	struct pt_inv_group *groups;
+};
+
 static int host_facts(struct pt_ctx *ctx, const struct pt_check_opts *opts,
-		      struct pt_inventory *inv)
+		      struct inv *iv)
 {
-	struct pt_inv_host *h = &inv->host;
+	struct pt_inventory *inv = &iv->pub;
+	struct pt_inv_host *h = &iv->host;
 	int n = pt_host_check(ctx, opts, &h->checks);
 
 	if (n < 0)
@@ -54,24 +68,29 @@ static int host_facts(struct pt_ctx *ctx, const struct pt_check_opts *opts,
 /* The VFIO device cdev of a function bound to vfio-pci: its sysfs name
  * (Linux 6.1+), and whether the char device exists (CONFIG_VFIO_DEVICE_CDEV,
  * 6.6+). */
-static void find_cdev(struct pt_ctx *ctx, struct pt_inv_function *f)
+static void find_cdev(struct pt_ctx *ctx, struct inv_function *fi)
 {
+	struct pt_inv_function *f = &fi->pub;
 	char rel[PATH_MAX];
 
-	if (pt_sysfs_vfio_cdev(&ctx->fs, f->dev->bdf, f->cdev, sizeof(f->cdev)) < 0) {
-		f->cdev[0] = '\0';
+	if (pt_sysfs_vfio_cdev(&ctx->fs, f->dev->bdf, fi->cdev, sizeof(fi->cdev)) < 0) {
+		fi->cdev[0] = '\0';
 		return;
 	}
-	snprintf(rel, sizeof(rel), "dev/vfio/devices/%s", f->cdev);
+	snprintf(rel, sizeof(rel), "dev/vfio/devices/%s", fi->cdev);
 	f->cdev_node = pt_sysfs_exists(&ctx->fs, rel);
 }
 
-static void fill_function(struct pt_ctx *ctx, struct pt_inv_function *f,
+static void fill_function(struct pt_ctx *ctx, struct inv *iv,
 			  const struct pt_device *d, bool selected)
 {
+	struct pt_inventory *inv = &iv->pub;
+	struct inv_function *fi = &iv->fns[inv->nr_fn];
+	struct pt_inv_function *f = &fi->pub;
 	char rel[64];
 
-	memset(f, 0, sizeof(*f));
+	inv->fn[inv->nr_fn++] = f;
+	f->cdev = fi->cdev;
 	f->dev = d;
 	f->group = d->group;
 	f->selected = selected;
@@ -79,7 +98,7 @@ static void fill_function(struct pt_ctx *ctx, struct pt_inv_function *f,
 		snprintf(rel, sizeof(rel), "dev/vfio/%d", d->group->id);
 		f->group_node = pt_sysfs_exists(&ctx->fs, rel);
 	}
-	find_cdev(ctx, f);
+	find_cdev(ctx, fi);
 }
 
 static bool same_slot(const struct pt_device *a, const struct pt_device *b)
@@ -94,15 +113,15 @@ static bool same_slot(const struct pt_device *a, const struct pt_device *b)
 static void number_slots(struct pt_inventory *inv)
 {
 	for (int i = 0; i < inv->nr_fn; i++) {
-		struct pt_inv_function *f = &inv->fn[i];
+		struct pt_inv_function *f = inv->fn[i];
 
 		f->slot_nr = 1;
 		f->slot_pos = 0;
 		for (int k = 0; k < inv->nr_fn; k++) {
-			if (k == i || !same_slot(f->dev, inv->fn[k].dev))
+			if (k == i || !same_slot(f->dev, inv->fn[k]->dev))
 				continue;
 			f->slot_nr++;
-			if (strcmp(inv->fn[k].dev->bdf, f->dev->bdf) < 0)
+			if (strcmp(inv->fn[k]->dev->bdf, f->dev->bdf) < 0)
 				f->slot_pos++;
 		}
 	}
@@ -128,7 +147,7 @@ static int pick_groups(const struct pt_system *sys,
 	if (!v)
 		return pt_set_error(ENOMEM, "inventory: out of memory");
 	for (int i = 0; i < sys->nr_groups; i++) {
-		const struct pt_group *g = &sys->groups[i];
+		const struct pt_group *g = sys->groups[i];
 		bool want = nsel == 0;
 
 		for (int k = 0; k < nsel && !want; k++)
@@ -154,25 +173,30 @@ static int count_ungrouped(const struct pt_system *sys,
 		return n;
 	}
 	for (int i = 0; i < sys->nr_devices; i++)
-		n += !sys->devices[i].group && !sys->devices[i].is_bridge;
+		n += !sys->devices[i]->group && !sys->devices[i]->is_bridge;
 	return n;
 }
 
 static int fill(struct pt_ctx *ctx, const struct pt_system *sys,
 		const struct pt_device *const *sel, int nsel,
-		const struct pt_group **gv, int ngv, struct pt_inventory *inv)
+		const struct pt_group **gv, int ngv, struct inv *iv)
 {
+	struct pt_inventory *inv = &iv->pub;
 	int nfn = count_ungrouped(sys, sel, nsel), ng = ngv + (nfn > 0);
 
 	for (int i = 0; i < ngv; i++)
 		nfn += pt_inventory_group_endpoints(gv[i]);
 	inv->fn = calloc((size_t)nfn + 1, sizeof(*inv->fn));
+	iv->fns = calloc((size_t)nfn + 1, sizeof(*iv->fns));
 	inv->groups = calloc((size_t)ng + 1, sizeof(*inv->groups));
-	if (!inv->fn || !inv->groups)
+	iv->groups = calloc((size_t)ng + 1, sizeof(*iv->groups));
+	if (!inv->fn || !iv->fns || !inv->groups || !iv->groups)
 		return pt_set_error(ENOMEM, "inventory: out of memory");
 	for (int i = 0; i < ngv; i++) {
-		struct pt_inv_group *ig = &inv->groups[inv->nr_groups++];
+		struct pt_inv_group *ig = inv->groups[inv->nr_groups] =
+			&iv->groups[inv->nr_groups];
 
+		inv->nr_groups++;
 		ig->group = gv[i];
 		ig->first = inv->nr_fn;
 		for (int k = 0; k < gv[i]->nr_devices; k++) {
@@ -182,21 +206,22 @@ static int fill(struct pt_ctx *ctx, const struct pt_system *sys,
 				ig->nr_bridges++;
 				continue;
 			}
-			fill_function(ctx, &inv->fn[inv->nr_fn++], d,
-				      is_selected(d, sel, nsel));
+			fill_function(ctx, iv, d, is_selected(d, sel, nsel));
 			ig->nr++;
 		}
 	}
 	if (ng > ngv) {
-		struct pt_inv_group *ig = &inv->groups[inv->nr_groups++];
+		struct pt_inv_group *ig = inv->groups[inv->nr_groups] =
+			&iv->groups[inv->nr_groups];
 
+		inv->nr_groups++;
 		ig->first = inv->nr_fn;
 		for (int i = 0; i < (nsel ? nsel : sys->nr_devices); i++) {
-			const struct pt_device *d = nsel ? sel[i] : &sys->devices[i];
+			const struct pt_device *d = nsel ? sel[i] : sys->devices[i];
 
 			if (d->group || (nsel ? is_selected(d, sel, i) : d->is_bridge))
 				continue;
-			fill_function(ctx, &inv->fn[inv->nr_fn++], d, nsel > 0);
+			fill_function(ctx, iv, d, nsel > 0);
 			ig->nr++;
 		}
 	}
@@ -210,36 +235,41 @@ int pt_inventory_build(struct pt_ctx *ctx, const struct pt_device *const *sel,
 {
 	const struct pt_system *sys;
 	const struct pt_group **gv = NULL;
-	struct pt_inventory *inv;
+	struct inv *iv;
 	int ngv = 0, ret;
 
 	*out = NULL;
 	ret = pt_scan(ctx, &sys);
 	if (ret < 0)
 		return ret;
-	inv = calloc(1, sizeof(*inv));
-	if (!inv)
+	iv = calloc(1, sizeof(*iv));
+	if (!iv)
 		return pt_set_error(ENOMEM, "inventory: out of memory");
-	ret = host_facts(ctx, opts, inv);
+	iv->pub.host = &iv->host;
+	ret = host_facts(ctx, opts, iv);
 	if (!ret)
 		ret = pick_groups(sys, sel, nsel, &gv, &ngv);
 	if (!ret)
-		ret = fill(ctx, sys, sel, nsel, gv, ngv, inv);
+		ret = fill(ctx, sys, sel, nsel, gv, ngv, iv);
 	free(gv);
 	if (ret) {
-		pt_inventory_free(inv);
+		pt_inventory_free(&iv->pub);
 		return ret;
 	}
-	*out = inv;
+	*out = &iv->pub;
 	return 0;
 }
 
 void pt_inventory_free(struct pt_inventory *inv)
 {
+	struct inv *iv = (struct inv *)inv;
+
 	if (!inv)
 		return;
-	pt_checks_free(inv->host.checks);
+	pt_checks_free(iv->host.checks);
 	free(inv->fn);
 	free(inv->groups);
-	free(inv);
+	free(iv->fns);
+	free(iv->groups);
+	free(iv);
 }

@@ -13,7 +13,7 @@
  *	if (pt_inventory_build(ctx, sel, 1, &inv) < 0)
  *		fprintf(stderr, "%s\n", pt_last_error());
  *	for (int i = 0; i < inv->nr_fn; i++)
- *		printf("%s group %d\n", inv->fn[i].dev->bdf, inv->fn[i].dev->iommu_group);
+ *		printf("%s group %d\n", inv->fn[i]->dev->bdf, inv->fn[i]->dev->iommu_group);
  *	pt_inventory_free(inv);
  *
  * Everything is read under the context's root (--root trees work); the
@@ -43,7 +43,7 @@ struct pt_inv_function {
 	const struct pt_group *group;	/* NULL: the device is in no group */
 	bool selected;			/* named by the caller (not a peer) */
 	bool group_node;		/* ROOT/dev/vfio/N exists */
-	char cdev[PT_NAME_LEN];		/* "vfio0" (sysfs vfio-dev/, Linux 6.1+),
+	const char *cdev;		/* "vfio0" (sysfs vfio-dev/, Linux 6.1+),
 					 * "" none */
 	bool cdev_node;			/* ROOT/dev/vfio/devices/CDEV exists: the
 					 * char device (CONFIG_VFIO_DEVICE_CDEV,
@@ -61,11 +61,16 @@ struct pt_inv_group {
 	int nr_bridges;			/* bridges of the group (never passed) */
 };
 
+/*
+ * Owned by the library (pt_inventory_build(), pt_inventory_free()); its
+ * parts are reached through pointers, so that each can grow at its end
+ * (lib/ABI.md rule 1): never allocate, copy or embed them.
+ */
 struct pt_inventory {
-	struct pt_inv_host host;
-	struct pt_inv_function *fn;	/* by group id, then BDF; ungrouped last */
+	const struct pt_inv_host *host;
+	struct pt_inv_function **fn;	/* by group id, then BDF; ungrouped last */
 	int nr_fn;
-	struct pt_inv_group *groups;	/* same order */
+	struct pt_inv_group **groups;	/* same order */
 	int nr_groups;
 };
 

@@ -54,7 +54,7 @@ int pt_set_errorv(int err, const char *fmt, va_list ap);
  *		return 2;
  *	}
  *	for (int i = 0; i < sys->nr_devices; i++) {
- *		const struct pt_device *d = &sys->devices[i];
+ *		const struct pt_device *d = pt_system_device(sys, i);
  *		printf("%s %s group %d %s\n", d->bdf, d->driver, d->iommu_group,
  *		       d->group && d->group->viable ? "viable" : "-");
  *	}
@@ -98,6 +98,9 @@ struct pt_strv {
 
 enum pt_bar_kind { PT_BAR_MEM, PT_BAR_IO };
 
+/* A device's BARs are an array of these (pt_device.bars): its size is
+ * part of the ABI, so struct pt_bar never grows; a new BAR property would
+ * come as a function. */
 struct pt_bar {
 	int index;		/* 0..5, 6 = expansion ROM */
 	enum pt_bar_kind kind;
@@ -124,6 +127,7 @@ enum pt_pcie_type {
  * out of range.
  */
 struct pt_caps {
+	size_t size;		/* PT_CAPS_INIT when the caller allocates it */
 	uint16_t pcie;		/* PCI Express cap offset */
 	int pcie_type;		/* enum pt_pcie_type, -1 without PCIe */
 	bool flr;		/* PCIe DevCap bit 28 Function Level Reset */
@@ -144,11 +148,14 @@ struct pt_caps {
 	uint16_t sriov;		/* extended cap offset of SR-IOV */
 	uint16_t sriov_total_vfs;
 	uint16_t ari;
+	/* new fields only here, at the end (lib/ABI.md rule 3) */
 };
+#define PT_CAPS_INIT { .size = sizeof(struct pt_caps) }
 
 /* Decodes capabilities from a raw config space (len 64..4096 bytes; a
- * shorter buffer is padded with 0xff like absent hardware).  Used by
- * pt_scan() on each device's config and by the fuzz target. */
+ * shorter buffer is padded with 0xff like absent hardware) into *caps,
+ * whose .size the caller sets (PT_CAPS_INIT).  Used by pt_scan() on each
+ * device's config and by the fuzz target. */
 int pt_caps_decode(struct pt_ctx *ctx, const uint8_t *cfg, size_t len,
 		   struct pt_caps *caps);
 
@@ -164,7 +171,7 @@ struct pt_group;
  */
 struct pt_blocker {
 	const char *id;		/* "storage.mount", "net.route", "platform.lpc" */
-	char bdf[PT_BDF_LEN];	/* the device it holds */
+	const char *bdf;	/* the device it holds */
 	char *subject;		/* what on it is used: "nvme0n1p2", "enp3s0",
 				 * "ttyS1", "/dev/dri/card0", the BDF itself */
 	char *text;		/* the human reason, as in in_use */
@@ -172,12 +179,21 @@ struct pt_blocker {
 				 * (assign never moves it) */
 };
 struct pt_blockers {
-	struct pt_blocker *v;
+	struct pt_blocker **v;	/* v[i]: one blocker (pointers: it may grow) */
 	int n;
 };
 
+/*
+ * The scan's results.  The library owns them (pt_scan(); they live until
+ * pt_ctx_free()) and callers only read them through pointers: never
+ * allocate, copy or embed a struct pt_device, pt_group or pt_system, so
+ * that each can grow at its end without breaking a program built against
+ * an older header (lib/ABI.md).  Strings are owned by the context and never
+ * NULL ("" when absent).
+ */
+
 struct pt_device {
-	char bdf[PT_BDF_LEN];		/* "0000:01:00.0" */
+	const char *bdf;		/* "0000:01:00.0" */
 	unsigned int domain, bus, dev, func;
 	uint16_t vendor_id, device_id;
 	uint16_t subsys_vendor_id, subsys_device_id;
@@ -189,20 +205,20 @@ struct pt_device {
 	const char *device_name;
 	const char *subsys_name;
 	const char *class_name;
-	char driver[PT_NAME_LEN];	/* "" when unbound */
-	char driver_override[PT_NAME_LEN];	/* "" when unset */
+	const char *driver;		/* "" when unbound */
+	const char *driver_override;	/* "" when unset */
 	int iommu_group;		/* -1 when none */
 	int numa_node;			/* -1 when unknown */
-	struct pt_bar bars[7];
+	const struct pt_bar *bars;	/* nr_bars of them, ascending index */
 	int nr_bars;
-	struct pt_caps caps;
-	uint8_t config[256];		/* first 256 bytes of config space */
-	size_t config_len;		/* bytes the kernel exposes (256/4096) */
+	const struct pt_caps *caps;
+	const uint8_t *config;		/* config space, config_len bytes */
+	size_t config_len;		/* bytes the kernel exposes (64/256/4096) */
 	struct pt_strv reset_methods;	/* in the kernel's order */
 	bool reset_from_kernel;		/* read from reset_method, not derived */
 	bool is_bridge;			/* PCI-to-PCI/CardBus bridge (header 1/2) */
-	char parent[PT_BDF_LEN];	/* upstream bridge, "" on a root bus */
-	char physfn[PT_BDF_LEN];	/* SR-IOV: the PF of this VF, "" */
+	const char *parent;		/* upstream bridge, "" on a root bus */
+	const char *physfn;		/* SR-IOV: the PF of this VF, "" */
 	struct pt_strv vfs;		/* SR-IOV: VFs of this PF */
 	int sriov_totalvfs, sriov_numvfs;	/* -1 when not a PF */
 	bool boot_vga;
@@ -220,7 +236,7 @@ struct pt_device {
 
 struct pt_group {
 	int id;
-	char type[PT_NAME_LEN];		/* "DMA", "DMA-FQ", "identity", ... "" */
+	const char *type;		/* "DMA", "DMA-FQ", "identity", ... "" */
 	struct pt_device **devices;	/* members, ascending BDF */
 	int nr_devices;
 	/*
@@ -241,15 +257,13 @@ struct pt_group {
 };
 
 struct pt_system {
-	struct pt_device *devices;	/* ascending BDF */
+	struct pt_device **devices;	/* ascending BDF */
 	int nr_devices;
 	bool has_iommu;			/* sys/kernel/iommu_groups is not empty */
-	struct pt_group *groups;	/* ascending id; NULL without IOMMU */
+	struct pt_group **groups;	/* ascending id; NULL without IOMMU */
 	int nr_groups;
 };
-/* Device / group i (0 <= i < nr_devices / nr_groups), NULL outside: the
- * way to reach them that survives struct pt_device and pt_group growing
- * (lib/ABI.md, step 1; sys->devices[i] makes their size the caller's). */
+/* Device / group i (0 <= i < nr_devices / nr_groups), NULL outside. */
 const struct pt_device *pt_system_device(const struct pt_system *sys, int i);
 const struct pt_group *pt_system_group(const struct pt_system *sys, int i);
 
@@ -296,6 +310,7 @@ enum pt_devarg_kind {
 	PT_DEVARG_CLASS,
 };
 struct pt_devarg {
+	size_t size;				/* PT_DEVARG_INIT: its size */
 	enum pt_devarg_kind kind;
 	unsigned int domain, bus, dev, func;	/* PT_DEVARG_BDF (domain: 4-8
 						 * hex digits, VMD has 10000+);
@@ -304,8 +319,11 @@ struct pt_devarg {
 	unsigned int vendor, device;		/* PT_DEVARG_IDS */
 	char ifname[PT_NAME_LEN];		/* PT_DEVARG_IFNAME */
 	char class_key[16];			/* PT_DEVARG_CLASS: "net" */
+	/* new fields only here, at the end (lib/ABI.md rule 3) */
 };
-/* Syntax only.  -EINVAL with "malformed device 'X': ..." */
+#define PT_DEVARG_INIT { .size = sizeof(struct pt_devarg) }
+/* Syntax only, into *out (its .size set: PT_DEVARG_INIT).  -EINVAL with
+ * "malformed device 'X': ..." */
 int pt_devarg_parse(const char *arg, struct pt_devarg *out);
 /* Parses and finds the one device: -EINVAL malformed, -ENODEV unknown,
  * -EEXIST when ids, a class or a slot match several (the message lists
@@ -475,12 +493,13 @@ enum pt_bind_result {
 };
 const char *pt_bind_result_name(enum pt_bind_result r);
 
+/* Owned by the transaction; names never NULL ("" when none). */
 struct pt_txn_member {
-	char bdf[PT_BDF_LEN];
-	char driver[PT_NAME_LEN];	/* bound before this run, "" none */
-	char override[PT_NAME_LEN];	/* driver_override before, "" none */
+	const char *bdf;
+	const char *driver;		/* bound before this run, "" none */
+	const char *override;		/* driver_override before, "" none */
 	enum pt_txn_move move;
-	char target[PT_NAME_LEN];	/* TO_VFIO, TO_DRIVER: the driver */
+	const char *target;		/* TO_VFIO, TO_DRIVER: the driver */
 	enum pt_bind_result result;
 };
 
@@ -491,7 +510,7 @@ struct pt_txn_group {
 	bool journaled;		/* release: targets come from its journal */
 	struct pt_strv blocked_by;	/* "BDF: reason", every one */
 	struct pt_strv warnings;	/* e.g. an SR-IOV PF's VFs will vanish */
-	struct pt_txn_member *members;	/* ascending BDF */
+	struct pt_txn_member **members;	/* ascending BDF (pointers: it may grow) */
 	int nr_members;
 };
 
@@ -599,7 +618,7 @@ const char *pt_txn_error(const struct pt_txn *t);
 
 /* PT_TXN_SET_VFS: the PF's VFs, before and after. */
 struct pt_txn_vfs {
-	char pf[PT_BDF_LEN];
+	const char *pf;
 	int total, before, after;	/* sriov_totalvfs, numvfs */
 	bool refused;
 	struct pt_strv in_use;		/* why destroying the VFs would hurt */
@@ -607,30 +626,41 @@ struct pt_txn_vfs {
 };
 const struct pt_txn_vfs *pt_txn_vfs(const struct pt_txn *t);
 
-/* /etc/passthru.conf: one device per line, see configs/passthru.conf. */
-#define PT_CONF_MAX	128
-#define PT_CONF_NAME_LEN 256	/* user and group names (SSSD: bob@corp) */
+/*
+ * /etc/passthru.conf: one device per line, see configs/passthru.conf.  The
+ * library allocates the config (pt_conf_open(), pt_conf_from_text(); freed
+ * by pt_conf_free()) and the caller reaches its entries through
+ * pt_conf_entry(): struct pt_conf is opaque, and an entry only grows at
+ * its end.  Parse errors are -EINVAL with "passthru.conf line N: ...";
+ * pt_conf_open() returns -ENOENT (*out NULL, no error set) when the file
+ * does not exist.
+ */
+struct pt_conf;
 struct pt_conf_entry {
-	char bdf[PT_BDF_LEN];		/* "" when matched by ids */
+	const char *bdf;		/* "" when matched by ids */
 	unsigned int vendor, device;	/* ids when bdf is "" */
-	char user[PT_CONF_NAME_LEN];	/* owner of /dev/vfio/N, "" none */
-	char group[PT_CONF_NAME_LEN];
+	const char *user;		/* owner of /dev/vfio/N, "" none */
+	const char *group;
 	bool force;			/* assign its groups even when blocked */
 	int line;
 };
-struct pt_conf {
-	int nr;
-	struct pt_conf_entry e[PT_CONF_MAX];
-};
-/* -EINVAL with "passthru.conf line N: ..." on bad input; -E2BIG past
- * PT_CONF_MAX devices. */
-int pt_conf_parse(const char *buf, size_t len, struct pt_conf *c);
-int pt_conf_load(const char *path, struct pt_conf *c);	/* -ENOENT ok */
+int pt_conf_open(const char *path, struct pt_conf **out);
+int pt_conf_from_text(const char *buf, size_t len, struct pt_conf **out);
+void pt_conf_free(struct pt_conf *c);
+int pt_conf_count(const struct pt_conf *c);
+/* Entry i (0 <= i < count), NULL outside. */
+const struct pt_conf_entry *pt_conf_entry(const struct pt_conf *c, int i);
+/* The first entry naming the device (its BDF, or its ids), NULL when none. */
 const struct pt_conf_entry *pt_conf_match(const struct pt_conf *c,
 		const char *bdf, unsigned int vendor, unsigned int device);
+/* Whether this entry names the device. */
+bool pt_conf_entry_matches(const struct pt_conf_entry *e, const char *bdf,
+			   unsigned int vendor, unsigned int device);
 /* A user or group name the file can hold: what getpwnam(3) may resolve
  * (SSSD's bob@corp.example, DOMAIN\bob) minus what the format reserves
- * (blanks, '#') and passwd(5)'s ':'; not starting with '-'. */
+ * (blanks, '#') and passwd(5)'s ':'; not starting with '-'; shorter than
+ * PT_CONF_NAME_MAX bytes (a rule of the file, not a buffer size). */
+#define PT_CONF_NAME_MAX 256
 bool pt_conf_name_ok(const char *name);
 /*
  * Adds (or removes) the line for a full BDF, keeping everything else.
@@ -640,18 +670,6 @@ bool pt_conf_name_ok(const char *name);
  */
 int pt_conf_add(const char *path, const char *bdf, const char *opts);
 int pt_conf_remove(const char *path, const char *bdf);
-/*
- * The form that can grow (lib/ABI.md, step 1): the library allocates the
- * config, the caller reaches the entries through pt_conf_entry() and never
- * sizes, copies or embeds struct pt_conf.  pt_conf_open() returns -ENOENT
- * (*out NULL, no error set) when the file does not exist.
- */
-int pt_conf_open(const char *path, struct pt_conf **out);
-int pt_conf_from_text(const char *buf, size_t len, struct pt_conf **out);
-void pt_conf_free(struct pt_conf *c);
-int pt_conf_count(const struct pt_conf *c);
-/* Entry i (0 <= i < count), NULL outside. */
-const struct pt_conf_entry *pt_conf_entry(const struct pt_conf *c, int i);
 /* ==== end of binding ==================================================== */
 
 #ifdef __cplusplus

@@ -53,7 +53,7 @@ int ptt_persist_check(struct pt_txn *t)
 					    "written to passthru.conf (no blanks, '#', "
 					    "':', ',' or '/', not starting with '-', "
 					    "shorter than %d bytes); nothing was changed",
-					    bad, PT_CONF_NAME_LEN);
+					    bad, PT_CONF_NAME_MAX);
 	}
 	return 0;
 }
@@ -229,7 +229,7 @@ static void softdep_drop(struct pt_txn *t, struct lines *l, int gid,
 static int persist_group(struct pt_txn *t, struct ptt_group *g, const char *conf,
 			 struct lines *mp)
 {
-	char opts[2 * PT_CONF_NAME_LEN + 16] = "";
+	char opts[2 * PT_CONF_NAME_MAX + 16] = "";
 	int ret;
 
 	if (g->user)
@@ -238,9 +238,9 @@ static int persist_group(struct pt_txn *t, struct ptt_group *g, const char *conf
 		snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts), "%sgroup=%s",
 			 *opts ? " " : "", g->group);
 	for (int k = 0; k < g->pub.nr_members; k++) {
-		const struct pt_txn_member *m = &g->mem[k];
+		const struct ptt_member *m = &g->mem[k];
 
-		if (m->move == PT_MOVE_STAYS_BRIDGE)
+		if (m->pub.move == PT_MOVE_STAYS_BRIDGE)
 			continue;
 		if (ptt_dry(t)) {
 			ptt_note(t, PT_NOTE_PERSIST, g->pub.id, "--persist would add %s "
@@ -263,17 +263,32 @@ static int persist_group(struct pt_txn *t, struct ptt_group *g, const char *conf
 	return 0;
 }
 
+/* An ids line would bring a released device back at the next boot: say so. */
+static void note_ids_line(struct pt_txn *t, struct ptt_group *g, const char *conf,
+			  const struct pt_device *d)
+{
+	const struct pt_conf_entry *e;
+	struct pt_conf *c;
+
+	if (pt_conf_open(conf, &c))
+		return;
+	e = pt_conf_match(c, d->bdf, d->vendor_id, d->device_id);
+	if (e)
+		ptt_note(t, PT_NOTE_PERSIST, g->pub.id, "%s is still listed by ids "
+			 "on line %d of %s; edit that line to stop assigning it "
+			 "at boot", d->bdf, e->line, conf);
+	pt_conf_free(c);
+}
+
 static void unpersist_group(struct pt_txn *t, struct ptt_group *g, const char *conf,
 			    struct lines *mp)
 {
-	struct pt_conf *c = malloc(sizeof(*c));
-
 	for (int k = 0; k < g->pub.nr_members; k++) {
 		const char *bdf = g->mem[k].bdf;
 		const struct pt_device *d;
 		int n;
 
-		if (g->mem[k].move == PT_MOVE_STAYS_BRIDGE)
+		if (g->mem[k].pub.move == PT_MOVE_STAYS_BRIDGE)
 			continue;
 		softdep_drop(t, mp, g->pub.id, bdf);
 		if (ptt_dry(t)) {
@@ -287,19 +302,10 @@ static void unpersist_group(struct pt_txn *t, struct ptt_group *g, const char *c
 		else if (n > 0)
 			ptt_note(t, PT_NOTE_PERSIST, g->pub.id, "%s removed from %s", bdf,
 				 conf);
-		/* an ids line would bring it back at the next boot: say so */
 		d = pt_find_device(t->sys, bdf);
-		if (c && d && !pt_conf_load(conf, c)) {
-			const struct pt_conf_entry *e =
-				pt_conf_match(c, bdf, d->vendor_id, d->device_id);
-
-			if (e)
-				ptt_note(t, PT_NOTE_PERSIST, g->pub.id, "%s is still listed "
-					 "by ids on line %d of %s; edit that line to "
-					 "stop assigning it at boot", bdf, e->line, conf);
-		}
+		if (d)
+			note_ids_line(t, g, conf, d);
 	}
-	free(c);
 	pt_clear_error();
 }
 
@@ -311,29 +317,25 @@ static void unpersist_group(struct pt_txn *t, struct ptt_group *g, const char *c
  * --persist edit and by every assign --from-config (the boot service, or
  * the administrator after editing the file by hand).
  */
-static void mark_name(const struct pt_conf_entry *e, char *buf, size_t n)
+static int mark_add(struct pt_strv *marks, const struct pt_conf_entry *e)
 {
 	if (*e->bdf)
-		snprintf(buf, n, "pci-%s", e->bdf);
-	else
-		snprintf(buf, n, "ids-0x%04x:0x%04x", e->vendor, e->device);
+		return ptd_strv_addf(marks, "pci-%s", e->bdf);
+	return ptd_strv_addf(marks, "ids-0x%04x:0x%04x", e->vendor, e->device);
 }
 
-static bool wanted(const struct pt_conf *c, const char *name)
+/* The marks of a config's entries into *marks; -ENOMEM. */
+int ptt_conf_marks(const struct pt_conf *c, struct pt_strv *marks)
 {
-	char m[64];
-
-	for (int i = 0; c && i < c->nr; i++) {
-		mark_name(&c->e[i], m, sizeof(m));
-		if (!strcmp(m, name))
-			return true;
-	}
-	return false;
+	for (int i = 0; i < pt_conf_count(c); i++)
+		if (mark_add(marks, pt_conf_entry(c, i)))
+			return -ENOMEM;
+	return 0;
 }
 
-void ptt_sync_marks(struct pt_txn *t, const struct pt_conf *c)
+void ptt_sync_marks(struct pt_txn *t, const struct pt_strv *marks)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 320], m[64];
+	char dir[PATH_MAX], path[PATH_MAX + 320];
 	struct dirent *de;
 	DIR *d;
 	int fd;
@@ -342,7 +344,7 @@ void ptt_sync_marks(struct pt_txn *t, const struct pt_conf *c)
 	d = opendir(dir);
 	while (d && (de = readdir(d))) {
 		if ((strncmp(de->d_name, "pci-", 4) && strncmp(de->d_name, "ids-", 4)) ||
-		    wanted(c, de->d_name))
+		    ptd_strv_has(marks, de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (ptt_dry(t))
@@ -353,9 +355,8 @@ void ptt_sync_marks(struct pt_txn *t, const struct pt_conf *c)
 	}
 	if (d)
 		closedir(d);
-	for (int i = 0; c && i < c->nr; i++) {
-		mark_name(&c->e[i], m, sizeof(m));
-		snprintf(path, sizeof(path), "%s/%s", dir, m);
+	for (int i = 0; i < marks->n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, marks->v[i]);
 		if (!access(path, F_OK))
 			continue;
 		if (ptt_dry(t)) {
@@ -374,29 +375,49 @@ void ptt_sync_marks(struct pt_txn *t, const struct pt_conf *c)
 	}
 }
 
-/* What passthru.conf will hold after this run's edits (a dry run's too). */
-static void expected_conf(struct pt_txn *t, const char *conf, struct pt_conf *c)
+/* Was bdf released by this (dry) run? */
+static bool released_here(const struct pt_txn *t, const char *bdf)
 {
-	if (pt_conf_load(conf, c))
-		c->nr = 0;
+	if (t->op != PT_TXN_RELEASE)
+		return false;
+	for (int i = 0; i < t->nr; i++)
+		for (int k = 0; k < t->g[i].pub.nr_members; k++)
+			if (t->g[i].mem[k].pub.move != PT_MOVE_STAYS_BRIDGE &&
+			    !strcmp(t->g[i].mem[k].bdf, bdf))
+				return true;
+	return false;
+}
+
+/* The marks of what passthru.conf will hold after this run's edits: the
+ * file as it is, and for a dry run what the run would have added or
+ * removed.  -ENOMEM. */
+static int expected_marks(struct pt_txn *t, const char *conf, struct pt_strv *marks)
+{
+	struct pt_conf *c = NULL;
+	int ret = 0;
+
+	if (pt_conf_open(conf, &c))
+		c = NULL;
 	pt_clear_error();
-	if (!ptt_dry(t))
-		return;
+	for (int i = 0; !ret && i < pt_conf_count(c); i++) {
+		const struct pt_conf_entry *e = pt_conf_entry(c, i);
+
+		if (!(ptt_dry(t) && *e->bdf && released_here(t, e->bdf)))
+			ret = mark_add(marks, e);
+	}
+	pt_conf_free(c);
+	if (ret || !ptt_dry(t) || t->op == PT_TXN_RELEASE)
+		return ret ? -ENOMEM : 0;
 	for (int i = 0; i < t->nr; i++)
 		for (int k = 0; k < t->g[i].pub.nr_members; k++) {
-			const struct pt_txn_member *m = &t->g[i].mem[k];
+			const struct ptt_member *m = &t->g[i].mem[k];
 
-			if (m->move == PT_MOVE_STAYS_BRIDGE)
+			if (m->pub.move == PT_MOVE_STAYS_BRIDGE)
 				continue;
-			if (t->op == PT_TXN_RELEASE) {
-				for (int e = 0; e < c->nr; e++)
-					if (!strcmp(c->e[e].bdf, m->bdf))
-						c->e[e--] = c->e[--c->nr];
-			} else if (c->nr < PT_CONF_MAX) {
-				memset(&c->e[c->nr], 0, sizeof(c->e[0]));
-				snprintf(c->e[c->nr++].bdf, PT_BDF_LEN, "%s", m->bdf);
-			}
+			if (ptd_strv_addf(marks, "pci-%s", m->bdf))
+				return -ENOMEM;
 		}
+	return 0;
 }
 
 int ptt_persist(struct pt_txn *t)
@@ -434,13 +455,11 @@ int ptt_persist(struct pt_txn *t)
 	}
 	lines_free(&mp);
 	{
-		struct pt_conf *c = malloc(sizeof(*c));
+		struct pt_strv marks = { 0 };
 
-		if (c) {
-			expected_conf(t, conf, c);
-			ptt_sync_marks(t, c);
-			free(c);
-		}
+		if (!expected_marks(t, conf, &marks))
+			ptt_sync_marks(t, &marks);
+		ptd_strv_free(&marks);
 	}
 	return 0;
 }

@@ -25,20 +25,20 @@
 
 static int dev_cmp(const void *a, const void *b)
 {
-	const struct pt_device *x = a, *y = b;
+	const struct pt_device *const *x = a, *const *y = b;
 
-	return strcmp(x->bdf, y->bdf);
+	return strcmp((*x)->bdf, (*y)->bdf);
 }
 
 struct pt_device *ptd_find_device(struct pt_system *sys, const char *bdf)
 {
-	struct pt_device key;
+	struct pt_device key = { .bdf = bdf }, *k = &key, **hit;
 
-	if (!sys || strlen(bdf) >= sizeof(key.bdf))
+	if (!sys || !sys->devices || !bdf)
 		return NULL;
-	strcpy(key.bdf, bdf);
-	return bsearch(&key, sys->devices, (size_t)sys->nr_devices,
-		       sizeof(key), dev_cmp);
+	hit = bsearch(&k, sys->devices, (size_t)sys->nr_devices,
+		      sizeof(*sys->devices), dev_cmp);
+	return hit ? *hit : NULL;
 }
 
 const struct pt_device *pt_find_device(const struct pt_system *sys,
@@ -305,7 +305,7 @@ static int dev_bars(struct pt_ctx *ctx, int dfd, struct pt_device *d,
 	if (nres < 0)
 		return nres;
 	for (int i = 0; i < nbars && i < nres; i++) {
-		struct pt_bar *b = &d->bars[d->nr_bars];
+		struct pt_bar *b = &ptd_device(d)->bars[d->nr_bars];
 		uint32_t reg = 0;
 
 		if (!res_size(&r[i]))
@@ -332,7 +332,7 @@ static int dev_bars(struct pt_ctx *ctx, int dfd, struct pt_device *d,
 			i++;	/* the upper half is not a BAR of its own */
 	}
 	if (nres > 6 && res_size(&r[6])) {
-		struct pt_bar *b = &d->bars[d->nr_bars++];
+		struct pt_bar *b = &ptd_device(d)->bars[d->nr_bars++];
 
 		b->index = 6;
 		b->kind = PT_BAR_MEM;
@@ -370,17 +370,17 @@ static int dev_reset_methods(struct pt_system *sys, struct pt_device *d)
 
 	if (d->reset_from_kernel)
 		return 0;	/* read by dev_fill() */
-	if (d->caps.flr && ptd_strv_add(&d->reset_methods, "flr"))
+	if (d->caps->flr && ptd_strv_add(&d->reset_methods, "flr"))
 		return -ENOMEM;
-	if (d->caps.af_flr && ptd_strv_add(&d->reset_methods, "af_flr"))
+	if (d->caps->af_flr && ptd_strv_add(&d->reset_methods, "af_flr"))
 		return -ENOMEM;
-	if (d->caps.pm && !d->caps.pm_no_soft_reset &&
+	if (d->caps->pm && !d->caps->pm_no_soft_reset &&
 	    ptd_strv_add(&d->reset_methods, "pm"))
 		return -ENOMEM;
 	if (!d->parent[0] || d->is_bridge)
 		return 0;
 	for (int i = 0; i < sys->nr_devices; i++) {
-		struct pt_device *o = &sys->devices[i];
+		struct pt_device *o = sys->devices[i];
 
 		if (o != d && o->domain == d->domain && o->bus == d->bus)
 			alone = 0;
@@ -397,11 +397,11 @@ static int dev_sriov(struct pt_sysfs *fs, int dfd, struct pt_device *d)
 
 	d->sriov_totalvfs = d->sriov_numvfs = -1;
 	if (pt_sysfs_readlink_base_at(fs, dfd, "physfn", bdf, sizeof(bdf)) == 0 &&
-	    ptd_is_bdf(bdf) && strlen(bdf) < sizeof(d->physfn))
-		strcpy(d->physfn, bdf);
+	    ptd_is_bdf(bdf) && strlen(bdf) < sizeof(ptd_device(d)->physfn))
+		strcpy(ptd_device(d)->physfn, bdf);
 	/* only PFs (SR-IOV capability) have the sriov_* files; with a
 	 * 64-byte config (unprivileged) we cannot tell, so look */
-	if ((!d->caps.sriov && d->config_len > 64) ||
+	if ((!d->caps->sriov && d->config_len > 64) ||
 	    pt_sysfs_read_long_at(fs, dfd, "sriov_totalvfs", &v) < 0)
 		return 0;
 	d->sriov_totalvfs = (int)v;
@@ -430,7 +430,7 @@ static void dev_parent(const char *target, struct pt_device *d)
 	*slash = '\0';
 	slash = strrchr(buf, '/');
 	if (slash && ptd_is_bdf(slash + 1))
-		snprintf(d->parent, sizeof(d->parent), "%s", slash + 1);
+		snprintf(ptd_device(d)->parent, PT_BDF_LEN, "%s", slash + 1);
 }
 
 /* Subsystem ids: header 0 at 0x2c, CardBus at 0x40, bridges in their
@@ -459,6 +459,7 @@ static void dev_subsys(struct pci_dev *pd, struct pt_device *d,
 static int dev_fill_at(struct pt_ctx *ctx, int dfd, struct pci_dev *pd,
 		       struct pt_device *d, uint8_t *cfg)
 {
+	struct ptd_device *dd = ptd_device(d);
 	struct pt_sysfs *fs = &ctx->fs;
 	char buf[256];
 	int ret;
@@ -466,8 +467,8 @@ static int dev_fill_at(struct pt_ctx *ctx, int dfd, struct pci_dev *pd,
 
 	/* libpci's PCI_FILL_DRIVER realpath()s the link (a dozen syscalls);
 	 * the link's last component is all we need */
-	if (pt_sysfs_readlink_base_at(fs, dfd, "driver", d->driver, sizeof(d->driver)) < 0)
-		d->driver[0] = '\0';
+	if (pt_sysfs_readlink_base_at(fs, dfd, "driver", dd->driver, sizeof(dd->driver)) < 0)
+		dd->driver[0] = '\0';
 	d->iommu_group = -1;	/* set by groups.c from iommu_groups/N/devices */
 
 	d->config_len = dev_read_config(pd, cfg);
@@ -481,7 +482,11 @@ static int dev_fill_at(struct pt_ctx *ctx, int dfd, struct pci_dev *pd,
 				    !pt_ctx_is_live(ctx) ? "; the tree is incomplete, "
 				    "capture it again with `passthru snapshot`" : "");
 	}
-	memcpy(d->config, cfg, sizeof(d->config));
+	dd->config = malloc(d->config_len);
+	if (!dd->config)
+		return pt_set_error(ENOMEM, "out of memory");
+	memcpy(dd->config, cfg, d->config_len);
+	d->config = dd->config;
 	d->header_type = cfg[0x0e] & 0x7f;
 	d->multifunction = cfg[0x0e] & 0x80;
 	d->is_bridge = d->header_type == 1 || d->header_type == 2;
@@ -491,14 +496,14 @@ static int dev_fill_at(struct pt_ctx *ctx, int dfd, struct pci_dev *pd,
 	if (ret < 0)
 		return ret;
 	pci_setup_cache(pd, cfg, 4096);
-	ptd_caps_decode_dev(pd, cfg, d->config_len, &d->caps);
+	ptd_caps_decode_dev(pd, cfg, d->config_len, &dd->caps);
 	dev_subsys(pd, d, cfg);
 	pci_setup_cache(pd, NULL, 0);
 	dev_names(ctx, d);
 
 	if (pt_sysfs_read_str_at(fs, dfd, "driver_override", buf, PT_NAME_LEN) == 0 &&
 	    strcmp(buf, "(null)"))
-		snprintf(d->driver_override, sizeof(d->driver_override), "%.63s", buf);
+		snprintf(dd->driver_override, sizeof(dd->driver_override), "%.63s", buf);
 	/* reset_method (Linux 5.15+); derived later when absent */
 	if (pt_sysfs_read_str_at(fs, dfd, "reset_method", buf, sizeof(buf)) == 0) {
 		d->reset_from_kernel = true;
@@ -574,7 +579,7 @@ static int dev_fill(struct pt_ctx *ctx, const struct ptd_scan_key *k,
 	char path[PATH_MAX], target[PATH_MAX];
 	int dfd, ret, r;
 
-	memcpy(d->bdf, k->bdf, sizeof(d->bdf));
+	memcpy(ptd_device(d)->bdf, k->bdf, PT_BDF_LEN);
 	r = pt_sysfs_readlink_at(&ctx->fs, ctx->devfd, d->bdf, target, sizeof(target));
 	if (r > 0)
 		dev_parent(target, d);
@@ -603,8 +608,28 @@ static int dev_fill(struct pt_ctx *ctx, const struct ptd_scan_key *k,
 	return ret;
 }
 
-static void device_free(struct pt_device *d)
+/* A device whose names and arrays point at its own storage, all "". */
+struct ptd_device *ptd_device_new(void)
 {
+	struct ptd_device *dd = calloc(1, sizeof(*dd));
+
+	if (!dd)
+		return NULL;
+	dd->pub.bdf = dd->bdf;
+	dd->pub.driver = dd->driver;
+	dd->pub.driver_override = dd->driver_override;
+	dd->pub.parent = dd->parent;
+	dd->pub.physfn = dd->physfn;
+	dd->pub.bars = dd->bars;
+	dd->pub.caps = &dd->caps;
+	return dd;
+}
+
+void ptd_device_free(struct pt_device *d)
+{
+	if (!d)
+		return;
+	free(ptd_device(d)->config);
 	free((char *)d->vendor_name);
 	free((char *)d->device_name);
 	free((char *)d->subsys_name);
@@ -616,23 +641,18 @@ static void device_free(struct pt_device *d)
 	ptd_strv_free(&d->partitions);
 	ptd_strv_free(&d->in_use);
 	ptd_blockers_free(&d->blockers);
+	free(ptd_device(d));
 }
 
 void ptd_system_free(struct pt_system *sys)
 {
 	if (!sys)
 		return;
-	for (int i = 0; i < sys->nr_devices; i++)
-		device_free(&sys->devices[i]);
-	for (int i = 0; i < sys->nr_groups; i++) {
-		struct pt_group *g = &sys->groups[i];
-
-		free(g->devices);
-		ptd_strv_free(&g->not_viable);
-		ptd_strv_free(&g->needs_rebind);
-		ptd_strv_free(&g->blocked_by);
-		ptd_blockers_free(&g->blockers);
-	}
+	/* every slot allocated so far, also those of a scan cut short */
+	for (int i = 0; sys->devices && sys->devices[i]; i++)
+		ptd_device_free(sys->devices[i]);
+	for (int i = 0; i < sys->nr_groups; i++)
+		ptd_group_free(sys->groups[i]);
 	free(sys->groups);
 	free(sys->devices);
 	free(sys);
@@ -663,7 +683,12 @@ static int scan_pci(struct pt_ctx *ctx, struct pt_system *sys)
 	qsort(keys, (size_t)i, sizeof(*keys), key_cmp);
 	n = i;
 	for (i = 0; i < n; ) {
-		ret = dev_fill(ctx, &keys[i], &sys->devices[i], cfg);
+		struct ptd_device *dd = ptd_device_new();
+
+		if (!dd)
+			return pt_set_error(ENOMEM, "out of memory for %d devices", n);
+		sys->devices[i] = &dd->pub;
+		ret = dev_fill(ctx, &keys[i], &dd->pub, cfg);
 		sys->nr_devices = ++i;
 		if (ret < 0)
 			break;
@@ -671,7 +696,7 @@ static int scan_pci(struct pt_ctx *ctx, struct pt_system *sys)
 	if (ret < 0)
 		return ret;	/* dev_fill() said which device and file */
 	for (i = 0; i < sys->nr_devices; i++) {
-		ret = dev_reset_methods(sys, &sys->devices[i]);
+		ret = dev_reset_methods(sys, sys->devices[i]);
 		if (ret < 0)
 			return pt_set_error(ret, "out of memory");
 	}
@@ -754,10 +779,10 @@ const char *pt_device_class_key(const struct pt_device *d)
 
 const struct pt_device *pt_system_device(const struct pt_system *sys, int i)
 {
-	return sys && i >= 0 && i < sys->nr_devices ? &sys->devices[i] : NULL;
+	return sys && i >= 0 && i < sys->nr_devices ? sys->devices[i] : NULL;
 }
 
 const struct pt_group *pt_system_group(const struct pt_system *sys, int i)
 {
-	return sys && i >= 0 && i < sys->nr_groups ? &sys->groups[i] : NULL;
+	return sys && i >= 0 && i < sys->nr_groups ? sys->groups[i] : NULL;
 }

@@ -77,30 +77,30 @@ void ptt_unlock_all(struct pt_txn *t)
 static void decide_move(const struct pt_txn *t, struct ptt_group *g, int k)
 {
 	const struct pt_bind_member *m = &g->plan.m[k];
-	struct pt_txn_member *pm = &g->mem[k];
+	struct ptt_member *pm = &g->mem[k];
 
 	pm->target[0] = '\0';
 	if (m->action == PT_BIND_BRIDGE) {
-		pm->move = PT_MOVE_STAYS_BRIDGE;
+		pm->pub.move = PT_MOVE_STAYS_BRIDGE;
 	} else if (t->op == PT_TXN_ASSIGN) {
-		pm->move = m->action == PT_BIND_REBIND ? PT_MOVE_TO_VFIO :
+		pm->pub.move = m->action == PT_BIND_REBIND ? PT_MOVE_TO_VFIO :
 			   PT_MOVE_STAYS_VFIO;
-		if (pm->move == PT_MOVE_TO_VFIO)
+		if (pm->pub.move == PT_MOVE_TO_VFIO)
 			snprintf(pm->target, sizeof(pm->target), "%s", PT_BIND_TARGET);
 	} else if (!pt_driver_is_vfio(pm->driver) && !pt_driver_is_vfio(pm->override)) {
-		pm->move = PT_MOVE_STAYS_NOT_VFIO;	/* nothing to give back */
+		pm->pub.move = PT_MOVE_STAYS_NOT_VFIO;	/* nothing to give back */
 	} else if (g->plan.journaled && pt_driver_is_vfio(m->driver)) {
-		pm->move = PT_MOVE_STAYS_WAS_VFIO;
+		pm->pub.move = PT_MOVE_STAYS_WAS_VFIO;
 	} else if (*m->driver) {
-		pm->move = PT_MOVE_TO_DRIVER;
+		pm->pub.move = PT_MOVE_TO_DRIVER;
 		snprintf(pm->target, sizeof(pm->target), "%s", m->driver);
 	} else {
 		/* held for vfio-pci when assign ran (no driver of its own known):
 		 * release lets the kernel choose, as ptb_release does */
-		pm->move = g->plan.journaled && !pt_driver_is_vfio(m->override) ?
+		pm->pub.move = g->plan.journaled && !pt_driver_is_vfio(m->override) ?
 			   PT_MOVE_TO_NO_DRIVER : PT_MOVE_TO_DEFAULT;
 	}
-	pm->result = pm->move >= PT_MOVE_TO_VFIO ? PT_BIND_PLANNED : PT_BIND_UNCHANGED;
+	pm->pub.result = pm->pub.move >= PT_MOVE_TO_VFIO ? PT_BIND_PLANNED : PT_BIND_UNCHANGED;
 }
 
 /*
@@ -165,7 +165,7 @@ static int add_members(struct pt_txn *t, struct ptt_group *g,
 {
 	for (int k = 0; k < grp->nr_devices; k++) {
 		const struct pt_device *d = grp->devices[k];
-		struct pt_txn_member *pm = &g->mem[k];
+		struct ptt_member *pm = &g->mem[k];
 		int ret;
 
 		ret = ptb_plan_add(&g->plan, d->bdf, d->driver, d->driver_override,
@@ -173,7 +173,7 @@ static int add_members(struct pt_txn *t, struct ptt_group *g,
 		if (ret)
 			return ret;
 		g->plan.m[k].numvfs = d->sriov_numvfs > 0 ? d->sriov_numvfs : 0;
-		memset(pm, 0, sizeof(*pm));
+		ptt_member_clear(pm);
 		snprintf(pm->bdf, sizeof(pm->bdf), "%s", d->bdf);
 		snprintf(pm->driver, sizeof(pm->driver), "%s", d->driver);
 		snprintf(pm->override, sizeof(pm->override), "%s", d->driver_override);
@@ -225,7 +225,7 @@ static int plan_group(struct pt_txn *t, struct ptt_group *g)
 				return -ENOMEM;
 		g->hard = grp->nr_hard;
 		for (int k = 0; k < grp->blockers.n && !g->hard_why; k++)
-			if (grp->blockers.v[k].hard)
+			if (grp->blockers.v[k]->hard)
 				g->hard_why = g->pub.blocked_by.v[g->recover_why.n + k];
 	}
 	for (int k = 0; k < g->plan.nr; k++)

@@ -17,9 +17,22 @@
 
 #pragma GCC visibility push(hidden)
 
+/* A member and the storage of its names (lib/ABI.md rule 1). */
+struct ptt_member {
+	struct pt_txn_member pub;
+	char bdf[PT_BDF_LEN];
+	char driver[PT_NAME_LEN];
+	char override[PT_NAME_LEN];
+	char target[PT_NAME_LEN];
+};
+
+/* Empties a member, its names "" (pointing at its own storage). */
+void ptt_member_clear(struct ptt_member *m);
+
 struct ptt_group {
 	struct pt_txn_group pub;	/* what pt_txn_group() shows */
-	struct pt_txn_member mem[PT_BIND_MAX];	/* pub.members */
+	struct ptt_member mem[PT_BIND_MAX];
+	struct pt_txn_member *members[PT_BIND_MAX];	/* pub.members */
 	struct pt_bind_plan plan;	/* what the step machine runs */
 	int lock_fd;
 	char *user, *group;		/* owner names (assign), NULL none */
@@ -91,10 +104,12 @@ int ptt_vfio_users(struct pt_txn *t, int group, const char *const *bdfs,
 /* persist.c */
 int ptt_persist_check(struct pt_txn *t);
 int ptt_persist(struct pt_txn *t);
-/* ROOT/etc/passthru.d made to mirror c (the udev rule's test); a dry run
- * notes what it would create and remove. */
+/* ROOT/etc/passthru.d made to hold exactly the marks ("pci-BDF",
+ * "ids-0xVVVV:0xDDDD": the udev rule's test); a dry run notes what it
+ * would create and remove.  ptt_conf_marks() lists a config's. */
 struct pt_conf;
-void ptt_sync_marks(struct pt_txn *t, const struct pt_conf *c);
+int ptt_conf_marks(const struct pt_conf *c, struct pt_strv *marks);
+void ptt_sync_marks(struct pt_txn *t, const struct pt_strv *marks);
 
 /* txn-vfs.c */
 int ptt_vfs_plan(struct pt_txn *t);

@@ -45,6 +45,7 @@ int pt_txn_set_vfs(struct pt_txn *t, const char *pf, unsigned int n,
 		return pt_set_error(EINVAL, "%s supports at most %d VFs, not %u",
 				    d->bdf, d->sriov_totalvfs, n);
 	snprintf(t->vfs.pf, sizeof(t->vfs.pf), "%s", d->bdf);
+	t->vfs.pub.pf = t->vfs.pf;
 	t->vfs.n = n;
 	t->vfs.force = o.force || (t->flags & PT_TXN_FORCE);
 	t->vfs.set = true;
@@ -86,7 +87,7 @@ static int judge(struct pt_txn *t, const struct pt_device *pf)
 	int ret = 0;
 
 	ptd_strv_free(&v->in_use);
-	snprintf(v->pf, sizeof(v->pf), "%s", pf->bdf);
+	v->pf = t->vfs.pf;
 	v->total = pf->sriov_totalvfs;
 	v->before = pf->sriov_numvfs > 0 ? pf->sriov_numvfs : 0;
 	v->after = v->before;

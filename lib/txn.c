@@ -151,6 +151,31 @@ struct ptt_group *ptt_find_group(struct pt_txn *t, int id)
 	return NULL;
 }
 
+void ptt_member_clear(struct ptt_member *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->pub.bdf = m->bdf;
+	m->pub.driver = m->driver;
+	m->pub.override = m->override;
+	m->pub.target = m->target;
+}
+
+/* Points the group's public view at its own storage: after it is made
+ * and whenever it moves. */
+static void group_link(struct ptt_group *g)
+{
+	g->pub.members = g->members;
+	for (int k = 0; k < PT_BIND_MAX; k++) {
+		struct ptt_member *m = &g->mem[k];
+
+		g->members[k] = &m->pub;
+		m->pub.bdf = m->bdf;
+		m->pub.driver = m->driver;
+		m->pub.override = m->override;
+		m->pub.target = m->target;
+	}
+}
+
 struct ptt_group *ptt_add_group(struct pt_txn *t, int id)
 {
 	struct ptt_group *g = ptt_find_group(t, id);
@@ -166,19 +191,18 @@ struct ptt_group *ptt_add_group(struct pt_txn *t, int id)
 			return NULL;
 		t->g = ng;
 		t->cap = cap;
-		/* the members' pointers moved with their groups */
 		for (i = 0; i < t->nr; i++)
-			t->g[i].pub.members = t->g[i].mem;
+			group_link(&t->g[i]);
 	}
 	/* ascending: the order groups are locked in */
 	for (i = t->nr; i > 0 && t->g[i - 1].pub.id > id; i--) {
 		t->g[i] = t->g[i - 1];
-		t->g[i].pub.members = t->g[i].mem;
+		group_link(&t->g[i]);
 	}
 	g = &t->g[i];
 	memset(g, 0, sizeof(*g));
+	group_link(g);
 	g->pub.id = id;
-	g->pub.members = g->mem;
 	g->lock_fd = -1;
 	g->uid = (uid_t)-1;
 	g->gid = (gid_t)-1;
@@ -366,14 +390,19 @@ int pt_txn_add_config(struct pt_txn *t, const struct pt_conf *c)
 				    "assign, before its plan");
 	/* the udev rule's per-device test follows the file, edited by hand
 	 * or not (a dry run changes nothing and says nothing of it) */
-	if (!ptt_dry(t))
-		ptt_sync_marks(t, c);
-	for (int i = 0; i < c->nr; i++) {
-		const struct pt_conf_entry *e = &c->e[i];
+	if (!ptt_dry(t)) {
+		struct pt_strv marks = { 0 };
+
+		if (ptt_conf_marks(c, &marks) == 0)
+			ptt_sync_marks(t, &marks);
+		ptd_strv_free(&marks);
+	}
+	for (int i = 0; i < pt_conf_count(c); i++) {
+		const struct pt_conf_entry *e = pt_conf_entry(c, i);
 		bool found = false;
 
 		for (int k = 0; k < t->sys->nr_devices; k++) {
-			const struct pt_device *d = &t->sys->devices[k];
+			const struct pt_device *d = t->sys->devices[k];
 			int ret;
 
 			if (pt_conf_match(c, d->bdf, d->vendor_id, d->device_id) != e)
@@ -398,7 +427,7 @@ int pt_txn_add_config(struct pt_txn *t, const struct pt_conf *c)
 static void sync_results(struct ptt_group *g)
 {
 	for (int k = 0; k < g->plan.nr && k < g->pub.nr_members; k++)
-		g->mem[k].result = g->plan.m[k].result;
+		g->mem[k].pub.result = g->plan.m[k].result;
 }
 
 /* A later group failed: give back the groups this run already assigned,
@@ -420,8 +449,8 @@ static void undo_earlier(struct pt_txn *t, int upto)
 			continue;
 		}
 		for (int k = 0; k < g->pub.nr_members; k++)
-			if (g->mem[k].result == PT_BIND_DONE)
-				g->mem[k].result = PT_BIND_ROLLED_BACK;
+			if (g->mem[k].pub.result == PT_BIND_DONE)
+				g->mem[k].pub.result = PT_BIND_ROLLED_BACK;
 	}
 }
 

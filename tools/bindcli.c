@@ -122,8 +122,8 @@ static bool touched(const struct pt_txn *t)
 		const struct pt_txn_group *g = pt_txn_group(t, i);
 
 		for (int k = 0; k < g->nr_members; k++)
-			if (g->members[k].result != PT_BIND_PLANNED &&
-			    g->members[k].result != PT_BIND_UNCHANGED)
+			if (g->members[k]->result != PT_BIND_PLANNED &&
+			    g->members[k]->result != PT_BIND_UNCHANGED)
 				return true;
 	}
 	return false;
@@ -189,7 +189,7 @@ static void json_group(struct json *j, const struct pt_txn_group *g)
 	cli_json_strv(j, "warnings", &g->warnings);
 	json_arr_begin(j, "members");
 	for (int k = 0; k < g->nr_members; k++) {
-		const struct pt_txn_member *m = &g->members[k];
+		const struct pt_txn_member *m = g->members[k];
 
 		json_obj_begin(j, NULL);
 		json_str(j, "bdf", m->bdf);
@@ -240,7 +240,7 @@ static void print_table(struct bc_run *r, int nr)
 		const struct pt_txn_group *g = pt_txn_group(r->txn, i);
 
 		for (int k = 0; k < g->nr_members; k++) {
-			int l = (int)strlen(g->members[k].driver);
+			int l = (int)strlen(g->members[k]->driver);
 
 			wdrv = l > wdrv ? l : wdrv;
 		}
@@ -252,7 +252,7 @@ static void print_table(struct bc_run *r, int nr)
 		const struct pt_txn_group *g = pt_txn_group(r->txn, i);
 
 		for (int k = 0; k < g->nr_members; k++) {
-			const struct pt_txn_member *m = &g->members[k];
+			const struct pt_txn_member *m = g->members[k];
 			char a[96];
 
 			printf("%-5d  %-12s  %-*s  %-20s  %s\n", g->id, m->bdf, wdrv,

@@ -105,8 +105,8 @@ static int emit_assigned(struct bc_run *r, const char *format)
 		const struct pt_txn_group *g = pt_txn_group(r->txn, i);
 
 		for (int k = 0; k < g->nr_members; k++)
-			if (g->members[k].move != PT_MOVE_STAYS_BRIDGE) {
-				bdfs[rq.nr_devices++] = (char *)g->members[k].bdf;
+			if (g->members[k]->move != PT_MOVE_STAYS_BRIDGE) {
+				bdfs[rq.nr_devices++] = (char *)g->members[k]->bdf;
 				break;
 			}
 	}

@@ -195,8 +195,8 @@ static bool device_fits(const char *cmd, const struct pt_device *d)
 static bool class_seen_before(const struct pt_system *s, const char *cmd, int i)
 {
 	for (int k = 0; k < i; k++)
-		if (device_fits(cmd, &s->devices[k]) &&
-		    !strcmp(pt_device_class_key(&s->devices[k]), pt_device_class_key(&s->devices[i])))
+		if (device_fits(cmd, s->devices[k]) &&
+		    !strcmp(pt_device_class_key(s->devices[k]), pt_device_class_key(s->devices[i])))
 			return true;
 	return false;
 }
@@ -208,7 +208,7 @@ static void selector_forms(struct comp *c, const char *cmd)
 	char name[32];
 
 	for (int i = 0; (virsh || cls) && i < s->nr_devices; i++) {
-		const struct pt_device *d = &s->devices[i];
+		const struct pt_device *d = s->devices[i];
 
 		if (!device_fits(cmd, d))
 			continue;
@@ -233,7 +233,7 @@ static void devices(struct comp *c, const char *cmd)
 		return;
 	s = c->sys;
 	for (int i = 0; i < s->nr_devices; i++) {
-		const struct pt_device *d = &s->devices[i];
+		const struct pt_device *d = s->devices[i];
 
 		if (!device_fits(cmd, d))
 			continue;
@@ -244,22 +244,22 @@ static void devices(struct comp *c, const char *cmd)
 	/* ids name a device only when no other device has them (DEVICE
 	 * arguments: ambiguous ids are refused, listing the candidates) */
 	for (int i = 0; i < s->nr_devices; i++) {
-		const struct pt_device *d = &s->devices[i];
+		const struct pt_device *d = s->devices[i];
 		int same = 0;
 		char ids[16];
 
 		if (!device_fits(cmd, d))
 			continue;
 		for (int k = 0; k < s->nr_devices; k++)
-			same += s->devices[k].vendor_id == d->vendor_id &&
-				s->devices[k].device_id == d->device_id;
+			same += s->devices[k]->vendor_id == d->vendor_id &&
+				s->devices[k]->device_id == d->device_id;
 		snprintf(ids, sizeof(ids), "%04x:%04x", d->vendor_id, d->device_id);
 		if (same == 1)
 			cand(c, ids);
 	}
 	for (int i = 0; i < s->nr_devices; i++)
-		for (int k = 0; device_fits(cmd, &s->devices[i]) && k < s->devices[i].net.n; k++)
-			cand(c, s->devices[i].net.v[k]);
+		for (int k = 0; device_fits(cmd, s->devices[i]) && k < s->devices[i]->net.n; k++)
+			cand(c, s->devices[i]->net.v[k]);
 	selector_forms(c, cmd);
 }
 

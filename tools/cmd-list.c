@@ -49,16 +49,16 @@ static void list_json(const struct pt_system *sys, const struct filter *f)
 	json_obj_begin(&j, NULL);
 	json_arr_begin(&j, "devices");
 	for (int i = 0; i < sys->nr_devices; i++)
-		if (device_ok(&sys->devices[i], f))
-			cli_json_device(&j, NULL, &sys->devices[i]);
+		if (device_ok(sys->devices[i], f))
+			cli_json_device(&j, NULL, sys->devices[i]);
 	json_arr_end(&j);
 	if (!sys->has_iommu) {
 		json_null(&j, "groups");
 	} else {
 		json_arr_begin(&j, "groups");
 		for (int i = 0; i < sys->nr_groups; i++)
-			if (group_ok(&sys->groups[i], f))
-				cli_json_group(&j, NULL, &sys->groups[i]);
+			if (group_ok(sys->groups[i], f))
+				cli_json_group(&j, NULL, sys->groups[i]);
 		json_arr_end(&j);
 	}
 	json_obj_end(&j);
@@ -114,8 +114,8 @@ static void list_table(const struct cli *cli, const struct pt_system *sys,
 
 	list_table_init(&t, "");
 	for (int i = 0; i < sys->nr_devices; i++)
-		if (device_ok(&sys->devices[i], f))
-			add_row(&t, &sys->devices[i]);
+		if (device_ok(sys->devices[i], f))
+			add_row(&t, sys->devices[i]);
 	table_print(&t, cli, stdout);
 	table_free(&t);
 }
@@ -163,7 +163,7 @@ static void list_groups(const struct cli *cli, const struct pt_system *sys,
 		return;
 	}
 	for (int i = 0; i < sys->nr_groups; i++) {
-		const struct pt_group *g = &sys->groups[i];
+		const struct pt_group *g = sys->groups[i];
 
 		if (!group_ok(g, f))
 			continue;
@@ -178,8 +178,8 @@ static void list_groups(const struct cli *cli, const struct pt_system *sys,
 	/* devices the IOMMU left out of every group */
 	list_table_init(&t, "  ");
 	for (int i = 0; i < sys->nr_devices; i++)
-		if (!sys->devices[i].group && device_ok(&sys->devices[i], f))
-			add_row(&t, &sys->devices[i]);
+		if (!sys->devices[i]->group && device_ok(sys->devices[i], f))
+			add_row(&t, sys->devices[i]);
 	if (t.nrows) {
 		printf("%sNo IOMMU group%s (cannot be assigned)\n",
 		       cli_color(cli, "bold"), cli_color(cli, "reset"));

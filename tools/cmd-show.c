@@ -107,7 +107,7 @@ static void show_text(const struct cli *cli, const struct pt_system *sys,
 		kv("capabilities", "unknown: the kernel shows only 64 bytes of "
 		   "config space to non-root users; run as root");
 	else
-		show_caps(&d->caps);
+		show_caps(d->caps);
 	kv("reset methods", "%s%s", strv_join(&d->reset_methods, buf, sizeof(buf)),
 	   d->reset_from_kernel ? "" : " (derived from capabilities)");
 	if (*d->physfn)
@@ -155,14 +155,14 @@ static void show_text(const struct cli *cli, const struct pt_system *sys,
 		printf("%sIt refuses it, even with --force (platform devices):%s\n",
 		       cli_color(cli, "red"), cli_color(cli, "reset"));
 		for (int i = 0; i < g->blockers.n; i++)
-			if (g->blockers.v[i].hard)
+			if (g->blockers.v[i]->hard)
 				printf("  blocked by %s\n", g->blocked_by.v[i]);
 	}
 	if (g->blocked_by.n > g->nr_hard) {
 		printf("%sIt would refuse without --force:%s\n", cli_color(cli, "yellow"),
 		       cli_color(cli, "reset"));
 		for (int i = 0; i < g->blockers.n; i++)
-			if (!g->blockers.v[i].hard)
+			if (!g->blockers.v[i]->hard)
 				printf("  blocked by %s\n", g->blocked_by.v[i]);
 	}
 }

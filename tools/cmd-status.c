@@ -142,10 +142,10 @@ static void text_conf(const struct cli *cli, const struct pt_system *sys,
 		       st->conf_error);
 		return;
 	}
-	if (!st->conf.nr)
+	if (!pt_conf_count(st->conf))
 		printf("  nothing: the file lists no device\n");
-	for (int i = 0; i < st->conf.nr; i++) {
-		const struct pt_conf_entry *e = &st->conf.e[i];
+	for (int i = 0; i < pt_conf_count(st->conf); i++) {
+		const struct pt_conf_entry *e = pt_conf_entry(st->conf, i);
 
 		printf("  line %d: %s%s -> ", e->line, conf_device(e, dev, sizeof(dev)),
 		       conf_opts(e, opts, sizeof(opts)));
@@ -265,8 +265,8 @@ static void json_conf(struct json *j, const struct status *st)
 	json_bool(j, "exists", st->conf_exists);
 	json_str(j, "error", *st->conf_error ? st->conf_error : NULL);
 	json_arr_begin(j, "entries");
-	for (int i = 0; i < st->conf.nr; i++) {
-		const struct pt_conf_entry *e = &st->conf.e[i];
+	for (int i = 0; i < pt_conf_count(st->conf); i++) {
+		const struct pt_conf_entry *e = pt_conf_entry(st->conf, i);
 
 		json_obj_begin(j, NULL);
 		json_int(j, "line", e->line);

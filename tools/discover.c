@@ -61,7 +61,7 @@ void cli_json_blockers(struct json *j, const char *key,
 {
 	json_arr_begin(j, key);
 	for (int i = 0; i < bv->n; i++) {
-		const struct pt_blocker *b = &bv->v[i];
+		const struct pt_blocker *b = bv->v[i];
 
 		json_obj_begin(j, NULL);
 		json_str(j, "id", b->id);
@@ -169,7 +169,7 @@ void cli_json_device(struct json *j, const char *key, const struct pt_device *d)
 	/* 64 = an unprivileged reader: capabilities beyond are unknown */
 	json_uint(j, "config_size", d->config_len);
 	json_bars(j, d);
-	json_caps(j, &d->caps);
+	json_caps(j, d->caps);
 	json_obj_end(j);
 }
 

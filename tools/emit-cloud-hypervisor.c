@@ -13,7 +13,7 @@ static int render_ch(struct emit *e)
 
 	fprintf(e->out, "--device");
 	for (int i = 0; i < inv->nr_fn; i++)
-		fprintf(e->out, " path=/sys/bus/pci/devices/%s/", inv->fn[i].dev->bdf);
+		fprintf(e->out, " path=/sys/bus/pci/devices/%s/", inv->fn[i]->dev->bdf);
 	fputc('\n', e->out);
 	emit_note_viability(e);
 	emit_note_memory(e, "cloud-hypervisor");

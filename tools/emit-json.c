@@ -37,7 +37,7 @@ static void group(struct json *j, const struct pt_inventory *inv,
 	json_strf(j, "vfio_group", "/dev/vfio/%d", g->id);
 	json_arr_begin(j, "functions");
 	for (int i = ig->first; i < ig->first + ig->nr; i++)
-		json_str(j, NULL, inv->fn[i].dev->bdf);
+		json_str(j, NULL, inv->fn[i]->dev->bdf);
 	json_arr_end(j);
 	json_arr_begin(j, "bridges");
 	for (int i = 0; i < g->nr_devices; i++)
@@ -103,15 +103,15 @@ static int render_json(struct emit *e)
 	json_obj_begin(&j, NULL);
 	json_str(&j, "format", "passthru-inventory");
 	json_int(&j, "version", 1);
-	host(&j, &inv->host);
+	host(&j, inv->host);
 	json_arr_begin(&j, "groups");
 	for (int i = 0; i < inv->nr_groups; i++)
-		if (inv->groups[i].group)
-			group(&j, inv, &inv->groups[i]);
+		if (inv->groups[i]->group)
+			group(&j, inv, inv->groups[i]);
 	json_arr_end(&j);
 	json_arr_begin(&j, "functions");
 	for (int i = 0; i < inv->nr_fn; i++)
-		function(&j, &inv->fn[i]);
+		function(&j, inv->fn[i]);
 	json_arr_end(&j);
 	json_obj_end(&j);
 	json_finish(&j);

@@ -19,8 +19,8 @@
 static bool seen_before(const struct pt_inventory *inv, int i)
 {
 	for (int k = 0; k < i; k++)
-		if (inv->fn[k].dev->vendor_id == inv->fn[i].dev->vendor_id &&
-		    inv->fn[k].dev->device_id == inv->fn[i].dev->device_id)
+		if (inv->fn[k]->dev->vendor_id == inv->fn[i]->dev->vendor_id &&
+		    inv->fn[k]->dev->device_id == inv->fn[i]->dev->device_id)
 			return true;
 	return false;
 }
@@ -53,7 +53,7 @@ static void caveats(struct emit *e)
 	const struct pt_inventory *inv = e->inv;
 
 	for (int i = 0; i < inv->nr_groups; i++) {
-		const struct pt_inv_group *ig = &inv->groups[i];
+		const struct pt_inv_group *ig = inv->groups[i];
 		int n = pt_inventory_group_endpoints(ig->group);
 
 		if (n < 2)
@@ -61,7 +61,7 @@ static void caveats(struct emit *e)
 		fprintf(e->out, "# CAVEAT: IOMMU group %d has %d endpoint functions (",
 			ig->group->id, n);
 		for (int k = ig->first; k < ig->first + ig->nr; k++)
-			fprintf(e->out, "%s%s", k > ig->first ? ", " : "", inv->fn[k].dev->bdf);
+			fprintf(e->out, "%s%s", k > ig->first ? ", " : "", inv->fn[k]->dev->bdf);
 		fprintf(e->out, ").\n"
 			"#   KubeVirt's device plugin advertises one device per IOMMU group "
 			"and\n#   resourceName and gives the VM only the function that "
@@ -87,7 +87,7 @@ static int render_kubevirt(struct emit *e)
 	fprintf(e->out, "spec:\n  configuration:\n    permittedHostDevices:\n"
 		"      pciHostDevices:\n");
 	for (int i = 0; i < inv->nr_fn; i++) {
-		const struct pt_device *d = inv->fn[i].dev;
+		const struct pt_device *d = inv->fn[i]->dev;
 
 		if (seen_before(inv, i))
 			continue;
@@ -99,10 +99,10 @@ static int render_kubevirt(struct emit *e)
 	}
 	emit_note_viability(e);
 	for (int i = 0; i < inv->nr_fn; i++)
-		if (strcmp(inv->fn[i].dev->driver, "vfio-pci"))
+		if (strcmp(inv->fn[i]->dev->driver, "vfio-pci"))
 			emit_note(e, "%s is on %s: KubeVirt's device plugin only offers "
-				  "functions bound to vfio-pci", inv->fn[i].dev->bdf,
-				  *inv->fn[i].dev->driver ? inv->fn[i].dev->driver : "no driver");
+				  "functions bound to vfio-pci", inv->fn[i]->dev->bdf,
+				  *inv->fn[i]->dev->driver ? inv->fn[i]->dev->driver : "no driver");
 	return 0;
 }
 

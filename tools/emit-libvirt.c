@@ -41,7 +41,7 @@ static int pick_iommufd(struct emit *e, bool *out)
 	bool schema = schema_has_iommufd(e->ctx), cdevs = true;
 
 	for (int i = 0; i < inv->nr_fn; i++)
-		cdevs &= inv->fn[i].cdev_node;
+		cdevs &= inv->fn[i]->cdev_node;
 	*out = false;
 	switch (e->o->iommu) {
 	case EMIT_IOMMU_TYPE1:
@@ -51,14 +51,14 @@ static int pick_iommufd(struct emit *e, bool *out)
 			return emit_fail(e, CLI_EXIT_FAIL, "--iommu iommufd: the installed "
 					 "libvirt does not support <driver iommufd='yes'/> "
 					 "(its schema /%s has no iommufd attribute)", LIBVIRT_SCHEMA);
-		if (!inv->host.iommufd)
+		if (!inv->host->iommufd)
 			return emit_fail(e, CLI_EXIT_FAIL, "--iommu iommufd: /dev/iommu does "
 					 "not exist (modprobe iommufd)");
 		*out = true;
 		return 0;
 	default:
-		*out = schema && inv->host.iommufd && cdevs;
-		if (!schema && inv->host.iommufd && cdevs)
+		*out = schema && inv->host->iommufd && cdevs;
+		if (!schema && inv->host->iommufd && cdevs)
 			emit_note(e, "iommufd is available, but the installed libvirt does "
 				  "not know <driver iommufd='yes'/> (no iommufd attribute in "
 				  "/%s): the legacy VFIO container is used", LIBVIRT_SCHEMA);
@@ -100,12 +100,12 @@ static int render_libvirt(struct emit *e)
 	if (ret)
 		return ret;
 	for (int i = 0; i < inv->nr_groups; i++) {
-		const struct pt_inv_group *ig = &inv->groups[i];
+		const struct pt_inv_group *ig = inv->groups[i];
 
 		fprintf(e->out, "<!-- IOMMU group %d: every endpoint function; "
 			"bridges stay on the host -->\n", ig->group->id);
 		for (int k = ig->first; k < ig->first + ig->nr; k++)
-			hostdev(e, &inv->fn[k], iommufd);
+			hostdev(e, inv->fn[k], iommufd);
 	}
 	emit_note_viability(e);
 	emit_note(e, "managed='no': libvirt will not bind or release the devices; "

@@ -58,7 +58,7 @@ static bool group_has_class(const struct pt_inventory *inv,
 			    const struct pt_inv_group *ig, const char *cls)
 {
 	for (int i = ig->first; i < ig->first + ig->nr; i++)
-		if (!strcmp(pt_device_class_key(inv->fn[i].dev), cls))
+		if (!strcmp(pt_device_class_key(inv->fn[i]->dev), cls))
 			return true;
 	return false;
 }
@@ -72,7 +72,7 @@ static void class_counts(struct emit *e)
 		char name[64];
 
 		for (int i = 0; i < inv->nr_groups; i++) {
-			const struct pt_inv_group *ig = &inv->groups[i];
+			const struct pt_inv_group *ig = inv->groups[i];
 
 			if (!ig->group || !group_has_class(inv, ig, classes[c]))
 				continue;
@@ -152,7 +152,7 @@ static void header(struct emit *e)
 
 static int render_nfd(struct emit *e)
 {
-	const struct pt_inv_host *h = &e->inv->host;
+	const struct pt_inv_host *h = e->inv->host;
 	long size;
 
 	header(e);

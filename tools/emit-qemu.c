@@ -37,20 +37,20 @@ static int pick_iommufd(struct emit *e, bool *iommufd)
 	bool cdevs = true;
 
 	for (int i = 0; i < inv->nr_fn; i++)
-		cdevs &= inv->fn[i].cdev_node;
+		cdevs &= inv->fn[i]->cdev_node;
 	switch (e->o->iommu) {
 	case EMIT_IOMMU_TYPE1:
 		*iommufd = false;
 		return 0;
 	case EMIT_IOMMU_IOMMUFD:
-		if (!inv->host.iommufd)
+		if (!inv->host->iommufd)
 			return emit_fail(e, CLI_EXIT_FAIL, "--iommu iommufd: /dev/iommu does "
 					 "not exist (modprobe iommufd, or a kernel with "
 					 "CONFIG_IOMMUFD)");
 		*iommufd = true;
 		return 0;
 	default:
-		*iommufd = (inv->host.iommufd && cdevs) || e->o->cdev_fd;
+		*iommufd = (inv->host->iommufd && cdevs) || e->o->cdev_fd;
 		return 0;
 	}
 }
@@ -65,12 +65,12 @@ static int check_cdevs(struct emit *e)
 				 "them (drop --cdev-fd)", inv->nr_fn,
 				 LAST_FD - FIRST_FD + 1, FIRST_FD, LAST_FD);
 	for (int i = 0; i < inv->nr_fn; i++)
-		if (!inv->fn[i].cdev_node)
+		if (!inv->fn[i]->cdev_node)
 			return emit_fail(e, CLI_EXIT_FAIL, "--cdev-fd: %s has no VFIO device "
 					 "cdev (/dev/vfio/devices/%s): it must be on vfio-pci, "
 					 "on a kernel with CONFIG_VFIO_DEVICE_CDEV (6.6+)",
-					 inv->fn[i].dev->bdf, inv->fn[i].cdev[0] ?
-					 inv->fn[i].cdev : "vfioN");
+					 inv->fn[i]->dev->bdf, inv->fn[i]->cdev[0] ?
+					 inv->fn[i]->cdev : "vfioN");
 	return 0;
 }
 
@@ -103,7 +103,7 @@ static void notes(struct emit *e, bool iommufd)
 
 	emit_note_viability(e);
 	for (int i = 0; i < inv->nr_fn; i++) {
-		const struct pt_inv_function *f = &inv->fn[i];
+		const struct pt_inv_function *f = inv->fn[i];
 
 		if (e->o->cdev_fd)
 			emit_note(e, "open %s's cdev before starting QEMU: exec %d<>/dev/vfio/devices/%s",
@@ -141,7 +141,7 @@ static int render_qemu(struct emit *e)
 	if (iommufd)
 		fprintf(e->out, "-object iommufd,id=iommufd0\n");
 	for (int i = 0; i < inv->nr_fn; i++)
-		device_arg(e, &inv->fn[i], i, iommufd);
+		device_arg(e, inv->fn[i], i, iommufd);
 	notes(e, iommufd);
 	return 0;
 }

@@ -32,9 +32,9 @@ static const char *device_type(const struct pt_device *d)
 static bool seen_before(const struct pt_inventory *inv, int i)
 {
 	for (int k = 0; k < i; k++)
-		if (device_type(inv->fn[k].dev) &&
-		    inv->fn[k].dev->vendor_id == inv->fn[i].dev->vendor_id &&
-		    inv->fn[k].dev->device_id == inv->fn[i].dev->device_id)
+		if (device_type(inv->fn[k]->dev) &&
+		    inv->fn[k]->dev->vendor_id == inv->fn[i]->dev->vendor_id &&
+		    inv->fn[k]->dev->device_id == inv->fn[i]->dev->device_id)
 			return true;
 	return false;
 }
@@ -44,14 +44,14 @@ static int nr_pools(const struct pt_inventory *inv)
 	int n = 0;
 
 	for (int i = 0; i < inv->nr_fn; i++)
-		n += device_type(inv->fn[i].dev) && !seen_before(inv, i);
+		n += device_type(inv->fn[i]->dev) && !seen_before(inv, i);
 	return n;
 }
 
 static void pool(struct emit *e, struct json *j, int i, int pools)
 {
 	const struct pt_inventory *inv = e->inv;
-	const struct pt_device *d = inv->fn[i].dev;
+	const struct pt_device *d = inv->fn[i]->dev;
 	char ids[16];
 
 	emit_ids(d, '_', ids, sizeof(ids));
@@ -78,9 +78,9 @@ static void pool(struct emit *e, struct json *j, int i, int pools)
 	json_arr_end(j);
 	json_arr_begin(j, "pciAddresses");
 	for (int k = i; k < inv->nr_fn; k++)
-		if (inv->fn[k].dev->vendor_id == d->vendor_id &&
-		    inv->fn[k].dev->device_id == d->device_id)
-			json_str(j, NULL, inv->fn[k].dev->bdf);
+		if (inv->fn[k]->dev->vendor_id == d->vendor_id &&
+		    inv->fn[k]->dev->device_id == d->device_id)
+			json_str(j, NULL, inv->fn[k]->dev->bdf);
 	json_arr_end(j);
 	json_obj_end(j);
 	json_arr_end(j);
@@ -92,7 +92,7 @@ static void notes(struct emit *e)
 	const struct pt_inventory *inv = e->inv;
 
 	for (int i = 0; i < inv->nr_fn; i++) {
-		const struct pt_device *d = inv->fn[i].dev;
+		const struct pt_device *d = inv->fn[i]->dev;
 
 		if (!device_type(d))
 			emit_note(e, "%s (class 0x%06x) is left out: the SR-IOV network "
@@ -103,7 +103,7 @@ static void notes(struct emit *e)
 				  "assign it first)", d->bdf, *d->driver ? d->driver : "no driver");
 	}
 	for (int i = 0; i < inv->nr_groups; i++) {
-		const struct pt_inv_group *ig = &inv->groups[i];
+		const struct pt_inv_group *ig = inv->groups[i];
 		int n = pt_inventory_group_endpoints(ig->group);
 
 		if (n > 1)
@@ -127,8 +127,8 @@ static int render_sriov_dp(struct emit *e)
 		return emit_fail(e, CLI_EXIT_USAGE, "cannot emit sriov-dp: the SR-IOV "
 				 "network device plugin only discovers network (class "
 				 "02) and accelerator (class 12) functions, and %s is "
-				 "class 0x%06x (use kubevirt or qemu)", inv->fn[0].dev->bdf,
-				 inv->fn[0].dev->class_code);
+				 "class 0x%06x (use kubevirt or qemu)", inv->fn[0]->dev->bdf,
+				 inv->fn[0]->dev->class_code);
 	if (rn && strspn(rn, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			 "0123456789_") != strlen(rn))
 		return emit_fail(e, CLI_EXIT_USAGE, "--resource-name '%s': the SR-IOV "
@@ -138,7 +138,7 @@ static int render_sriov_dp(struct emit *e)
 	json_obj_begin(&j, NULL);
 	json_arr_begin(&j, "resourceList");
 	for (int i = 0; i < inv->nr_fn; i++)
-		if (device_type(inv->fn[i].dev) && !seen_before(inv, i))
+		if (device_type(inv->fn[i]->dev) && !seen_before(inv, i))
 			pool(e, &j, i, pools);
 	json_arr_end(&j);
 	json_obj_end(&j);

@@ -69,7 +69,7 @@ void emit_note_viability(struct emit *e)
 	const struct pt_inventory *inv = e->inv;
 
 	for (int i = 0; i < inv->nr_groups; i++) {
-		const struct pt_inv_group *ig = &inv->groups[i];
+		const struct pt_inv_group *ig = inv->groups[i];
 		const struct pt_group *g = ig->group;
 
 		if (!g || g->viable || !ig->nr)
@@ -77,7 +77,7 @@ void emit_note_viability(struct emit *e)
 		emit_note(e, "IOMMU group %d is not viable yet (%s%s): run `passthru "
 			  "assign %s` before starting the guest%s", g->id,
 			  g->not_viable.v[0], g->not_viable.n > 1 ? ", ..." : "",
-			  inv->fn[ig->first].dev->bdf,
+			  inv->fn[ig->first]->dev->bdf,
 			  g->blocked_by.n ? " (it is blocked: it needs --force)" : "");
 	}
 }
@@ -107,9 +107,9 @@ static bool slot_has_fn0(const struct pt_inventory *inv,
 			 const struct pt_inv_function *f)
 {
 	for (int i = 0; i < inv->nr_fn; i++) {
-		const struct pt_device *d = inv->fn[i].dev;
+		const struct pt_device *d = inv->fn[i]->dev;
 
-		if (inv->fn[i].slot_nr > 1 && d->domain == f->dev->domain &&
+		if (inv->fn[i]->slot_nr > 1 && d->domain == f->dev->domain &&
 		    d->bus == f->dev->bus && d->dev == f->dev->dev && d->func == 0)
 			return true;
 	}
@@ -124,7 +124,7 @@ int emit_guest_slot(const struct emit *e, const struct pt_inv_function *f)
 	if (f->slot_nr < 2)
 		return -1;
 	for (int i = 0; i < inv->nr_fn; i++) {
-		const struct pt_inv_function *g = &inv->fn[i];
+		const struct pt_inv_function *g = inv->fn[i];
 
 		if (!starts_slot(g))
 			continue;
@@ -146,7 +146,7 @@ int emit_nr_guest_slots(const struct pt_inventory *inv)
 	int n = 0;
 
 	for (int i = 0; i < inv->nr_fn; i++)
-		n += starts_slot(&inv->fn[i]);
+		n += starts_slot(inv->fn[i]);
 	return n;
 }
 
@@ -278,14 +278,14 @@ static int check_groups(struct emit *e, const struct emit_format *fmt)
 	if (!(fmt->flags & EMIT_NEEDS_GROUP))
 		return 0;
 	for (int i = 0; i < inv->nr_fn; i++) {
-		const struct pt_inv_function *f = &inv->fn[i];
+		const struct pt_inv_function *f = inv->fn[i];
 
 		if (f->group)
 			continue;
 		return emit_fail(e, CLI_EXIT_FAIL, "cannot emit %s for %s: it is in no "
 				 "IOMMU group (%s), so VFIO cannot assign it; see "
 				 "`passthru check`", fmt->name, f->dev->bdf,
-				 inv->host.iommu ? "the IOMMU does not translate it"
+				 inv->host->iommu ? "the IOMMU does not translate it"
 				 : "this machine has no IOMMU enabled");
 	}
 	if (!inv->nr_fn)

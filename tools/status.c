@@ -127,7 +127,7 @@ static void fill_device(struct pt_sysfs *fs, struct status *st,
 			snprintf(sd->cdev_node, sizeof(sd->cdev_node), "/%.46s", node);
 	}
 	link_holders(st, sd);
-	sd->persisted = pt_conf_match(&st->conf, d->bdf, d->vendor_id, d->device_id);
+	sd->persisted = pt_conf_match(st->conf, d->bdf, d->vendor_id, d->device_id);
 }
 
 static int scan_devices(struct pt_sysfs *fs, const struct pt_system *sys,
@@ -137,7 +137,7 @@ static int scan_devices(struct pt_sysfs *fs, const struct pt_system *sys,
 	if (!st->devs)
 		return -ENOMEM;
 	for (int i = 0; i < sys->nr_devices; i++) {
-		const struct pt_device *d = &sys->devices[i];
+		const struct pt_device *d = sys->devices[i];
 
 		/* on a vfio driver, or reserved for vfio-pci by its override
 		 * (the udev rule's work, before passthru.service binds it) */
@@ -152,17 +152,27 @@ static int scan_devices(struct pt_sysfs *fs, const struct pt_system *sys,
 
 static void conf_matches(const struct pt_system *sys, struct status *st)
 {
-	for (int e = 0; e < st->conf.nr; e++) {
+	int nr = pt_conf_count(st->conf);
+
+	if (!nr)
+		return;
+	st->conf_matches = calloc((size_t)nr, sizeof(*st->conf_matches));
+	if (!st->conf_matches) {	/* no entry without its matches */
+		pt_conf_free(st->conf);
+		st->conf = NULL;
+		snprintf(st->conf_error, sizeof(st->conf_error), "out of memory");
+		return;
+	}
+	for (int e = 0; e < nr; e++) {
+		const struct pt_conf_entry *ce = pt_conf_entry(st->conf, e);
 		char *out = st->conf_matches[e];
 		size_t n = sizeof(st->conf_matches[e]), l = 0;
 		int more = 0;
 
 		out[0] = '\0';
 		for (int i = 0; i < sys->nr_devices; i++) {
-			const struct pt_device *d = &sys->devices[i];
-			struct pt_conf one = { .nr = 1, .e = { st->conf.e[e] } };
-
-			if (!pt_conf_match(&one, d->bdf, d->vendor_id, d->device_id))
+			const struct pt_device *d = sys->devices[i];
+			if (!pt_conf_entry_matches(ce, d->bdf, d->vendor_id, d->device_id))
 				continue;
 			if (l + strlen(d->bdf) + 2 < n - 16)
 				l += (size_t)snprintf(out + l, n - l, "%s%s", l ? " " : "", d->bdf);
@@ -182,10 +192,8 @@ static void read_conf(struct pt_sysfs *fs, struct status *st)
 	if (pt_sysfs_slurp(fs, "etc/passthru.conf", &buf, &len) < 0)
 		return;
 	st->conf_exists = true;
-	if (pt_conf_parse(buf, len, &st->conf) < 0) {
+	if (pt_conf_from_text(buf, len, &st->conf) < 0)
 		snprintf(st->conf_error, sizeof(st->conf_error), "%s", pt_last_error());
-		memset(&st->conf, 0, sizeof(st->conf));
-	}
 	free(buf);
 }
 
@@ -365,6 +373,10 @@ void status_free(struct status *st)
 {
 	free(st->devs);
 	free(st->holders);
+	free(st->conf_matches);
+	pt_conf_free(st->conf);
 	st->devs = NULL;
 	st->holders = NULL;
+	st->conf_matches = NULL;
+	st->conf = NULL;
 }

@@ -55,8 +55,8 @@ struct status {
 
 	bool conf_exists;
 	char conf_error[512];	/* "" when it parsed */
-	struct pt_conf conf;
-	char conf_matches[PT_CONF_MAX][160];	/* per entry: the present devices */
+	struct pt_conf *conf;		/* NULL: absent or unreadable */
+	char (*conf_matches)[160];	/* per entry: the present devices */
 
 	struct st_journal journals[32];
 	int nr_journals;

@@ -214,9 +214,9 @@ static void check_unsafe(struct vfy_report *rep, struct vfy_host *h,
 
 static bool acs_enabled(const struct pt_device *b)
 {
-	uint16_t need = ACS_REQ & b->caps.acs_cap;
+	uint16_t need = ACS_REQ & b->caps->acs_cap;
 
-	return b->caps.acs && (b->caps.acs_ctrl & need) == need;
+	return b->caps->acs && (b->caps->acs_ctrl & need) == need;
 }
 
 static bool is_below(const struct pt_system *sys, const struct pt_device *x,
@@ -240,7 +240,7 @@ static void peers_in_group(const struct pt_system *sys, const struct pt_device *
 			   char *out, size_t nout)
 {
 	for (int i = 0; i < sys->nr_devices; i++) {
-		const struct pt_device *x = &sys->devices[i];
+		const struct pt_device *x = sys->devices[i];
 		bool peer;
 		char *buf;
 		size_t n, l;
@@ -290,7 +290,7 @@ static void check_acs(struct vfy_report *rep, struct vfy_host *h,
 
 		if (acs_enabled(d)) {
 			EV("%s: multifunction with ACS (ctrl 0x%04x)\n", d->bdf,
-			   d->caps.acs_ctrl);
+			   d->caps->acs_ctrl);
 		} else {
 			peers_in_group(sys, d, NULL, in, sizeof(in), out, sizeof(out));
 			EV("%s: multifunction without ACS; its other functions %s%s\n",
@@ -311,11 +311,11 @@ static void check_acs(struct vfy_report *rep, struct vfy_host *h,
 			break;
 		}
 		b = up;
-		t = b->caps.pcie_type;
+		t = b->caps->pcie_type;
 		if ((t == PT_PCIE_ROOT_PORT || t == PT_PCIE_DOWNSTREAM_PORT) &&
 		    acs_enabled(b)) {
 			EV("%s (%s): ACS on (ctrl 0x%04x, cap 0x%04x)\n", b->bdf,
-			   pt_pcie_type_name(t), b->caps.acs_ctrl, b->caps.acs_cap);
+			   pt_pcie_type_name(t), b->caps->acs_ctrl, b->caps->acs_cap);
 			continue;
 		}
 		if (t == PT_PCIE_UPSTREAM_PORT) {

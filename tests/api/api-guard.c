@@ -34,10 +34,10 @@ static void show(struct pt_txn *t)
 		printf("group %d refused %d force %d blocked %d\n", g->id, g->refused,
 		       g->force, g->blocked_by.n);
 		for (int k = 0; k < g->nr_members; k++)
-			printf("member %s %s %s %s\n", g->members[k].bdf,
-			       *g->members[k].driver ? g->members[k].driver : "-",
-			       moves[g->members[k].move],
-			       pt_bind_result_name(g->members[k].result));
+			printf("member %s %s %s %s\n", g->members[k]->bdf,
+			       *g->members[k]->driver ? g->members[k]->driver : "-",
+			       moves[g->members[k]->move],
+			       pt_bind_result_name(g->members[k]->result));
 	}
 }
 

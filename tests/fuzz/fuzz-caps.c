@@ -14,7 +14,7 @@ static struct pt_ctx *ctx;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pt_caps c;
+	struct pt_caps c = PT_CAPS_INIT;
 	uint8_t *cfg;
 
 	if (size < 64 || size > 4096)

@@ -19,7 +19,7 @@ static struct pt_ctx *ctx;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct pt_device *d;
-	struct pt_devarg a, b;
+	struct pt_devarg a = PT_DEVARG_INIT, b = PT_DEVARG_INIT;
 	char arg[80], back[80];
 	int r;
 

@@ -7,6 +7,8 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stddef.h>
+#include <string.h>
 
 #include "lib/passthru.h"
 #include "tests/unit/disc-tree.h"
@@ -32,7 +34,7 @@ TestSuite(caps, .init = setup, .fini = teardown);
 
 static struct pt_caps decode(size_t len)
 {
-	struct pt_caps c;
+	struct pt_caps c = PT_CAPS_INIT;
 
 	cr_assert_eq(pt_caps_decode(ctx, cfg, len, &c), 0, "%s", pt_last_error());
 	return c;
@@ -218,7 +220,7 @@ Test(caps, hostile_pointers_read_as_absent)
 
 Test(caps, short_buffers)
 {
-	struct pt_caps c;
+	struct pt_caps c = PT_CAPS_INIT;
 
 	cr_assert_eq(pt_caps_decode(ctx, cfg, 63, &c), -EINVAL);
 	cr_assert_str_eq(pt_last_error(), "config space too short: 63 bytes, need at least 64");
@@ -226,4 +228,26 @@ Test(caps, short_buffers)
 	add_pcie(0x40, 0, true);
 	c = decode(64);
 	cr_assert_eq(c.pcie, 0);
+}
+
+/* lib/ABI.md rule 3: a caller built against an older, smaller struct
+ * pt_caps gets the fields it knows of and nothing is written past them;
+ * a struct without its size is refused, naming the fix. */
+Test(caps, written_as_far_as_the_callers_size)
+{
+	struct pt_caps old;
+	size_t old_size = offsetof(struct pt_caps, msi);
+
+	add_pcie(0x40, 0, true);
+	memset(&old, 0xaa, sizeof(old));
+	old.size = old_size;
+	cr_assert_eq(pt_caps_decode(ctx, cfg, 256, &old), 0, "%s", pt_last_error());
+	cr_assert_eq(old.size, old_size);
+	cr_assert_eq(old.pcie, 0x40);
+	cr_assert(old.flr);
+	cr_assert_eq(old.msi, 0xaaaa, "nothing past the caller's size");
+	memset(&old, 0, sizeof(old));
+	cr_assert_eq(pt_caps_decode(ctx, cfg, 256, &old), -EINVAL);
+	cr_assert_str_eq(pt_last_error(), "pt_caps_decode: struct pt_caps: .size "
+			 "is 0; fix: start from PT_CAPS_INIT");
 }

@@ -7,13 +7,15 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stddef.h>
+#include <string.h>
 
 #include "lib/passthru.h"
 #include "tests/unit/disc-tree.h"
 
 static struct pt_devarg parse_ok(const char *s)
 {
-	struct pt_devarg a;
+	struct pt_devarg a = PT_DEVARG_INIT;
 	int r = pt_devarg_parse(s, &a);
 
 	cr_assert_eq(r, 0, "'%s' should parse: %s", s, pt_last_error());
@@ -22,7 +24,7 @@ static struct pt_devarg parse_ok(const char *s)
 
 static void parse_bad(const char *s, const char *msg)
 {
-	struct pt_devarg a;
+	struct pt_devarg a = PT_DEVARG_INIT;
 
 	cr_assert_eq(pt_devarg_parse(s, &a), -EINVAL, "'%s' should be rejected", s);
 	cr_assert_str_eq(pt_last_error(), msg);
@@ -324,4 +326,38 @@ Test(resolve, system_accessors)
 	cr_assert_null(pt_system_device(sys, -1));
 	cr_assert_null(pt_system_group(sys, sys->nr_groups));
 	cr_assert_null(pt_system_device(NULL, 0));
+}
+
+/* lib/ABI.md rule 3: the result is written as far as the caller's .size
+ * reaches, so a program built against an older, smaller struct pt_devarg
+ * keeps working, and one built against a newer one gets a zero tail. */
+Test(devarg, written_as_far_as_the_callers_size)
+{
+	struct {
+		struct pt_devarg a;
+		unsigned char newer[8];
+	} big;
+	struct pt_devarg old;
+	size_t old_size = offsetof(struct pt_devarg, ifname);
+
+	memset(&old, 0xaa, sizeof(old));
+	old.size = old_size;
+	cr_assert_eq(pt_devarg_parse("8086:10d3", &old), 0, "%s", pt_last_error());
+	cr_assert_eq(old.size, old_size, "the caller's size is kept");
+	cr_assert_eq(old.kind, PT_DEVARG_IDS);
+	cr_assert_eq(old.vendor, 0x8086);
+	cr_assert_eq(old.device, 0x10d3);
+	cr_assert_eq((unsigned char)old.ifname[0], 0xaa, "nothing past the caller's size");
+
+	memset(&big, 0xaa, sizeof(big));
+	big.a.size = sizeof(big);
+	cr_assert_eq(pt_devarg_parse("class=net", &big.a), 0, "%s", pt_last_error());
+	cr_assert_str_eq(big.a.class_key, "net");
+	for (size_t i = 0; i < sizeof(big.newer); i++)
+		cr_assert_eq(big.newer[i], 0, "a newer caller's tail is zero");
+
+	memset(&old, 0, sizeof(old));
+	cr_assert_eq(pt_devarg_parse("01:00.0", &old), -EINVAL);
+	cr_assert_str_eq(pt_last_error(), "pt_devarg_parse: struct pt_devarg: .size "
+			 "is 0; fix: start from PT_DEVARG_INIT");
 }

@@ -175,8 +175,8 @@ TestSuite(disc, .init = setup, .fini = teardown);
 Test(disc, devices_and_groups)
 {
 	cr_assert_eq(sys->nr_devices, 14);
-	cr_assert_str_eq(sys->devices[0].bdf, "0000:00:00.0");
-	cr_assert_str_eq(sys->devices[13].bdf, "0000:06:00.0");
+	cr_assert_str_eq(sys->devices[0]->bdf, "0000:00:00.0");
+	cr_assert_str_eq(sys->devices[13]->bdf, "0000:06:00.0");
 	cr_assert(sys->has_iommu);
 	cr_assert_eq(sys->nr_groups, 11);
 	cr_assert_eq(dev("0000:01:00.1")->iommu_group, 1);
@@ -210,7 +210,7 @@ Test(disc, ids_class_bars)
 	cr_assert(d->bars[0].prefetchable);
 	cr_assert_eq(d->bars[0].kind, PT_BAR_MEM);
 	cr_assert(d->boot_vga);
-	cr_assert_eq(d->caps.pcie_type, PT_PCIE_ENDPOINT);
+	cr_assert_eq(d->caps->pcie_type, PT_PCIE_ENDPOINT);
 }
 
 Test(disc, viability_exactly_as_vfio)
@@ -295,7 +295,7 @@ Test(disc, viability_without_a_scan)
 	int group = -1;
 
 	for (int i = 0; i < sys->nr_groups; i++) {
-		const struct pt_group *g = &sys->groups[i];
+		const struct pt_group *g = sys->groups[i];
 		const char *bdf = g->devices[g->nr_devices - 1]->bdf;
 
 		group = -1;
@@ -367,8 +367,8 @@ Test(disc, sriov)
 	const struct pt_device *pf = dev("0000:05:00.0");
 
 	cr_assert_eq(pf->sriov_totalvfs, 7);
-	cr_assert_eq(pf->caps.sriov, 0x160);
-	cr_assert_eq(pf->caps.sriov_total_vfs, 7);
+	cr_assert_eq(pf->caps->sriov, 0x160);
+	cr_assert_eq(pf->caps->sriov_total_vfs, 7);
 	cr_assert_eq(pf->sriov_numvfs, 2);
 	STRV_EQ(&pf->vfs, "0000:05:10.0", "0000:05:10.1");
 	cr_assert_str_eq(pf->physfn, "");

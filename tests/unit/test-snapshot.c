@@ -129,14 +129,14 @@ Test(snapshot, copy_scans_the_same)
 	cr_assert_eq(s2->nr_devices, 3);
 	cr_assert_eq(s2->nr_groups, 3);
 	for (int i = 0; i < s1->nr_devices; i++) {
-		const struct pt_device *a = &s1->devices[i], *b = &s2->devices[i];
+		const struct pt_device *a = s1->devices[i], *b = s2->devices[i];
 
 		cr_assert_str_eq(b->bdf, a->bdf);
 		cr_assert_str_eq(b->driver, a->driver);
 		cr_assert_eq(b->iommu_group, a->iommu_group);
 		cr_assert_eq(b->class_code, a->class_code);
 		cr_assert_eq(b->config_len, a->config_len);
-		cr_assert_eq(b->caps.pcie, a->caps.pcie);
+		cr_assert_eq(b->caps->pcie, a->caps->pcie);
 		cr_assert_eq(b->in_use.n, a->in_use.n);
 		cr_assert_eq(b->reset_methods.n, a->reset_methods.n);
 		cr_assert_str_eq(b->parent, a->parent);

@@ -128,7 +128,7 @@ Test(txn, blocked_group_is_refused_without_force)
 	cr_assert(g->refused);
 	cr_assert_eq(g->blocked_by.n, 1);
 	cr_assert_str_eq(g->blocked_by.v[0], GPU_BLOCKED);
-	cr_assert_eq(g->members[0].move, PT_MOVE_TO_VFIO);
+	cr_assert_eq(g->members[0]->move, PT_MOVE_TO_VFIO);
 	/* nothing touched the kernel, nothing was journaled */
 	cr_assert_eq(S.writes, 0);
 	cr_assert_str_eq(driver_of(GPU), "i915");
@@ -176,7 +176,7 @@ Test(txn, force_moves_exactly_the_forced_group)
 	cr_assert(pt_txn_group(t, 0)->force);		/* group 1 */
 	cr_assert_not(pt_txn_group(t, 0)->refused);
 	cr_assert_not(pt_txn_group(t, 1)->force);	/* group 2 */
-	cr_assert_eq(pt_txn_group(t, 0)->members[0].result, PT_BIND_DONE);
+	cr_assert_eq(pt_txn_group(t, 0)->members[0]->result, PT_BIND_DONE);
 	cr_assert_eq(pt_txn_status(t), PT_TXN_OK);
 	cr_assert(journal_exists(1) && journal_exists(2));
 	pt_txn_free(t);
@@ -219,11 +219,12 @@ Test(txn, force_of_one_group_leaves_the_other_refused)
 Test(txn, config_force_is_per_entry)
 {
 	static const char conf[] = "8086:3e92 force\n8086:10d3\n";
-	struct pt_conf c;
+	struct pt_conf *c;
 	struct pt_txn *t = txn(PT_TXN_ASSIGN, PT_TXN_DRY_RUN);
 
-	cr_assert_eq(pt_conf_parse(conf, strlen(conf), &c), 0);
-	cr_assert_eq(pt_txn_add_config(t, &c), 0, "%s", pt_last_error());
+	cr_assert_eq(pt_conf_from_text(conf, strlen(conf), &c), 0);
+	cr_assert_eq(pt_txn_add_config(t, c), 0, "%s", pt_last_error());
+	pt_conf_free(c);
 	cr_assert_eq(pt_txn_plan(t), 0, "%s", pt_last_error());
 	cr_assert_eq(pt_txn_nr_groups(t), 3);
 	cr_assert(pt_txn_group(t, 0)->force);	/* the GPU's */
@@ -233,8 +234,9 @@ Test(txn, config_force_is_per_entry)
 	/* and the other way round: the forced entry does not carry over */
 	t = txn(PT_TXN_ASSIGN, PT_TXN_DRY_RUN);
 	static const char conf2[] = "8086:3e92\n8086:10d3 force\n";
-	cr_assert_eq(pt_conf_parse(conf2, strlen(conf2), &c), 0);
-	cr_assert_eq(pt_txn_add_config(t, &c), 0);
+	cr_assert_eq(pt_conf_from_text(conf2, strlen(conf2), &c), 0);
+	cr_assert_eq(pt_txn_add_config(t, c), 0);
+	pt_conf_free(c);
 	cr_assert_eq(pt_txn_plan(t), -EBUSY);
 	cr_assert(pt_txn_group(t, 0)->refused);
 	pt_txn_free(t);
@@ -401,8 +403,8 @@ Test(txn, release_refused_while_open)
 	t = txn(PT_TXN_RELEASE, PT_TXN_FORCE);
 	cr_assert_eq(pt_txn_add_device(t, NIC, NULL), 0);
 	cr_assert_eq(pt_txn_apply(t), 0, "%s", pt_last_error());
-	cr_assert_eq(pt_txn_group(t, 0)->members[0].move, PT_MOVE_TO_DRIVER);
-	cr_assert_str_eq(pt_txn_group(t, 0)->members[0].target, "e1000e");
+	cr_assert_eq(pt_txn_group(t, 0)->members[0]->move, PT_MOVE_TO_DRIVER);
+	cr_assert_str_eq(pt_txn_group(t, 0)->members[0]->target, "e1000e");
 	cr_assert_str_eq(driver_of(NIC), "e1000e");
 	pt_txn_free(t);
 }
@@ -422,8 +424,8 @@ Test(txn, a_failure_undoes_every_group)
 		  "%s", pt_last_error());
 	cr_assert_str_eq(driver_of(NIC), "e1000e");
 	cr_assert_str_eq(driver_of(EDU), "");
-	cr_assert_eq(pt_txn_group(t, 0)->members[0].result, PT_BIND_ROLLED_BACK);
-	cr_assert_eq(pt_txn_group(t, 1)->members[0].result, PT_BIND_ROLLED_BACK);
+	cr_assert_eq(pt_txn_group(t, 0)->members[0]->result, PT_BIND_ROLLED_BACK);
+	cr_assert_eq(pt_txn_group(t, 1)->members[0]->result, PT_BIND_ROLLED_BACK);
 	cr_assert_not(journal_exists(2));
 	cr_assert_not(journal_exists(3));
 	pt_txn_free(t);
@@ -457,7 +459,7 @@ Test(txn, cancel_between_groups_undoes_the_run)
 	cr_assert_eq(pt_txn_status(t), PT_TXN_ROLLED_BACK);
 	cr_assert_str_eq(driver_of(NIC), "e1000e");
 	cr_assert_str_eq(driver_of(EDU), "");
-	cr_assert_eq(pt_txn_group(t, 0)->members[0].result, PT_BIND_ROLLED_BACK);
+	cr_assert_eq(pt_txn_group(t, 0)->members[0]->result, PT_BIND_ROLLED_BACK);
 	cr_assert_not(journal_exists(2));
 	pt_txn_free(t);
 }
@@ -598,12 +600,11 @@ Test(txn, persist_and_release_undo_the_softdep)
 Test(txn, from_config_mirrors_the_file_for_udev)
 {
 	static const char text[] = "8086:10d3 force\n" EDU "\n";
-	struct pt_conf *c = calloc(1, sizeof(*c));
+	struct pt_conf *c;
 	struct pt_txn *t;
 
-	cr_assert_not_null(c);
 	tt_write(&T, "etc/passthru.d/pci-" NIC, "", 0);	/* no longer listed */
-	cr_assert_eq(pt_conf_parse(text, sizeof(text) - 1, c), 0, "%s", pt_last_error());
+	cr_assert_eq(pt_conf_from_text(text, sizeof(text) - 1, &c), 0, "%s", pt_last_error());
 	t = txn(PT_TXN_ASSIGN, PT_TXN_DRY_RUN);
 	cr_assert_eq(pt_txn_add_config(t, c), 0, "%s", pt_last_error());
 	pt_txn_free(t);
@@ -614,5 +615,5 @@ Test(txn, from_config_mirrors_the_file_for_udev)
 	cr_assert_str_eq(slurp_rel("etc/passthru.d/ids-0x8086:0x10d3"), "");
 	cr_assert_str_eq(slurp_rel("etc/passthru.d/pci-" EDU), "");
 	cr_assert_null(slurp_rel("etc/passthru.d/pci-" NIC));
-	free(c);
+	pt_conf_free(c);
 }

@@ -19,8 +19,12 @@
 #include "verify/checks.h"
 
 #define MAXD 16
-static struct pt_device devs[MAXD];
-static struct pt_group groups[MAXD];
+/* A scan's results, faked: the structs and the storage of their names. */
+static struct pt_device devs[MAXD], *dev_ptrs[MAXD];
+static struct pt_group groups[MAXD], *group_ptrs[MAXD];
+static struct pt_caps caps[MAXD];
+static char names[MAXD][3][PT_NAME_LEN];	/* bdf, parent, driver */
+static char group_types[MAXD][PT_NAME_LEN];
 static struct pt_device *members[MAXD][MAXD];
 static struct pt_system sys;
 static struct vfy_host host;
@@ -57,13 +61,18 @@ static void setup(void)
 	put(".passthru-tree", "passthru-tree 1\n");
 	put("sys/bus/pci/devices/.keep", "");
 	memset(devs, 0, sizeof(devs));
+	memset(caps, 0, sizeof(caps));
 	memset(groups, 0, sizeof(groups));
 	memset(&sys, 0, sizeof(sys));
 	memset(&host, 0, sizeof(host));
 	cr_assert_eq(pt_ctx_new(&host.ctx, root), 0, "%s", pt_last_error());
 	host.sys = &sys;
-	sys.devices = devs;
-	sys.groups = groups;
+	sys.devices = dev_ptrs;
+	sys.groups = group_ptrs;
+	for (int i = 0; i < MAXD; i++) {	/* ids without members too */
+		group_ptrs[i] = &groups[i];
+		groups[i].type = "";
+	}
 	sys.has_iommu = true;
 	iommu_on = (struct pt_check){ .id = PT_CHECK_IOMMU_ENABLED, .name = "IOMMU enabled",
 				      .detail = "1 IOMMU unit", .fix = "" };
@@ -85,13 +94,16 @@ static void teardown(void)
 static struct pt_device *dev(const char *bdf, const char *parent, int type,
 			     bool bridge, int group, const char *driver)
 {
-	struct pt_device *d = &devs[sys.nr_devices++];
+	int i = sys.nr_devices++;
+	struct pt_device *d = dev_ptrs[i] = &devs[i];
 
-	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
+	d->bdf = strcpy(names[i][0], bdf);
 	sscanf(bdf, "%x:%x:%x.%x", &d->domain, &d->bus, &d->dev, &d->func);
-	snprintf(d->parent, sizeof(d->parent), "%s", parent);
-	snprintf(d->driver, sizeof(d->driver), "%s", driver);
-	d->caps.pcie_type = type;
+	d->parent = strcpy(names[i][1], parent);
+	d->driver = strcpy(names[i][2], driver);
+	d->driver_override = d->physfn = "";
+	d->caps = &caps[i];
+	caps[i].pcie_type = type;
 	d->is_bridge = bridge;
 	d->iommu_group = group;
 	return d;
@@ -99,9 +111,11 @@ static struct pt_device *dev(const char *bdf, const char *parent, int type,
 
 static void acs(struct pt_device *d, uint16_t cap, uint16_t ctrl)
 {
-	d->caps.acs = 0x100;
-	d->caps.acs_cap = cap;
-	d->caps.acs_ctrl = ctrl;
+	struct pt_caps *c = &caps[d - devs];
+
+	c->acs = 0x100;
+	c->acs_cap = cap;
+	c->acs_ctrl = ctrl;
 }
 
 /* Builds the groups from the devices' iommu_group; type for all. */
@@ -115,7 +129,7 @@ static void make_groups(const char *type)
 			continue;
 		g = &groups[d->iommu_group];
 		g->id = d->iommu_group;
-		snprintf(g->type, sizeof(g->type), "%s", type);
+		g->type = strcpy(group_types[d->iommu_group], type);
 		g->devices = members[d->iommu_group];
 		g->devices[g->nr_devices++] = d;
 		g->viable = true;
