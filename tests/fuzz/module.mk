@@ -14,13 +14,17 @@ FUZZ_SRCS    := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 FUZZ_LIB_OBJS = $(patsubst %.c,build/fuzz/obj/%.o,$(LIB_SRCS))
 
+# With the headers' dependencies, as the main build: a struct that changes
+# in a header rebuilds every object that uses it (a stale one fuzzes a
+# layout that no longer exists and "crashes" on sound input).
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -c -o $@ $<
 
 build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) $(DEPS_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB_OBJS) $(DEPS_LIBS)
+-include $(shell find build/fuzz -name '*.d' 2>/dev/null)
 
 check-fuzz-%: build/fuzz/fuzz-%
 	@mkdir -p build/fuzz/corpus-$*
