@@ -151,13 +151,19 @@ struct ptt_group *ptt_find_group(struct pt_txn *t, int id)
 	return NULL;
 }
 
-void ptt_member_clear(struct ptt_member *m)
+/* Points a member's public names at its own storage. */
+static void member_link(struct ptt_member *m)
 {
-	memset(m, 0, sizeof(*m));
 	m->pub.bdf = m->bdf;
 	m->pub.driver = m->driver;
 	m->pub.override = m->override;
 	m->pub.target = m->target;
+}
+
+void ptt_member_clear(struct ptt_member *m)
+{
+	memset(m, 0, sizeof(*m));
+	member_link(m);
 }
 
 /* Points the group's public view at its own storage: after it is made
@@ -166,13 +172,8 @@ static void group_link(struct ptt_group *g)
 {
 	g->pub.members = g->members;
 	for (int k = 0; k < PT_BIND_MAX; k++) {
-		struct ptt_member *m = &g->mem[k];
-
-		g->members[k] = &m->pub;
-		m->pub.bdf = m->bdf;
-		m->pub.driver = m->driver;
-		m->pub.override = m->override;
-		m->pub.target = m->target;
+		g->members[k] = &g->mem[k].pub;
+		member_link(&g->mem[k]);
 	}
 }
 
