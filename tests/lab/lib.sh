@@ -69,6 +69,16 @@ lab_find_dev() {
 	done
 }
 
+# IPv4 only on these interfaces: QEMU's user network answers router
+# solicitations, and the IPv6 default route that arrives some seconds later
+# would be another blocker.  The iommufd kernel has no IPv6 at all.
+lab_ipv4_only() {
+	[ -d /proc/sys/net/ipv6 ] || return 0
+	for _i in "$@"; do
+		echo 1 >/proc/sys/net/ipv6/conf/$_i/disable_ipv6
+	done
+}
+
 lab_driver() {
 	if [ -e /sys/bus/pci/devices/$1/driver ]; then
 		basename "$(readlink /sys/bus/pci/devices/$1/driver)"

@@ -15,10 +15,7 @@ nic=$(lab_find_dev 0x8086 0x10d3)
 sys=/sys/bus/pci/devices/$nic
 grp=$(basename "$(readlink $sys/iommu_group)")
 ifc=$(ls $sys/net)
-# IPv4 only: QEMU's user network answers router solicitations, and an IPv6
-# default route arriving during the case would be another blocker, listed
-# first, on a slow run.
-echo 1 >/proc/sys/net/ipv6/conf/$ifc/disable_ipv6
+lab_ipv4_only "$ifc"
 ip addr add 10.0.2.15/24 dev "$ifc"
 ip link set "$ifc" up
 

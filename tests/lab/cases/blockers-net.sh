@@ -15,10 +15,9 @@ ifc=$(ls /sys/bus/pci/devices/$nic/net)
 blocked() { passthru assign --json "$nic" 2>/dev/null | jq -r '.groups[0].blocked_by | join("|")'; }
 
 expect_ok "bridge br0" brctl addbr br0
-# slirp answers router solicitations: without this br0 would get a SLAAC
-# address and an IPv6 default route (which block too, rightly)
-echo 1 >/proc/sys/net/ipv6/conf/br0/disable_ipv6
-echo 1 >/proc/sys/net/ipv6/conf/$ifc/disable_ipv6
+# without this br0 would get a SLAAC address and an IPv6 default route
+# (which block too, rightly)
+lab_ipv4_only br0 "$ifc"
 expect_ok "$ifc into br0" brctl addif br0 "$ifc"
 ip link set "$ifc" up
 ip link set br0 up
