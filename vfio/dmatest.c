@@ -156,7 +156,6 @@ int pt_dmat_open_opts(struct pt_dmat *t, struct pt_iommu *io, const char *bdf,
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < 4; i++)
 		t->efds[i] = -1;
-	t->mem.fd = -1;
 	t->io = io;
 	ret = pt_vfio_device_open(&t->dev, io, bdf);
 	if (ret < 0)
@@ -198,14 +197,14 @@ int pt_dmat_open_opts(struct pt_dmat *t, struct pt_iommu *io, const char *bdf,
 	ret = pt_mem_alloc(&t->mem, size, kind);
 	if (ret < 0)
 		goto fail;
-	memset(t->mem.addr, 0, PT_DMAT_MIN);
+	memset(t->mem->addr, 0, PT_DMAT_MIN);
 	ret = pt_iommu_set_dma_bits(io, t->ops->dma_bits);
 	if (ret < 0)
 		goto fail;
 	{
 		uint64_t t0 = now_ns();
 
-		ret = pt_iommu_map_dma_alloc(io, t->mem.addr, t->mem.size, PT_DMA_RW, &t->iova);
+		ret = pt_iommu_map_dma_alloc(io, t->mem->addr, t->mem->size, PT_DMA_RW, &t->iova);
 		t->map_ns = now_ns() - t0;
 	}
 	if (ret < 0)
@@ -214,7 +213,7 @@ int pt_dmat_open_opts(struct pt_dmat *t, struct pt_iommu *io, const char *bdf,
 	t->env.write32 = env_write32;
 	t->env.delay_us = env_delay;
 	t->env.opaque = t;
-	t->env.scratch = (volatile uint8_t *)t->mem.addr + PT_DMAT_SCRATCH;
+	t->env.scratch = (volatile uint8_t *)t->mem->addr + PT_DMAT_SCRATCH;
 	t->env.scratch_iova = t->iova + PT_DMAT_SCRATCH;
 	t->env.scratch_size = PT_DMAT_MIN - PT_DMAT_SCRATCH;
 	if (o) {
@@ -252,13 +251,13 @@ void pt_dmat_close(struct pt_dmat *t)
 		if (t->nr_efds)
 			pt_vfio_irq_disable(t->dev, t->irq_index);
 	}
-	if (t->iova || t->mem.addr)
-		pt_iommu_unmap_dma(t->io, t->iova, t->mem.size);
+	if (t->mem)	/* -ENOENT when the map never happened: harmless */
+		pt_iommu_unmap_dma(t->io, t->iova, t->mem->size);
 	for (i = 0; i < 6; i++)
 		pt_vfio_region_munmap(&t->bars[i]);
 	if (t->dev)
 		pt_vfio_device_close(t->dev);
-	pt_mem_free(&t->mem);
+	pt_mem_free(t->mem);
 	for (i = 0; i < 4; i++)
 		if (t->efds[i] >= 0)
 			close(t->efds[i]);

@@ -227,7 +227,7 @@ int vmm_vfio_map_ram(struct vmm_vfio_set *set)
 
 int vmm_vfio_describe(struct vmm_vfio_dev *vd, struct vmm_vfio_desc *out)
 {
-	struct pt_iommu_info info;
+	struct pt_iommu_info info = PT_IOMMU_INFO_INIT;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->bdf, sizeof(out->bdf), "%s", pt_vfio_device_bdf(vd->dev));

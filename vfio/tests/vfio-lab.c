@@ -174,21 +174,21 @@ out:
 static void t_dma(const char *bdf, enum pt_mem_kind kind)
 {
 	struct pt_iommu *io = open_io();
-	struct pt_iommu_info info;
+	struct pt_iommu_info info = PT_IOMMU_INFO_INIT;
 	struct pt_dmat t;
 	uint8_t *m;
 	size_t len;
 
 	if (EXPECT_OK(pt_dmat_open(&t, io, bdf, kind, 0), "open device + map buffer + driver init"))
 		goto out;
-	m = t.mem.addr;
+	m = t.mem->addr;
 	len = copy_len(&t);
-	check(t.mem.page_size == (kind == PT_MEM_HUGE_2M ? 2u << 20 : kind == PT_MEM_HUGE_1G ? 1u << 30 : 4096),
-	      "%s: %s buffer with %zu-byte pages", bdf, pt_mem_kind_name(kind), t.mem.page_size);
+	check(t.mem->page_size == (kind == PT_MEM_HUGE_2M ? 2u << 20 : kind == PT_MEM_HUGE_1G ? 1u << 30 : 4096),
+	      "%s: %s buffer with %zu-byte pages", bdf, pt_mem_kind_name(kind), t.mem->page_size);
 	pt_iommu_get_info(io, &info);
-	check(info.nr_mappings == 1 && info.mapped_bytes == t.mem.size, "%s: 1 mapping of %zu bytes (saw %d, %" PRIu64 ")",
-	      bdf, t.mem.size, info.nr_mappings, info.mapped_bytes);
-	check(t.iova + t.mem.size - 1 < (1ull << t.ops->dma_bits) || t.ops->dma_bits == 64,
+	check(info.nr_mappings == 1 && info.mapped_bytes == t.mem->size, "%s: 1 mapping of %zu bytes (saw %d, %" PRIu64 ")",
+	      bdf, t.mem->size, info.nr_mappings, info.mapped_bytes);
+	check(t.iova + t.mem->size - 1 < (1ull << t.ops->dma_bits) || t.ops->dma_bits == 64,
 	      "%s: IOVA 0x%" PRIx64 " within the device's %u-bit DMA width", bdf, t.iova, t.ops->dma_bits);
 	fill(m + PT_DMAT_SRC, len, 0xa5);
 	memset(m + PT_DMAT_DST, 0, 0x2000);
@@ -211,9 +211,9 @@ out:
 static void t_guestram(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
-	struct pt_iommu_info info;
+	struct pt_iommu_info info = PT_IOMMU_INFO_INIT;
 	struct pt_dmat t;
-	struct pt_mem ram, rom;
+	struct pt_mem *ram, *rom;
 	size_t len;
 
 	if (EXPECT_OK(pt_dmat_open(&t, io, bdf, PT_MEM_ANON, 0), "open device + its buffer"))
@@ -222,30 +222,30 @@ static void t_guestram(const char *bdf)
 	if (EXPECT_OK(pt_mem_alloc(&ram, 4 << 20, PT_MEM_MEMFD), "4 MiB guest RAM (memfd)"))
 		goto close;
 	if (EXPECT_OK(pt_mem_alloc(&rom, 2 << 20, PT_MEM_ANON), "2 MiB guest ROM")) {
-		pt_mem_free(&ram);
+		pt_mem_free(ram);
 		goto close;
 	}
-	memset(ram.addr, 0, ram.size);
-	memset(rom.addr, 0xee, rom.size);
+	memset(ram->addr, 0, ram->size);
+	memset(rom->addr, 0xee, rom->size);
 	{
 		const struct pt_guest_ram_slot slots[] = {
-			{ .host = ram.addr, .gpa = 0x1000000, .size = ram.size },
-			{ .host = rom.addr, .gpa = 0x8000000, .size = rom.size, .read_only = true },
+			{ .host = ram->addr, .gpa = 0x1000000, .size = ram->size },
+			{ .host = rom->addr, .gpa = 0x8000000, .size = rom->size, .read_only = true },
 		};
 		const struct pt_guest_ram_slot bad[] = {
-			{ .host = ram.addr, .gpa = 0x2000000, .size = ram.size },
-			{ .host = rom.addr, .gpa = 0xfee00000, .size = rom.size },	/* MSI window */
+			{ .host = ram->addr, .gpa = 0x2000000, .size = ram->size },
+			{ .host = rom->addr, .gpa = 0xfee00000, .size = rom->size },	/* MSI window */
 		};
-		uint8_t *m = t.mem.addr;
+		uint8_t *m = t.mem->addr;
 
 		if (!EXPECT_OK(pt_iommu_map_guest_ram(io, slots, 2), "map 2 slots at IOVA = GPA in one call")) {
 			pt_iommu_get_info(io, &info);
 			check(info.nr_mappings == 3, "3 mappings (device buffer + 2 slots), saw %d", info.nr_mappings);
 			fill(m, len, 0x3d);
 			if (!EXPECT_OK(pt_dmat_copy_iova(&t, t.iova, 0x1000000 + 0x1000, len), "device writes guest RAM at GPA 0x1001000"))
-				check(first_diff(m, (uint8_t *)ram.addr + 0x1000, len) == -1, "bytes landed at GPA 0x1001000");
+				check(first_diff(m, (uint8_t *)ram->addr + 0x1000, len) == -1, "bytes landed at GPA 0x1001000");
 			pt_dmat_copy_iova(&t, t.iova, 0x8000000, len);
-			check(((uint8_t *)rom.addr)[0] == 0xee && first_diff(rom.addr, (uint8_t *)rom.addr + 4096, len) == -1,
+			check(((uint8_t *)rom->addr)[0] == 0xee && first_diff(rom->addr, (uint8_t *)rom->addr + 4096, len) == -1,
 			      "device write into the read-only slot left it untouched");
 			check(pt_iommu_map_guest_ram(io, bad, 2) < 0 && strstr(pt_last_error(), "slot 1 (GPA 0xfee00000"),
 			      "a slot in the MSI window fails the call naming it: \"%s\"", pt_last_error());
@@ -256,8 +256,8 @@ static void t_guestram(const char *bdf)
 			check(info.nr_mappings == 1, "1 mapping left (%d)", info.nr_mappings);
 		}
 	}
-	pt_mem_free(&rom);
-	pt_mem_free(&ram);
+	pt_mem_free(rom);
+	pt_mem_free(ram);
 close:
 	pt_dmat_close(&t);
 out:
@@ -269,7 +269,7 @@ static void t_unmapped(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
 	struct pt_dmat t;
-	struct pt_mem b;
+	struct pt_mem *b;
 	uint8_t before[4096];
 	uint64_t iova;
 	size_t len;
@@ -279,19 +279,19 @@ static void t_unmapped(const char *bdf)
 	len = copy_len(&t);
 	if (EXPECT_OK(pt_mem_alloc(&b, 4096, PT_MEM_ANON), "second buffer"))
 		goto close;
-	memset(b.addr, 0x3c, 4096);
-	memcpy(before, b.addr, 4096);
-	fill((uint8_t *)t.mem.addr + PT_DMAT_SRC, len, 0x11);
-	if (!EXPECT_OK(pt_iommu_map_dma_alloc(io, b.addr, 4096, PT_DMA_RW, &iova), "map the second buffer") &&
+	memset(b->addr, 0x3c, 4096);
+	memcpy(before, b->addr, 4096);
+	fill((uint8_t *)t.mem->addr + PT_DMAT_SRC, len, 0x11);
+	if (!EXPECT_OK(pt_iommu_map_dma_alloc(io, b->addr, 4096, PT_DMA_RW, &iova), "map the second buffer") &&
 	    !EXPECT_OK(pt_dmat_copy_iova(&t, t.iova + PT_DMAT_SRC, iova, len), "DMA into the mapped second buffer")) {
-		check(first_diff(t.mem.addr, b.addr, len) == -1, "%s: DMA reached the second buffer while mapped", bdf);
-		memset(b.addr, 0x3c, 4096);
+		check(first_diff(t.mem->addr, b->addr, len) == -1, "%s: DMA reached the second buffer while mapped", bdf);
+		memset(b->addr, 0x3c, 4096);
 		EXPECT_OK(pt_iommu_unmap_dma(io, iova, 4096), "unmap the second buffer");
 		pt_dmat_copy_iova(&t, t.iova + PT_DMAT_SRC, iova, len);	/* device may or may not notice */
-		check(first_diff(before, b.addr, 4096) == -1, "%s: DMA to unmapped IOVA 0x%" PRIx64 " left the memory untouched (first diff %ld)",
-		      bdf, iova, first_diff(before, b.addr, 4096));
+		check(first_diff(before, b->addr, 4096) == -1, "%s: DMA to unmapped IOVA 0x%" PRIx64 " left the memory untouched (first diff %ld)",
+		      bdf, iova, first_diff(before, b->addr, 4096));
 	}
-	pt_mem_free(&b);
+	pt_mem_free(b);
 close:
 	pt_dmat_close(&t);
 out:
@@ -331,9 +331,9 @@ static void t_phys(const char *bdf)
 {
 	enum { NPAGES = 4096 };	/* 16 MiB: some page lies below edu's 256 MiB */
 	struct pt_iommu *io = open_io();
-	struct pt_iommu_info info;
+	struct pt_iommu_info info = PT_IOMMU_INFO_INIT;
 	struct pt_dmat t;
-	struct pt_mem pool;
+	struct pt_mem *pool;
 	uint8_t *m, *page = NULL;
 	uint64_t pa = 0, limit;
 	size_t len;
@@ -344,20 +344,20 @@ static void t_phys(const char *bdf)
 	pt_iommu_get_info(io, &info);
 	if (pt_iommu_get_backend(io) == PT_IOMMU_TYPE1)
 		check(info.type1v2, "%s: type1 container with VFIO_TYPE1v2_IOMMU", bdf);
-	m = t.mem.addr;
+	m = t.mem->addr;
 	len = copy_len(&t);
 	limit = t.ops->dma_bits >= 64 ? UINT64_MAX : 1ull << t.ops->dma_bits;
 	if (EXPECT_OK(pt_mem_alloc(&pool, NPAGES * 4096, PT_MEM_ANON), "16 MiB of sentinel pages"))
 		goto close;
-	mlock(pool.addr, pool.size);
+	mlock(pool->addr, pool->size);
 	for (int i = 0; i < NPAGES && !page; i++) {
-		uint8_t *p = (uint8_t *)pool.addr + (size_t)i * 4096;
+		uint8_t *p = (uint8_t *)pool->addr + (size_t)i * 4096;
 		uint64_t a;
 
 		p[0] = 1;
 		a = phys_of(p);
 		if (a && a + 4096 <= limit &&
-		    (a + 4096 <= t.iova || a >= t.iova + t.mem.size)) {
+		    (a + 4096 <= t.iova || a >= t.iova + t.mem->size)) {
 			page = p;
 			pa = a;
 		}
@@ -382,8 +382,8 @@ static void t_phys(const char *bdf)
 		      "%s: the device still copies after the blocked write, so it could have written the sentinel",
 		      bdf);
 free:
-	munlock(pool.addr, pool.size);
-	pt_mem_free(&pool);
+	munlock(pool->addr, pool->size);
+	pt_mem_free(pool);
 close:
 	pt_dmat_close(&t);
 out:
@@ -395,7 +395,7 @@ static void t_readonly(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
 	struct pt_dmat t;
-	struct pt_mem b;
+	struct pt_mem *b;
 	uint8_t before[4096];
 	uint8_t *m;
 	uint64_t iova;
@@ -404,25 +404,25 @@ static void t_readonly(const char *bdf)
 
 	if (EXPECT_OK(pt_dmat_open(&t, io, bdf, PT_MEM_ANON, 0), "open device + map buffer"))
 		goto out;
-	m = t.mem.addr;
+	m = t.mem->addr;
 	len = copy_len(&t);
 	if (EXPECT_OK(pt_mem_alloc(&b, 4096, PT_MEM_ANON), "read-only buffer"))
 		goto close;
-	fill(b.addr, 4096, 0x77);
-	memcpy(before, b.addr, 4096);
+	fill(b->addr, 4096, 0x77);
+	memcpy(before, b->addr, 4096);
 	fill(m + PT_DMAT_SRC, len, 0x99);
-	if (!EXPECT_OK(pt_iommu_map_dma_alloc(io, b.addr, 4096, PT_DMA_READ, &iova), "map a buffer read-only (device may only read)")) {
+	if (!EXPECT_OK(pt_iommu_map_dma_alloc(io, b->addr, 4096, PT_DMA_READ, &iova), "map a buffer read-only (device may only read)")) {
 		ret = pt_dmat_copy_iova(&t, t.iova + PT_DMAT_SRC, iova, len);
-		check(first_diff(before, b.addr, 4096) == -1,
+		check(first_diff(before, b->addr, 4096) == -1,
 		      "%s: device write into the read-only mapping left it untouched (copy returned %d, first diff %ld)",
-		      bdf, ret, first_diff(before, b.addr, 4096));
+		      bdf, ret, first_diff(before, b->addr, 4096));
 		memset(m + PT_DMAT_DST, 0, len);
 		if (!EXPECT_OK(pt_dmat_copy_iova(&t, iova, t.iova + PT_DMAT_DST, len), "device reads the read-only mapping"))
-			check(first_diff(b.addr, m + PT_DMAT_DST, len) == -1, "%s: bytes read from the read-only mapping arrived (first diff %ld)",
-			      bdf, first_diff(b.addr, m + PT_DMAT_DST, len));
+			check(first_diff(b->addr, m + PT_DMAT_DST, len) == -1, "%s: bytes read from the read-only mapping arrived (first diff %ld)",
+			      bdf, first_diff(b->addr, m + PT_DMAT_DST, len));
 		EXPECT_OK(pt_iommu_unmap_dma(io, iova, 4096), "unmap the read-only buffer");
 	}
-	pt_mem_free(&b);
+	pt_mem_free(b);
 close:
 	pt_dmat_close(&t);
 out:
@@ -581,10 +581,10 @@ static void t_reset(const char *bdf)
 		}
 		/* the device works after the reset: init again and copy */
 		check(t.ops->init(&t.drv) == 0, "%s: driver init after reset", bdf);
-		fill((uint8_t *)t.mem.addr, copy_len(&t), 0x6b);
-		memset((uint8_t *)t.mem.addr + PT_DMAT_DST, 0, copy_len(&t));
+		fill((uint8_t *)t.mem->addr, copy_len(&t), 0x6b);
+		memset((uint8_t *)t.mem->addr + PT_DMAT_DST, 0, copy_len(&t));
 		if (!EXPECT_OK(pt_dmat_copy(&t, PT_DMAT_SRC, PT_DMAT_DST, copy_len(&t)), "DMA copy after reset"))
-			check(first_diff(t.mem.addr, (uint8_t *)t.mem.addr + PT_DMAT_DST, copy_len(&t)) == -1,
+			check(first_diff(t.mem->addr, (uint8_t *)t.mem->addr + PT_DMAT_DST, copy_len(&t)) == -1,
 			      "%s: bytes copied after reset", bdf);
 	} else if (info.reset) {
 		EXPECT_OK(pt_vfio_device_reset(t.dev), "VFIO_DEVICE_RESET");
@@ -646,7 +646,7 @@ out:
 static void t_two(const char *a, const char *b)
 {
 	struct pt_iommu *io = open_io();
-	struct pt_iommu_info info;
+	struct pt_iommu_info info = PT_IOMMU_INFO_INIT;
 	struct pt_dmat t1, t2;
 	uint8_t *m1, *m2;
 	size_t len;
@@ -660,8 +660,8 @@ static void t_two(const char *a, const char *b)
 	      a, b, pt_iommu_backend_name(info.backend), info.nr_devices, info.nr_mappings);
 	check(pt_vfio_device_group(t1.dev) != pt_vfio_device_group(t2.dev), "two different IOMMU groups (%d, %d)",
 	      pt_vfio_device_group(t1.dev), pt_vfio_device_group(t2.dev));
-	m1 = t1.mem.addr;
-	m2 = t2.mem.addr;
+	m1 = t1.mem->addr;
+	m2 = t2.mem->addr;
 	len = copy_len(&t1) > copy_len(&t2) ? copy_len(&t1) : copy_len(&t2);
 	fill(m1 + PT_DMAT_SRC, len, 0x21);
 	memset(m2 + PT_DMAT_DST, 0, len);
@@ -682,9 +682,9 @@ out:
 static void t_ranges(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
-	struct pt_iommu_info info, after;
+	struct pt_iommu_info info = PT_IOMMU_INFO_INIT, after = PT_IOMMU_INFO_INIT;
 	struct pt_dmat t;
-	struct pt_mem b;
+	struct pt_mem *b;
 	uint64_t top;
 	int i, ret;
 
@@ -704,10 +704,12 @@ static void t_ranges(const char *bdf)
 	for (i = 0; i < info.nr_ranges; i++)
 		check(!(info.ranges[i].start <= 0xfee00000ull && 0xfee00000ull <= info.ranges[i].last),
 		      "range %d excludes the MSI window 0xfee00000", i);
+	if (!info.nr_ranges)
+		goto close;	/* no top to aim at (checked above) */
 	if (EXPECT_OK(pt_mem_alloc(&b, 4096, PT_MEM_ANON), "page to map"))
 		goto close;
 	top = info.ranges[info.nr_ranges - 1].last;
-	ret = pt_iommu_map_dma(io, b.addr, 4096, top - 4095, PT_DMA_RW);
+	ret = pt_iommu_map_dma(io, b->addr, 4096, top - 4095, PT_DMA_RW);
 	check(ret == 0, "map the last page of the usable space at 0x%" PRIx64 " (%d %s)", top - 4095, ret, ret ? pt_last_error() : "");
 	if (!ret) {
 		if (info.dma_avail_known) {
@@ -716,24 +718,24 @@ static void t_ranges(const char *bdf)
 			      info.dma_avail, after.dma_avail);
 		}
 		if (t.ops->dma_bits == 64) {	/* the NIC can reach it: DMA there */
-			memset(b.addr, 0, 4096);
-			fill((uint8_t *)t.mem.addr, copy_len(&t), 0x42);
+			memset(b->addr, 0, 4096);
+			fill((uint8_t *)t.mem->addr, copy_len(&t), 0x42);
 			if (!EXPECT_OK(pt_dmat_copy_iova(&t, t.iova, top - 4095, copy_len(&t)), "DMA into the top page"))
-				check(first_diff(t.mem.addr, b.addr, copy_len(&t)) == -1, "bytes arrived at IOVA 0x%" PRIx64, top - 4095);
+				check(first_diff(t.mem->addr, b->addr, copy_len(&t)) == -1, "bytes arrived at IOVA 0x%" PRIx64, top - 4095);
 		}
 		EXPECT_OK(pt_iommu_unmap_dma(io, top - 4095, 4096), "unmap the top page");
 	}
 	if (top != UINT64_MAX) {
-		ret = pt_iommu_map_dma(io, b.addr, 4096, top + 1, PT_DMA_RW);
+		ret = pt_iommu_map_dma(io, b->addr, 4096, top + 1, PT_DMA_RW);
 		pt_iommu_get_info(io, &after);
 		check(ret < 0 && strstr(pt_last_error(), "outside the usable IOVA ranges") && after.nr_mappings == 1,
 		      "map just past the top (0x%" PRIx64 ") fails cleanly: %d, %d mapping(s) left, \"%s\"", top + 1, ret,
 		      after.nr_mappings, pt_last_error());
 	}
-	ret = pt_iommu_map_dma(io, b.addr, 4096, 0xfee00000ull, PT_DMA_RW);
+	ret = pt_iommu_map_dma(io, b->addr, 4096, 0xfee00000ull, PT_DMA_RW);
 	pt_iommu_get_info(io, &after);
 	check(ret < 0 && after.nr_mappings == 1, "map in the reserved MSI window fails (%d): %s", ret, pt_last_error());
-	pt_mem_free(&b);
+	pt_mem_free(b);
 close:
 	pt_dmat_close(&t);
 out:
@@ -745,8 +747,8 @@ static void t_dmalimit(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
 	struct pt_vfio_device *d;
-	struct pt_iommu_info info;
-	struct pt_mem b;
+	struct pt_iommu_info info = PT_IOMMU_INFO_INIT;
+	struct pt_mem *b;
 	int i, ret;
 
 	if (EXPECT_OK(pt_vfio_device_open(&d, io, bdf), "open the device"))
@@ -756,10 +758,10 @@ static void t_dmalimit(const char *bdf)
 	if (EXPECT_OK(pt_mem_alloc(&b, 9 * 4096, PT_MEM_ANON), "9 pages"))
 		goto close;
 	for (i = 0; i < 8; i++)
-		if (pt_iommu_map_dma(io, (uint8_t *)b.addr + i * 4096, 4096, 0x100000 + i * 0x2000, PT_DMA_RW) < 0)
+		if (pt_iommu_map_dma(io, (uint8_t *)b->addr + i * 4096, 4096, 0x100000 + i * 0x2000, PT_DMA_RW) < 0)
 			break;
 	check(i == 8, "8 separate mappings fit (%d: %s)", i, i < 8 ? pt_last_error() : "");
-	ret = pt_iommu_map_dma(io, (uint8_t *)b.addr + 8 * 4096, 4096, 0x100000 + 8 * 0x2000, PT_DMA_RW);
+	ret = pt_iommu_map_dma(io, (uint8_t *)b->addr + 8 * 4096, 4096, 0x100000 + 8 * 0x2000, PT_DMA_RW);
 	pt_iommu_get_info(io, &info);
 	check(ret == -ENOSPC && strstr(pt_last_error(), "mapping limit") && info.nr_mappings == 8 && info.dma_avail == 0,
 	      "the 9th fails with -ENOSPC naming the limit (%d, %d mappings, avail %u): \"%s\"", ret, info.nr_mappings,
@@ -768,7 +770,7 @@ static void t_dmalimit(const char *bdf)
 		pt_iommu_unmap_dma(io, 0x100000 + i * 0x2000, 4096);
 	pt_iommu_get_info(io, &info);
 	check(info.nr_mappings == 0 && info.dma_avail == 8, "all unmapped, DMA_AVAIL back to 8 (%u)", info.dma_avail);
-	pt_mem_free(&b);
+	pt_mem_free(b);
 close:
 	pt_vfio_device_close(d);
 out:
@@ -813,8 +815,8 @@ static void t_memlock(const char *bdf)
 	struct rlimit rl = { 1 << 20, 1 << 20 };
 	struct pt_iommu *io;
 	struct pt_vfio_device *d;
-	struct pt_memlock ml;
-	struct pt_mem b;
+	struct pt_memlock ml = PT_MEMLOCK_INIT;
+	struct pt_mem *b;
 	uint64_t iova;
 	int ret;
 
@@ -825,15 +827,15 @@ static void t_memlock(const char *bdf)
 	if (EXPECT_OK(pt_vfio_device_open(&d, io, bdf), "open the device"))
 		goto out;
 	if (!EXPECT_OK(pt_mem_alloc(&b, 8 << 20, PT_MEM_ANON), "8 MiB buffer")) {
-		ret = pt_iommu_map_dma_alloc(io, b.addr, b.size, PT_DMA_RW, &iova);
+		ret = pt_iommu_map_dma_alloc(io, b->addr, b->size, PT_DMA_RW, &iova);
 		check(ret == -ENOMEM && strstr(pt_last_error(), "RLIMIT_MEMLOCK is 1 MiB") &&
 		      strstr(pt_last_error(), "8 MiB more are needed") && strstr(pt_last_error(), "ulimit -l"),
 		      "map 8 MiB over a 1 MiB limit: %d \"%s\"", ret, pt_last_error());
-		ret = pt_iommu_map_dma_alloc(io, b.addr, 512 << 10, PT_DMA_RW, &iova);
+		ret = pt_iommu_map_dma_alloc(io, b->addr, 512 << 10, PT_DMA_RW, &iova);
 		check(ret == 0, "512 KiB within the limit maps (%d %s)", ret, ret ? pt_last_error() : "");
 		if (!ret)
 			pt_iommu_unmap_dma(io, iova, 512 << 10);
-		pt_mem_free(&b);
+		pt_mem_free(b);
 	}
 	pt_vfio_device_close(d);
 out:
@@ -860,7 +862,7 @@ out:
 static void t_nvme_faults(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
-	struct pt_mem scr = { .fd = -1 }, data = { .fd = -1 };
+	struct pt_mem *scr = NULL, *data = NULL;
 	uint64_t siova = 0x40000000ull, diova = 0x50000000ull, len = 3 * 4096;
 	struct pt_dmat t;
 	uint8_t *d;
@@ -875,13 +877,13 @@ static void t_nvme_faults(const char *bdf)
 	if (EXPECT_OK(pt_mem_alloc(&scr, NF_PAGES * 4096, PT_MEM_ANON), "scratch memory") ||
 	    EXPECT_OK(pt_mem_alloc(&data, 64 * 1024, PT_MEM_ANON), "data memory"))
 		goto close;
-	memset(scr.addr, 0, NF_PAGES * 4096);
+	memset(scr->addr, 0, NF_PAGES * 4096);
 	for (i = 0; i < NF_PAGES; i++)
-		EXPECT_OK(pt_iommu_map_dma(io, (uint8_t *)scr.addr + i * 4096, 4096,
+		EXPECT_OK(pt_iommu_map_dma(io, (uint8_t *)scr->addr + i * 4096, 4096,
 					   siova + i * 4096ull, PT_DMA_RW), "map a scratch page");
-	EXPECT_OK(pt_iommu_map_dma(io, data.addr, data.size, diova, PT_DMA_RW), "map the data");
-	d = data.addr;
-	t.env.scratch = scr.addr;
+	EXPECT_OK(pt_iommu_map_dma(io, data->addr, data->size, diova, PT_DMA_RW), "map the data");
+	d = data->addr;
+	t.env.scratch = scr->addr;
 	t.env.scratch_iova = siova;
 	t.env.scratch_size = NF_PAGES * 4096;
 	check(t.ops->init(&t.drv) == 0, "%s: nvme init on page-by-page scratch memory", bdf);
@@ -898,7 +900,7 @@ static void t_nvme_faults(const char *bdf)
 	      "%s: the Read whose PRP list the IOMMU blocks fails with status 0x004 "
 	      "Data Transfer Error (driver %d, status 0x%x: %s)", bdf, ret, t.drv.diag[0],
 	      t.drv.why ? t.drv.why : "-");
-	EXPECT_OK(pt_iommu_map_dma(io, (uint8_t *)scr.addr + NF_PRP_READ * 4096, 4096,
+	EXPECT_OK(pt_iommu_map_dma(io, (uint8_t *)scr->addr + NF_PRP_READ * 4096, 4096,
 				   siova + NF_PRP_READ * 4096ull, PT_DMA_RW), "map the page again");
 	check(t.ops->init(&t.drv) == 0, "%s: recovered by the driver's init (controller reset)", bdf);
 	memset(d + 32768, 0, len);
@@ -914,7 +916,7 @@ static void t_nvme_faults(const char *bdf)
 	      "so (driver %d: %s)", bdf, ret, t.drv.why ? t.drv.why : "-");
 	check(t.ops->memcpy_start(&t.drv, diova, diova + 32768, 512) == PT_DRV_EIO,
 	      "%s: no command goes to a fatal controller before its reset", bdf);
-	EXPECT_OK(pt_iommu_map_dma(io, (uint8_t *)scr.addr + NF_IO_CQ * 4096, 4096,
+	EXPECT_OK(pt_iommu_map_dma(io, (uint8_t *)scr->addr + NF_IO_CQ * 4096, 4096,
 				   siova + NF_IO_CQ * 4096ull, PT_DMA_RW), "map the page again");
 	check(t.ops->init(&t.drv) == 0, "%s: the controller reset clears the fatal status", bdf);
 	memset(d + 32768, 0, len);
@@ -923,13 +925,13 @@ static void t_nvme_faults(const char *bdf)
 
 	t.ops->remove(&t.drv);
 	t.drv_ready = false;		/* the harness's init is not to be undone twice */
-	pt_iommu_unmap_dma(io, diova, data.size);
+	pt_iommu_unmap_dma(io, diova, data->size);
 	for (i = 0; i < NF_PAGES; i++)
 		pt_iommu_unmap_dma(io, siova + i * 4096ull, 4096);
 close:
 	pt_dmat_close(&t);
-	pt_mem_free(&scr);
-	pt_mem_free(&data);
+	pt_mem_free(scr);
+	pt_mem_free(data);
 out:
 	pt_iommu_close(io);
 }
