@@ -160,6 +160,7 @@ int pt_dmat_open_opts(struct pt_dmat *t, struct pt_iommu *io, const char *bdf,
 	int i, ret;
 
 	memset(t, 0, sizeof(*t));
+	t->env = (struct pt_drv_env)PT_DRV_ENV_INIT;
 	for (i = 0; i < 4; i++)
 		t->efds[i] = -1;
 	t->mem.fd = -1;
