@@ -26,7 +26,7 @@ struct pt_dmat {
 	const struct pt_driver *ops;
 	struct pt_drv drv;
 	struct pt_drv_env env;
-	struct pt_vfio_bar bars[6];
+	struct pt_vfio_bar *bars[6];	/* NULL: not mmappable, pread/pwrite */
 	struct pt_mem *mem;		/* the buffer (NULL until allocated) */
 	uint64_t iova;
 	uint64_t map_ns;		/* time of the map ioctl */

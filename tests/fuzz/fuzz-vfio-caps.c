@@ -13,7 +13,7 @@
 
 #include "lib/passthru.h"
 #include "iommu/iommu-priv.h"
-#include "vfio/passthru-vfio.h"
+#include "vfio/vfio-priv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -45,14 +45,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pt_iommu_kinfo_release(&k);
 	} else {
 		struct pt_vfio_region r;
+		struct pt_vfio_area *areas;
 
-		if (!pt_vfio_parse_region_info(buf, size - 1, &r)) {
-			if (r.nr_sparse < 0 || r.nr_sparse > PT_VFIO_MAX_SPARSE)
+		if (!pt_vfio_parse_region_info(buf, size - 1, &r, &areas)) {
+			/* every area the bytes hold, each inside the region */
+			if (r.nr_sparse < 0 || (size_t)r.nr_sparse > size / 16 ||
+			    r.sparse != areas || (r.nr_sparse && !areas))
 				__builtin_trap();
 			for (int i = 0; i < r.nr_sparse; i++)
-				if (r.sparse[i].offset > r.size ||
-				    r.sparse[i].size > r.size - r.sparse[i].offset)
+				if (r.sparse[i].offset > r.region_size ||
+				    r.sparse[i].size > r.region_size - r.sparse[i].offset)
 					__builtin_trap();
+			free(areas);
+		} else if (areas) {
+			__builtin_trap();	/* a failed parse hands nothing out */
 		}
 	}
 	free(buf);

@@ -4,15 +4,25 @@
  * malformed, truncated and looping chains. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/passthru.h"
 #include "iommu/iommu-priv.h"
-#include "vfio/passthru-vfio.h"
+#include "vfio/vfio-priv.h"
 
 static uint8_t buf[8192];
 static size_t len;
 static struct pt_vfio_region R;
+static struct pt_vfio_area *A;		/* R.sparse, the parser's allocation */
+
+static void free_areas(void)
+{
+	free(A);
+	A = NULL;
+}
+
+TestSuite(vfio_caps, .fini = free_areas);
 
 /* A region info header with caps starting at first (0 = none). */
 static void region(uint64_t size, uint32_t first)
@@ -56,7 +66,8 @@ static uint32_t sparse(uint32_t off, uint32_t next, uint32_t n,
 
 static int __parse(void)
 {
-	return pt_vfio_parse_region_info(buf, len, &R);
+	free_areas();
+	return pt_vfio_parse_region_info(buf, len, &R, &A);
 }
 
 static void parse(void)
@@ -68,7 +79,8 @@ Test(vfio_caps, no_capabilities)
 {
 	region(0x100000, 0);
 	parse();
-	cr_assert_eq(R.size, 0x100000);
+	cr_assert_eq(R.size, sizeof(R));
+	cr_assert_eq(R.region_size, 0x100000);
 	cr_assert_eq(R.offset, 0x10000000000ull);
 	cr_assert(R.readable && R.writable && R.mmappable);
 	cr_assert_not(R.has_sparse);
@@ -84,6 +96,7 @@ Test(vfio_caps, sparse_areas_around_an_msix_table)
 	parse();
 	cr_assert(R.has_sparse);
 	cr_assert_eq(R.nr_sparse, 2);
+	cr_assert_eq(R.sparse, A);
 	cr_assert_eq(R.sparse[0].offset, 0);
 	cr_assert_eq(R.sparse[0].size, 0x2000);
 	cr_assert_eq(R.sparse[1].offset, 0x3000);
@@ -192,8 +205,10 @@ Test(vfio_caps, argsz_limits_the_bytes_used)
 Test(vfio_caps, truncated_info_is_rejected)
 {
 	region(0x1000, 0);
-	cr_assert_eq(pt_vfio_parse_region_info(buf, 31, &R), -EBADMSG);
-	cr_assert_eq(pt_vfio_parse_region_info(buf, 0, &R), -EBADMSG);
+	cr_assert_eq(pt_vfio_parse_region_info(buf, 31, &R, &A), -EBADMSG);
+	cr_assert_null(A);
+	cr_assert_eq(pt_vfio_parse_region_info(buf, 0, &R, &A), -EBADMSG);
+	cr_assert_null(A);
 }
 
 Test(vfio_caps, sparse_count_larger_than_the_bytes)
@@ -205,6 +220,8 @@ Test(vfio_caps, sparse_count_larger_than_the_bytes)
 	*(uint32_t *)(buf + 40) = 1000;	/* claims 1000 areas */
 	cr_assert_eq(__parse(), -EBADMSG);
 	cr_assert(strstr(pt_last_error(), "claims 1000 areas"), "%s", pt_last_error());
+	cr_assert_null(A);
+	cr_assert_null(R.sparse);
 }
 
 Test(vfio_caps, sparse_area_outside_the_region)
@@ -231,17 +248,45 @@ Test(vfio_caps, sparse_area_must_not_run_into_the_next_cap)
 	cr_assert_eq(__parse(), -EBADMSG);
 }
 
-Test(vfio_caps, too_many_sparse_areas)
+/* No cap on the count (there was one of 16): every area comes back. */
+Test(vfio_caps, more_than_16_sparse_areas_all_come_back)
 {
-	static uint64_t a[17][2];
+	static uint64_t a[40][2];
 
-	for (int i = 0; i < 17; i++) {
-		a[i][0] = i * 0x1000;
-		a[i][1] = 0x1000;
+	for (int i = 0; i < 40; i++) {
+		a[i][0] = i * 0x2000;
+		a[i][1] = 0x1000 + i * 8;
 	}
-	region(0x20000, 32);
-	sparse(32, 0, 17, (const uint64_t (*)[2])a);
-	cr_assert_eq(__parse(), -E2BIG);
+	region(0x50000, 32);
+	sparse(32, 0, 40, (const uint64_t (*)[2])a);
+	parse();
+	cr_assert(R.has_sparse);
+	cr_assert_eq(R.nr_sparse, 40);
+	cr_assert_eq(R.sparse, A);
+	for (int i = 0; i < 40; i++) {
+		cr_assert_eq(R.sparse[i].offset, i * 0x2000ull, "area %d", i);
+		cr_assert_eq(R.sparse[i].size, 0x1000ull + i * 8, "area %d", i);
+	}
+	/* the 41st area's bytes are missing: the count is still checked */
+	*(uint32_t *)(buf + 40) = 41;
+	cr_assert_eq(__parse(), -EBADMSG);
+	cr_assert(strstr(pt_last_error(), "claims 41 areas"), "%s", pt_last_error());
+}
+
+/* A chain with two sparse capabilities: the last one counts, the first's
+ * areas are not leaked (ASan). */
+Test(vfio_caps, second_sparse_capability_replaces_the_first)
+{
+	static const uint64_t one[1][2] = { { 0, 0x1000 } };
+	static const uint64_t two[2][2] = { { 0x1000, 0x1000 }, { 0x3000, 0x1000 } };
+
+	region(0x4000, 32);
+	cr_assert_eq(sparse(32, 64, 1, one), 64);
+	sparse(64, 0, 2, two);
+	parse();
+	cr_assert_eq(R.nr_sparse, 2);
+	cr_assert_eq(R.sparse[0].offset, 0x1000);
+	cr_assert_eq(R.sparse[1].offset, 0x3000);
 }
 
 Test(vfio_caps, long_chain_is_cut_at_64)

@@ -101,10 +101,10 @@ static void t_open(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
 	struct pt_vfio_device *d;
-	struct pt_vfio_device_info info;
-	struct pt_vfio_region r;
-	struct pt_vfio_irq_info ii;
-	struct pt_vfio_bar bar;
+	struct pt_vfio_device_info info = PT_VFIO_DEVICE_INFO_INIT;
+	struct pt_vfio_region r = PT_VFIO_REGION_INIT;
+	struct pt_vfio_irq_info ii = PT_VFIO_IRQ_INFO_INIT;
+	struct pt_vfio_bar *bar;
 	uint32_t v_mmap = 0, v_pread = 0;
 	uint16_t cmd;
 	unsigned long start, end, flags;
@@ -124,8 +124,9 @@ static void t_open(const char *bdf)
 	f = fopen(path, "r");
 	if (f && fscanf(f, "%lx %lx %lx", &start, &end, &flags) == 3 &&
 	    !EXPECT_OK(pt_vfio_region_get_info(d, VFIO_PCI_BAR0_REGION_INDEX, &r), "BAR0 region info"))
-		check(r.size == end - start + 1 && r.mmappable && r.readable && r.writable,
-		      "%s: BAR0 is 0x%" PRIx64 " bytes, rw, mmappable (sysfs 0x%lx)", bdf, r.size, end - start + 1);
+		check(r.region_size == end - start + 1 && r.mmappable && r.readable && r.writable,
+		      "%s: BAR0 is 0x%" PRIx64 " bytes, rw, mmappable (sysfs 0x%lx)", bdf, r.region_size,
+		      end - start + 1);
 	if (f)
 		fclose(f);
 	/* config write + read back (COMMAND.BME) */
@@ -137,11 +138,11 @@ static void t_open(const char *bdf)
 	check(!(cmd & 4), "%s: COMMAND bus master cleared (0x%04x)", bdf, cmd);
 	/* the same register through mmap and through pread */
 	if (!EXPECT_OK(pt_vfio_region_mmap(d, 0, &bar), "mmap BAR0")) {
-		check(pt_vfio_bar_is_mapped(&bar, 0, 4), "%s: BAR0 offset 0 is mapped", bdf);
-		pt_vfio_bar_read(&bar, 8, &v_mmap, 4);
+		check(pt_vfio_bar_is_mapped(bar, 0, 4), "%s: BAR0 offset 0 is mapped", bdf);
+		pt_vfio_bar_read(bar, 8, &v_mmap, 4);
 		pt_vfio_region_read(d, 0, 8, &v_pread, 4);
 		check(v_mmap == v_pread, "%s: BAR0+8 through mmap 0x%08x == through pread 0x%08x", bdf, v_mmap, v_pread);
-		pt_vfio_region_munmap(&bar);
+		pt_vfio_region_munmap(bar);
 	}
 	if (info.vendor == 0x1234) {
 		uint32_t id = 0;
@@ -154,8 +155,8 @@ static void t_open(const char *bdf)
 		      "%s: MSI-X BAR3: msix_mappable=%d sparse=%d areas=%d (kernel reports one of them)", bdf,
 		      r.msix_mappable, r.has_sparse, r.nr_sparse);
 		if (!EXPECT_OK(pt_vfio_region_mmap(d, 3, &bar), "mmap the MSI-X BAR honouring its caps")) {
-			check(bar.nr_areas >= 1, "%s: MSI-X BAR3 mapped in %d area(s)", bdf, bar.nr_areas);
-			pt_vfio_region_munmap(&bar);
+			check(bar->nr_areas >= 1, "%s: MSI-X BAR3 mapped in %d area(s)", bdf, bar->nr_areas);
+			pt_vfio_region_munmap(bar);
 		}
 		EXPECT_OK(pt_vfio_irq_get_info(d, VFIO_PCI_MSIX_IRQ_INDEX, &ii), "MSI-X irq info");
 		check(ii.count == 5 && ii.eventfd, "%s: MSI-X has %u vectors (expected 5), eventfd capable", bdf, ii.count);
@@ -492,7 +493,7 @@ static void t_intx(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
 	struct pt_vfio_device *d;
-	struct pt_vfio_bar bar;
+	struct pt_vfio_bar *bar;
 	uint32_t one = 1, st = 0;
 	uint64_t n;
 	int efd = eventfd(0, EFD_CLOEXEC), ufd = eventfd(0, EFD_CLOEXEC), seen;
@@ -502,33 +503,33 @@ static void t_intx(const char *bdf)
 	if (EXPECT_OK(pt_vfio_region_mmap(d, 0, &bar), "mmap BAR0"))
 		goto close;
 	EXPECT_OK(pt_vfio_irq_enable(d, VFIO_PCI_INTX_IRQ_INDEX, 0, 1, &efd), "INTx trigger eventfd");
-	pt_vfio_bar_write(&bar, 0x60, &one, 4);		/* raise */
+	pt_vfio_bar_write(bar, 0x60, &one, 4);		/* raise */
 	seen = pt_eventfd_wait(efd, 2000, &n);
 	check(seen == 1, "%s: INTx delivered on its eventfd (%d)", bdf, seen);
-	pt_vfio_bar_read(&bar, 0x24, &st, 4);
-	pt_vfio_bar_write(&bar, 0x64, &st, 4);		/* ack: line low */
-	pt_vfio_bar_write(&bar, 0x60, &one, 4);		/* raise again while masked */
+	pt_vfio_bar_read(bar, 0x24, &st, 4);
+	pt_vfio_bar_write(bar, 0x64, &st, 4);		/* ack: line low */
+	pt_vfio_bar_write(bar, 0x60, &one, 4);		/* raise again while masked */
 	seen = pt_eventfd_wait(efd, 300, &n);
 	check(seen == 0, "%s: automasked: the second INTx waits for an unmask (%d)", bdf, seen);
 	EXPECT_OK(pt_vfio_irq_unmask(d, VFIO_PCI_INTX_IRQ_INDEX, 0), "VFIO unmask (ACTION_UNMASK)");
 	seen = pt_eventfd_wait(efd, 2000, &n);
 	check(seen == 1, "%s: the pending INTx arrives after the unmask (%d)", bdf, seen);
-	pt_vfio_bar_read(&bar, 0x24, &st, 4);
-	pt_vfio_bar_write(&bar, 0x64, &st, 4);
+	pt_vfio_bar_read(bar, 0x24, &st, 4);
+	pt_vfio_bar_write(bar, 0x64, &st, 4);
 	/* unmask through an eventfd, as a KVM resamplefd does */
 	EXPECT_OK(pt_vfio_irq_set_unmask_fd(d, VFIO_PCI_INTX_IRQ_INDEX, ufd), "unmask eventfd");
-	pt_vfio_bar_write(&bar, 0x60, &one, 4);
+	pt_vfio_bar_write(bar, 0x60, &one, 4);
 	seen = pt_eventfd_wait(efd, 300, &n);
 	check(seen == 0, "%s: still masked before the unmask eventfd fires (%d)", bdf, seen);
 	n = 1;
 	check(write(ufd, &n, sizeof(n)) == sizeof(n), "signal the unmask eventfd");
 	seen = pt_eventfd_wait(efd, 2000, &n);
 	check(seen == 1, "%s: INTx arrives after the unmask eventfd (%d)", bdf, seen);
-	pt_vfio_bar_read(&bar, 0x24, &st, 4);
-	pt_vfio_bar_write(&bar, 0x64, &st, 4);
+	pt_vfio_bar_read(bar, 0x24, &st, 4);
+	pt_vfio_bar_write(bar, 0x64, &st, 4);
 	EXPECT_OK(pt_vfio_irq_set_unmask_fd(d, VFIO_PCI_INTX_IRQ_INDEX, -1), "remove the unmask eventfd");
 	EXPECT_OK(pt_vfio_irq_disable(d, VFIO_PCI_INTX_IRQ_INDEX), "disable INTx");
-	pt_vfio_region_munmap(&bar);
+	pt_vfio_region_munmap(bar);
 close:
 	pt_vfio_device_close(d);
 out:
@@ -541,8 +542,8 @@ out:
 static void t_reset(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
-	struct pt_vfio_device_info info;
-	struct pt_vfio_reset_dep deps[16];
+	struct pt_vfio_device_info info = PT_VFIO_DEVICE_INFO_INIT;
+	struct pt_vfio_reset_dep **deps;
 	struct pt_dmat t;
 	int n, i, ret;
 	bool self = false;
@@ -593,15 +594,17 @@ static void t_reset(const char *bdf)
 		check(ret == -ENOTTY && strstr(pt_last_error(), "offers no function reset"),
 		      "%s: no reset method: -ENOTTY with an explanation (saw %d: %s)", bdf, ret, pt_last_error());
 	}
-	n = pt_vfio_hot_reset_info(t.dev, deps, 16);
+	n = pt_vfio_hot_reset_info(t.dev, &deps);
 	if (n < 0) {
 		check(n == -ENODEV || n == -ENOTTY, "%s: hot reset info: %s", bdf, pt_last_error());
 	} else {
-		for (i = 0; i < n && i < 16; i++) {
-			printf("info: %s: a hot reset also resets %s (group %d, owned %d)\n", bdf, deps[i].bdf, deps[i].group, deps[i].owned);
-			self |= !strcmp(deps[i].bdf, bdf);
+		for (i = 0; i < n; i++) {
+			printf("info: %s: a hot reset also resets %s (group %d, owned %d)\n", bdf, deps[i]->bdf,
+			       deps[i]->group, deps[i]->owned);
+			self |= !strcmp(deps[i]->bdf, bdf);
 		}
 		check(self, "%s: hot-reset list (%d devices) names the device itself", bdf, n);
+		pt_vfio_reset_deps_free(deps);
 	}
 	pt_dmat_close(&t);
 out:
@@ -613,7 +616,7 @@ static void t_hotreset(const char *bdf, const char *peer)
 {
 	struct pt_iommu *io = open_io();
 	struct pt_vfio_device *d, *p = NULL;
-	struct pt_vfio_reset_dep deps[16];
+	struct pt_vfio_reset_dep **deps;
 	int n, i;
 	bool has_peer = false;
 
@@ -621,11 +624,13 @@ static void t_hotreset(const char *bdf, const char *peer)
 		goto out;
 	if (EXPECT_OK(pt_vfio_device_open(&p, io, peer), "open its peer on the same bus through the same context"))
 		goto close;
-	n = pt_vfio_hot_reset_info(d, deps, 16);
-	for (i = 0; i < n && i < 16; i++) {
-		printf("info: %s: affected %s group %d owned %d\n", bdf, deps[i].bdf, deps[i].group, deps[i].owned);
-		has_peer |= !strcmp(deps[i].bdf, peer);
+	n = pt_vfio_hot_reset_info(d, &deps);
+	for (i = 0; i < n; i++) {
+		printf("info: %s: affected %s group %d owned %d\n", bdf, deps[i]->bdf, deps[i]->group,
+		       deps[i]->owned);
+		has_peer |= !strcmp(deps[i]->bdf, peer);
 	}
+	pt_vfio_reset_deps_free(deps);
 	check(n == 2 && has_peer, "%s: hot reset affects 2 devices including %s (saw %d)", bdf, peer, n);
 	/* Ownership is checked before the reset: EINVAL/EPERM would mean the
 	 * group fds (type1) or the iommufd (cdev) were not accepted.  The
