@@ -116,12 +116,15 @@ static struct kvm_cpuid2 *vmm_supported_cpuid(struct vmm *vm)
  * What KVM supports, made true for vCPU `id`: its APIC ID in leaf 1 and in
  * the x2APIC topology leaves (Linux checks them against the MP table), the
  * hypervisor bit (without it Linux never looks at KVM's leaves 0x4000_00xx
- * and so never uses kvm-clock), and the TSC-deadline timer the in-kernel
- * LAPIC emulates (Linux then skips calibrating the APIC timer).  The
- * bare-metal guests keep what they always had: XSAVE hidden.
+ * and so never uses kvm-clock).  The TSC-deadline timer stays hidden, so
+ * Linux runs its LAPIC timer in one-shot mode: under a KVM whose TSC rate
+ * is not the one it offers its guests ("user requested TSC rate below
+ * hardware speed", as in the lab's nested KVM), deadline interrupts
+ * stopped coming once the guest's e1000e driver started, and the guest
+ * hung in msleep() (README, the nested-guest stall).  The bare-metal
+ * guests keep what they always had: XSAVE hidden.
  */
-static void vmm_cpuid_fixup(struct vmm *vm, struct kvm_cpuid2 *cpuid, int id,
-			    bool tsc_deadline)
+static void vmm_cpuid_fixup(struct vmm *vm, struct kvm_cpuid2 *cpuid, int id)
 {
 	for (unsigned int i = 0; i < cpuid->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
@@ -135,8 +138,7 @@ static void vmm_cpuid_fixup(struct vmm *vm, struct kvm_cpuid2 *cpuid, int id,
 		case 1:
 			e->ebx = (e->ebx & 0x00ffffff) | (uint32_t)id << 24;
 			e->ecx |= CPUID_1_ECX_HYPERVISOR;
-			if (tsc_deadline)
-				e->ecx |= CPUID_1_ECX_TSC_DEADLINE;
+			e->ecx &= ~CPUID_1_ECX_TSC_DEADLINE;
 			break;
 		case 0xb:
 		case 0x1f:
@@ -149,13 +151,11 @@ static void vmm_cpuid_fixup(struct vmm *vm, struct kvm_cpuid2 *cpuid, int id,
 static int vmm_set_cpuid(struct vmm *vm, struct vmm_vcpu *cpu)
 {
 	struct kvm_cpuid2 *cpuid = vmm_supported_cpuid(vm);
-	bool deadline;
 	int err;
 
 	if (!cpuid)
 		return -ENOMEM;
-	deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
-	vmm_cpuid_fixup(vm, cpuid, cpu->id, deadline);
+	vmm_cpuid_fixup(vm, cpuid, cpu->id);
 	err = ioctl(cpu->fd, KVM_SET_CPUID2, cpuid) ? errno : 0;
 	free(cpuid);
 	if (err)
