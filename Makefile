@@ -62,12 +62,14 @@ LAB_BINS :=
 LAB_FILES :=
 CLEAN_DIRS := build build-san
 
-# The shared library: real name libpassthru.so.VERSION, soname
-# libpassthru.so.0 (bumped when the ABI breaks), exporting only what the
-# public headers declare (LIBPT_MAP, made by scripts/gen-exports.sh).
-LIBPT_SONAME := libpassthru.so.0
+# The shared library: soname libpassthru.so.LIBPT_ABI (bumped only when
+# the ABI breaks: lib/ABI.md rule 4), real name libpassthru.so.ABI.0.0,
+# exporting only what the public headers declare (LIBPT_MAP, made by
+# scripts/gen-exports.sh, symbol node LIBPASSTHRU_<ABI>).
+LIBPT_ABI := 1
+LIBPT_SONAME := libpassthru.so.$(LIBPT_ABI)
 LIBPT_A   := $(BUILD)/libpassthru.a
-LIBPT_SO  := $(BUILD)/libpassthru.so.$(VERSION)
+LIBPT_SO  := $(BUILD)/$(LIBPT_SONAME).0.0
 LIBPT_MAP := $(BUILD)/libpassthru.map
 PASSTHRU  := $(BUILD)/passthru
 INSTALL_FILES :=
@@ -97,7 +99,7 @@ $(LIBPT_A): $(LIB_OBJS)
 PUBLIC_API_HEADERS := lib/passthru.h $(PUBLIC_HEADERS)
 $(LIBPT_MAP): scripts/gen-exports.sh $(PUBLIC_API_HEADERS)
 	@mkdir -p $(dir $@)
-	DEPS_CFLAGS="$(DEPS_CFLAGS)" scripts/gen-exports.sh $(CC) $(PUBLIC_API_HEADERS) >$@.tmp
+	DEPS_CFLAGS="$(DEPS_CFLAGS)" LIBPT_ABI=$(LIBPT_ABI) scripts/gen-exports.sh $(CC) $(PUBLIC_API_HEADERS) >$@.tmp
 	mv $@.tmp $@
 
 $(LIBPT_SO): $(LIB_OBJS) $(LIBPT_MAP)

@@ -38,7 +38,19 @@
 #define PT_DRV_MAX_BARS	6
 #define PT_DRV_PRIV	256	/* bytes of per-device driver state */
 
+/*
+ * The driver ABI (lib/ABI.md rule 3).  The caller allocates struct pt_drv
+ * (priv[] is the drivers' opaque state) and struct pt_drv_env, so their
+ * layout is this number: any change to struct pt_drv, or to pt_drv_env
+ * other than a field appended at its end, bumps it.  pt_drv_init() refuses
+ * an env whose .abi is another number or whose .size is not one this
+ * driver ABI knows, with drv->why naming the fix.
+ */
+#define PT_DRV_ABI	1
+
 struct pt_drv_env {
+	size_t size;		/* PT_DRV_ENV_INIT: sizeof(struct pt_drv_env) */
+	uint32_t abi;		/* PT_DRV_ENV_INIT: PT_DRV_ABI */
 	/* BARs mapped into the caller's address space (NULL: not mapped). */
 	volatile uint8_t *bar[PT_DRV_MAX_BARS];
 	uint64_t bar_size[PT_DRV_MAX_BARS];
@@ -67,11 +79,24 @@ struct pt_drv_env {
 	 */
 	uint32_t scratch_nsid;
 	uint64_t scratch_lba, scratch_lbas;
+	/* new fields only here, at the end; a driver reads one only when the
+	 * caller's .size reaches it (an older caller's env ends before it) */
 };
+#define PT_DRV_ENV_INIT { .size = sizeof(struct pt_drv_env), .abi = PT_DRV_ABI }
 
 struct pt_driver;
 
+/*
+ * One device bound to its driver: the caller's storage, laid out as
+ * PT_DRV_ABI says.
+ */
 struct pt_drv {
+	/* Constant phrases for messages, or NULL: why the last call failed,
+	 * and what the device holds or said (nvme: "an ext2/3/4 filesystem").
+	 * First in every driver ABI, so that pt_drv_init() can say why it
+	 * refuses a caller built for another one. */
+	const char *why;
+	const char *detail;
 	const struct pt_driver *ops;
 	struct pt_drv_env *env;
 	uint16_t vendor, device;
@@ -80,10 +105,6 @@ struct pt_drv {
 	 * e1000e: TX status, RX status, RX errors, RX length; nvme: status
 	 * field, CSTS, opcode, LBA), for messages. */
 	uint32_t diag[4];
-	/* Constant phrases for messages, or NULL: why the last call failed,
-	 * and what the device holds or said (nvme: "an ext2/3/4 filesystem"). */
-	const char *why;
-	const char *detail;
 	/*
 	 * Copy limits of this device as init found it: ops' limits narrowed
 	 * by what the device reports (an NVMe namespace's LBA size and the
@@ -148,7 +169,9 @@ const struct pt_driver *pt_driver_find(uint16_t vendor, uint16_t device,
 				       uint32_t class_code);
 /* "edu 1234:11e8, e1000e 8086:10d3, ..." for messages. */
 extern const char pt_driver_list[];
-/* Binds drv to env, fills the copy limits from ops and calls ops->init. */
+/* Binds drv to env (its .size and .abi set: PT_DRV_ENV_INIT; else
+ * PT_DRV_EINVAL with drv->why naming the fix), fills the copy limits from
+ * ops and calls ops->init. */
 int pt_drv_init(struct pt_drv *drv, const struct pt_driver *ops,
 		struct pt_drv_env *env, uint16_t vendor, uint16_t device,
 		uint32_t class_code);

@@ -28,13 +28,41 @@ const struct pt_driver *pt_driver_find(uint16_t vendor, uint16_t device,
 	return NULL;
 }
 
+/* Driver ABI 1's env ends with scratch_lbas: a field appended later is read
+ * only when the caller's .size reaches it, so an older env stays usable. */
+#define ENV_SIZE_MIN (offsetof(struct pt_drv_env, scratch_lbas) + sizeof(uint64_t))
+
+/* NULL when these drivers can use env, else why not and the fix (the
+ * kernel's rule for extensible structs: what they do not know is zero). */
+static const char *env_abi_error(const struct pt_drv_env *env)
+{
+	const uint8_t *bytes = (const uint8_t *)env;
+
+	if (env->size < ENV_SIZE_MIN)
+		return "struct pt_drv_env has no valid .size; fix: start from PT_DRV_ENV_INIT";
+	if (env->abi != PT_DRV_ABI)
+		return "struct pt_drv_env .abi is not these drivers' PT_DRV_ABI (the caller "
+		       "was built against another driver.h); fix: rebuild it against this one";
+	for (size_t i = sizeof(*env); i < env->size; i++)
+		if (bytes[i])
+			return "struct pt_drv_env has fields these drivers do not know; "
+			       "fix: install a newer libpassthru";
+	return NULL;
+}
+
 int pt_drv_init(struct pt_drv *drv, const struct pt_driver *ops,
 		struct pt_drv_env *env, uint16_t vendor, uint16_t device,
 		uint32_t class_code)
 {
 	size_t i;
 
-	if (!ops || !env || !env->delay_us)
+	if (!ops || !env)
+		return PT_DRV_EINVAL;
+	drv->why = env_abi_error(env);	/* why and detail: first in every ABI */
+	drv->detail = NULL;
+	if (drv->why)
+		return PT_DRV_EINVAL;
+	if (!env->delay_us)
 		return PT_DRV_EINVAL;
 	if (ops->probe(vendor, device, class_code) != 0)
 		return PT_DRV_ENODEV;

@@ -70,6 +70,9 @@ static int open_dev(struct guest_drv *g, const struct pt_driver *ops,
 	} else {
 		printf("guest: %s has no MSI/MSI-X: polling only\n", ops->name);
 	}
+	/* the guest is built with these drivers: its env is their ABI's */
+	g->env.size = sizeof(g->env);
+	g->env.abi = PT_DRV_ABI;
 	g->env.delay_us = env_delay;
 	if (ops->scratch_size_min) {
 		size_t n = (ops->scratch_size_min + 4095) & ~(size_t)4095;

@@ -29,6 +29,24 @@ struct pt_iommu_mapping {
 	unsigned int flags;
 };
 
+/*
+ * What the kernel says about an address space: the kernel's half of struct
+ * pt_iommu_info, with the usable ranges in an allocation of their own
+ * (any number of them), freed by pt_iommu_kinfo_release().  The backends
+ * fill it; pt_iommu_get_info() hands the ranges to the struct pt_iommu,
+ * the allocator and the error messages use them and let go.
+ */
+struct pt_iommu_kinfo {
+	bool type1v2;
+	uint32_t ioas_id;
+	uint64_t pgsizes;
+	struct pt_iova_range *ranges;	/* malloc'd, NULL when nr_ranges is 0 */
+	int nr_ranges;
+	bool dma_avail_known;
+	uint32_t dma_avail;
+};
+void pt_iommu_kinfo_release(struct pt_iommu_kinfo *k);
+
 struct pt_iommu_ops {
 	const char *name;
 	/* Opens the container / iommufd + IOAS: sets io->fd. */
@@ -44,7 +62,9 @@ struct pt_iommu_ops {
 	int (*map)(struct pt_iommu *io, void *vaddr, uint64_t len,
 		   uint64_t iova, unsigned int flags);
 	int (*unmap)(struct pt_iommu *io, uint64_t iova, uint64_t len);
-	int (*get_info)(struct pt_iommu *io, struct pt_iommu_info *info);
+	/* What the kernel says (k zeroed by the caller; on failure it
+	 * holds no ranges). */
+	int (*get_info)(struct pt_iommu *io, struct pt_iommu_kinfo *k);
 	/* Does this address space hold IOMMU group `group` (type1: the group
 	 * is in the container)?  iommufd proves ownership per device, and the
 	 * kernel answers that itself (VFIO_PCI_HOT_RESET_FLAG_DEV_ID). */
@@ -69,6 +89,9 @@ struct pt_iommu {
 	int nr_maps, cap_maps;
 	struct pt_iova_range *resv;	/* reserved regions of attached groups */
 	int nr_resv;
+	/* the ranges the last pt_iommu_get_info() handed out (its
+	 * struct pt_iommu_info points here) */
+	struct pt_iova_range *info_ranges;
 	unsigned int dma_bits;
 	int nr_devices;
 	uint64_t pinned;		/* bytes mapped (pinned) through io */
@@ -85,6 +108,20 @@ int pt_iommu_hot_reset(struct pt_iommu *io, int fd);
 /* ---- shared by the backends (iommu.c) ---- */
 /* Adds group's reserved regions (sysfs) to io->resv. */
 int pt_iommu_read_reserved(struct pt_iommu *io, int group);
+
+/*
+ * Parses a VFIO_IOMMU_GET_INFO answer of the type1 backend (buf holds
+ * struct vfio_iommu_type1_info + capabilities, len bytes as returned by the
+ * kernel; argsz may claim more) into k (zeroed by the caller): page sizes,
+ * every IOVA range, DMA mappings available.  Every capability header is
+ * bounds-checked and the chain must move forward (a looping chain is
+ * rejected): -EBADMSG on a malformed answer, -ENOMEM; k holds no ranges
+ * then.  On success release k with pt_iommu_kinfo_release().  Internal
+ * (type1.c), and fed crafted answers by the unit tests and the fuzz
+ * target; programs get the same through pt_iommu_get_info().
+ */
+int pt_iommu_parse_type1_info(const void *buf, size_t len,
+			      struct pt_iommu_kinfo *k);
 
 /* ---- VFIO capability chains (cap-chain.c) ---- */
 /* One capability of a VFIO_*_GET_INFO answer. */

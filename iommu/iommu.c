@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/abi-priv.h"
 #include "lib/passthru.h"
 #include "lib/sysfs.h"
 #include "iommu/iommu-priv.h"
@@ -93,6 +94,7 @@ void pt_iommu_close(struct pt_iommu *io)
 	free(io->maps);
 	free(io->groups);
 	free(io->resv);
+	free(io->info_ranges);
 	free(io);
 }
 
@@ -106,17 +108,55 @@ int pt_iommu_fd(const struct pt_iommu *io)
 	return io->fd;
 }
 
+void pt_iommu_kinfo_release(struct pt_iommu_kinfo *k)
+{
+	free(k->ranges);
+	k->ranges = NULL;
+	k->nr_ranges = 0;
+}
+
+/* This library's whole struct pt_iommu_info: the kernel's answer k and
+ * io's own counts. */
+static void info_fill(const struct pt_iommu *io, const struct pt_iommu_kinfo *k,
+		      struct pt_iommu_info *full)
+{
+	full->backend = io->backend;
+	full->type1v2 = k->type1v2;
+	full->ioas_id = k->ioas_id;
+	full->pgsizes = k->pgsizes;
+	full->ranges = k->ranges;
+	full->nr_ranges = k->nr_ranges;
+	full->dma_avail_known = k->dma_avail_known;
+	full->dma_avail = k->dma_avail;
+	full->nr_devices = io->nr_devices;
+	full->nr_mappings = io->nr_maps;
+	full->mapped_bytes = io->pinned;
+}
+
+/*
+ * Written as far as the caller's .size reaches (lib/ABI.md rule 3).  The
+ * ranges stay with io (any number of them, no copy into the caller's
+ * struct); a failed query keeps the previous ones, which an earlier answer
+ * may still point at.
+ */
 int pt_iommu_get_info(struct pt_iommu *io, struct pt_iommu_info *info)
 {
+	struct pt_iommu_info full = PT_IOMMU_INFO_INIT;
+	struct pt_iommu_kinfo k = { 0 };
 	int ret;
 
-	memset(info, 0, sizeof(*info));
-	info->backend = io->backend;
-	ret = io->ops->get_info(io, info);
-	info->nr_devices = io->nr_devices;
-	info->nr_mappings = io->nr_maps;
-	info->mapped_bytes = io->pinned;
-	return ret;
+	ret = io->ops->get_info(io, &k);
+	info_fill(io, &k, &full);
+	if (pt_write_sized(info, &full, sizeof(full), "pt_iommu_get_info: struct "
+			   "pt_iommu_info", "PT_IOMMU_INFO_INIT") < 0) {
+		pt_iommu_kinfo_release(&k);
+		return -EINVAL;
+	}
+	if (ret < 0)
+		return ret;	/* k holds no ranges: the old ones stay */
+	free(io->info_ranges);
+	io->info_ranges = k.ranges;
+	return 0;
 }
 
 int pt_iommu_set_dma_bits(struct pt_iommu *io, unsigned int bits)
@@ -192,45 +232,61 @@ static int find_map(struct pt_iommu *io, uint64_t iova, uint64_t len)
 	return -1;
 }
 
-static const char *ranges_str(const struct pt_iommu_info *info, char *buf,
+static const char *ranges_str(const struct pt_iommu_kinfo *k, char *buf,
 			      size_t n)
 {
 	size_t used = 0;
 	int i;
 
 	buf[0] = '\0';
-	for (i = 0; i < info->nr_ranges && used < n; i++)
+	for (i = 0; i < k->nr_ranges && used < n; i++)
 		used += snprintf(buf + used, n - used, "%s0x%" PRIx64 "-0x%" PRIx64,
-				 i ? ", " : "", info->ranges[i].start, info->ranges[i].last);
-	if (!info->nr_ranges)
+				 i ? ", " : "", k->ranges[i].start, k->ranges[i].last);
+	if (!k->nr_ranges)
 		snprintf(buf, n, "unknown");
 	return buf;
 }
 
-static bool iova_in_ranges(const struct pt_iommu_info *info, uint64_t iova,
+static bool iova_in_ranges(const struct pt_iommu_kinfo *k, uint64_t iova,
 			   uint64_t len)
 {
 	uint64_t last = iova + len - 1;
 	int i;
 
-	if (!info->nr_ranges)
+	if (!k->nr_ranges)
 		return true;
-	for (i = 0; i < info->nr_ranges; i++)
-		if (iova >= info->ranges[i].start && last <= info->ranges[i].last)
+	for (i = 0; i < k->nr_ranges; i++)
+		if (iova >= k->ranges[i].start && last <= k->ranges[i].last)
 			return true;
 	return false;
+}
+
+/* Does the kernel say [iova, iova+len) is outside the usable ranges?  They
+ * go into rs for the message.  Asks the backend directly, so the ranges a
+ * caller holds from pt_iommu_get_info() stay valid. */
+static bool outside_ranges(struct pt_iommu *io, uint64_t iova, uint64_t len,
+			   char *rs, size_t n)
+{
+	struct pt_iommu_kinfo k = { 0 };
+	bool outside = false;
+
+	if (io->ops->get_info(io, &k) == 0 && !iova_in_ranges(&k, iova, len)) {
+		ranges_str(&k, rs, n);
+		outside = true;
+	}
+	pt_iommu_kinfo_release(&k);
+	return outside;
 }
 
 static int map_error(struct pt_iommu *io, int err, void *vaddr, uint64_t len,
 		     uint64_t iova)
 {
-	struct pt_iommu_info info;
 	char sz[32], rs[512];
 	const char *be = pt_iommu_backend_name(io->backend);
 
 	pt_format_size(len, sz, sizeof(sz));
 	if (err == ENOMEM) {
-		struct pt_memlock m;
+		struct pt_memlock m = PT_MEMLOCK_INIT;
 		char why[400];
 
 		if (pt_memlock_read(&m) == 0) {
@@ -244,12 +300,10 @@ static int map_error(struct pt_iommu *io, int err, void *vaddr, uint64_t len,
 		}
 	}
 	if ((err == EINVAL || err == ERANGE || err == ENOSPC) &&
-	    io->ops->get_info(io, (memset(&info, 0, sizeof(info)), &info)) == 0 &&
-	    !iova_in_ranges(&info, iova, len))
+	    outside_ranges(io, iova, len, rs, sizeof(rs)))
 		return pt_set_error(err, "%s: cannot map %s at IOVA 0x%" PRIx64 ": %s: the range 0x%" PRIx64 "-0x%" PRIx64
 				    " is outside the usable IOVA ranges (%s); pick an IOVA inside them or let pt_iommu_map_dma_alloc() choose",
-				    be, sz, iova, strerror(err), iova, iova + len - 1,
-				    ranges_str(&info, rs, sizeof(rs)));
+				    be, sz, iova, strerror(err), iova, iova + len - 1, rs);
 	if (err == EEXIST)
 		return pt_set_error(err, "%s: cannot map %s at IOVA 0x%" PRIx64 ": %s: part of that range is mapped already; unmap it first",
 				    be, sz, iova, strerror(err));
@@ -316,25 +370,40 @@ int pt_iommu_unmap_dma(struct pt_iommu *io, uint64_t iova, size_t len)
 	return 0;
 }
 
-/* Builds the free list from scratch: usable ranges - reserved - mapped -
- * above the DMA width.  Cheap (a handful of ranges) and never stale. */
-static int build_allocator(struct pt_iommu *io, struct pt_iova_allocator *a)
+/* The free list's start: the usable ranges the kernel reports, or the
+ * classic x86 layout from pre-4.18 type1, which has no range cap. */
+static int allocator_new(struct pt_iommu *io, struct pt_iova_allocator **a)
 {
-	struct pt_iommu_info info;
-	int i, ret;
+	static const struct pt_iova_range classic = { 0, (1ull << 39) - 1 };
+	struct pt_iommu_kinfo k = { 0 };
+	int ret;
 
-	memset(&info, 0, sizeof(info));
-	ret = io->ops->get_info(io, &info);
-	if (ret < 0)
+	ret = io->ops->get_info(io, &k);
+	if (ret < 0) {
+		pt_iommu_kinfo_release(&k);
 		return pt_set_error(-ret, "%s: reading the usable IOVA ranges failed: %s",
 				    pt_iommu_backend_name(io->backend), strerror(-ret));
-	if (!info.nr_ranges) {
-		/* pre-4.18 type1: no range cap; the classic x86 layout */
-		info.ranges[0].start = 0;
-		info.ranges[0].last = (1ull << 39) - 1;
-		info.nr_ranges = 1;
 	}
-	ret = pt_iova_init(a, info.ranges, info.nr_ranges);
+	if (k.nr_ranges)
+		ret = pt_iova_new(a, k.ranges, k.nr_ranges);
+	else
+		ret = pt_iova_new(a, &classic, 1);
+	pt_iommu_kinfo_release(&k);
+	if (ret < 0)
+		return pt_set_error(-ret, "building the IOVA free list failed: %s", strerror(-ret));
+	return 0;
+}
+
+/* Builds the free list from scratch: usable ranges - reserved - mapped -
+ * above the DMA width.  Cheap (a handful of ranges) and never stale. */
+static int build_allocator(struct pt_iommu *io, struct pt_iova_allocator **out)
+{
+	struct pt_iova_allocator *a = NULL;
+	int i, ret;
+
+	ret = allocator_new(io, &a);
+	if (ret < 0)
+		return ret;
 	for (i = 0; !ret && i < io->nr_resv; i++)
 		ret = pt_iova_reserve(a, io->resv[i].start, io->resv[i].last);
 	for (i = 0; !ret && i < io->nr_maps; i++)
@@ -345,13 +414,14 @@ static int build_allocator(struct pt_iommu *io, struct pt_iova_allocator *a)
 		pt_iova_destroy(a);
 		return pt_set_error(-ret, "building the IOVA free list failed: %s", strerror(-ret));
 	}
+	*out = a;
 	return 0;
 }
 
 int pt_iommu_map_dma_alloc(struct pt_iommu *io, void *vaddr, size_t len,
 			   unsigned int flags, uint64_t *iova)
 {
-	struct pt_iova_allocator a;
+	struct pt_iova_allocator *a = NULL;
 	uint64_t align = 4096;
 	int ret;
 
@@ -363,10 +433,10 @@ int pt_iommu_map_dma_alloc(struct pt_iommu *io, void *vaddr, size_t len,
 	/* Align big buffers to 2 MiB so the IOMMU can use large pages. */
 	if (len >= (2u << 20) && !((uintptr_t)vaddr & ((2u << 20) - 1)))
 		align = 2u << 20;
-	ret = pt_iova_alloc(&a, len, align, iova);
+	ret = pt_iova_alloc(a, len, align, iova);
 	if (ret == -ENOSPC && align > 4096)
-		ret = pt_iova_alloc(&a, len, 4096, iova);
-	pt_iova_destroy(&a);
+		ret = pt_iova_alloc(a, len, 4096, iova);
+	pt_iova_destroy(a);
 	if (ret < 0) {
 		char sz[32];
 

@@ -157,28 +157,74 @@ static int iommufd_unmap(struct pt_iommu *io, uint64_t iova, uint64_t len)
 	return 0;
 }
 
-static int iommufd_get_info(struct pt_iommu *io, struct pt_iommu_info *info)
+/*
+ * IOMMU_IOAS_IOVA_RANGES fills at most num_iovas entries; with more ranges
+ * it fails with EMSGSIZE and says in num_iovas how many there are.  So ask
+ * again with that many: every range comes back, however many.  The ranges
+ * only change when a device attaches, so a second try fits; a few more
+ * cover attaches racing with us.
+ */
+static int ioas_ranges(struct pt_iommu *io, struct iommu_iova_range **out,
+		       uint32_t *nr, uint64_t *align)
 {
-	struct iommu_iova_range r[PT_IOVA_MAX_RANGES];
-	struct iommu_ioas_iova_ranges q = {
-		.size = sizeof(q),
-		.ioas_id = io->ioas_id,
-		.num_iovas = PT_IOVA_MAX_RANGES,
-		.allowed_iovas = (uintptr_t)r,
-	};
-	uint32_t i;
+	struct iommu_ioas_iova_ranges q;
+	struct iommu_iova_range *r = NULL, *n;
+	uint32_t cap = 8;
+	int tries, err;
 
-	info->ioas_id = io->ioas_id;
-	if (ioctl(io->fd, IOMMU_IOAS_IOVA_RANGES, &q) < 0 && errno != EMSGSIZE)
-		return -errno;
-	/* EMSGSIZE: more than we keep; the first PT_IOVA_MAX_RANGES are filled */
-	info->nr_ranges = 0;
-	for (i = 0; i < q.num_iovas && i < PT_IOVA_MAX_RANGES; i++) {
-		info->ranges[i].start = r[i].start;
-		info->ranges[i].last = r[i].last;
-		info->nr_ranges++;
+	for (tries = 0; tries < 4; tries++) {
+		n = realloc(r, (size_t)cap * sizeof(*r));
+		if (!n)
+			break;
+		r = n;
+		q = (struct iommu_ioas_iova_ranges){
+			.size = sizeof(q),
+			.ioas_id = io->ioas_id,
+			.num_iovas = cap,
+			.allowed_iovas = (uintptr_t)r,
+		};
+		if (ioctl(io->fd, IOMMU_IOAS_IOVA_RANGES, &q) == 0) {
+			*out = r;
+			*nr = q.num_iovas < cap ? q.num_iovas : cap;
+			*align = q.out_iova_alignment;
+			return 0;
+		}
+		err = errno;
+		if (err != EMSGSIZE || q.num_iovas <= cap) {
+			free(r);
+			return -err;
+		}
+		cap = q.num_iovas;
 	}
-	info->pgsizes = q.out_iova_alignment;
+	free(r);
+	return tries < 4 ? -ENOMEM : -EAGAIN;
+}
+
+static int iommufd_get_info(struct pt_iommu *io, struct pt_iommu_kinfo *k)
+{
+	struct iommu_iova_range *r = NULL;
+	uint64_t align = 0;
+	uint32_t i, nr = 0;
+	int ret;
+
+	k->ioas_id = io->ioas_id;
+	ret = ioas_ranges(io, &r, &nr, &align);
+	if (ret < 0)
+		return ret;
+	if (nr) {
+		k->ranges = calloc(nr, sizeof(*k->ranges));
+		if (!k->ranges) {
+			free(r);
+			return -ENOMEM;
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		k->ranges[i].start = r[i].start;
+		k->ranges[i].last = r[i].last;
+	}
+	k->nr_ranges = nr;
+	k->pgsizes = align;
+	free(r);
 	return 0;
 }
 
@@ -206,7 +252,7 @@ static void iommufd_detach(struct pt_iommu *io, int group, int fd) {}
 static int iommufd_map(struct pt_iommu *io, void *vaddr, uint64_t len,
 		       uint64_t iova, unsigned int flags) { return -ENOTSUP; }
 static int iommufd_unmap(struct pt_iommu *io, uint64_t iova, uint64_t len) { return -ENOTSUP; }
-static int iommufd_get_info(struct pt_iommu *io, struct pt_iommu_info *info) { return -ENOTSUP; }
+static int iommufd_get_info(struct pt_iommu *io, struct pt_iommu_kinfo *k) { return -ENOTSUP; }
 static int iommufd_hot_reset(struct pt_iommu *io, int fd) { return -ENOTSUP; }
 
 #endif

@@ -14,6 +14,13 @@
 
 #include "iommu/passthru-iommu.h"
 
+/* Opaque (lib/ABI.md rule 2): the free list grows with every hole, so its
+ * storage is the library's, reached through pt_iova_free_ranges(). */
+struct pt_iova_allocator {
+	struct pt_iova_range *free;	/* ascending, disjoint, non-adjacent */
+	int nr, cap;
+};
+
 static int iova_grow(struct pt_iova_allocator *a, int need)
 {
 	struct pt_iova_range *n;
@@ -61,31 +68,55 @@ static void iova_normalise(struct pt_iova_allocator *a)
 	a->nr = out + 1;
 }
 
-int pt_iova_init(struct pt_iova_allocator *a,
-		 const struct pt_iova_range *usable, int nr)
+static int iova_fill(struct pt_iova_allocator *a,
+		     const struct pt_iova_range *usable, int nr)
 {
 	int i;
 
-	memset(a, 0, sizeof(*a));
 	if (nr < 0 || (nr && !usable))
 		return -EINVAL;
 	if (iova_grow(a, nr ? nr : 1) < 0)
 		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
-		if (usable[i].last < usable[i].start) {
-			pt_iova_destroy(a);
+		if (usable[i].last < usable[i].start)
 			return -EINVAL;
-		}
 		a->free[a->nr++] = usable[i];
 	}
 	iova_normalise(a);
 	return 0;
 }
 
+int pt_iova_new(struct pt_iova_allocator **out,
+		const struct pt_iova_range *usable, int nr)
+{
+	struct pt_iova_allocator *a = calloc(1, sizeof(*a));
+	int ret;
+
+	*out = NULL;
+	if (!a)
+		return -ENOMEM;
+	ret = iova_fill(a, usable, nr);
+	if (ret < 0) {
+		pt_iova_destroy(a);
+		return ret;
+	}
+	*out = a;
+	return 0;
+}
+
 void pt_iova_destroy(struct pt_iova_allocator *a)
 {
+	if (!a)
+		return;
 	free(a->free);
-	memset(a, 0, sizeof(*a));
+	free(a);
+}
+
+int pt_iova_free_ranges(const struct pt_iova_allocator *a,
+			const struct pt_iova_range **out)
+{
+	*out = a->free;
+	return a->nr;
 }
 
 int pt_iova_reserve(struct pt_iova_allocator *a, uint64_t start,

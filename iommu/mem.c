@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "lib/abi-priv.h"
 #include "lib/passthru.h"
 #include "lib/sysfs.h"
 #include "iommu/passthru-iommu.h"
@@ -66,14 +67,13 @@ static long hugepages_free(size_t page)
 	return pt_sysfs_read_long(pt_sysfs_live(), rel, &n) < 0 ? -1 : n;
 }
 
-int pt_mem_alloc(struct pt_mem *m, size_t size, enum pt_mem_kind kind)
+static int mem_map(struct pt_mem *m, size_t size, enum pt_mem_kind kind)
 {
 	unsigned int mfd_flags = MFD_CLOEXEC;
 	char sz[32];
 	void *p;
 	int err;
 
-	memset(m, 0, sizeof(*m));
 	m->fd = -1;
 	m->kind = kind;
 	switch (kind) {
@@ -136,14 +136,35 @@ fail:
 	return pt_set_error(err, "allocating %s of memfd memory failed: %s", sz, strerror(err));
 }
 
+/* The struct is the library's (lib/ABI.md rule 1), allocated with the
+ * memory, so it can grow without the callers' knowing its size. */
+int pt_mem_alloc(struct pt_mem **out, size_t size, enum pt_mem_kind kind)
+{
+	struct pt_mem *m = calloc(1, sizeof(*m));
+	int ret;
+
+	*out = NULL;
+	if (!m)
+		return pt_set_error(ENOMEM, "cannot allocate a struct pt_mem: %s",
+				    strerror(ENOMEM));
+	ret = mem_map(m, size, kind);
+	if (ret < 0) {
+		free(m);	/* mem_map left nothing mapped or open */
+		return ret;
+	}
+	*out = m;
+	return 0;
+}
+
 void pt_mem_free(struct pt_mem *m)
 {
+	if (!m)
+		return;
 	if (m->addr)
 		munmap(m->addr, m->size);
 	if (m->fd >= 0)
 		close(m->fd);
-	memset(m, 0, sizeof(*m));
-	m->fd = -1;
+	free(m);
 }
 
 /* ---- RLIMIT_MEMLOCK ---- */
@@ -166,19 +187,38 @@ static void read_status(struct pt_memlock *m)
 	free(buf);
 }
 
+/* Read in full, then handed out as far as the caller's struct reaches
+ * (zeroed, not stale, when getrlimit fails). */
 int pt_memlock_read(struct pt_memlock *m)
 {
+	struct pt_memlock full = PT_MEMLOCK_INIT;
 	struct rlimit rl;
+	int ret = 0;
 
-	memset(m, 0, sizeof(*m));
-	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0)
-		return pt_set_error(errno, "getrlimit(RLIMIT_MEMLOCK) failed: %s", strerror(errno));
-	m->limit = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
-	read_status(m);
-	return 0;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0) {
+		ret = pt_set_error(errno, "getrlimit(RLIMIT_MEMLOCK) failed: %s", strerror(errno));
+	} else {
+		full.limit = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
+		read_status(&full);
+	}
+	if (pt_write_sized(m, &full, sizeof(full), "pt_memlock_read: struct "
+			   "pt_memlock", "PT_MEMLOCK_INIT") < 0)
+		return -EINVAL;
+	return ret;
 }
 
-bool pt_memlock_fits(const struct pt_memlock *m)
+/* The caller's struct as this library's, fields it did not know of zero;
+ * -errno for one without its size (or NULL, or with fields set this
+ * library does not know). */
+static int memlock_get(const struct pt_memlock *m, struct pt_memlock *full,
+		       const char *what)
+{
+	if (!m)
+		return pt_set_error(EINVAL, "%s is NULL", what);
+	return pt_read_sized(m, full, sizeof(*full), what, "PT_MEMLOCK_INIT");
+}
+
+static bool memlock_fits(const struct pt_memlock *m)
 {
 	if (m->cap_ipc_lock || m->limit == UINT64_MAX)
 		return true;
@@ -187,11 +227,47 @@ bool pt_memlock_fits(const struct pt_memlock *m)
 	return m->need <= m->limit - m->locked;
 }
 
+/* Fails closed: "it fits" is never the answer for a struct we cannot
+ * read, since a caller would then pin past the limit. */
+bool pt_memlock_fits(const struct pt_memlock *m)
+{
+	struct pt_memlock full;
+
+	if (memlock_get(m, &full, "pt_memlock_fits: struct pt_memlock") < 0)
+		return false;
+	return memlock_fits(&full);
+}
+
+/* The sentence for a struct memlock_get() refused. */
+static const char *memlock_unreadable(const struct pt_memlock *m, char *buf,
+				      size_t n)
+{
+	size_t size;
+
+	if (!m) {
+		snprintf(buf, n, "cannot explain RLIMIT_MEMLOCK: no struct pt_memlock (NULL)");
+		return buf;
+	}
+	memcpy(&size, m, sizeof(size));
+	if (size < sizeof(size))
+		snprintf(buf, n, "cannot explain RLIMIT_MEMLOCK: the struct pt_memlock "
+			 "is missing its size (.size is %zu); fix: start from "
+			 "PT_MEMLOCK_INIT", size);
+	else
+		snprintf(buf, n, "cannot explain RLIMIT_MEMLOCK: %s", pt_last_error());
+	return buf;
+}
+
 const char *pt_memlock_explain(const struct pt_memlock *m, char *buf, size_t n)
 {
 	char lim[32], locked[32], need[32], total[32];
-	uint64_t sum = m->locked + m->need;
+	struct pt_memlock full;
+	uint64_t sum;
 
+	if (memlock_get(m, &full, "pt_memlock_explain: struct pt_memlock") < 0)
+		return memlock_unreadable(m, buf, n);
+	m = &full;
+	sum = m->locked + m->need;
 	if (sum < m->locked)
 		sum = UINT64_MAX;
 	if (m->limit == UINT64_MAX)
@@ -201,7 +277,7 @@ const char *pt_memlock_explain(const struct pt_memlock *m, char *buf, size_t n)
 	pt_format_size(m->locked, locked, sizeof(locked));
 	pt_format_size(m->need, need, sizeof(need));
 	pt_format_size(sum, total, sizeof(total));
-	if (pt_memlock_fits(m))
+	if (memlock_fits(m))
 		snprintf(buf, n, "RLIMIT_MEMLOCK is %s, %s are locked and %s more are needed (%s in all): within the limit",
 			 lim, locked, need, total);
 	else

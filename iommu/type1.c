@@ -226,51 +226,60 @@ static int type1_unmap(struct pt_iommu *io, uint64_t iova, uint64_t len)
 }
 
 /* ---- VFIO_IOMMU_GET_INFO: page sizes, then the capability chain ---- */
+/* Every range of the IOVA-range capability, however many (the count is
+ * bounded by the bytes that follow, so by what the kernel returned). */
+static int iova_range_cap(const struct pt_cap_ref *c, struct pt_iommu_kinfo *k)
+{
+	uint32_t nr, i;
+
+	if (c->body_len < 8)
+		return pt_set_error(EBADMSG, "type1 info: IOVA-range capability truncated");
+	memcpy(&nr, c->body, sizeof(nr));
+	if (nr > (c->body_len - 8) / sizeof(struct vfio_iova_range))
+		return pt_set_error(EBADMSG, "type1 info: IOVA-range capability claims %u ranges, only %zu bytes follow",
+				    nr, c->body_len - 8);
+	pt_iommu_kinfo_release(k);	/* a second such capability replaces the first */
+	if (!nr)
+		return 0;
+	k->ranges = calloc(nr, sizeof(*k->ranges));
+	if (!k->ranges)
+		return pt_set_error(ENOMEM, "type1 info: no memory for %u IOVA ranges", nr);
+	for (i = 0; i < nr; i++) {
+		struct vfio_iova_range r;
+
+		memcpy(&r, c->body + 8 + i * sizeof(r), sizeof(r));
+		if (r.end < r.start)
+			return pt_set_error(EBADMSG, "type1 info: IOVA range %u ends (0x%llx) before it starts (0x%llx)",
+					    i, (unsigned long long)r.end, (unsigned long long)r.start);
+		k->ranges[i].start = r.start;
+		k->ranges[i].last = r.end;
+		k->nr_ranges++;
+	}
+	return 0;
+}
+
 static int iommu_cap(const struct pt_cap_ref *c, void *priv)
 {
-	struct pt_iommu_info *info = priv;
+	struct pt_iommu_kinfo *k = priv;
+	uint32_t avail;
 
 	switch (c->id) {
-	case VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE: {
-		uint32_t nr, i;
-
-		if (c->body_len < 8)
-			return pt_set_error(EBADMSG, "type1 info: IOVA-range capability truncated");
-		memcpy(&nr, c->body, sizeof(nr));
-		if (nr > (c->body_len - 8) / sizeof(struct vfio_iova_range))
-			return pt_set_error(EBADMSG, "type1 info: IOVA-range capability claims %u ranges, only %zu bytes follow",
-					    nr, c->body_len - 8);
-		info->nr_ranges = 0;
-		for (i = 0; i < nr && info->nr_ranges < PT_IOVA_MAX_RANGES; i++) {
-			struct vfio_iova_range r;
-
-			memcpy(&r, c->body + 8 + i * sizeof(r), sizeof(r));
-			if (r.end < r.start)
-				return pt_set_error(EBADMSG, "type1 info: IOVA range %u ends (0x%llx) before it starts (0x%llx)",
-						    i, (unsigned long long)r.end, (unsigned long long)r.start);
-			info->ranges[info->nr_ranges].start = r.start;
-			info->ranges[info->nr_ranges].last = r.end;
-			info->nr_ranges++;
-		}
-		return 0;
-	}
-	case VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL: {
-		uint32_t avail;
-
+	case VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE:
+		return iova_range_cap(c, k);
+	case VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL:
 		if (c->body_len < sizeof(avail))
 			return pt_set_error(EBADMSG, "type1 info: DMA-avail capability truncated");
 		memcpy(&avail, c->body, sizeof(avail));
-		info->dma_avail_known = true;
-		info->dma_avail = avail;
+		k->dma_avail_known = true;
+		k->dma_avail = avail;
 		return 0;
-	}
 	default:
 		return 0;
 	}
 }
 
 int pt_iommu_parse_type1_info(const void *buf, size_t len,
-			      struct pt_iommu_info *info)
+			      struct pt_iommu_kinfo *k)
 {
 	struct vfio_iommu_type1_info ti;
 	int ret;
@@ -279,21 +288,24 @@ int pt_iommu_parse_type1_info(const void *buf, size_t len,
 	if (ret < 0)
 		return ret;
 	if (ti.flags & VFIO_IOMMU_INFO_PGSIZES)
-		info->pgsizes = ti.iova_pgsizes;
+		k->pgsizes = ti.iova_pgsizes;
 	if (!(ti.flags & VFIO_IOMMU_INFO_CAPS))
 		return 0;
-	return pt_cap_chain_walk(buf, len, sizeof(ti), ti.cap_offset, "type1 info",
-				 iommu_cap, info);
+	ret = pt_cap_chain_walk(buf, len, sizeof(ti), ti.cap_offset, "type1 info",
+				iommu_cap, k);
+	if (ret < 0)
+		pt_iommu_kinfo_release(k);	/* no half-parsed ranges */
+	return ret;
 }
 
-static int type1_get_info(struct pt_iommu *io, struct pt_iommu_info *info)
+static int type1_get_info(struct pt_iommu *io, struct pt_iommu_kinfo *k)
 {
 	struct vfio_iommu_type1_info probe = { .argsz = sizeof(probe) };
 	uint8_t *buf;
 	size_t len;
 	int ret;
 
-	info->type1v2 = io->type1_type == VFIO_TYPE1v2_IOMMU;
+	k->type1v2 = io->type1_type == VFIO_TYPE1v2_IOMMU;
 	if (!io->nr_groups)
 		return -ENODEV;
 	if (ioctl(io->fd, VFIO_IOMMU_GET_INFO, &probe) < 0)
@@ -310,7 +322,7 @@ static int type1_get_info(struct pt_iommu *io, struct pt_iommu_info *info)
 		free(buf);
 		return ret;
 	}
-	ret = pt_iommu_parse_type1_info(buf, len, info);
+	ret = pt_iommu_parse_type1_info(buf, len, k);
 	free(buf);
 	return ret;
 }

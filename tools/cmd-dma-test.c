@@ -136,11 +136,11 @@ static int dma_test(struct pt_iommu *io, const char *bdf, enum pt_mem_kind kind,
 	if (ret < 0)
 		return ret;
 	describe(&t, r);
-	m = t.mem.addr;
+	m = t.mem->addr;
 	r->driver = t.ops->name;
 	r->irq = pt_dmat_irq_name(&t);
 	r->iova = t.iova;
-	r->size = t.mem.size;
+	r->size = t.mem->size;
 	r->map_us = t.map_ns / 1000.0;
 	r->len = pt_drv_copy_len(&t.drv, 1024);
 	fill(m + PT_DMAT_SRC, r->len, 0x5a);

@@ -535,7 +535,7 @@ static void run_print_json(const struct run_vm_state *s, const struct run_image 
 	if (vm->stop == VMM_STOP_FAULT)
 		json_str(&j, "fault", vm->fault);
 	json_uint(&j, "mem_bytes", vm->ram_size);
-	json_str(&j, "mem_backing", pt_mem_kind_name(vm->ram_mem.kind));
+	json_str(&j, "mem_backing", pt_mem_kind_name(vm->ram_mem->kind));
 	/* The VMM's own cost (VM, RAM, IOMMU mapping, loading the guest),
 	 * then the guest's first exit and the whole run, all from vmm_create. */
 	json_double(&j, "setup_ms", (vm->t_run_ns - vm->t_start_ns) / 1e6);

@@ -217,7 +217,7 @@ static void mapped_low(struct vfy_dma *s)
 		return;
 	}
 	/* a page of the harness's own mapping: used, never unmapped */
-	t.addr = (uint8_t *)s->t.mem.addr + (lo - s->t.iova);
+	t.addr = (uint8_t *)s->t.mem->addr + (lo - s->t.iova);
 	t.size = t.page_size = VFY_PAGE;
 	t.iova = lo;
 	mapped_case(s, r, what, &t, 0, false);

@@ -39,7 +39,7 @@ static int try_map(struct vfy_dma *s, uint64_t iova, uint64_t len, char *why,
 	ret = pt_iommu_map_dma(s->io, b.addr, b.size, iova, PT_DMA_RW);
 	if (ret < 0) {
 		snprintf(why, n, "%s", pt_last_error());
-		pt_mem_free(&b.mem);
+		pt_mem_free(b.mem);
 		return 1;
 	}
 	b.iova = iova;

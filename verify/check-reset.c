@@ -27,11 +27,26 @@
 #define RESET_QUIET_MS	500
 #define RESET_BYTE	0xc3
 
+/* The first device a hot reset of s's device would also reset that verify
+ * does not own, or NULL; n devices in all (-errno: no hot reset). */
+static int hot_reset_blocker(struct vfy_dma *s, char *bdf, size_t bn)
+{
+	struct pt_vfio_reset_dep **deps;
+	int n = pt_vfio_hot_reset_info(s->t.dev, &deps);
+
+	bdf[0] = '\0';
+	for (int i = 0; i < n && !bdf[0]; i++)
+		if (!deps[i]->owned)
+			snprintf(bdf, bn, "%s", deps[i]->bdf);
+	pt_vfio_reset_deps_free(deps);
+	return n;
+}
+
 /* Which reset can be done; "" in how when none (why says so). */
 static int pick_reset(struct vfy_dma *s, char *how, size_t hn, char *why, size_t wn)
 {
-	struct pt_vfio_device_info info;
-	struct pt_vfio_reset_dep deps[16];
+	struct pt_vfio_device_info info = PT_VFIO_DEVICE_INFO_INIT;
+	char other[32];
 	int n;
 
 	how[0] = '\0';
@@ -40,19 +55,18 @@ static int pick_reset(struct vfy_dma *s, char *how, size_t hn, char *why, size_t
 			 s->d->reset_methods.n ? s->d->reset_methods.v[0] : "?");
 		return 1;
 	}
-	n = pt_vfio_hot_reset_info(s->t.dev, deps, 16);
+	n = hot_reset_blocker(s, other, sizeof(other));
 	if (n <= 0) {
 		snprintf(why, wn, "the device supports neither VFIO_DEVICE_RESET "
 			 "(no FLR, PM or bus reset: reset_method is empty) nor a "
 			 "hot reset%s%s", n < 0 ? ": " : "", n < 0 ? pt_last_error() : "");
 		return 0;
 	}
-	for (int i = 0; i < n && i < 16; i++)
-		if (!deps[i].owned) {
-			snprintf(why, wn, "only a hot reset is possible and it would "
-				 "also reset %s, which verify does not own", deps[i].bdf);
-			return 0;
-		}
+	if (other[0]) {
+		snprintf(why, wn, "only a hot reset is possible and it would "
+			 "also reset %s, which verify does not own", other);
+		return 0;
+	}
 	snprintf(how, hn, "VFIO_DEVICE_PCI_HOT_RESET (%d device%s)", n,
 		 n > 1 ? "s" : "");
 	return 2;

@@ -37,7 +37,6 @@ int vfy_buf_get(struct vfy_dma *s, struct vfy_buf *b, uint64_t size,
 	int ret = -ENOMEM;
 
 	memset(b, 0, sizeof(*b));
-	b->mem.fd = -1;
 	if (huge && *huge)
 		ret = pt_mem_alloc(&b->mem, size, PT_MEM_HUGE_2M);
 	if (ret < 0) {
@@ -49,10 +48,10 @@ int vfy_buf_get(struct vfy_dma *s, struct vfy_buf *b, uint64_t size,
 		return ret;
 	b->allocated = true;
 	/* touch every page: a device write must land in memory we can read */
-	memset(b->mem.addr, 0, b->mem.size);
-	b->addr = b->mem.addr;
-	b->size = b->mem.size;
-	b->page_size = b->mem.page_size;
+	memset(b->mem->addr, 0, b->mem->size);
+	b->addr = b->mem->addr;
+	b->size = b->mem->size;
+	b->page_size = b->mem->page_size;
 	b->iova = iova;
 	if (!flags)
 		return 0;
@@ -148,14 +147,14 @@ int vfy_buf_get_contig(struct vfy_dma *s, struct vfy_buf *b, uint64_t size,
 		return pt_set_error(ENOMEM, "no %llu free 2 MiB hugetlb pages",
 				    (unsigned long long)(2 * n));
 	}
-	b->addr = b->mem.addr;
+	b->addr = b->mem->addr;
 	b->size = n * pg;
 	b->page_size = pg;
 	b->iova = iova;
 	/* hugetlb: take the pages as they come (mremap of hugetlb is not
 	 * everywhere); 4 KiB: gather a physically contiguous window */
 	if (!huge) {
-		uint8_t *win = contig_window(b->mem.addr, b->mem.size, pg, n);
+		uint8_t *win = contig_window(b->mem->addr, b->mem->size, pg, n);
 
 		if (win) {
 			b->window = win;
@@ -194,7 +193,8 @@ void vfy_buf_put(struct vfy_dma *s, struct vfy_buf *b)
 		munmap(b->window, b->size);
 	b->window = NULL;
 	if (b->allocated)
-		pt_mem_free(&b->mem);
+		pt_mem_free(b->mem);
+	b->mem = NULL;
 	b->allocated = false;
 }
 
@@ -372,6 +372,7 @@ int vfy_dma_open(struct vfy_dma *s, char *why, size_t n)
 				s->d->bdf, s->backend, pt_last_error());
 	s->t_open = true;
 	s->ops = s->t.ops;
+	s->info = (struct pt_iommu_info)PT_IOMMU_INFO_INIT;
 	ret = pt_iommu_get_info(s->io, &s->info);
 	if (ret < 0)
 		return why_fail(why, n, ret, "reading the usable IOVA ranges failed: %s",
@@ -381,7 +382,7 @@ int vfy_dma_open(struct vfy_dma *s, char *why, size_t n)
 	s->dma_last = s->ops->dma_bits && s->ops->dma_bits < 64 ?
 		      (1ull << s->ops->dma_bits) - 1 : UINT64_MAX;
 	s->len = pt_drv_copy_len(&s->t.drv, COPY_LEN);
-	s->ref = (uint8_t *)s->t.mem.addr + PT_DMAT_DST2;
+	s->ref = (uint8_t *)s->t.mem->addr + PT_DMAT_DST2;
 	s->ref_iova = s->t.iova + PT_DMAT_DST2;
 	return 0;
 }

@@ -28,7 +28,7 @@
 
 /* Host memory, mapped or not, at an IOVA of our choosing. */
 struct vfy_buf {
-	struct pt_mem mem;	/* what was allocated */
+	struct pt_mem *mem;	/* what was allocated (NULL: nothing) */
 	uint8_t *addr;		/* the mapped window inside it */
 	uint64_t size;
 	uint64_t page_size;	/* backing page size */
@@ -47,7 +47,7 @@ struct vfy_dma {
 	struct pt_dmat t;	/* device, driver, irqs, low buffer */
 	bool t_open;
 	const struct pt_driver *ops;
-	struct pt_iommu_info info;
+	struct pt_iommu_info info;	/* ranges valid until vfy_dma_close() */
 	uint64_t dma_last;	/* highest IOVA the device can address */
 	uint64_t len;		/* bytes per test copy */
 	uint8_t *ref;		/* the far end of every copy (one page) */

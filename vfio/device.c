@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "lib/abi-priv.h"
 #include "lib/passthru.h"
 #include "lib/sysfs.h"
 #include "vfio/vfio-priv.h"
@@ -101,6 +102,7 @@ int pt_vfio_device_open(struct pt_vfio_device **out, struct pt_iommu *io,
 err_detach:
 	pt_iommu_detach_device(io, d->group, d->fd);
 err_free:
+	pt_vfio_regions_free(d);	/* config space was read through them */
 	free(d);
 	return ret;
 }
@@ -116,6 +118,7 @@ void pt_vfio_device_close(struct pt_vfio_device *d)
 			pt_vfio_irq_disable(d, i);
 		free(d->irq_fds[i]);
 	}
+	pt_vfio_regions_free(d);
 	pt_iommu_detach_device(d->io, d->group, d->fd);
 	free(d);
 }
@@ -143,14 +146,16 @@ struct pt_iommu *pt_vfio_device_iommu(const struct pt_vfio_device *d)
 int pt_vfio_device_get_info(struct pt_vfio_device *d,
 			    struct pt_vfio_device_info *info)
 {
-	memset(info, 0, sizeof(*info));
-	info->flags = d->info.flags;
-	info->num_regions = d->info.num_regions;
-	info->num_irqs = d->info.num_irqs;
-	info->pci = d->info.flags & VFIO_DEVICE_FLAGS_PCI;
-	info->reset = d->info.flags & VFIO_DEVICE_FLAGS_RESET;
-	info->vendor = d->vendor;
-	info->device = d->device;
-	info->class_code = d->class_rev >> 8;
-	return 0;
+	struct pt_vfio_device_info full = PT_VFIO_DEVICE_INFO_INIT;
+
+	full.flags = d->info.flags;
+	full.num_regions = d->info.num_regions;
+	full.num_irqs = d->info.num_irqs;
+	full.pci = d->info.flags & VFIO_DEVICE_FLAGS_PCI;
+	full.reset = d->info.flags & VFIO_DEVICE_FLAGS_RESET;
+	full.vendor = d->vendor;
+	full.device = d->device;
+	full.class_code = d->class_rev >> 8;
+	return pt_write_sized(info, &full, sizeof(full), "pt_vfio_device_get_info: "
+			      "struct pt_vfio_device_info", "PT_VFIO_DEVICE_INFO_INIT");
 }

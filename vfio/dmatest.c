@@ -29,7 +29,10 @@ static uint32_t env_read32(void *opaque, int bar, uint64_t off)
 	struct pt_dmat *t = opaque;
 	uint32_t v = 0xffffffffu;
 
-	pt_vfio_bar_read(&t->bars[bar], off, &v, 4);
+	if (t->bars[bar])
+		pt_vfio_bar_read(t->bars[bar], off, &v, 4);
+	else
+		pt_vfio_region_read(t->dev, bar, off, &v, 4);
 	return v;
 }
 
@@ -37,7 +40,10 @@ static void env_write32(void *opaque, int bar, uint64_t off, uint32_t val)
 {
 	struct pt_dmat *t = opaque;
 
-	pt_vfio_bar_write(&t->bars[bar], off, &val, 4);
+	if (t->bars[bar])
+		pt_vfio_bar_write(t->bars[bar], off, &val, 4);
+	else
+		pt_vfio_region_write(t->dev, bar, off, &val, 4);
 }
 
 static void env_delay(void *opaque, uint32_t us)
@@ -54,7 +60,7 @@ static int setup_irqs(struct pt_dmat *t)
 {
 	static const uint32_t order[] = { VFIO_PCI_MSIX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX,
 					  VFIO_PCI_INTX_IRQ_INDEX };
-	struct pt_vfio_irq_info info;
+	struct pt_vfio_irq_info info = PT_VFIO_IRQ_INFO_INIT;
 	int i, n, ret;
 
 	for (i = 0; i < 3; i++) {
@@ -149,14 +155,14 @@ int pt_dmat_open(struct pt_dmat *t, struct pt_iommu *io, const char *bdf,
 int pt_dmat_open_opts(struct pt_dmat *t, struct pt_iommu *io, const char *bdf,
 		      enum pt_mem_kind kind, size_t size, const struct pt_dmat_opts *o)
 {
-	struct pt_vfio_device_info info;
+	struct pt_vfio_device_info info = PT_VFIO_DEVICE_INFO_INIT;
 	char why[512];
 	int i, ret;
 
 	memset(t, 0, sizeof(*t));
+	t->env = (struct pt_drv_env)PT_DRV_ENV_INIT;
 	for (i = 0; i < 4; i++)
 		t->efds[i] = -1;
-	t->mem.fd = -1;
 	t->io = io;
 	ret = pt_vfio_device_open(&t->dev, io, bdf);
 	if (ret < 0)
@@ -170,21 +176,18 @@ int pt_dmat_open_opts(struct pt_dmat *t, struct pt_iommu *io, const char *bdf,
 		goto fail;
 	}
 	for (i = 0; i < 6; i++) {
-		struct pt_vfio_region r;
+		struct pt_vfio_region r = PT_VFIO_REGION_INIT;
 
-		t->bars[i].dev = t->dev;
-		t->bars[i].index = i;
-		if (pt_vfio_region_get_info(t->dev, i, &r) < 0 || !r.size)
+		if (pt_vfio_region_get_info(t->dev, i, &r) < 0 || !r.region_size)
 			continue;
-		t->bars[i].size = r.size;
 		if (r.mmappable && pt_vfio_region_mmap(t->dev, i, &t->bars[i]) < 0) {
 			ret = -EIO;
 			goto fail;
 		}
 		/* direct pointer only when the whole BAR is mapped */
-		if (t->bars[i].base && pt_vfio_bar_is_mapped(&t->bars[i], 0, r.size)) {
-			t->env.bar[i] = t->bars[i].base;
-			t->env.bar_size[i] = r.size;
+		if (t->bars[i] && pt_vfio_bar_is_mapped(t->bars[i], 0, r.region_size)) {
+			t->env.bar[i] = t->bars[i]->base;
+			t->env.bar_size[i] = r.region_size;
 		}
 	}
 	ret = pt_vfio_set_bus_master(t->dev, true);
@@ -198,14 +201,14 @@ int pt_dmat_open_opts(struct pt_dmat *t, struct pt_iommu *io, const char *bdf,
 	ret = pt_mem_alloc(&t->mem, size, kind);
 	if (ret < 0)
 		goto fail;
-	memset(t->mem.addr, 0, PT_DMAT_MIN);
+	memset(t->mem->addr, 0, PT_DMAT_MIN);
 	ret = pt_iommu_set_dma_bits(io, t->ops->dma_bits);
 	if (ret < 0)
 		goto fail;
 	{
 		uint64_t t0 = now_ns();
 
-		ret = pt_iommu_map_dma_alloc(io, t->mem.addr, t->mem.size, PT_DMA_RW, &t->iova);
+		ret = pt_iommu_map_dma_alloc(io, t->mem->addr, t->mem->size, PT_DMA_RW, &t->iova);
 		t->map_ns = now_ns() - t0;
 	}
 	if (ret < 0)
@@ -214,7 +217,7 @@ int pt_dmat_open_opts(struct pt_dmat *t, struct pt_iommu *io, const char *bdf,
 	t->env.write32 = env_write32;
 	t->env.delay_us = env_delay;
 	t->env.opaque = t;
-	t->env.scratch = (volatile uint8_t *)t->mem.addr + PT_DMAT_SCRATCH;
+	t->env.scratch = (volatile uint8_t *)t->mem->addr + PT_DMAT_SCRATCH;
 	t->env.scratch_iova = t->iova + PT_DMAT_SCRATCH;
 	t->env.scratch_size = PT_DMAT_MIN - PT_DMAT_SCRATCH;
 	if (o) {
@@ -252,13 +255,13 @@ void pt_dmat_close(struct pt_dmat *t)
 		if (t->nr_efds)
 			pt_vfio_irq_disable(t->dev, t->irq_index);
 	}
-	if (t->iova || t->mem.addr)
-		pt_iommu_unmap_dma(t->io, t->iova, t->mem.size);
+	if (t->mem)	/* -ENOENT when the map never happened: harmless */
+		pt_iommu_unmap_dma(t->io, t->iova, t->mem->size);
 	for (i = 0; i < 6; i++)
-		pt_vfio_region_munmap(&t->bars[i]);
+		pt_vfio_region_munmap(t->bars[i]);
 	if (t->dev)
 		pt_vfio_device_close(t->dev);
-	pt_mem_free(&t->mem);
+	pt_mem_free(t->mem);
 	for (i = 0; i < 4; i++)
 		if (t->efds[i] >= 0)
 			close(t->efds[i]);

@@ -26,8 +26,8 @@ struct pt_dmat {
 	const struct pt_driver *ops;
 	struct pt_drv drv;
 	struct pt_drv_env env;
-	struct pt_vfio_bar bars[6];
-	struct pt_mem mem;
+	struct pt_vfio_bar *bars[6];	/* NULL: not mmappable, pread/pwrite */
+	struct pt_mem *mem;		/* the buffer (NULL until allocated) */
 	uint64_t iova;
 	uint64_t map_ns;		/* time of the map ioctl */
 	uint32_t irq_index;		/* VFIO_PCI_MSIX/MSI/INTX_IRQ_INDEX */

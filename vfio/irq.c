@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "lib/abi-priv.h"
 #include "lib/passthru.h"
 #include "vfio/vfio-priv.h"
 
@@ -33,21 +34,22 @@ int pt_vfio_irq_get_info(struct pt_vfio_device *d, uint32_t index,
 			 struct pt_vfio_irq_info *info)
 {
 	struct vfio_irq_info ii = { .argsz = sizeof(ii), .index = index };
+	struct pt_vfio_irq_info full = PT_VFIO_IRQ_INFO_INIT;
 
 	if (index >= PT_VFIO_IRQ_TYPES || index >= d->info.num_irqs)
 		return pt_set_error(EINVAL, "%s: interrupt index %u does not exist", d->bdf, index);
 	if (ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &ii) < 0)
 		return pt_set_error(errno, "%s: VFIO_DEVICE_GET_IRQ_INFO(%s) failed: %s", d->bdf, irq_name(index),
 				    strerror(errno));
-	memset(info, 0, sizeof(*info));
-	info->index = index;
-	info->flags = ii.flags;
-	info->count = ii.count;
-	info->eventfd = ii.flags & VFIO_IRQ_INFO_EVENTFD;
-	info->maskable = ii.flags & VFIO_IRQ_INFO_MASKABLE;
-	info->automasked = ii.flags & VFIO_IRQ_INFO_AUTOMASKED;
-	info->noresize = ii.flags & VFIO_IRQ_INFO_NORESIZE;
-	return 0;
+	full.index = index;
+	full.flags = ii.flags;
+	full.count = ii.count;
+	full.eventfd = ii.flags & VFIO_IRQ_INFO_EVENTFD;
+	full.maskable = ii.flags & VFIO_IRQ_INFO_MASKABLE;
+	full.automasked = ii.flags & VFIO_IRQ_INFO_AUTOMASKED;
+	full.noresize = ii.flags & VFIO_IRQ_INFO_NORESIZE;
+	return pt_write_sized(info, &full, sizeof(full), "pt_vfio_irq_get_info: "
+			      "struct pt_vfio_irq_info", "PT_VFIO_IRQ_INFO_INIT");
 }
 
 static int set_irqs(struct pt_vfio_device *d, uint32_t flags, uint32_t index,
@@ -97,7 +99,7 @@ static int remember(struct pt_vfio_device *d, uint32_t index, uint32_t start,
 int pt_vfio_irq_enable(struct pt_vfio_device *d, uint32_t index,
 		       uint32_t start, uint32_t count, const int *fds)
 {
-	struct pt_vfio_irq_info info;
+	struct pt_vfio_irq_info info = PT_VFIO_IRQ_INFO_INIT;
 	int ret;
 
 	ret = pt_vfio_irq_get_info(d, index, &info);

@@ -15,8 +15,15 @@
  *	pt_vfio_config_read(dev, 0, &id, 4);
  *	efd = eventfd(0, EFD_CLOEXEC);
  *	pt_vfio_irq_enable(dev, VFIO_PCI_MSI_IRQ_INDEX, 0, 1, &efd);
+ *	pt_vfio_region_munmap(bar0);
  *
  * Messages are prefixed with the device's BDF.
+ *
+ * How the structs grow (lib/ABI.md): the info structs a program passes in
+ * (device, region and irq info) start with their size — start from their
+ * _INIT macro — and the library writes only as much as that size says; a
+ * mapped BAR and a hot-reset list are the library's, reached through
+ * pointers, never allocated, copied or embedded by a program.
  */
 #ifndef PASSTHRU_VFIO_H
 #define PASSTHRU_VFIO_H
@@ -68,6 +75,7 @@ struct pt_iommu *pt_vfio_device_iommu(const struct pt_vfio_device *d);
 int pt_vfio_group_check_viable(const char *bdf, int *group);
 
 struct pt_vfio_device_info {
+	size_t size;		/* PT_VFIO_DEVICE_INFO_INIT: its size */
 	uint32_t flags;		/* VFIO_DEVICE_FLAGS_* */
 	uint32_t num_regions;
 	uint32_t num_irqs;
@@ -75,7 +83,11 @@ struct pt_vfio_device_info {
 	bool reset;		/* VFIO_DEVICE_RESET is supported */
 	uint16_t vendor, device;	/* from config space */
 	uint32_t class_code;		/* 24 bits, from config space */
+	/* new fields only here, at the end (lib/ABI.md rule 3) */
 };
+#define PT_VFIO_DEVICE_INFO_INIT { .size = sizeof(struct pt_vfio_device_info) }
+/* Into *info (its .size set: PT_VFIO_DEVICE_INFO_INIT), as far as that
+ * size reaches; -EINVAL naming the macro when .size is missing. */
 int pt_vfio_device_get_info(struct pt_vfio_device *d,
 			    struct pt_vfio_device_info *info);
 
@@ -84,39 +96,38 @@ int pt_vfio_device_get_info(struct pt_vfio_device *d,
 int pt_vfio_set_bus_master(struct pt_vfio_device *d, bool on);
 
 /* ---- regions (vfio/region.c, capabilities vfio/caps.c) ---- */
-#define PT_VFIO_MAX_SPARSE 16
-
+/* An mmappable part of a region (a sparse-mmap area, a mapped BAR area).
+ * An array element, so frozen: a new property would come as a function. */
 struct pt_vfio_area {
 	uint64_t offset;	/* within the region */
 	uint64_t size;
 };
 
 struct pt_vfio_region {
+	size_t size;		/* PT_VFIO_REGION_INIT: the struct's size */
 	uint32_t index;		/* VFIO_PCI_BAR0_REGION_INDEX ... CONFIG */
 	uint32_t flags;		/* VFIO_REGION_INFO_FLAG_* */
-	uint64_t size;
+	uint64_t region_size;	/* bytes in the region */
 	uint64_t offset;	/* offset of the region in the device fd */
 	bool readable, writable, mmappable;
 	bool has_sparse;	/* only the areas below may be mmapped */
 	int nr_sparse;
-	struct pt_vfio_area sparse[PT_VFIO_MAX_SPARSE];
+	/* nr_sparse areas (any number), the library's: kept by the device
+	 * until pt_vfio_device_close() */
+	const struct pt_vfio_area *sparse;
 	bool msix_mappable;	/* the MSI-X table may be mmapped too */
 	bool has_type;
 	uint32_t type, subtype;	/* VFIO_REGION_INFO_CAP_TYPE */
+	/* new fields only here, at the end (lib/ABI.md rule 3) */
 };
+#define PT_VFIO_REGION_INIT { .size = sizeof(struct pt_vfio_region) }
+/* VFIO_DEVICE_GET_REGION_INFO with its capability chain (every header
+ * bounds-checked, sparse areas inside the region; asked once per region,
+ * the kernel's answer does not change) into *r (its .size set:
+ * PT_VFIO_REGION_INIT), as far as that size reaches; -EINVAL naming the
+ * macro when .size is missing, -EBADMSG on a malformed chain. */
 int pt_vfio_region_get_info(struct pt_vfio_device *d, uint32_t index,
 			    struct pt_vfio_region *r);
-
-/*
- * Parses the capability chain of a VFIO_DEVICE_GET_REGION_INFO answer
- * (buf holds struct vfio_region_info + caps, len bytes as returned by the
- * kernel; argsz may claim more).  Every header is bounds-checked, offsets
- * must increase strictly (a looping chain is rejected), sparse areas must
- * lie inside the region.  -EBADMSG on a malformed chain.  Exposed for the
- * unit tests and the fuzz target.
- */
-int pt_vfio_parse_region_info(const void *buf, size_t len,
-			      struct pt_vfio_region *r);
 
 /* pread/pwrite on the region (any length; short transfers are retried). */
 int pt_vfio_region_read(struct pt_vfio_device *d, uint32_t index,
@@ -131,23 +142,28 @@ int pt_vfio_config_write(struct pt_vfio_device *d, uint64_t off,
 			 const void *buf, size_t len);
 
 /*
- * A BAR mapped into this process.  The whole region is reserved as one
- * PROT_NONE range at base; the mmappable areas (the whole region, or the
- * sparse areas) are mapped over it.  Touching an unmapped part faults, so
- * use pt_vfio_bar_read/write, which fall back to pread/pwrite there.
+ * A BAR mapped into this process, the library's: pt_vfio_region_mmap()
+ * allocates it, pt_vfio_region_munmap() unmaps and frees it (before the
+ * device is closed).  Callers only read it through the pointer: they never
+ * allocate, copy or embed one, so it can grow at its end (lib/ABI.md rule
+ * 1).  The whole region is reserved as one PROT_NONE range at base; the
+ * mmappable areas (the whole region, or the sparse areas) are mapped over
+ * it.  Touching an unmapped part faults, so use pt_vfio_bar_read/write,
+ * which fall back to pread/pwrite there.
  */
 struct pt_vfio_bar {
-	uint32_t index;
-	uint8_t *base;		/* NULL when nothing could be mapped */
-	uint64_t size;
+	uint32_t index;		/* the region */
+	uint8_t *base;		/* the reserved range, never NULL */
+	uint64_t size;		/* the region's size */
 	int nr_areas;		/* mapped areas, offsets from base */
-	struct pt_vfio_area areas[PT_VFIO_MAX_SPARSE];
-	struct pt_vfio_device *dev;
+	const struct pt_vfio_area *areas;	/* nr_areas of them (any number) */
+	/* new fields only here, at the end (lib/ABI.md rule 1) */
 };
-/* -EINVAL for a region that is not mmappable (use pread/pwrite). */
+/* Maps region index into *out.  -EINVAL for a region that is not
+ * mmappable (use pt_vfio_region_read/write). */
 int pt_vfio_region_mmap(struct pt_vfio_device *d, uint32_t index,
-			struct pt_vfio_bar *bar);
-void pt_vfio_region_munmap(struct pt_vfio_bar *bar);
+			struct pt_vfio_bar **out);
+void pt_vfio_region_munmap(struct pt_vfio_bar *bar);	/* NULL: nothing */
 bool pt_vfio_bar_is_mapped(const struct pt_vfio_bar *bar, uint64_t off,
 			   uint64_t len);
 /* 1, 2, 4 or 8 byte accesses; mmap when covered, else pread/pwrite. */
@@ -158,11 +174,17 @@ int pt_vfio_bar_write(struct pt_vfio_bar *bar, uint64_t off,
 
 /* ---- interrupts (vfio/irq.c) ---- */
 struct pt_vfio_irq_info {
+	size_t size;		/* PT_VFIO_IRQ_INFO_INIT: its size */
 	uint32_t index;		/* VFIO_PCI_INTX/MSI/MSIX/ERR/REQ_IRQ_INDEX */
 	uint32_t flags;		/* VFIO_IRQ_INFO_* */
 	uint32_t count;		/* vectors */
 	bool eventfd, maskable, automasked, noresize;
+	/* new fields only here, at the end (lib/ABI.md rule 3) */
 };
+#define PT_VFIO_IRQ_INFO_INIT { .size = sizeof(struct pt_vfio_irq_info) }
+/* VFIO_DEVICE_GET_IRQ_INFO into *info (its .size set:
+ * PT_VFIO_IRQ_INFO_INIT), as far as that size reaches; -EINVAL naming the
+ * macro when .size is missing. */
 int pt_vfio_irq_get_info(struct pt_vfio_device *d, uint32_t index,
 			 struct pt_vfio_irq_info *info);
 /*
@@ -194,19 +216,24 @@ int pt_eventfd_wait(int fd, int timeout_ms, uint64_t *count);
  * reports no reset method. */
 int pt_vfio_device_reset(struct pt_vfio_device *d);
 
+/* One device a hot reset also resets; the library's, reached through the
+ * list pt_vfio_hot_reset_info() hands out (fields only appended). */
 struct pt_vfio_reset_dep {
-	char bdf[PT_BDF_LEN];
+	const char *bdf;	/* "0000:00:04.0" */
 	int group;		/* IOMMU group, -1 when unknown (iommufd) */
 	uint32_t devid;		/* iommufd device id, 0 with type1 */
 	bool owned;		/* opened through the same pt_iommu */
+	/* new fields only here, at the end (lib/ABI.md rule 1) */
 };
 /*
  * The devices a bus/slot hot reset of d also resets
- * (VFIO_DEVICE_GET_PCI_HOT_RESET_INFO).  Fills up to max, returns the total
- * number (may exceed max), or -errno.
+ * (VFIO_DEVICE_GET_PCI_HOT_RESET_INFO), all of them: returns their number
+ * and, when deps is not NULL, a NULL-ended array of that many in *deps,
+ * freed with pt_vfio_reset_deps_free(); -errno.
  */
 int pt_vfio_hot_reset_info(struct pt_vfio_device *d,
-			   struct pt_vfio_reset_dep *deps, int max);
+			   struct pt_vfio_reset_dep ***deps);
+void pt_vfio_reset_deps_free(struct pt_vfio_reset_dep **deps);
 /* VFIO_DEVICE_PCI_HOT_RESET with the groups (type1) or the iommufd
  * ownership (iommufd) of io.  -EPERM naming the affected devices that are
  * not owned through io.  Call pt_vfio_hot_reset_info() first and show the

@@ -27,12 +27,14 @@ int pt_vfio_device_reset(struct pt_vfio_device *d)
 	return 0;
 }
 
-int pt_vfio_hot_reset_info(struct pt_vfio_device *d,
-			   struct pt_vfio_reset_dep *deps, int max)
+/* VFIO_DEVICE_GET_PCI_HOT_RESET_INFO sized for every affected device:
+ * their number, *out the kernel's answer (freed by the caller). */
+static int hot_reset_query(struct pt_vfio_device *d,
+			   struct vfio_pci_hot_reset_info **out)
 {
 	struct vfio_pci_hot_reset_info probe = { .argsz = sizeof(probe) };
 	struct vfio_pci_hot_reset_info *h;
-	uint32_t i, n;
+	uint32_t n;
 	size_t len;
 	int err;
 
@@ -54,42 +56,97 @@ int pt_vfio_hot_reset_info(struct pt_vfio_device *d,
 		free(h);
 		return pt_set_error(err, "%s: VFIO_DEVICE_GET_PCI_HOT_RESET_INFO failed: %s", d->bdf, strerror(err));
 	}
-	n = h->count < n ? h->count : n;
-	for (i = 0; i < n && (int)i < max; i++) {
-		struct vfio_pci_dependent_device *v = &h->devices[i];
-		struct pt_vfio_reset_dep *o = &deps[i];
+	*out = h;
+	return h->count < n ? h->count : n;
+}
 
-		memset(o, 0, sizeof(*o));
-		snprintf(o->bdf, sizeof(o->bdf), "%04x:%02x:%02x.%x", v->segment, v->bus,
-			 v->devfn >> 3, v->devfn & 7);
-#ifdef VFIO_PCI_HOT_RESET_FLAG_DEV_ID
-		if (h->flags & VFIO_PCI_HOT_RESET_FLAG_DEV_ID) {
-			o->group = -1;
-			o->devid = v->devid;
-			o->owned = v->devid != (uint32_t)VFIO_PCI_DEVID_NOT_OWNED;
-			continue;
-		}
-#endif
-		o->group = v->group_id;
-		o->owned = pt_iommu_owns_group(d->io, v->group_id);
+/* What stands behind a struct pt_vfio_reset_dep (lib/ABI.md rule 1): the
+ * public struct first, the name its bdf points at after it. */
+struct vfio_reset_dep {
+	struct pt_vfio_reset_dep pub;
+	char bdf[PT_BDF_LEN];
+};
+
+/* n pointers, a NULL, then the n entries: one block, so that
+ * pt_vfio_reset_deps_free() is one free(). */
+static struct pt_vfio_reset_dep **deps_new(int n)
+{
+	struct pt_vfio_reset_dep **v;
+	struct vfio_reset_dep *e;
+	int i;
+
+	v = calloc(1, (n + 1) * sizeof(*v) + n * sizeof(*e));
+	if (!v)
+		return NULL;
+	e = (struct vfio_reset_dep *)(v + n + 1);
+	for (i = 0; i < n; i++) {
+		e[i].pub.bdf = e[i].bdf;
+		v[i] = &e[i].pub;
 	}
+	return v;
+}
+
+static void dep_fill(struct pt_vfio_device *d, const struct vfio_pci_hot_reset_info *h,
+		     const struct vfio_pci_dependent_device *v, struct vfio_reset_dep *o)
+{
+	snprintf(o->bdf, sizeof(o->bdf), "%04x:%02x:%02x.%x", v->segment, v->bus,
+		 v->devfn >> 3, v->devfn & 7);
+#ifdef VFIO_PCI_HOT_RESET_FLAG_DEV_ID
+	if (h->flags & VFIO_PCI_HOT_RESET_FLAG_DEV_ID) {
+		o->pub.group = -1;
+		o->pub.devid = v->devid;
+		o->pub.owned = v->devid != (uint32_t)VFIO_PCI_DEVID_NOT_OWNED;
+		return;
+	}
+#endif
+	o->pub.group = v->group_id;
+	o->pub.owned = pt_iommu_owns_group(d->io, v->group_id);
+}
+
+int pt_vfio_hot_reset_info(struct pt_vfio_device *d,
+			   struct pt_vfio_reset_dep ***deps)
+{
+	struct vfio_pci_hot_reset_info *h = NULL;
+	struct pt_vfio_reset_dep **v;
+	int n, i;
+
+	if (deps)
+		*deps = NULL;
+	n = hot_reset_query(d, &h);
+	if (n < 0 || !deps)
+		goto out;
+	v = deps_new(n);
+	if (!v) {
+		n = pt_set_error(ENOMEM, "%s: out of memory", d->bdf);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		dep_fill(d, h, &h->devices[i], (struct vfio_reset_dep *)v[i]);
+	*deps = v;
+out:
 	free(h);
 	return n;
 }
 
+void pt_vfio_reset_deps_free(struct pt_vfio_reset_dep **deps)
+{
+	free(deps);
+}
+
 int pt_vfio_hot_reset(struct pt_vfio_device *d)
 {
-	struct pt_vfio_reset_dep deps[32];
+	struct pt_vfio_reset_dep **deps;
 	char list[512] = "";
 	size_t used = 0;
 	int n, i, ret;
 
-	n = pt_vfio_hot_reset_info(d, deps, 32);
+	n = pt_vfio_hot_reset_info(d, &deps);
 	if (n < 0)
 		return n;
-	for (i = 0; i < n && i < 32; i++)
-		if (!deps[i].owned && used < sizeof(list))
-			used += snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "", deps[i].bdf);
+	for (i = 0; i < n; i++)
+		if (!deps[i]->owned && used < sizeof(list))
+			used += snprintf(list + used, sizeof(list) - used, "%s%s", used ? ", " : "", deps[i]->bdf);
+	pt_vfio_reset_deps_free(deps);
 	if (used)
 		return pt_set_error(EPERM, "%s: a hot reset would also reset %s, which this process does not own; open them through the same IOMMU context (same container/IOAS) first",
 				    d->bdf, list);

@@ -19,6 +19,17 @@
 
 #define PT_VFIO_IRQ_TYPES 5
 
+/*
+ * One region's info, asked of the kernel once and kept until the device is
+ * closed (its answer does not change, and a VMM reads config space on
+ * every exit): r is the library's whole struct, r.sparse points at areas.
+ */
+struct pt_vfio_region_slot {
+	struct pt_vfio_region r;
+	struct pt_vfio_area *areas;
+	bool valid;
+};
+
 struct pt_vfio_device {
 	char bdf[PT_BDF_LEN];
 	int group;
@@ -28,12 +39,27 @@ struct pt_vfio_device {
 	struct vfio_device_info info;
 	uint16_t vendor, device;
 	uint32_t class_rev;		/* config dword 0x08: class code << 8 | revision */
-	/* region info of BARs/ROM/config, read once (a VMM reads config
-	 * space on every exit; the kernel's answer does not change) */
-	struct pt_vfio_region regions[VFIO_PCI_NUM_REGIONS];
-	bool region_valid[VFIO_PCI_NUM_REGIONS];
+	struct pt_vfio_region_slot *regions;	/* info.num_regions, or NULL
+						 * before the first is asked */
 	int *irq_fds[PT_VFIO_IRQ_TYPES];	/* known trigger fds per index */
 	uint32_t irq_nr[PT_VFIO_IRQ_TYPES];	/* enabled vectors */
 };
+
+/*
+ * Parses a VFIO_DEVICE_GET_REGION_INFO answer (buf holds struct
+ * vfio_region_info + caps, len bytes as returned by the kernel; argsz may
+ * claim more) into r, the library's whole struct.  Every header is
+ * bounds-checked, offsets must increase strictly (a looping chain is
+ * rejected), sparse areas must lie inside the region.  The sparse areas,
+ * any number of them, go to *areas (allocated; NULL when there are none),
+ * which r->sparse points at: the caller frees it.  -EBADMSG on a malformed
+ * chain (nothing allocated then).  Pure: the unit tests and the fuzz target
+ * feed it crafted buffers.
+ */
+int pt_vfio_parse_region_info(const void *buf, size_t len,
+			      struct pt_vfio_region *r,
+			      struct pt_vfio_area **areas);
+/* Frees the region info kept by d (pt_vfio_device_close). */
+void pt_vfio_regions_free(struct pt_vfio_device *d);
 
 #endif

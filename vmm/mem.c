@@ -113,9 +113,9 @@ int vmm_mem_init(struct vmm *vm, uint64_t size)
 	ret = pt_mem_alloc(&vm->ram_mem, size, kind);
 	if (ret)
 		return ret;
-	vm->ram = vm->ram_mem.addr;
-	vm->mem_fd = vm->ram_mem.fd;
-	vm->ram_size = vm->ram_mem.size;
+	vm->ram = vm->ram_mem->addr;
+	vm->mem_fd = vm->ram_mem->fd;
+	vm->ram_size = vm->ram_mem->size;
 	vm->ram_low = vm->ram_size < VMM_MMIO_BASE ? vm->ram_size : VMM_MMIO_BASE;
 	ret = vmm_slot_add(vm, 0, vm->ram_low, vm->ram);
 	if (ret >= 0 && vm->ram_size > vm->ram_low)
@@ -126,8 +126,8 @@ int vmm_mem_init(struct vmm *vm, uint64_t size)
 
 void vmm_mem_exit(struct vmm *vm)
 {
-	if (vm->ram)
-		pt_mem_free(&vm->ram_mem);
+	pt_mem_free(vm->ram_mem);
+	vm->ram_mem = NULL;
 	vm->ram = NULL;
 	vm->mem_fd = -1;
 }

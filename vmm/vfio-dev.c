@@ -33,8 +33,7 @@ struct vmm_vfio_dev {
 	struct vmm_pci_dev pci;
 	struct vmm_vfio_set *set;
 	struct pt_vfio_device *dev;
-	struct pt_vfio_bar bars[6];
-	bool mapped[6];
+	struct pt_vfio_bar *bars[6];	/* NULL: not mapped, pread/pwrite */
 };
 
 #define VD(d) ((struct vmm_vfio_dev *)(d)->priv)
@@ -58,9 +57,9 @@ static int vmm_vfio_bar_rw(struct vmm_pci_dev *d, int bar, uint64_t off,
 
 	if (bar < 0 || bar > 5 || (len != 1 && len != 2 && len != 4 && len != 8))
 		return -EINVAL;
-	if (vd->mapped[bar])
-		return is_write ? pt_vfio_bar_write(&vd->bars[bar], off, buf, len) :
-				  pt_vfio_bar_read(&vd->bars[bar], off, buf, len);
+	if (vd->bars[bar])
+		return is_write ? pt_vfio_bar_write(vd->bars[bar], off, buf, len) :
+				  pt_vfio_bar_read(vd->bars[bar], off, buf, len);
 	return is_write ?
 		pt_vfio_region_write(vd->dev, VFIO_PCI_BAR0_REGION_INDEX + bar, off, buf, len) :
 		pt_vfio_region_read(vd->dev, VFIO_PCI_BAR0_REGION_INDEX + bar, off, buf, len);
@@ -121,31 +120,29 @@ void vmm_vfio_set_close(struct vmm_vfio_set *set)
 static int vmm_vfio_setup_bar(struct vmm_vfio_dev *vd, int i)
 {
 	struct vmm_pci_bar *bar = &vd->pci.bar[i];
-	struct pt_vfio_region r;
+	struct pt_vfio_region r = PT_VFIO_REGION_INIT;
 	uint32_t reg;
 	int ret;
 
 	ret = pt_vfio_region_get_info(vd->dev, VFIO_PCI_BAR0_REGION_INDEX + i, &r);
 	if (ret)
 		return ret;
-	if (!r.size)
+	if (!r.region_size)
 		return 0;
 	memcpy(&reg, &vd->pci.cfg[0x10 + 4 * i], 4);
-	bar->size = r.size;
+	bar->size = r.region_size;
 	bar->is_io = reg & 1;
 	bar->is_64 = !bar->is_io && (reg & 6) == 4;
 	bar->flags = bar->is_io ? 1 : (reg & 0xf);
 	bar->kind = VMM_BAR_TRAP;
-	if (!bar->is_io && r.mmappable && !r.has_sparse && r.size >= 4096 &&
+	if (!bar->is_io && r.mmappable && !r.has_sparse && r.region_size >= 4096 &&
 	    !pt_vfio_region_mmap(vd->dev, VFIO_PCI_BAR0_REGION_INDEX + i,
-				 &vd->bars[i]) && vd->bars[i].base) {
-		vd->mapped[i] = true;
+				 &vd->bars[i])) {
 		bar->kind = VMM_BAR_SLOT;
-		bar->hva = vd->bars[i].base;
-	} else if (!bar->is_io && r.mmappable &&
-		   !pt_vfio_region_mmap(vd->dev, VFIO_PCI_BAR0_REGION_INDEX + i,
-					&vd->bars[i]) && vd->bars[i].base) {
-		vd->mapped[i] = true;	/* sparse: trapped, but fast where mapped */
+		bar->hva = vd->bars[i]->base;
+	} else if (!bar->is_io && r.mmappable) {
+		/* sparse: trapped, but fast where mapped (NULL on failure) */
+		pt_vfio_region_mmap(vd->dev, VFIO_PCI_BAR0_REGION_INDEX + i, &vd->bars[i]);
 	}
 	pt_clear_error();
 	return 0;
@@ -154,7 +151,7 @@ static int vmm_vfio_setup_bar(struct vmm_vfio_dev *vd, int i)
 int vmm_vfio_add(struct vmm_vfio_set *set, const char *bdf,
 		 struct vmm_vfio_dev **out)
 {
-	struct pt_vfio_device_info info;
+	struct pt_vfio_device_info info = PT_VFIO_DEVICE_INFO_INIT;
 	struct vmm_vfio_dev *vd;
 	int ret;
 
@@ -203,8 +200,7 @@ void vmm_vfio_free(struct vmm_vfio_dev *vd)
 	if (!vd)
 		return;
 	for (int i = 0; i < 6; i++)
-		if (vd->mapped[i])
-			pt_vfio_region_munmap(&vd->bars[i]);
+		pt_vfio_region_munmap(vd->bars[i]);
 	if (vd->dev)
 		pt_vfio_device_close(vd->dev);
 	free(vd);
@@ -227,7 +223,7 @@ int vmm_vfio_map_ram(struct vmm_vfio_set *set)
 
 int vmm_vfio_describe(struct vmm_vfio_dev *vd, struct vmm_vfio_desc *out)
 {
-	struct pt_iommu_info info;
+	struct pt_iommu_info info = PT_IOMMU_INFO_INIT;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->bdf, sizeof(out->bdf), "%s", pt_vfio_device_bdf(vd->dev));

@@ -274,7 +274,7 @@ struct vmm {
 	int wake_fd;			/* eventfd: wakes the control loop */
 
 	/* RAM: ram_low bytes at GPA 0, the rest at VMM_HIGH_RAM_BASE */
-	struct pt_mem ram_mem;
+	struct pt_mem *ram_mem;
 	int mem_fd;
 	void *ram;
 	uint64_t ram_size, ram_low;

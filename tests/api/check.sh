@@ -44,7 +44,7 @@ member 0000:01:00.1 snd_hda_intel to-vfio planned" "$out"
 out=$($api --root "$ws" 00:14.0 2>&1); rc=$?
 check "a live run against a tree: refused as bad input" "2 status failed" "$rc $(echo "$out" | head -1)"
 
-so=$build/libpassthru.so.0
+so=$build/libpassthru.so.1
 syms=$(nm -D --defined-only "$so" | awk '{print $3}' | sed 's/@.*//')
 for f in pt_txn_new pt_txn_add_device pt_txn_apply pt_txn_group pt_conf_add; do
 	if echo "$syms" | grep -qx "$f"; then ok "the shared library exports $f"; else no "the shared library exports $f"; fi

@@ -2,7 +2,7 @@
 # tests/install/deb.sh BUILD — the Debian packages of debian/:
 #  1. `dpkg-buildpackage -us -uc -b` in a copy of the source tree (git's
 #     files, committed or not; nothing is written into the tree) builds
-#     passthru, libpassthru0 and libpassthru-dev;
+#     passthru, libpassthru1 and libpassthru-dev;
 #  2. lintian reports no error and no warning on them;
 #  3. each package holds exactly its files, with the soname, the
 #     dependencies and the maintainer scripts it should have;
@@ -38,7 +38,7 @@ rc=$?
 check "dpkg-buildpackage -us -uc -b" '[ $rc = 0 ]' "exit $rc; $(tail -5 "$work/build.log" | tr '\n' ' ')"
 [ $rc = 0 ] || finish
 debs=$(cd "$work/src" && ls *.deb | LC_ALL=C sort | tr '\n' ' ')
-check "the packages" '[ "$debs" = "libpassthru-dev_${version}_$arch.deb libpassthru0-dbgsym_${version}_$arch.deb libpassthru0_${version}_$arch.deb passthru-dbgsym_${version}_$arch.deb passthru_${version}_$arch.deb " ]' "$debs"
+check "the packages" '[ "$debs" = "libpassthru-dev_${version}_$arch.deb libpassthru1-dbgsym_${version}_$arch.deb libpassthru1_${version}_$arch.deb passthru-dbgsym_${version}_$arch.deb passthru_${version}_$arch.deb " ]' "$debs"
 warn=$(grep -E '(warning|Warning):' "$work/build.log" | grep -v 'dpkg-source\|binary-only' | head -5)
 check "the build is warning-free with Debian's hardening flags" '[ -z "$warn" ]' "$warn"
 
@@ -52,20 +52,20 @@ check "lintian: no warning" '! grep -q "^W: " "$work/lintian.log"'
 # ---- 3. contents ----------------------------------------------------------------
 files() { dpkg-deb -c "$work/src/$1" | awk '$1 !~ /^d/ { print $6 }' | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' '; }
 check "passthru: its files, exactly" '[ "$(files passthru_${version}_$arch.deb)" = "etc/passthru.conf lib/systemd/system/passthru.service lib/udev/rules.d/70-passthru-vfio.rules usr/bin/passthru usr/share/bash-completion/completions/passthru usr/share/doc/passthru/changelog.gz usr/share/doc/passthru/copyright usr/share/doc/passthru/passthru.conf.example usr/share/man/man1/passthru.1.gz usr/share/man/man5/passthru.conf.5.gz usr/share/zsh/vendor-completions/_passthru " ]' "$(files passthru_${version}_$arch.deb)"
-check "libpassthru0: the library alone" '[ "$(files libpassthru0_${version}_$arch.deb)" = "usr/lib/$multiarch/libpassthru.so.0 usr/lib/$multiarch/libpassthru.so.$version usr/share/doc/libpassthru0/changelog.gz usr/share/doc/libpassthru0/copyright " ]' "$(files libpassthru0_${version}_$arch.deb)"
+check "libpassthru1: the library alone" '[ "$(files libpassthru1_${version}_$arch.deb)" = "usr/lib/$multiarch/libpassthru.so.1 usr/lib/$multiarch/libpassthru.so.1.0.0 usr/share/doc/libpassthru1/changelog.gz usr/share/doc/libpassthru1/copyright " ]' "$(files libpassthru1_${version}_$arch.deb)"
 check "libpassthru-dev: headers, .so link, .a, .pc, libpassthru(3)" '[ "$(files libpassthru-dev_${version}_$arch.deb)" = "usr/include/passthru.h usr/include/passthru/driver.h usr/include/passthru/passthru-inventory.h usr/include/passthru/passthru-iommu.h usr/include/passthru/passthru-vfio.h usr/lib/$multiarch/libpassthru.a usr/lib/$multiarch/libpassthru.so usr/lib/$multiarch/pkgconfig/passthru.pc usr/share/doc/libpassthru-dev/changelog.gz usr/share/doc/libpassthru-dev/copyright usr/share/man/man3/libpassthru.3.gz " ]' "$(files libpassthru-dev_${version}_$arch.deb)"
 x=$work/x
 mkdir -p "$x"
-for d in libpassthru0 libpassthru-dev passthru; do
+for d in libpassthru1 libpassthru-dev passthru; do
 	dpkg-deb -x "$work/src/${d}_${version}_$arch.deb" "$x"
 done
-check "libpassthru0: soname libpassthru.so.0" \
-	'[ "$(readelf -d "$x/usr/lib/$multiarch/libpassthru.so.$version" | sed -n "s/.*(SONAME).*\[\(.*\)\]/\1/p")" = libpassthru.so.0 ]'
+check "libpassthru1: soname libpassthru.so.1" \
+	'[ "$(readelf -d "$x/usr/lib/$multiarch/libpassthru.so.1.0.0" | sed -n "s/.*(SONAME).*\[\(.*\)\]/\1/p")" = libpassthru.so.1 ]'
 field() { dpkg-deb -f "$work/src/${1}_${version}_$arch.deb" "$2"; }
-check "libpassthru0: shlibs name it for this version (0.x ABI)" \
-	'dpkg-deb -e "$work/src/libpassthru0_${version}_$arch.deb" "$work/ctl0" && [ "$(cat "$work/ctl0/shlibs")" = "libpassthru 0 libpassthru0 (>= $version)" ]' "$(cat "$work/ctl0/shlibs" 2>/dev/null)"
-check "libpassthru-dev depends on this libpassthru0" '[[ "$(field libpassthru-dev Depends)" == "libpassthru0 (= $version), libpci-dev, libudev-dev, libmount-dev, libmnl-dev" ]]' "$(field libpassthru-dev Depends)"
-check "libpassthru0 and -dev are Multi-Arch: same" '[ "$(field libpassthru0 Multi-Arch) $(field libpassthru-dev Multi-Arch)" = "same same" ]'
+check "libpassthru1: shlibs name it for this version" \
+	'dpkg-deb -e "$work/src/libpassthru1_${version}_$arch.deb" "$work/ctl0" && [ "$(cat "$work/ctl0/shlibs")" = "libpassthru 1 libpassthru1 (>= $version)" ]' "$(cat "$work/ctl0/shlibs" 2>/dev/null)"
+check "libpassthru-dev depends on this libpassthru1" '[[ "$(field libpassthru-dev Depends)" == "libpassthru1 (= $version), libpci-dev, libudev-dev, libmount-dev, libmnl-dev" ]]' "$(field libpassthru-dev Depends)"
+check "libpassthru1 and -dev are Multi-Arch: same" '[ "$(field libpassthru1 Multi-Arch) $(field libpassthru-dev Multi-Arch)" = "same same" ]'
 check "passthru depends on the libraries it links (libc6, libmnl0, libmount1, libpci3, libudev1)" \
 	'[ "$(field passthru Depends | sed "s/ ([^)]*)//g")" = "libc6, libmnl0, libmount1, libpci3, libudev1" ]' "$(field passthru Depends)"
 dpkg-deb -e "$work/src/passthru_${version}_$arch.deb" "$work/ctl"
@@ -81,15 +81,15 @@ flags=$(PKG_CONFIG_PATH=$x/usr/lib/$multiarch/pkgconfig pkg-config --define-vari
 	--cflags --libs passthru)
 out=$(${CC:-cc} -std=gnu11 -Wall -Wextra -o "$work/lsdev" "$work/lsdev.c" $flags 2>&1)
 check "libpassthru(3)'s example builds against libpassthru-dev" '[ $? = 0 ] && [ -z "$out" ]' "$out"
-check "it needs libpassthru.so.0, with no run path" \
-	'readelf -d "$work/lsdev" | grep -q "NEEDED.*\[libpassthru.so.0\]" && ! readelf -d "$work/lsdev" | grep -q "RPATH\|RUNPATH"'
+check "it needs libpassthru.so.1, with no run path" \
+	'readelf -d "$work/lsdev" | grep -q "NEEDED.*\[libpassthru.so.1\]" && ! readelf -d "$work/lsdev" | grep -q "RPATH\|RUNPATH"'
 
 # ---- 5. the lab -------------------------------------------------------------------
 # A build directory of its own: the packages and the example as lab files,
 # bash for the completion, and no passthru (initramfs.sh warns about that).
 lab=$work/lab
 mkdir -p "$lab/lab-files/deb" "$lab/lab-bin"
-cp "$work"/src/{libpassthru0,libpassthru-dev,passthru}_${version}_$arch.deb "$work/lsdev" "$lab/lab-files/deb/"
+cp "$work"/src/{libpassthru1,libpassthru-dev,passthru}_${version}_$arch.deb "$work/lsdev" "$lab/lab-files/deb/"
 install -m 0755 /bin/bash "$lab/lab-bin/bash"
 echo "deb: lab boot (stock kernel, basic topology): tests/install/lab/deb-install.sh"
 out=$(BUILD=$lab LAB_NO_MAKE=1 LAB_CASE_DIR=$top/tests/install/lab LAB_LIBS_FOR="$x/usr/bin/passthru" \

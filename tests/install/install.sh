@@ -4,7 +4,7 @@
 #  - the exact file list (PREFIX=/usr, DESTDIR), the library's soname and
 #    links, the .pc file;
 #  - libpassthru.so exports exactly what the public headers declare
-#    (scripts/gen-exports.sh --list), versioned LIBPASSTHRU_0, nothing
+#    (scripts/gen-exports.sh --list), versioned LIBPASSTHRU_1, nothing
 #    internal (vmm_, ptd_, ptb_, cli_, json_, pt_sysfs_), and a program that
 #    takes the address of every declared function and variable links
 #    against it;
@@ -59,7 +59,7 @@ headers=$(mk -s print-PUBLIC_HEADERS | tr ' ' '\n' | sed -n 's|.*/|usr/include/p
 want=$(printf '%s\n' etc/modprobe.d/passthru.conf etc/passthru.conf \
 	etc/systemd/system/passthru.service etc/udev/rules.d/70-passthru-vfio.rules \
 	usr/bin/passthru usr/include/passthru.h $headers usr/lib/libpassthru.a \
-	usr/lib/libpassthru.so usr/lib/libpassthru.so.0 usr/lib/libpassthru.so.0.1.0 \
+	usr/lib/libpassthru.so usr/lib/libpassthru.so.1 usr/lib/libpassthru.so.1.0.0 \
 	usr/lib/pkgconfig/passthru.pc usr/share/bash-completion/completions/passthru \
 	usr/share/doc/passthru/passthru.conf.example usr/share/man/man1/passthru.1 \
 	usr/share/man/man3/libpassthru.3 usr/share/man/man5/passthru.conf.5 \
@@ -68,10 +68,10 @@ got=$(cd "$dest" && find . \( -type f -o -type l \) | sed 's|^\./||' | LC_ALL=C 
 check "installed files, exactly" '[ "$got" = "$want" ]' "$(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | tr '\n' ' ')"
 
 lib=$dest/usr/lib
-check "soname libpassthru.so.0" \
-	'[ "$(readelf -d "$lib/libpassthru.so.0.1.0" | sed -n "s/.*(SONAME).*\[\(.*\)\]/\1/p")" = libpassthru.so.0 ]'
-check "libpassthru.so.0 -> libpassthru.so.0.1.0, libpassthru.so -> libpassthru.so.0" \
-	'[ "$(readlink "$lib/libpassthru.so.0")" = libpassthru.so.0.1.0 ] && [ "$(readlink "$lib/libpassthru.so")" = libpassthru.so.0 ]'
+check "soname libpassthru.so.1" \
+	'[ "$(readelf -d "$lib/libpassthru.so.1.0.0" | sed -n "s/.*(SONAME).*\[\(.*\)\]/\1/p")" = libpassthru.so.1 ]'
+check "libpassthru.so.1 -> libpassthru.so.1.0.0, libpassthru.so -> libpassthru.so.1" \
+	'[ "$(readlink "$lib/libpassthru.so.1")" = libpassthru.so.1.0.0 ] && [ "$(readlink "$lib/libpassthru.so")" = libpassthru.so.1 ]'
 # the installed .pc, relocated to DESTDIR (its dirs are ${prefix}-relative)
 pkgc() { PKG_CONFIG_PATH=$lib/pkgconfig pkg-config --define-variable=prefix="$dest/usr" "$@"; }
 pc=$(pkgc --cflags --libs passthru 2>&1 | xargs)
@@ -81,14 +81,14 @@ check "pkg-config --cflags --libs passthru" '[ "$pc" = "$want" ]' "$pc"
 # ---- exports -----------------------------------------------------------------
 declared=$(cd "$top" && DEPS_CFLAGS="$(pkg-config --cflags libpci libudev 2>/dev/null)" \
 	scripts/gen-exports.sh --list "${CC:-cc}" lib/passthru.h $(mk -s print-PUBLIC_HEADERS))
-exported=$(nm -D --defined-only "$lib/libpassthru.so.0.1.0" | awk '$3 != "LIBPASSTHRU_0" { print $3 }')
+exported=$(nm -D --defined-only "$lib/libpassthru.so.1.0.0" | awk '$3 != "LIBPASSTHRU_1" { print $3 }')
 names=$(sed 's/@.*//' <<<"$exported" | LC_ALL=C sort)
 check "the declarations found include the API's landmarks" \
 	'(for f in pt_version pt_scan pt_host_check pt_txn_apply pt_conf_open pt_inventory_build pt_iommu_open pt_vfio_device_open pt_driver_find pt_driver_edu; do grep -qx "$f" <<<"$declared" || exit 1; done)'
 check "the .so exports exactly what the public headers declare ($(wc -l <<<"$declared") names)" \
 	'[ "$names" = "$declared" ]' "$(diff <(echo "$declared") <(echo "$names") | grep '^[<>]' | tr '\n' ' ')"
-check "every export is versioned LIBPASSTHRU_0" '! grep -v "@@LIBPASSTHRU_0$" <<<"$exported" | grep -q .' \
-	"$(grep -v '@@LIBPASSTHRU_0$' <<<"$exported" | head -3 | tr '\n' ' ')"
+check "every export is versioned LIBPASSTHRU_1" '! grep -v "@@LIBPASSTHRU_1$" <<<"$exported" | grep -q .' \
+	"$(grep -v '@@LIBPASSTHRU_1$' <<<"$exported" | head -3 | tr '\n' ' ')"
 internal=$(grep -E '^(vmm_|ptd_|ptb_|cli_|json_|pt_sysfs_|pt_dmat_|guest_)' <<<"$names" | tr '\n' ' ')
 check "nothing internal is exported (vmm_ ptd_ ptb_ cli_ json_ pt_sysfs_ pt_dmat_ guest_)" '[ -z "$internal" ]' "$internal"
 {
@@ -123,8 +123,8 @@ mandoc -T ascii -O width=200 "$dest/usr/share/man/man3/libpassthru.3" | col -b |
 check "libpassthru(3) shows a complete program" '[ "$(head -1 "$tmp/lsdev.c")" = "#include <stdio.h>" ] && [ "$(tail -1 "$tmp/lsdev.c")" = "}" ]'
 out=$(cd "$tmp" && ${CC:-cc} -std=gnu11 -Wall -Wextra -o lsdev lsdev.c $(pkgc --cflags --libs passthru) 2>&1)
 check "its example compiles and links against the installed library, warning-free" '[ $? = 0 ] && [ -z "$out" ]' "$out"
-check "the example runs on the installed libpassthru.so.0" \
-	'LD_LIBRARY_PATH=$lib ldd "$tmp/lsdev" | grep -q "libpassthru.so.0 => $lib/libpassthru.so.0 "'
+check "the example runs on the installed libpassthru.so.1" \
+	'LD_LIBRARY_PATH=$lib ldd "$tmp/lsdev" | grep -q "libpassthru.so.1 => $lib/libpassthru.so.1 "'
 for m in server amd; do
 	got=$(LD_LIBRARY_PATH=$lib "$tmp/lsdev" "$fx/$m" 2>&1)
 	want=$("$build/passthru" --root "$fx/$m" list --json | jq -r '

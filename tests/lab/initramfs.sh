@@ -28,7 +28,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # copy_lib STAGE LIB: a shared library at its host path; one found through
 # a run path outside the system's directories (the project's own
-# libpassthru.so.0 in BUILD, which may sit below /tmp, where the lab mounts
+# libpassthru.so.1 in BUILD, which may sit below /tmp, where the lab mounts
 # a tmpfs) goes to /usr/lib, which the loader searches by default.
 copy_lib() {
 	local dest=$2

@@ -11,6 +11,7 @@
  * completion (one interrupt) per raised vector.
  */
 #include <criterion/criterion.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -276,7 +277,7 @@ static void setup(void)
 	S.min_written = ~0ull;
 	scratch = aligned_alloc(4096, 64 * 1024);
 	buf = aligned_alloc(4096, 256 * 1024);
-	memset(&env, 0, sizeof(env));
+	env = (struct pt_drv_env)PT_DRV_ENV_INIT;
 	env.read32 = rd;
 	env.write32 = wr;
 	env.delay_us = delay;
@@ -461,4 +462,58 @@ Test(nvme, never_ready_fails_within_cap_to)
 	cr_assert_eq(init(), PT_DRV_ETIMEDOUT);
 	cr_assert_geq(S.now_us, 1000000, "CAP.TO is 2 x 500 ms");
 	cr_assert_lt(S.now_us, 1100000);
+}
+
+/* The driver ABI (PT_DRV_ABI, drivers/driver.h): an env from a caller built
+ * against another driver.h, or without PT_DRV_ENV_INIT, is refused before
+ * the device is touched, and drv.why names the fix. */
+Test(nvme, env_of_another_driver_abi_is_refused)
+{
+	env.abi = PT_DRV_ABI + 1;
+	cr_assert_eq(init(), PT_DRV_EINVAL);
+	cr_assert_str_eq(drv.why, "struct pt_drv_env .abi is not these drivers' PT_DRV_ABI "
+			 "(the caller was built against another driver.h); fix: rebuild it "
+			 "against this one");
+	cr_assert_null(drv.detail);
+	cr_assert_eq(S.cc, 0, "the controller was not touched");
+	cr_assert_eq(S.admin, 0);
+
+	env.abi = PT_DRV_ABI;
+	env.size = 0;
+	cr_assert_eq(init(), PT_DRV_EINVAL);
+	cr_assert_str_eq(drv.why, "struct pt_drv_env has no valid .size; fix: start from "
+			 "PT_DRV_ENV_INIT");
+	env.size = offsetof(struct pt_drv_env, scratch_lbas);	/* shorter than ABI 1's */
+	cr_assert_eq(init(), PT_DRV_EINVAL);
+	cr_assert_str_eq(drv.why, "struct pt_drv_env has no valid .size; fix: start from "
+			 "PT_DRV_ENV_INIT");
+	cr_assert_eq(S.cc, 0);
+
+	env.size = sizeof(env);
+	cr_assert_eq(init(), 0, "init: %s", drv.why ? drv.why : "");
+}
+
+/* A newer caller's larger env: fields these drivers do not know must be
+ * zero (then it works), else it is refused. */
+Test(nvme, newer_env_works_when_its_tail_is_zero)
+{
+	struct {
+		struct pt_drv_env e;
+		uint64_t newer;
+	} big;
+
+	memset(&big, 0, sizeof(big));
+	big.e = env;
+	big.e.size = sizeof(big);
+	big.newer = 1;
+	cr_assert_eq(pt_drv_init(&drv, &pt_driver_nvme, &big.e, 0x1b36, 0x0010, 0x010802),
+		     PT_DRV_EINVAL);
+	cr_assert_str_eq(drv.why, "struct pt_drv_env has fields these drivers do not know; "
+			 "fix: install a newer libpassthru");
+	cr_assert_eq(S.cc, 0);
+	big.newer = 0;
+	cr_assert_eq(pt_drv_init(&drv, &pt_driver_nvme, &big.e, 0x1b36, 0x0010, 0x010802), 0,
+		     "init: %s", drv.why ? drv.why : "");
+	cr_assert_eq(drv.copy_unit, 512);
+	drv.ops->remove(&drv);
 }

@@ -55,10 +55,10 @@ static int nr_rows;
  */
 static void run(struct pt_dmat *t, struct row *r, double seconds)
 {
-	uint64_t len = r->copy, base = PT_DMAT_MIN, span = t->mem.size - base;
+	uint64_t len = r->copy, base = PT_DMAT_MIN, span = t->mem->size - base;
 	uint64_t slot = r->storage ? 2 * len : 4096, half = slot / 2;
 	uint64_t slots = span / slot, n = 0, t0, bytes = 0;
-	uint8_t *m = t->mem.addr;
+	uint8_t *m = t->mem->addr;
 
 	if (slots == 0) {
 		snprintf(r->why, sizeof(r->why), "buffer too small for a %" PRIu64 "-byte copy", len);
@@ -117,7 +117,7 @@ static void bench(const char *bdf, enum pt_iommu_backend be, enum pt_mem_kind ki
 	snprintf(r->driver, sizeof(r->driver), "%s", t.ops->name);
 	r->storage = !strcmp(t.ops->name, "nvme");
 	r->copy = pt_drv_copy_len(&t.drv, r->storage ? t.drv.copy_max : 1514);
-	r->map_us_per_mib = t.map_ns / 1e3 / (t.mem.size / 1048576.0);
+	r->map_us_per_mib = t.map_ns / 1e3 / (t.mem->size / 1048576.0);
 	run(&t, r, seconds);
 	pt_dmat_close(&t);
 	pt_iommu_close(io);

@@ -98,7 +98,7 @@ static int bench(enum pt_iommu_backend be, const char *bdf, uint64_t size,
 	static const enum pt_mem_kind kinds[] = { PT_MEM_ANON, PT_MEM_HUGE_2M };
 	struct pt_iommu *io;
 	struct pt_vfio_device *d;
-	struct pt_iommu_info info;
+	struct pt_iommu_info info = PT_IOMMU_INFO_INIT;
 	uint64_t iova = 1ull << 32;	/* above the 32-bit MSI hole */
 	uint64_t live;
 	int k, ret;
@@ -119,7 +119,7 @@ static int bench(enum pt_iommu_backend be, const char *bdf, uint64_t size,
 	live = info.dma_avail_known && info.dma_avail > 16 ? info.dma_avail - 16 : UINT64_MAX / 2;
 	for (k = 0; k < 2; k++) {
 		struct row *r = &rows[(*nr)++];
-		struct pt_mem m;
+		struct pt_mem *m;
 
 		memset(r, 0, sizeof(*r));
 		r->backend = pt_iommu_backend_name(be);
@@ -128,14 +128,14 @@ static int bench(enum pt_iommu_backend be, const char *bdf, uint64_t size,
 			fprintf(stderr, "vfio-bench-map: %s\n", pt_last_error());
 			continue;
 		}
-		memset(m.addr, 0x5a, m.size);	/* fault in: measure pinning only */
-		r->pages = m.size / m.page_size;
-		r->one = median_s(io, m.addr, m.size, m.size, iova, runs, 1);
-		r->paged = median_s(io, m.addr, m.size, m.page_size, iova,
+		memset(m->addr, 0x5a, m->size);	/* fault in: measure pinning only */
+		r->pages = m->size / m->page_size;
+		r->one = median_s(io, m->addr, m->size, m->size, iova, runs, 1);
+		r->paged = median_s(io, m->addr, m->size, m->page_size, iova,
 				    kinds[k] == PT_MEM_ANON ? 1 : runs, live);
 		r->windowed = live < r->pages;
 		r->ok = r->one > 0 && r->paged > 0;
-		pt_mem_free(&m);
+		pt_mem_free(m);
 		fprintf(stderr, "vfio-bench-map: %s %s done\n", r->backend, r->mem);
 	}
 	pt_vfio_device_close(d);

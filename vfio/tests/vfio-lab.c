@@ -101,10 +101,10 @@ static void t_open(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
 	struct pt_vfio_device *d;
-	struct pt_vfio_device_info info;
-	struct pt_vfio_region r;
-	struct pt_vfio_irq_info ii;
-	struct pt_vfio_bar bar;
+	struct pt_vfio_device_info info = PT_VFIO_DEVICE_INFO_INIT;
+	struct pt_vfio_region r = PT_VFIO_REGION_INIT;
+	struct pt_vfio_irq_info ii = PT_VFIO_IRQ_INFO_INIT;
+	struct pt_vfio_bar *bar;
 	uint32_t v_mmap = 0, v_pread = 0;
 	uint16_t cmd;
 	unsigned long start, end, flags;
@@ -124,8 +124,9 @@ static void t_open(const char *bdf)
 	f = fopen(path, "r");
 	if (f && fscanf(f, "%lx %lx %lx", &start, &end, &flags) == 3 &&
 	    !EXPECT_OK(pt_vfio_region_get_info(d, VFIO_PCI_BAR0_REGION_INDEX, &r), "BAR0 region info"))
-		check(r.size == end - start + 1 && r.mmappable && r.readable && r.writable,
-		      "%s: BAR0 is 0x%" PRIx64 " bytes, rw, mmappable (sysfs 0x%lx)", bdf, r.size, end - start + 1);
+		check(r.region_size == end - start + 1 && r.mmappable && r.readable && r.writable,
+		      "%s: BAR0 is 0x%" PRIx64 " bytes, rw, mmappable (sysfs 0x%lx)", bdf, r.region_size,
+		      end - start + 1);
 	if (f)
 		fclose(f);
 	/* config write + read back (COMMAND.BME) */
@@ -137,11 +138,11 @@ static void t_open(const char *bdf)
 	check(!(cmd & 4), "%s: COMMAND bus master cleared (0x%04x)", bdf, cmd);
 	/* the same register through mmap and through pread */
 	if (!EXPECT_OK(pt_vfio_region_mmap(d, 0, &bar), "mmap BAR0")) {
-		check(pt_vfio_bar_is_mapped(&bar, 0, 4), "%s: BAR0 offset 0 is mapped", bdf);
-		pt_vfio_bar_read(&bar, 8, &v_mmap, 4);
+		check(pt_vfio_bar_is_mapped(bar, 0, 4), "%s: BAR0 offset 0 is mapped", bdf);
+		pt_vfio_bar_read(bar, 8, &v_mmap, 4);
 		pt_vfio_region_read(d, 0, 8, &v_pread, 4);
 		check(v_mmap == v_pread, "%s: BAR0+8 through mmap 0x%08x == through pread 0x%08x", bdf, v_mmap, v_pread);
-		pt_vfio_region_munmap(&bar);
+		pt_vfio_region_munmap(bar);
 	}
 	if (info.vendor == 0x1234) {
 		uint32_t id = 0;
@@ -154,8 +155,8 @@ static void t_open(const char *bdf)
 		      "%s: MSI-X BAR3: msix_mappable=%d sparse=%d areas=%d (kernel reports one of them)", bdf,
 		      r.msix_mappable, r.has_sparse, r.nr_sparse);
 		if (!EXPECT_OK(pt_vfio_region_mmap(d, 3, &bar), "mmap the MSI-X BAR honouring its caps")) {
-			check(bar.nr_areas >= 1, "%s: MSI-X BAR3 mapped in %d area(s)", bdf, bar.nr_areas);
-			pt_vfio_region_munmap(&bar);
+			check(bar->nr_areas >= 1, "%s: MSI-X BAR3 mapped in %d area(s)", bdf, bar->nr_areas);
+			pt_vfio_region_munmap(bar);
 		}
 		EXPECT_OK(pt_vfio_irq_get_info(d, VFIO_PCI_MSIX_IRQ_INDEX, &ii), "MSI-X irq info");
 		check(ii.count == 5 && ii.eventfd, "%s: MSI-X has %u vectors (expected 5), eventfd capable", bdf, ii.count);
@@ -174,21 +175,21 @@ out:
 static void t_dma(const char *bdf, enum pt_mem_kind kind)
 {
 	struct pt_iommu *io = open_io();
-	struct pt_iommu_info info;
+	struct pt_iommu_info info = PT_IOMMU_INFO_INIT;
 	struct pt_dmat t;
 	uint8_t *m;
 	size_t len;
 
 	if (EXPECT_OK(pt_dmat_open(&t, io, bdf, kind, 0), "open device + map buffer + driver init"))
 		goto out;
-	m = t.mem.addr;
+	m = t.mem->addr;
 	len = copy_len(&t);
-	check(t.mem.page_size == (kind == PT_MEM_HUGE_2M ? 2u << 20 : kind == PT_MEM_HUGE_1G ? 1u << 30 : 4096),
-	      "%s: %s buffer with %zu-byte pages", bdf, pt_mem_kind_name(kind), t.mem.page_size);
+	check(t.mem->page_size == (kind == PT_MEM_HUGE_2M ? 2u << 20 : kind == PT_MEM_HUGE_1G ? 1u << 30 : 4096),
+	      "%s: %s buffer with %zu-byte pages", bdf, pt_mem_kind_name(kind), t.mem->page_size);
 	pt_iommu_get_info(io, &info);
-	check(info.nr_mappings == 1 && info.mapped_bytes == t.mem.size, "%s: 1 mapping of %zu bytes (saw %d, %" PRIu64 ")",
-	      bdf, t.mem.size, info.nr_mappings, info.mapped_bytes);
-	check(t.iova + t.mem.size - 1 < (1ull << t.ops->dma_bits) || t.ops->dma_bits == 64,
+	check(info.nr_mappings == 1 && info.mapped_bytes == t.mem->size, "%s: 1 mapping of %zu bytes (saw %d, %" PRIu64 ")",
+	      bdf, t.mem->size, info.nr_mappings, info.mapped_bytes);
+	check(t.iova + t.mem->size - 1 < (1ull << t.ops->dma_bits) || t.ops->dma_bits == 64,
 	      "%s: IOVA 0x%" PRIx64 " within the device's %u-bit DMA width", bdf, t.iova, t.ops->dma_bits);
 	fill(m + PT_DMAT_SRC, len, 0xa5);
 	memset(m + PT_DMAT_DST, 0, 0x2000);
@@ -211,9 +212,9 @@ out:
 static void t_guestram(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
-	struct pt_iommu_info info;
+	struct pt_iommu_info info = PT_IOMMU_INFO_INIT;
 	struct pt_dmat t;
-	struct pt_mem ram, rom;
+	struct pt_mem *ram, *rom;
 	size_t len;
 
 	if (EXPECT_OK(pt_dmat_open(&t, io, bdf, PT_MEM_ANON, 0), "open device + its buffer"))
@@ -222,30 +223,30 @@ static void t_guestram(const char *bdf)
 	if (EXPECT_OK(pt_mem_alloc(&ram, 4 << 20, PT_MEM_MEMFD), "4 MiB guest RAM (memfd)"))
 		goto close;
 	if (EXPECT_OK(pt_mem_alloc(&rom, 2 << 20, PT_MEM_ANON), "2 MiB guest ROM")) {
-		pt_mem_free(&ram);
+		pt_mem_free(ram);
 		goto close;
 	}
-	memset(ram.addr, 0, ram.size);
-	memset(rom.addr, 0xee, rom.size);
+	memset(ram->addr, 0, ram->size);
+	memset(rom->addr, 0xee, rom->size);
 	{
 		const struct pt_guest_ram_slot slots[] = {
-			{ .host = ram.addr, .gpa = 0x1000000, .size = ram.size },
-			{ .host = rom.addr, .gpa = 0x8000000, .size = rom.size, .read_only = true },
+			{ .host = ram->addr, .gpa = 0x1000000, .size = ram->size },
+			{ .host = rom->addr, .gpa = 0x8000000, .size = rom->size, .read_only = true },
 		};
 		const struct pt_guest_ram_slot bad[] = {
-			{ .host = ram.addr, .gpa = 0x2000000, .size = ram.size },
-			{ .host = rom.addr, .gpa = 0xfee00000, .size = rom.size },	/* MSI window */
+			{ .host = ram->addr, .gpa = 0x2000000, .size = ram->size },
+			{ .host = rom->addr, .gpa = 0xfee00000, .size = rom->size },	/* MSI window */
 		};
-		uint8_t *m = t.mem.addr;
+		uint8_t *m = t.mem->addr;
 
 		if (!EXPECT_OK(pt_iommu_map_guest_ram(io, slots, 2), "map 2 slots at IOVA = GPA in one call")) {
 			pt_iommu_get_info(io, &info);
 			check(info.nr_mappings == 3, "3 mappings (device buffer + 2 slots), saw %d", info.nr_mappings);
 			fill(m, len, 0x3d);
 			if (!EXPECT_OK(pt_dmat_copy_iova(&t, t.iova, 0x1000000 + 0x1000, len), "device writes guest RAM at GPA 0x1001000"))
-				check(first_diff(m, (uint8_t *)ram.addr + 0x1000, len) == -1, "bytes landed at GPA 0x1001000");
+				check(first_diff(m, (uint8_t *)ram->addr + 0x1000, len) == -1, "bytes landed at GPA 0x1001000");
 			pt_dmat_copy_iova(&t, t.iova, 0x8000000, len);
-			check(((uint8_t *)rom.addr)[0] == 0xee && first_diff(rom.addr, (uint8_t *)rom.addr + 4096, len) == -1,
+			check(((uint8_t *)rom->addr)[0] == 0xee && first_diff(rom->addr, (uint8_t *)rom->addr + 4096, len) == -1,
 			      "device write into the read-only slot left it untouched");
 			check(pt_iommu_map_guest_ram(io, bad, 2) < 0 && strstr(pt_last_error(), "slot 1 (GPA 0xfee00000"),
 			      "a slot in the MSI window fails the call naming it: \"%s\"", pt_last_error());
@@ -256,8 +257,8 @@ static void t_guestram(const char *bdf)
 			check(info.nr_mappings == 1, "1 mapping left (%d)", info.nr_mappings);
 		}
 	}
-	pt_mem_free(&rom);
-	pt_mem_free(&ram);
+	pt_mem_free(rom);
+	pt_mem_free(ram);
 close:
 	pt_dmat_close(&t);
 out:
@@ -269,7 +270,7 @@ static void t_unmapped(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
 	struct pt_dmat t;
-	struct pt_mem b;
+	struct pt_mem *b;
 	uint8_t before[4096];
 	uint64_t iova;
 	size_t len;
@@ -279,19 +280,19 @@ static void t_unmapped(const char *bdf)
 	len = copy_len(&t);
 	if (EXPECT_OK(pt_mem_alloc(&b, 4096, PT_MEM_ANON), "second buffer"))
 		goto close;
-	memset(b.addr, 0x3c, 4096);
-	memcpy(before, b.addr, 4096);
-	fill((uint8_t *)t.mem.addr + PT_DMAT_SRC, len, 0x11);
-	if (!EXPECT_OK(pt_iommu_map_dma_alloc(io, b.addr, 4096, PT_DMA_RW, &iova), "map the second buffer") &&
+	memset(b->addr, 0x3c, 4096);
+	memcpy(before, b->addr, 4096);
+	fill((uint8_t *)t.mem->addr + PT_DMAT_SRC, len, 0x11);
+	if (!EXPECT_OK(pt_iommu_map_dma_alloc(io, b->addr, 4096, PT_DMA_RW, &iova), "map the second buffer") &&
 	    !EXPECT_OK(pt_dmat_copy_iova(&t, t.iova + PT_DMAT_SRC, iova, len), "DMA into the mapped second buffer")) {
-		check(first_diff(t.mem.addr, b.addr, len) == -1, "%s: DMA reached the second buffer while mapped", bdf);
-		memset(b.addr, 0x3c, 4096);
+		check(first_diff(t.mem->addr, b->addr, len) == -1, "%s: DMA reached the second buffer while mapped", bdf);
+		memset(b->addr, 0x3c, 4096);
 		EXPECT_OK(pt_iommu_unmap_dma(io, iova, 4096), "unmap the second buffer");
 		pt_dmat_copy_iova(&t, t.iova + PT_DMAT_SRC, iova, len);	/* device may or may not notice */
-		check(first_diff(before, b.addr, 4096) == -1, "%s: DMA to unmapped IOVA 0x%" PRIx64 " left the memory untouched (first diff %ld)",
-		      bdf, iova, first_diff(before, b.addr, 4096));
+		check(first_diff(before, b->addr, 4096) == -1, "%s: DMA to unmapped IOVA 0x%" PRIx64 " left the memory untouched (first diff %ld)",
+		      bdf, iova, first_diff(before, b->addr, 4096));
 	}
-	pt_mem_free(&b);
+	pt_mem_free(b);
 close:
 	pt_dmat_close(&t);
 out:
@@ -331,9 +332,9 @@ static void t_phys(const char *bdf)
 {
 	enum { NPAGES = 4096 };	/* 16 MiB: some page lies below edu's 256 MiB */
 	struct pt_iommu *io = open_io();
-	struct pt_iommu_info info;
+	struct pt_iommu_info info = PT_IOMMU_INFO_INIT;
 	struct pt_dmat t;
-	struct pt_mem pool;
+	struct pt_mem *pool;
 	uint8_t *m, *page = NULL;
 	uint64_t pa = 0, limit;
 	size_t len;
@@ -344,20 +345,20 @@ static void t_phys(const char *bdf)
 	pt_iommu_get_info(io, &info);
 	if (pt_iommu_get_backend(io) == PT_IOMMU_TYPE1)
 		check(info.type1v2, "%s: type1 container with VFIO_TYPE1v2_IOMMU", bdf);
-	m = t.mem.addr;
+	m = t.mem->addr;
 	len = copy_len(&t);
 	limit = t.ops->dma_bits >= 64 ? UINT64_MAX : 1ull << t.ops->dma_bits;
 	if (EXPECT_OK(pt_mem_alloc(&pool, NPAGES * 4096, PT_MEM_ANON), "16 MiB of sentinel pages"))
 		goto close;
-	mlock(pool.addr, pool.size);
+	mlock(pool->addr, pool->size);
 	for (int i = 0; i < NPAGES && !page; i++) {
-		uint8_t *p = (uint8_t *)pool.addr + (size_t)i * 4096;
+		uint8_t *p = (uint8_t *)pool->addr + (size_t)i * 4096;
 		uint64_t a;
 
 		p[0] = 1;
 		a = phys_of(p);
 		if (a && a + 4096 <= limit &&
-		    (a + 4096 <= t.iova || a >= t.iova + t.mem.size)) {
+		    (a + 4096 <= t.iova || a >= t.iova + t.mem->size)) {
 			page = p;
 			pa = a;
 		}
@@ -382,8 +383,8 @@ static void t_phys(const char *bdf)
 		      "%s: the device still copies after the blocked write, so it could have written the sentinel",
 		      bdf);
 free:
-	munlock(pool.addr, pool.size);
-	pt_mem_free(&pool);
+	munlock(pool->addr, pool->size);
+	pt_mem_free(pool);
 close:
 	pt_dmat_close(&t);
 out:
@@ -395,7 +396,7 @@ static void t_readonly(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
 	struct pt_dmat t;
-	struct pt_mem b;
+	struct pt_mem *b;
 	uint8_t before[4096];
 	uint8_t *m;
 	uint64_t iova;
@@ -404,25 +405,25 @@ static void t_readonly(const char *bdf)
 
 	if (EXPECT_OK(pt_dmat_open(&t, io, bdf, PT_MEM_ANON, 0), "open device + map buffer"))
 		goto out;
-	m = t.mem.addr;
+	m = t.mem->addr;
 	len = copy_len(&t);
 	if (EXPECT_OK(pt_mem_alloc(&b, 4096, PT_MEM_ANON), "read-only buffer"))
 		goto close;
-	fill(b.addr, 4096, 0x77);
-	memcpy(before, b.addr, 4096);
+	fill(b->addr, 4096, 0x77);
+	memcpy(before, b->addr, 4096);
 	fill(m + PT_DMAT_SRC, len, 0x99);
-	if (!EXPECT_OK(pt_iommu_map_dma_alloc(io, b.addr, 4096, PT_DMA_READ, &iova), "map a buffer read-only (device may only read)")) {
+	if (!EXPECT_OK(pt_iommu_map_dma_alloc(io, b->addr, 4096, PT_DMA_READ, &iova), "map a buffer read-only (device may only read)")) {
 		ret = pt_dmat_copy_iova(&t, t.iova + PT_DMAT_SRC, iova, len);
-		check(first_diff(before, b.addr, 4096) == -1,
+		check(first_diff(before, b->addr, 4096) == -1,
 		      "%s: device write into the read-only mapping left it untouched (copy returned %d, first diff %ld)",
-		      bdf, ret, first_diff(before, b.addr, 4096));
+		      bdf, ret, first_diff(before, b->addr, 4096));
 		memset(m + PT_DMAT_DST, 0, len);
 		if (!EXPECT_OK(pt_dmat_copy_iova(&t, iova, t.iova + PT_DMAT_DST, len), "device reads the read-only mapping"))
-			check(first_diff(b.addr, m + PT_DMAT_DST, len) == -1, "%s: bytes read from the read-only mapping arrived (first diff %ld)",
-			      bdf, first_diff(b.addr, m + PT_DMAT_DST, len));
+			check(first_diff(b->addr, m + PT_DMAT_DST, len) == -1, "%s: bytes read from the read-only mapping arrived (first diff %ld)",
+			      bdf, first_diff(b->addr, m + PT_DMAT_DST, len));
 		EXPECT_OK(pt_iommu_unmap_dma(io, iova, 4096), "unmap the read-only buffer");
 	}
-	pt_mem_free(&b);
+	pt_mem_free(b);
 close:
 	pt_dmat_close(&t);
 out:
@@ -492,7 +493,7 @@ static void t_intx(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
 	struct pt_vfio_device *d;
-	struct pt_vfio_bar bar;
+	struct pt_vfio_bar *bar;
 	uint32_t one = 1, st = 0;
 	uint64_t n;
 	int efd = eventfd(0, EFD_CLOEXEC), ufd = eventfd(0, EFD_CLOEXEC), seen;
@@ -502,33 +503,33 @@ static void t_intx(const char *bdf)
 	if (EXPECT_OK(pt_vfio_region_mmap(d, 0, &bar), "mmap BAR0"))
 		goto close;
 	EXPECT_OK(pt_vfio_irq_enable(d, VFIO_PCI_INTX_IRQ_INDEX, 0, 1, &efd), "INTx trigger eventfd");
-	pt_vfio_bar_write(&bar, 0x60, &one, 4);		/* raise */
+	pt_vfio_bar_write(bar, 0x60, &one, 4);		/* raise */
 	seen = pt_eventfd_wait(efd, 2000, &n);
 	check(seen == 1, "%s: INTx delivered on its eventfd (%d)", bdf, seen);
-	pt_vfio_bar_read(&bar, 0x24, &st, 4);
-	pt_vfio_bar_write(&bar, 0x64, &st, 4);		/* ack: line low */
-	pt_vfio_bar_write(&bar, 0x60, &one, 4);		/* raise again while masked */
+	pt_vfio_bar_read(bar, 0x24, &st, 4);
+	pt_vfio_bar_write(bar, 0x64, &st, 4);		/* ack: line low */
+	pt_vfio_bar_write(bar, 0x60, &one, 4);		/* raise again while masked */
 	seen = pt_eventfd_wait(efd, 300, &n);
 	check(seen == 0, "%s: automasked: the second INTx waits for an unmask (%d)", bdf, seen);
 	EXPECT_OK(pt_vfio_irq_unmask(d, VFIO_PCI_INTX_IRQ_INDEX, 0), "VFIO unmask (ACTION_UNMASK)");
 	seen = pt_eventfd_wait(efd, 2000, &n);
 	check(seen == 1, "%s: the pending INTx arrives after the unmask (%d)", bdf, seen);
-	pt_vfio_bar_read(&bar, 0x24, &st, 4);
-	pt_vfio_bar_write(&bar, 0x64, &st, 4);
+	pt_vfio_bar_read(bar, 0x24, &st, 4);
+	pt_vfio_bar_write(bar, 0x64, &st, 4);
 	/* unmask through an eventfd, as a KVM resamplefd does */
 	EXPECT_OK(pt_vfio_irq_set_unmask_fd(d, VFIO_PCI_INTX_IRQ_INDEX, ufd), "unmask eventfd");
-	pt_vfio_bar_write(&bar, 0x60, &one, 4);
+	pt_vfio_bar_write(bar, 0x60, &one, 4);
 	seen = pt_eventfd_wait(efd, 300, &n);
 	check(seen == 0, "%s: still masked before the unmask eventfd fires (%d)", bdf, seen);
 	n = 1;
 	check(write(ufd, &n, sizeof(n)) == sizeof(n), "signal the unmask eventfd");
 	seen = pt_eventfd_wait(efd, 2000, &n);
 	check(seen == 1, "%s: INTx arrives after the unmask eventfd (%d)", bdf, seen);
-	pt_vfio_bar_read(&bar, 0x24, &st, 4);
-	pt_vfio_bar_write(&bar, 0x64, &st, 4);
+	pt_vfio_bar_read(bar, 0x24, &st, 4);
+	pt_vfio_bar_write(bar, 0x64, &st, 4);
 	EXPECT_OK(pt_vfio_irq_set_unmask_fd(d, VFIO_PCI_INTX_IRQ_INDEX, -1), "remove the unmask eventfd");
 	EXPECT_OK(pt_vfio_irq_disable(d, VFIO_PCI_INTX_IRQ_INDEX), "disable INTx");
-	pt_vfio_region_munmap(&bar);
+	pt_vfio_region_munmap(bar);
 close:
 	pt_vfio_device_close(d);
 out:
@@ -541,8 +542,8 @@ out:
 static void t_reset(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
-	struct pt_vfio_device_info info;
-	struct pt_vfio_reset_dep deps[16];
+	struct pt_vfio_device_info info = PT_VFIO_DEVICE_INFO_INIT;
+	struct pt_vfio_reset_dep **deps;
 	struct pt_dmat t;
 	int n, i, ret;
 	bool self = false;
@@ -581,10 +582,10 @@ static void t_reset(const char *bdf)
 		}
 		/* the device works after the reset: init again and copy */
 		check(t.ops->init(&t.drv) == 0, "%s: driver init after reset", bdf);
-		fill((uint8_t *)t.mem.addr, copy_len(&t), 0x6b);
-		memset((uint8_t *)t.mem.addr + PT_DMAT_DST, 0, copy_len(&t));
+		fill((uint8_t *)t.mem->addr, copy_len(&t), 0x6b);
+		memset((uint8_t *)t.mem->addr + PT_DMAT_DST, 0, copy_len(&t));
 		if (!EXPECT_OK(pt_dmat_copy(&t, PT_DMAT_SRC, PT_DMAT_DST, copy_len(&t)), "DMA copy after reset"))
-			check(first_diff(t.mem.addr, (uint8_t *)t.mem.addr + PT_DMAT_DST, copy_len(&t)) == -1,
+			check(first_diff(t.mem->addr, (uint8_t *)t.mem->addr + PT_DMAT_DST, copy_len(&t)) == -1,
 			      "%s: bytes copied after reset", bdf);
 	} else if (info.reset) {
 		EXPECT_OK(pt_vfio_device_reset(t.dev), "VFIO_DEVICE_RESET");
@@ -593,15 +594,17 @@ static void t_reset(const char *bdf)
 		check(ret == -ENOTTY && strstr(pt_last_error(), "offers no function reset"),
 		      "%s: no reset method: -ENOTTY with an explanation (saw %d: %s)", bdf, ret, pt_last_error());
 	}
-	n = pt_vfio_hot_reset_info(t.dev, deps, 16);
+	n = pt_vfio_hot_reset_info(t.dev, &deps);
 	if (n < 0) {
 		check(n == -ENODEV || n == -ENOTTY, "%s: hot reset info: %s", bdf, pt_last_error());
 	} else {
-		for (i = 0; i < n && i < 16; i++) {
-			printf("info: %s: a hot reset also resets %s (group %d, owned %d)\n", bdf, deps[i].bdf, deps[i].group, deps[i].owned);
-			self |= !strcmp(deps[i].bdf, bdf);
+		for (i = 0; i < n; i++) {
+			printf("info: %s: a hot reset also resets %s (group %d, owned %d)\n", bdf, deps[i]->bdf,
+			       deps[i]->group, deps[i]->owned);
+			self |= !strcmp(deps[i]->bdf, bdf);
 		}
 		check(self, "%s: hot-reset list (%d devices) names the device itself", bdf, n);
+		pt_vfio_reset_deps_free(deps);
 	}
 	pt_dmat_close(&t);
 out:
@@ -613,7 +616,7 @@ static void t_hotreset(const char *bdf, const char *peer)
 {
 	struct pt_iommu *io = open_io();
 	struct pt_vfio_device *d, *p = NULL;
-	struct pt_vfio_reset_dep deps[16];
+	struct pt_vfio_reset_dep **deps;
 	int n, i;
 	bool has_peer = false;
 
@@ -621,11 +624,13 @@ static void t_hotreset(const char *bdf, const char *peer)
 		goto out;
 	if (EXPECT_OK(pt_vfio_device_open(&p, io, peer), "open its peer on the same bus through the same context"))
 		goto close;
-	n = pt_vfio_hot_reset_info(d, deps, 16);
-	for (i = 0; i < n && i < 16; i++) {
-		printf("info: %s: affected %s group %d owned %d\n", bdf, deps[i].bdf, deps[i].group, deps[i].owned);
-		has_peer |= !strcmp(deps[i].bdf, peer);
+	n = pt_vfio_hot_reset_info(d, &deps);
+	for (i = 0; i < n; i++) {
+		printf("info: %s: affected %s group %d owned %d\n", bdf, deps[i]->bdf, deps[i]->group,
+		       deps[i]->owned);
+		has_peer |= !strcmp(deps[i]->bdf, peer);
 	}
+	pt_vfio_reset_deps_free(deps);
 	check(n == 2 && has_peer, "%s: hot reset affects 2 devices including %s (saw %d)", bdf, peer, n);
 	/* Ownership is checked before the reset: EINVAL/EPERM would mean the
 	 * group fds (type1) or the iommufd (cdev) were not accepted.  The
@@ -646,7 +651,7 @@ out:
 static void t_two(const char *a, const char *b)
 {
 	struct pt_iommu *io = open_io();
-	struct pt_iommu_info info;
+	struct pt_iommu_info info = PT_IOMMU_INFO_INIT;
 	struct pt_dmat t1, t2;
 	uint8_t *m1, *m2;
 	size_t len;
@@ -660,8 +665,8 @@ static void t_two(const char *a, const char *b)
 	      a, b, pt_iommu_backend_name(info.backend), info.nr_devices, info.nr_mappings);
 	check(pt_vfio_device_group(t1.dev) != pt_vfio_device_group(t2.dev), "two different IOMMU groups (%d, %d)",
 	      pt_vfio_device_group(t1.dev), pt_vfio_device_group(t2.dev));
-	m1 = t1.mem.addr;
-	m2 = t2.mem.addr;
+	m1 = t1.mem->addr;
+	m2 = t2.mem->addr;
 	len = copy_len(&t1) > copy_len(&t2) ? copy_len(&t1) : copy_len(&t2);
 	fill(m1 + PT_DMAT_SRC, len, 0x21);
 	memset(m2 + PT_DMAT_DST, 0, len);
@@ -682,9 +687,9 @@ out:
 static void t_ranges(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
-	struct pt_iommu_info info, after;
+	struct pt_iommu_info info = PT_IOMMU_INFO_INIT, after = PT_IOMMU_INFO_INIT;
 	struct pt_dmat t;
-	struct pt_mem b;
+	struct pt_mem *b;
 	uint64_t top;
 	int i, ret;
 
@@ -704,10 +709,12 @@ static void t_ranges(const char *bdf)
 	for (i = 0; i < info.nr_ranges; i++)
 		check(!(info.ranges[i].start <= 0xfee00000ull && 0xfee00000ull <= info.ranges[i].last),
 		      "range %d excludes the MSI window 0xfee00000", i);
+	if (!info.nr_ranges)
+		goto close;	/* no top to aim at (checked above) */
 	if (EXPECT_OK(pt_mem_alloc(&b, 4096, PT_MEM_ANON), "page to map"))
 		goto close;
 	top = info.ranges[info.nr_ranges - 1].last;
-	ret = pt_iommu_map_dma(io, b.addr, 4096, top - 4095, PT_DMA_RW);
+	ret = pt_iommu_map_dma(io, b->addr, 4096, top - 4095, PT_DMA_RW);
 	check(ret == 0, "map the last page of the usable space at 0x%" PRIx64 " (%d %s)", top - 4095, ret, ret ? pt_last_error() : "");
 	if (!ret) {
 		if (info.dma_avail_known) {
@@ -716,24 +723,24 @@ static void t_ranges(const char *bdf)
 			      info.dma_avail, after.dma_avail);
 		}
 		if (t.ops->dma_bits == 64) {	/* the NIC can reach it: DMA there */
-			memset(b.addr, 0, 4096);
-			fill((uint8_t *)t.mem.addr, copy_len(&t), 0x42);
+			memset(b->addr, 0, 4096);
+			fill((uint8_t *)t.mem->addr, copy_len(&t), 0x42);
 			if (!EXPECT_OK(pt_dmat_copy_iova(&t, t.iova, top - 4095, copy_len(&t)), "DMA into the top page"))
-				check(first_diff(t.mem.addr, b.addr, copy_len(&t)) == -1, "bytes arrived at IOVA 0x%" PRIx64, top - 4095);
+				check(first_diff(t.mem->addr, b->addr, copy_len(&t)) == -1, "bytes arrived at IOVA 0x%" PRIx64, top - 4095);
 		}
 		EXPECT_OK(pt_iommu_unmap_dma(io, top - 4095, 4096), "unmap the top page");
 	}
 	if (top != UINT64_MAX) {
-		ret = pt_iommu_map_dma(io, b.addr, 4096, top + 1, PT_DMA_RW);
+		ret = pt_iommu_map_dma(io, b->addr, 4096, top + 1, PT_DMA_RW);
 		pt_iommu_get_info(io, &after);
 		check(ret < 0 && strstr(pt_last_error(), "outside the usable IOVA ranges") && after.nr_mappings == 1,
 		      "map just past the top (0x%" PRIx64 ") fails cleanly: %d, %d mapping(s) left, \"%s\"", top + 1, ret,
 		      after.nr_mappings, pt_last_error());
 	}
-	ret = pt_iommu_map_dma(io, b.addr, 4096, 0xfee00000ull, PT_DMA_RW);
+	ret = pt_iommu_map_dma(io, b->addr, 4096, 0xfee00000ull, PT_DMA_RW);
 	pt_iommu_get_info(io, &after);
 	check(ret < 0 && after.nr_mappings == 1, "map in the reserved MSI window fails (%d): %s", ret, pt_last_error());
-	pt_mem_free(&b);
+	pt_mem_free(b);
 close:
 	pt_dmat_close(&t);
 out:
@@ -745,8 +752,8 @@ static void t_dmalimit(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
 	struct pt_vfio_device *d;
-	struct pt_iommu_info info;
-	struct pt_mem b;
+	struct pt_iommu_info info = PT_IOMMU_INFO_INIT;
+	struct pt_mem *b;
 	int i, ret;
 
 	if (EXPECT_OK(pt_vfio_device_open(&d, io, bdf), "open the device"))
@@ -756,10 +763,10 @@ static void t_dmalimit(const char *bdf)
 	if (EXPECT_OK(pt_mem_alloc(&b, 9 * 4096, PT_MEM_ANON), "9 pages"))
 		goto close;
 	for (i = 0; i < 8; i++)
-		if (pt_iommu_map_dma(io, (uint8_t *)b.addr + i * 4096, 4096, 0x100000 + i * 0x2000, PT_DMA_RW) < 0)
+		if (pt_iommu_map_dma(io, (uint8_t *)b->addr + i * 4096, 4096, 0x100000 + i * 0x2000, PT_DMA_RW) < 0)
 			break;
 	check(i == 8, "8 separate mappings fit (%d: %s)", i, i < 8 ? pt_last_error() : "");
-	ret = pt_iommu_map_dma(io, (uint8_t *)b.addr + 8 * 4096, 4096, 0x100000 + 8 * 0x2000, PT_DMA_RW);
+	ret = pt_iommu_map_dma(io, (uint8_t *)b->addr + 8 * 4096, 4096, 0x100000 + 8 * 0x2000, PT_DMA_RW);
 	pt_iommu_get_info(io, &info);
 	check(ret == -ENOSPC && strstr(pt_last_error(), "mapping limit") && info.nr_mappings == 8 && info.dma_avail == 0,
 	      "the 9th fails with -ENOSPC naming the limit (%d, %d mappings, avail %u): \"%s\"", ret, info.nr_mappings,
@@ -768,7 +775,7 @@ static void t_dmalimit(const char *bdf)
 		pt_iommu_unmap_dma(io, 0x100000 + i * 0x2000, 4096);
 	pt_iommu_get_info(io, &info);
 	check(info.nr_mappings == 0 && info.dma_avail == 8, "all unmapped, DMA_AVAIL back to 8 (%u)", info.dma_avail);
-	pt_mem_free(&b);
+	pt_mem_free(b);
 close:
 	pt_vfio_device_close(d);
 out:
@@ -813,8 +820,8 @@ static void t_memlock(const char *bdf)
 	struct rlimit rl = { 1 << 20, 1 << 20 };
 	struct pt_iommu *io;
 	struct pt_vfio_device *d;
-	struct pt_memlock ml;
-	struct pt_mem b;
+	struct pt_memlock ml = PT_MEMLOCK_INIT;
+	struct pt_mem *b;
 	uint64_t iova;
 	int ret;
 
@@ -825,15 +832,15 @@ static void t_memlock(const char *bdf)
 	if (EXPECT_OK(pt_vfio_device_open(&d, io, bdf), "open the device"))
 		goto out;
 	if (!EXPECT_OK(pt_mem_alloc(&b, 8 << 20, PT_MEM_ANON), "8 MiB buffer")) {
-		ret = pt_iommu_map_dma_alloc(io, b.addr, b.size, PT_DMA_RW, &iova);
+		ret = pt_iommu_map_dma_alloc(io, b->addr, b->size, PT_DMA_RW, &iova);
 		check(ret == -ENOMEM && strstr(pt_last_error(), "RLIMIT_MEMLOCK is 1 MiB") &&
 		      strstr(pt_last_error(), "8 MiB more are needed") && strstr(pt_last_error(), "ulimit -l"),
 		      "map 8 MiB over a 1 MiB limit: %d \"%s\"", ret, pt_last_error());
-		ret = pt_iommu_map_dma_alloc(io, b.addr, 512 << 10, PT_DMA_RW, &iova);
+		ret = pt_iommu_map_dma_alloc(io, b->addr, 512 << 10, PT_DMA_RW, &iova);
 		check(ret == 0, "512 KiB within the limit maps (%d %s)", ret, ret ? pt_last_error() : "");
 		if (!ret)
 			pt_iommu_unmap_dma(io, iova, 512 << 10);
-		pt_mem_free(&b);
+		pt_mem_free(b);
 	}
 	pt_vfio_device_close(d);
 out:
@@ -860,7 +867,7 @@ out:
 static void t_nvme_faults(const char *bdf)
 {
 	struct pt_iommu *io = open_io();
-	struct pt_mem scr = { .fd = -1 }, data = { .fd = -1 };
+	struct pt_mem *scr = NULL, *data = NULL;
 	uint64_t siova = 0x40000000ull, diova = 0x50000000ull, len = 3 * 4096;
 	struct pt_dmat t;
 	uint8_t *d;
@@ -875,13 +882,13 @@ static void t_nvme_faults(const char *bdf)
 	if (EXPECT_OK(pt_mem_alloc(&scr, NF_PAGES * 4096, PT_MEM_ANON), "scratch memory") ||
 	    EXPECT_OK(pt_mem_alloc(&data, 64 * 1024, PT_MEM_ANON), "data memory"))
 		goto close;
-	memset(scr.addr, 0, NF_PAGES * 4096);
+	memset(scr->addr, 0, NF_PAGES * 4096);
 	for (i = 0; i < NF_PAGES; i++)
-		EXPECT_OK(pt_iommu_map_dma(io, (uint8_t *)scr.addr + i * 4096, 4096,
+		EXPECT_OK(pt_iommu_map_dma(io, (uint8_t *)scr->addr + i * 4096, 4096,
 					   siova + i * 4096ull, PT_DMA_RW), "map a scratch page");
-	EXPECT_OK(pt_iommu_map_dma(io, data.addr, data.size, diova, PT_DMA_RW), "map the data");
-	d = data.addr;
-	t.env.scratch = scr.addr;
+	EXPECT_OK(pt_iommu_map_dma(io, data->addr, data->size, diova, PT_DMA_RW), "map the data");
+	d = data->addr;
+	t.env.scratch = scr->addr;
 	t.env.scratch_iova = siova;
 	t.env.scratch_size = NF_PAGES * 4096;
 	check(t.ops->init(&t.drv) == 0, "%s: nvme init on page-by-page scratch memory", bdf);
@@ -898,7 +905,7 @@ static void t_nvme_faults(const char *bdf)
 	      "%s: the Read whose PRP list the IOMMU blocks fails with status 0x004 "
 	      "Data Transfer Error (driver %d, status 0x%x: %s)", bdf, ret, t.drv.diag[0],
 	      t.drv.why ? t.drv.why : "-");
-	EXPECT_OK(pt_iommu_map_dma(io, (uint8_t *)scr.addr + NF_PRP_READ * 4096, 4096,
+	EXPECT_OK(pt_iommu_map_dma(io, (uint8_t *)scr->addr + NF_PRP_READ * 4096, 4096,
 				   siova + NF_PRP_READ * 4096ull, PT_DMA_RW), "map the page again");
 	check(t.ops->init(&t.drv) == 0, "%s: recovered by the driver's init (controller reset)", bdf);
 	memset(d + 32768, 0, len);
@@ -914,7 +921,7 @@ static void t_nvme_faults(const char *bdf)
 	      "so (driver %d: %s)", bdf, ret, t.drv.why ? t.drv.why : "-");
 	check(t.ops->memcpy_start(&t.drv, diova, diova + 32768, 512) == PT_DRV_EIO,
 	      "%s: no command goes to a fatal controller before its reset", bdf);
-	EXPECT_OK(pt_iommu_map_dma(io, (uint8_t *)scr.addr + NF_IO_CQ * 4096, 4096,
+	EXPECT_OK(pt_iommu_map_dma(io, (uint8_t *)scr->addr + NF_IO_CQ * 4096, 4096,
 				   siova + NF_IO_CQ * 4096ull, PT_DMA_RW), "map the page again");
 	check(t.ops->init(&t.drv) == 0, "%s: the controller reset clears the fatal status", bdf);
 	memset(d + 32768, 0, len);
@@ -923,13 +930,13 @@ static void t_nvme_faults(const char *bdf)
 
 	t.ops->remove(&t.drv);
 	t.drv_ready = false;		/* the harness's init is not to be undone twice */
-	pt_iommu_unmap_dma(io, diova, data.size);
+	pt_iommu_unmap_dma(io, diova, data->size);
 	for (i = 0; i < NF_PAGES; i++)
 		pt_iommu_unmap_dma(io, siova + i * 4096ull, 4096);
 close:
 	pt_dmat_close(&t);
-	pt_mem_free(&scr);
-	pt_mem_free(&data);
+	pt_mem_free(scr);
+	pt_mem_free(data);
 out:
 	pt_iommu_close(io);
 }

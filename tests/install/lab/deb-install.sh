@@ -20,10 +20,10 @@ arch=x86_64-linux-gnu
 mkdir -p /var/lib/dpkg/info && touch /var/lib/dpkg/status
 
 expect_eq "no passthru before the packages" "" "$(command -v passthru)"
-out=$(dpkg -i -F depends $deb/libpassthru0_*.deb $deb/libpassthru-dev_*.deb $deb/passthru_*.deb 2>&1); rc=$?
-expect_eq "dpkg -i libpassthru0 libpassthru-dev passthru: exit 0" 0 "$rc"
+out=$(dpkg -i -F depends $deb/libpassthru1_*.deb $deb/libpassthru-dev_*.deb $deb/passthru_*.deb 2>&1); rc=$?
+expect_eq "dpkg -i libpassthru1 libpassthru-dev passthru: exit 0" 0 "$rc"
 [ $rc = 0 ] || echo "$out" | sed 's/^/    | /'
-expect_eq "dpkg -l: the three are installed" "ii libpassthru-dev|ii libpassthru0|ii passthru" \
+expect_eq "dpkg -l: the three are installed" "ii libpassthru-dev|ii libpassthru1|ii passthru" \
 	"$(dpkg -l | awk '/passthru/ { print $1, $2 }' | sort | paste -sd'|')"
 
 # ---- the installed layout -------------------------------------------------------
@@ -35,8 +35,8 @@ for f in /usr/share/man/man1/passthru.1.gz /usr/share/man/man5/passthru.conf.5.g
 	/usr/share/doc/passthru/copyright /etc/passthru.conf; do
 	[ -f "$f" ] && pass "installed: $f" || fail "installed: $f is missing"
 done
-expect_eq "libpassthru.so.0 -> libpassthru.so.0.1.0" libpassthru.so.0.1.0 "$(readlink /usr/lib/$arch/libpassthru.so.0)"
-expect_eq "libpassthru.so (dev) -> libpassthru.so.0" libpassthru.so.0 "$(readlink /usr/lib/$arch/libpassthru.so)"
+expect_eq "libpassthru.so.1 -> libpassthru.so.1.0.0" libpassthru.so.1.0.0 "$(readlink /usr/lib/$arch/libpassthru.so.1)"
+expect_eq "libpassthru.so (dev) -> libpassthru.so.1" libpassthru.so.1 "$(readlink /usr/lib/$arch/libpassthru.so)"
 expect_eq "the udev rule runs the installed binary" \
 	'PROGRAM=="/usr/bin/passthru assign --udev-match %k", ATTR{driver_override}="vfio-pci"' \
 	"$(grep '^PROGRAM' /lib/udev/rules.d/70-passthru-vfio.rules)"
@@ -101,7 +101,7 @@ out=$(passthru release --persist "$edu" 2>&1); rc=$?
 expect_eq "release --persist: exit 0, off vfio-pci, config line gone" "0 none " \
 	"$rc $(lab_driver "$edu") $(grep -v '^#' /etc/passthru.conf | grep -v '^$')"
 
-# ---- a program built against libpassthru-dev, run on libpassthru0 ----------------
+# ---- a program built against libpassthru-dev, run on libpassthru1 ----------------
 got=$($deb/lsdev 2>&1); rc=$?
 want=$(passthru list --json | jq -r '(.groups // []) as $g | .devices[] | .iommu_group as $n |
 	"\(.bdf) \(.vendor_id[2:]):\(.device_id[2:]) \(.driver // "-") group \($n // -1) " +
@@ -115,6 +115,6 @@ expect_eq "dpkg -r passthru: the command is gone, the conffile stays" "no yes" \
 	"$([ -e /usr/bin/passthru ] && echo yes || echo no) $([ -e /etc/passthru.conf ] && echo yes || echo no)"
 dpkg -P -F depends passthru >/dev/null 2>&1
 expect_eq "dpkg -P passthru: /etc/passthru.conf purged" no "$([ -e /etc/passthru.conf ] && echo yes || echo no)"
-dpkg -r -F depends libpassthru-dev libpassthru0 >/dev/null 2>&1
+dpkg -r -F depends libpassthru-dev libpassthru1 >/dev/null 2>&1
 expect_eq "dpkg -r the libraries: nothing left in /usr/lib/$arch" "" "$(ls /usr/lib/$arch 2>/dev/null | grep passthru)"
 lab_done
