@@ -8,6 +8,10 @@
 #   TOOL_SRCS         sources of the passthru command (tools/)
 #   CHECK_TARGETS     suites run by `make check` (each records a result)
 #   SAN_CHECK_TARGETS suites re-run under ASan/UBSan by `make check`
+#   CHECK_LANES       of CHECK_TARGETS, those run each in a lane of its own
+#                     (the lab: one lab VM at a time each; scripts/check.sh)
+#   CHECK_VM_TARGETS  of the others, those that boot a lab VM: they run in
+#                     the lane CHECK_VM_LANE names, plain and sanitized
 #   BENCH_TARGETS     benchmarks run by `make bench`
 #   INSTALL_TARGETS   extra install steps
 #   INSTALL_FILES     what `make install` puts and `make uninstall` removes
@@ -56,6 +60,8 @@ LIB_SRCS  :=
 TOOL_SRCS :=
 CHECK_TARGETS :=
 SAN_CHECK_TARGETS :=
+CHECK_LANES :=
+CHECK_VM_TARGETS :=
 BENCH_TARGETS :=
 INSTALL_TARGETS :=
 LAB_BINS :=

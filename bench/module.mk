@@ -39,7 +39,7 @@ $(BUILD)/lab-bin/bench-vmm: $(BUILD)/bench/bench-vmm
 	cp $< $@
 LAB_BINS += $(BUILD)/lab-bin/bench-vmm
 bench-vmm: $(BUILD)/bench/bench-vmm $(PASSTHRU) $$(VMM_PROBE) lab-bins
-	BENCH_RUNS=$(BENCH_RUNS) LAB_WITH=qemu tests/vmm/where.sh auto $(BUILD) $(VMM_PROBE) \
+	BENCH_RUNS=$(BENCH_RUNS) LAB_WITH=qemu VMM_LAB_KERNEL=iommufd tests/vmm/where.sh auto $(BUILD) $(VMM_PROBE) \
 		"$(BENCH_ENV) $<" \
 		"BENCH_RUNS=5 BENCH_EXITS=20000 PASSTHRU=/opt/passthru/bin/passthru BENCH_GUEST_DIR=/opt/passthru/files/guest BENCH_WHERE='the lab VM (nested KVM under QEMU TCG: use the ratios)' bench-vmm"
 

@@ -5,7 +5,7 @@
 # it replays the corpus and explores a little); `make fuzz FUZZ_SECONDS=600`
 # for a real session.
 FUZZ_CC      ?= clang
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 10
 # A fixed seed keeps `make check` reproducible; `make fuzz` explores at random.
 FUZZ_SEED    ?= -seed=1
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -std=gnu11 \

@@ -79,6 +79,16 @@ lab_ipv4_only() {
 	done
 }
 
+# The IOMMU backend a case that boots a Linux guest uses on this kernel:
+# type1 on the stock kernel, iommufd where the kernel has it.  A nested
+# Linux boot is the lab's costliest step, and a guest does the same DMA
+# under either backend, so the two kernels split the backends between them
+# rather than both booting every guest twice.  (The cheap VFIO cases still
+# use both backends on the iommufd kernel.)
+lab_linux_backend() {
+	if [ -e /dev/iommu ]; then echo iommufd; else echo type1; fi
+}
+
 lab_driver() {
 	if [ -e /sys/bus/pci/devices/$1/driver ]; then
 		basename "$(readlink /sys/bus/pci/devices/$1/driver)"

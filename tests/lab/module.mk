@@ -32,23 +32,31 @@ $(BUILD)/lab-bin/%: $(BUILD)/obj/tests/lab/progs/%.o
 	$(CC) $(LDFLAGS) -o $@ $<
 
 # Set-up (cached outside the clone, see tests/lab/kernel.sh), the harness's
-# self-test (its verdicts on passing, failing, hung and crashing cases), then
-# one suite per kernel and topology (check-lab-KERNEL runs one kernel's).
-# `make check` runs check-lab in a lane beside the host-side suites
-# (CHECK_LANES, scripts/check.sh): a lab VM keeps one core busy for most of
-# the run, and one lab VM at a time leaves the other core to the rest, so
-# that no VM runs starved.  LAB_BINS is expanded when the recipe runs, so
-# programs added by fragments read after this one are built too.  A kernel
-# that cannot be set up makes its suites fail; it does not stop `make check`.
-.PHONY: check-lab check-lab-harness lab-setup $(addprefix check-lab-,$(LAB_KERNELS))
+# self-test (its verdicts on passing, failing, hung and crashing cases, on
+# both kernels), then one suite per kernel and topology (check-lab-KERNEL
+# sets up that kernel and runs its suites).  A kernel that cannot be set up
+# makes its suites fail; it does not stop `make check`.  LAB_BINS is
+# expanded when the recipe runs, so programs added by fragments read after
+# this one are built too.
+#
+# `make check` runs the lab in two lanes beside the host-side suites
+# (CHECK_LANES, scripts/check.sh), each with one lab VM at a time: the stock
+# kernel is fetched in seconds, so its suites start at once (and the other
+# folders' lab VMs follow them, CHECK_VM_LANE); the iommufd kernel is built
+# first (the longest single step of a first run), then its suites and the
+# harness, which boots both kernels.  Each lane is one recipe, so that its
+# steps stay in order under make -j.
+.PHONY: check-lab check-lab-harness lab-setup lab-lane-stock lab-lane-iommufd \
+	$(addprefix check-lab-,$(LAB_KERNELS))
 lab-setup:
 	scripts/install-deps.sh lab
 	@for k in $(LAB_KERNELS); do tests/lab/kernel.sh $$k >/dev/null || \
 		echo "lab: the $$k kernel could not be set up; its suites will fail"; done
 
-check-lab: lab-setup check-lab-harness $(addprefix check-lab-,$(LAB_KERNELS))
+check-lab: $(addprefix check-lab-,$(LAB_KERNELS)) check-lab-harness
 
-check-lab-harness: all lab-setup lab-bins
+check-lab-harness: all lab-bins
+	scripts/install-deps.sh lab
 	LAB_NO_MAKE=1 scripts/run-suite $(BUILD)/results lab-harness tests/lab/selftest.sh
 
 define lab_kernel_suites
@@ -64,8 +72,17 @@ check-lab-$(1): all lab-bins
 endef
 $(foreach k,$(LAB_KERNELS),$(eval $(call lab_kernel_suites,$(k))))
 
-CHECK_TARGETS += check-lab
-CHECK_LANES   += check-lab
+lab-lane-stock:
+	@$(MAKE) --no-print-directory check-lab-stock
+lab-lane-iommufd:
+	@$(MAKE) --no-print-directory check-lab-iommufd
+	@$(MAKE) --no-print-directory check-lab-harness
+
+CHECK_TARGETS += lab-lane-stock lab-lane-iommufd
+CHECK_LANES   += lab-lane-stock lab-lane-iommufd
+# The lane that also runs the other folders' lab VMs (CHECK_VM_TARGETS): the
+# stock one, whose kernel is fetched in seconds, not built.
+CHECK_VM_LANE := lab-lane-stock
 
 # Debian's dmsetup (package dmsetup): the device-mapper stacks (LVM's linear
 # mapping, dm-crypt) of the blockers-storage case.

@@ -71,26 +71,23 @@ expect_eq "SIGINT: --assign released the NIC back to e1000e" e1000e "$(lab_drive
 # ---- DMA outside guest RAM: an IOMMU fault, nothing else ------------------------------
 for i in /sys/bus/pci/devices/$nic/net/*; do [ -e "$i" ] && ip link set "$(basename $i)" down; done
 lab_bind "$nic" vfio-pci || { fail "bind $nic to vfio-pci"; lab_done; }
-backends=type1
-[ -e /dev/iommu ] && backends="type1 iommufd"
-for b in $backends; do
-	before=$(dmesg | wc -l)
-	passthru run --kernel $K/vmlinuz --initrd $K/initrd.cpio \
-		--append "quiet pt.test=dma pt.dma=0x30000000" --device "$nic" --iommu $b \
-		--timeout 300 --json >j 2>err
-	rc=$?
-	s=$(jq -r .serial j | tr -d '\r')
-	echo "$s" | grep '^pt-guest' | sed "s/^/    $b| /"
-	new=$(dmesg | tail -n +$((before + 1)))
-	echo "$new" | grep -iE 'DMAR|fault' | head -3 | sed "s/^/    $b dmesg| /"
-	expect_eq "dma outside RAM --iommu $b: the guest and the VMM carry on (status)" 0 "$rc"
-	expect_match "dma outside RAM --iommu $b: TX ring at 0x30000000 kicked" \
-		'^pt-guest: dma: TX descriptors at 0x30000000, outside guest RAM; tail kicked$' "$s"
-	expect_match "dma outside RAM --iommu $b: the IOMMU reported the fault" \
-		'DMAR: \[DMA Read.*fault addr 0x30000000' "$new"
-	expect_eq "dma outside RAM --iommu $b: no oops or warning in the lab" 0 \
-		"$(echo "$new" | grep -cE 'Oops|BUG:|WARNING:|Call Trace')"
-done
+b=$(lab_linux_backend)
+before=$(dmesg | wc -l)
+passthru run --kernel $K/vmlinuz --initrd $K/initrd.cpio \
+	--append "quiet pt.test=dma pt.dma=0x30000000" --device "$nic" --iommu $b \
+	--timeout 300 --json >j 2>err
+rc=$?
+s=$(jq -r .serial j | tr -d '\r')
+echo "$s" | grep '^pt-guest' | sed "s/^/    $b| /"
+new=$(dmesg | tail -n +$((before + 1)))
+echo "$new" | grep -iE 'DMAR|fault' | head -3 | sed "s/^/    $b dmesg| /"
+expect_eq "dma outside RAM --iommu $b: the guest and the VMM carry on (status)" 0 "$rc"
+expect_match "dma outside RAM --iommu $b: TX ring at 0x30000000 kicked" \
+	'^pt-guest: dma: TX descriptors at 0x30000000, outside guest RAM; tail kicked$' "$s"
+expect_match "dma outside RAM --iommu $b: the IOMMU reported the fault" \
+	'DMAR: \[DMA Read.*fault addr 0x30000000' "$new"
+expect_eq "dma outside RAM --iommu $b: no oops or warning in the lab" 0 \
+	"$(echo "$new" | grep -cE 'Oops|BUG:|WARNING:|Call Trace')"
 lab_bind "$nic" e1000e
 echo >/sys/bus/pci/devices/$nic/driver_override
 lab_done
