@@ -4,27 +4,28 @@
 #   1. scripts/install-deps.sh check      (suite "deps")
 #   2. make all, then make SAN=1 all      (suites "build" and "build-san")
 #   3. where the VMM suites run: one line, this host's /dev/kvm or the lab
-#   4. the lanes, side by side:
-#      - each target of CHECK_LANES (the lab, one lane per kernel) in a lane
-#        of its own; the lane named by CHECK_VM_LANE then also runs
-#        CHECK_VM_TARGETS, the other folders' suites that boot a lab VM
-#        (the VMM suites when there is no host KVM), plain and under
+#   4. make lab-setup                     (suite "lab-kernels"): the lab's
+#      kernels, the iommufd one built from source on a first run
+#   5. the lanes, side by side, each one suite after the other:
+#      - each target of CHECK_LANES (the lab: one lane per kernel); the lane
+#        CHECK_VM_LANE names then also runs CHECK_VM_TARGETS, the other
+#        folders' suites that boot a lab VM, plain and under ASan/UBSan;
+#      - "host": every other target of CHECK_TARGETS;
+#      - "host-san": every other target of SAN_CHECK_TARGETS, under
 #        ASan/UBSan;
-#      - the host lane: every other target of CHECK_TARGETS, then every
-#        other target of SAN_CHECK_TARGETS under ASan/UBSan, one after the
-#        other;
-#   5. scripts/summary.sh: each suite's count and time, then the closing
+#   6. scripts/summary.sh: each suite's count and time, then the closing
 #      line "check: N passed, M failed"; exit 1 when anything failed.
 #
-# Why lanes: the whole run is about 80 CPU-minutes on 2 cores, so both
-# cores must stay busy to the end.  A lab VM (QEMU TCG) keeps one core
-# busy; each lab lane runs one VM at a time, so a lab VM never shares its
-# core with more than one other VM (tests/lab/boot.sh's slots enforce it
-# for runs by hand too), and the host lane boots none but check-deb's.
-# The iommufd kernel's first build (its lane's first step) shares the cores
-# with the stock lane's VM and the host lane.  A lane's output goes to
-# build/results/lane-NAME.log and is shown whole when the lane ends, so
-# suites never interleave.
+# Why this order: a first run is about 80 CPU-minutes on 2 cores, so both
+# cores must stay busy to the end.  The iommufd kernel's first build (about
+# 21 CPU-minutes) starts the longest chain (its lab suites need it): alone
+# it takes 11 minutes, beside the lanes it gets a third of the machine and
+# takes three times that.  After it, four lanes share the cores, so that
+# when one ends the others still keep both busy.  A lab VM (QEMU TCG) keeps one core busy;
+# each lab lane runs one VM at a time and no other lane boots one, so no
+# more VMs run than cores (tests/lab/boot.sh's slots enforce it for runs by
+# hand too).  A lane's output goes to build/results/lane-NAME.log and is
+# shown whole when the lane ends, so suites never interleave.
 #
 # Every step's outcome reaches the summary: a target whose build fails is
 # recorded as a failed suite named after it and the run goes on.
@@ -65,6 +66,7 @@ echo "$where"
 echo "$where" >"$R/vmm-where"
 mk -j"$(nproc)" lab-bins >/dev/null || echo "make lab-bins failed; the lab suites will say why"
 mk -j"$(nproc)" SAN=1 lab-bins >/dev/null || echo "make SAN=1 lab-bins failed; the lab suites will say why"
+scripts/run-suite "$R" lab-kernels $MAKE --no-print-directory lab-setup
 
 # Lanes: each runs in the background with its output in a file.
 trap 'trap - TERM INT; kill 0; exit 143' TERM INT
@@ -80,31 +82,41 @@ lane() {	# NAME COMMAND...
 lanes=" $(mk -s print-CHECK_LANES) "
 vm_lane=$(mk -s print-CHECK_VM_LANE)
 vm_targets=" $(mk -s VMM_WHERE=$vmm print-CHECK_VM_TARGETS) "
-vm_san_targets=" $(mk -s SAN=1 VMM_WHERE=$vmm print-CHECK_VM_TARGETS) "
+plain=$(mk -s VMM_WHERE=$vmm print-CHECK_TARGETS)
+san=$(mk -s SAN=1 VMM_WHERE=$vmm print-SAN_CHECK_TARGETS)
 listed() { case "$2" in *" $1 "*) return 0 ;; esac; return 1; }	# WORD " LIST "
 
 lab_lane() {	# TARGET: the lane's own target, then the VM targets if it is the VM lane
 	local t
 	target "$R" "$1" VMM_WHERE=$vmm
 	[ "$1" = "$vm_lane" ] || return 0
-	for t in $vm_targets; do target "$R" "$t" VMM_WHERE=$vmm; done
-	for t in $vm_san_targets; do target "$RS" "$t" SAN=1 VMM_WHERE=$vmm; done
+	for t in $plain; do
+		listed "$t" "$vm_targets" && target "$R" "$t" VMM_WHERE=$vmm
+	done
+	for t in $san; do
+		listed "$t" "$vm_targets" && target "$RS" "$t" SAN=1 VMM_WHERE=$vmm
+	done
 }
 
 host_lane() {
 	local t
-	for t in $(mk -s VMM_WHERE=$vmm print-CHECK_TARGETS); do
+	for t in $plain; do
 		listed "$t" "$lanes" || listed "$t" "$vm_targets" || target "$R" "$t" VMM_WHERE=$vmm
 	done
-	for t in $(mk -s SAN=1 VMM_WHERE=$vmm print-SAN_CHECK_TARGETS); do
-		listed "$t" "$vm_san_targets" || target "$RS" "$t" SAN=1 VMM_WHERE=$vmm
+}
+
+host_san_lane() {
+	local t
+	for t in $san; do
+		listed "$t" "$vm_targets" || target "$RS" "$t" SAN=1 VMM_WHERE=$vmm
 	done
 }
 
 for t in $lanes; do
 	lane "$t" lab_lane "$t"
 done
-host_lane
+lane host host_lane
+lane host-san host_san_lane
 
 for l in "${LANES[@]}"; do
 	wait "${l#*:}"

@@ -17,3 +17,4 @@ check-deb:
 	NEED="dpkg-buildpackage dh fakeroot lintian dpkg-deb mandoc col readelf git jq" \
 		scripts/run-suite $(BUILD)/results deb tests/install/deb.sh $(BUILD)
 CHECK_TARGETS += check-deb
+CHECK_VM_TARGETS += check-deb

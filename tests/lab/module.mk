@@ -39,19 +39,19 @@ $(BUILD)/lab-bin/%: $(BUILD)/obj/tests/lab/progs/%.o
 # expanded when the recipe runs, so programs added by fragments read after
 # this one are built too.
 #
-# `make check` runs the lab in two lanes beside the host-side suites
-# (CHECK_LANES, scripts/check.sh), each with one lab VM at a time: the stock
-# kernel is fetched in seconds, so its suites start at once (and the other
-# folders' lab VMs follow them, CHECK_VM_LANE); the iommufd kernel is built
-# first (the longest single step of a first run), then its suites and the
-# harness, which boots both kernels.  Each lane is one recipe, so that its
-# steps stay in order under make -j.
+# `make check` (scripts/check.sh) sets both kernels up first (make
+# lab-setup: the iommufd kernel's first build takes the machine alone), then
+# runs each kernel's suites in a lane of its own beside the host-side
+# suites, one lab VM at a time each (CHECK_LANES): the stock lane ends with
+# the harness, the iommufd lane goes on with the other folders' lab VMs
+# (CHECK_VM_LANE).  Each lane is one recipe, so that its steps stay in order
+# under make -j.
 .PHONY: check-lab check-lab-harness lab-setup lab-lane-stock lab-lane-iommufd \
 	$(addprefix check-lab-,$(LAB_KERNELS))
 lab-setup:
 	scripts/install-deps.sh lab
-	@for k in $(LAB_KERNELS); do tests/lab/kernel.sh $$k >/dev/null || \
-		echo "lab: the $$k kernel could not be set up; its suites will fail"; done
+	@rc=0; for k in $(LAB_KERNELS); do tests/lab/kernel.sh $$k >/dev/null || { rc=1; \
+		echo "lab: the $$k kernel could not be set up; its suites will fail"; }; done; exit $$rc
 
 check-lab: $(addprefix check-lab-,$(LAB_KERNELS)) check-lab-harness
 
@@ -74,15 +74,15 @@ $(foreach k,$(LAB_KERNELS),$(eval $(call lab_kernel_suites,$(k))))
 
 lab-lane-stock:
 	@$(MAKE) --no-print-directory check-lab-stock
+	@$(MAKE) --no-print-directory check-lab-harness
 lab-lane-iommufd:
 	@$(MAKE) --no-print-directory check-lab-iommufd
-	@$(MAKE) --no-print-directory check-lab-harness
 
 CHECK_TARGETS += lab-lane-stock lab-lane-iommufd
 CHECK_LANES   += lab-lane-stock lab-lane-iommufd
 # The lane that also runs the other folders' lab VMs (CHECK_VM_TARGETS): the
-# stock one, whose kernel is fetched in seconds, not built.
-CHECK_VM_LANE := lab-lane-stock
+# iommufd one, whose own suites are the shorter.
+CHECK_VM_LANE := lab-lane-iommufd
 
 # Debian's dmsetup (package dmsetup): the device-mapper stacks (LVM's linear
 # mapping, dm-crypt) of the blockers-storage case.

@@ -9,6 +9,7 @@
  *    when a sequence is cut between two writes.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,21 +64,25 @@ Test(text, json_strings_are_valid_utf8)
 Test(text, python_json_reads_it)
 {
 	char cmd[512], *out = json_of("eth\xff\xfe\x1b]0;x\x07");
+	char path[] = "/tmp/pt-test-text-XXXXXX";	/* the sanitized run may run beside */
+	int fd = mkstemp(path);
 	FILE *p;
 	char got[128] = "";
 
+	cr_assert_geq(fd, 0, "mkstemp: %s", strerror(errno));
+	close(fd);
 	snprintf(cmd, sizeof(cmd), "python3 -c 'import json,sys; "
 		 "print(ascii(json.loads(sys.stdin.buffer.read())[\"name\"]))' "
-		 ">%s", "/tmp/pt-test-text.out");
+		 ">%s", path);
 	p = popen(cmd, "w");
 	cr_assert_not_null(p);
 	fputs(out, p);
 	cr_assert_eq(pclose(p), 0, "python3 rejected: %s", out);
-	p = fopen("/tmp/pt-test-text.out", "r");
+	p = fopen(path, "r");
 	cr_assert_not_null(p);
 	cr_assert_not_null(fgets(got, sizeof(got), p));
 	fclose(p);
-	unlink("/tmp/pt-test-text.out");
+	unlink(path);
 	cr_assert_str_eq(got, "'eth\\ufffd\\ufffd\\x1b]0;x\\x07'\n");
 	free(out);
 }
