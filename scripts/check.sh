@@ -21,10 +21,10 @@
 # 21 CPU-minutes) starts the longest chain (its lab suites need it): alone
 # it takes 11 minutes, beside the lanes it gets a third of the machine and
 # takes three times that.  After it, four lanes share the cores, so that
-# when one ends the others still keep both busy.  A lab VM (QEMU TCG) keeps one core busy;
-# each lab lane runs one VM at a time and no other lane boots one, so no
-# more VMs run than cores (tests/lab/boot.sh's slots enforce it for runs by
-# hand too).  A lane's output goes to build/results/lane-NAME.log and is
+# when one ends the others still keep both busy.  A lab VM (QEMU TCG) keeps
+# one core busy; each lab lane runs one VM at a time and no other lane boots
+# one, so no more VMs run than cores (tests/lab/boot.sh's slots enforce it
+# for runs by hand too).  A lane's output goes to build/results/lane-NAME.log and is
 # shown whole when the lane ends, so suites never interleave.
 #
 # Every step's outcome reaches the summary: a target whose build fails is

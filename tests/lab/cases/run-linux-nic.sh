@@ -7,8 +7,8 @@
 # MSI-X through irqfd), three pings of the gateway 10.0.2.2.  With the
 # kernel's backend (lab_linux_backend: type1 on 6.1, iommufd on 6.12) and 1
 # and 2 vCPUs; then once on type1 with pci=nomsi, so that the driver uses
-# INTx through the MP table's routing.  run-linux-nic.host then finds the guest's DHCP and
-# ICMP frames in the NIC's capture outside the lab VM.
+# INTx through the MP table's routing.  run-linux-nic.host then finds the
+# guest's DHCP and ICMP frames in the NIC's capture outside the lab VM.
 . "$LAB_LIB"
 need_cmd passthru jq
 [ -e /dev/kvm ] || { fail "no /dev/kvm in the lab (kvm_amd not loaded?)"; lab_done; }
