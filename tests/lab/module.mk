@@ -46,7 +46,7 @@ $(BUILD)/lab-bin/%: $(BUILD)/obj/tests/lab/progs/%.o
 # the harness, the iommufd lane goes on with the other folders' lab VMs
 # (CHECK_VM_LANE).  Each lane is one recipe, so that its steps stay in order
 # under make -j.
-.PHONY: check-lab check-lab-harness lab-setup lab-lane-stock lab-lane-iommufd \
+.PHONY: check-lab check-lab-harness lab-setup lab-lane-stock \
 	$(addprefix check-lab-,$(LAB_KERNELS))
 lab-setup:
 	scripts/install-deps.sh lab
@@ -75,14 +75,12 @@ $(foreach k,$(LAB_KERNELS),$(eval $(call lab_kernel_suites,$(k))))
 lab-lane-stock:
 	@$(MAKE) --no-print-directory check-lab-stock
 	@$(MAKE) --no-print-directory check-lab-harness
-lab-lane-iommufd:
-	@$(MAKE) --no-print-directory check-lab-iommufd
 
-CHECK_TARGETS += lab-lane-stock lab-lane-iommufd
-CHECK_LANES   += lab-lane-stock lab-lane-iommufd
+CHECK_TARGETS += lab-lane-stock check-lab-iommufd
+CHECK_LANES   += lab-lane-stock check-lab-iommufd
 # The lane that also runs the other folders' lab VMs (CHECK_VM_TARGETS): the
 # iommufd one, whose own suites are the shorter.
-CHECK_VM_LANE := lab-lane-iommufd
+CHECK_VM_LANE := check-lab-iommufd
 
 # Debian's dmsetup (package dmsetup): the device-mapper stacks (LVM's linear
 # mapping, dm-crypt) of the blockers-storage case.
