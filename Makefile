@@ -10,8 +10,8 @@
 #   SAN_CHECK_TARGETS suites re-run under ASan/UBSan by `make check`
 #   CHECK_LANES       of CHECK_TARGETS, those run each in a lane of its own
 #                     (the lab: one lab VM at a time each; scripts/check.sh)
-#   CHECK_VM_TARGETS  of the others, those that boot a lab VM: they run in
-#                     the lane CHECK_VM_LANE names, plain and sanitized
+#   CHECK_VM_TARGETS  of the others, those that boot a lab VM: the lab lanes
+#                     take them from one queue, plain and sanitized
 #   BENCH_TARGETS     benchmarks run by `make bench`
 #   INSTALL_TARGETS   extra install steps
 #   INSTALL_FILES     what `make install` puts and `make uninstall` removes

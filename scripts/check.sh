@@ -7,9 +7,10 @@
 #   4. make lab-setup                     (suite "lab-kernels"): the lab's
 #      kernels, the iommufd one built from source on a first run
 #   5. the lanes, side by side, each one suite after the other:
-#      - each target of CHECK_LANES (the lab: one lane per kernel); the lane
-#        CHECK_VM_LANE names then also runs CHECK_VM_TARGETS, the other
-#        folders' suites that boot a lab VM, plain and under ASan/UBSan;
+#      - each target of CHECK_LANES (the lab: one lane per kernel), then
+#        from a queue both lab lanes share, CHECK_VM_TARGETS: the other
+#        folders' suites that boot a lab VM, plain and under ASan/UBSan
+#        (each taken by whichever lab lane is free first);
 #      - "host": every other target of CHECK_TARGETS;
 #      - "host-san": every other target of SAN_CHECK_TARGETS, under
 #        ASan/UBSan;
@@ -80,21 +81,36 @@ lane() {	# NAME COMMAND...
 }
 
 lanes=" $(mk -s print-CHECK_LANES) "
-vm_lane=$(mk -s print-CHECK_VM_LANE)
 vm_targets=" $(mk -s VMM_WHERE=$vmm print-CHECK_VM_TARGETS) "
 plain=$(mk -s VMM_WHERE=$vmm print-CHECK_TARGETS)
 san=$(mk -s SAN=1 VMM_WHERE=$vmm print-SAN_CHECK_TARGETS)
 listed() { case "$2" in *" $1 "*) return 0 ;; esac; return 1; }	# WORD " LIST "
 
-lab_lane() {	# TARGET: the lane's own target, then the VM targets if it is the VM lane
-	local t
+# The VM targets' queue, one "plain TARGET" or "san TARGET" per line.  Which
+# lab lane ends its own suites first depends on the machine, so neither
+# gets them all: each lane takes the next one whenever it is free.
+QUEUE=$R/vm-queue
+for t in $plain; do listed "$t" "$vm_targets" && echo "plain $t"; done >"$QUEUE"
+for t in $san; do listed "$t" "$vm_targets" && echo "san $t"; done >>"$QUEUE"
+vm_next() {	# prints the next queued VM target and takes it off; fails when none is left
+	(
+		flock 8
+		IFS= read -r line <"$QUEUE" || exit 1
+		sed -i 1d "$QUEUE"
+		echo "$line"
+	) 8>"$QUEUE.lock"
+}
+
+lab_lane() {	# TARGET: the lane's own target, then queued VM targets until none is left
+	local line kind t
 	target "$R" "$1" VMM_WHERE=$vmm
-	[ "$1" = "$vm_lane" ] || return 0
-	for t in $plain; do
-		listed "$t" "$vm_targets" && target "$R" "$t" VMM_WHERE=$vmm
-	done
-	for t in $san; do
-		listed "$t" "$vm_targets" && target "$RS" "$t" SAN=1 VMM_WHERE=$vmm
+	while line=$(vm_next); do
+		read -r kind t <<<"$line"
+		if [ "$kind" = san ]; then
+			target "$RS" "$t" SAN=1 VMM_WHERE=$vmm
+		else
+			target "$R" "$t" VMM_WHERE=$vmm
+		fi
 	done
 }
 

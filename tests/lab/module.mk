@@ -42,11 +42,10 @@ $(BUILD)/lab-bin/%: $(BUILD)/obj/tests/lab/progs/%.o
 # `make check` (scripts/check.sh) sets both kernels up first (make
 # lab-setup: the iommufd kernel's first build takes the machine alone), then
 # runs each kernel's suites in a lane of its own beside the host-side
-# suites, one lab VM at a time each (CHECK_LANES): the stock lane ends with
-# the harness, the iommufd lane goes on with the other folders' lab VMs
-# (CHECK_VM_LANE).  Each lane is one recipe, so that its steps stay in order
-# under make -j.
-.PHONY: check-lab check-lab-harness lab-setup lab-lane-stock \
+# suites, one lab VM at a time each (CHECK_LANES); then both lanes take the
+# harness and the other folders' lab VMs (CHECK_VM_TARGETS) from one queue,
+# whichever lane is free first.
+.PHONY: check-lab check-lab-harness lab-setup \
 	$(addprefix check-lab-,$(LAB_KERNELS))
 lab-setup:
 	scripts/install-deps.sh lab
@@ -72,15 +71,9 @@ check-lab-$(1): all lab-bins
 endef
 $(foreach k,$(LAB_KERNELS),$(eval $(call lab_kernel_suites,$(k))))
 
-lab-lane-stock:
-	@$(MAKE) --no-print-directory check-lab-stock
-	@$(MAKE) --no-print-directory check-lab-harness
-
-CHECK_TARGETS += lab-lane-stock check-lab-iommufd
-CHECK_LANES   += lab-lane-stock check-lab-iommufd
-# The lane that also runs the other folders' lab VMs (CHECK_VM_TARGETS): the
-# iommufd one, whose own suites are the shorter.
-CHECK_VM_LANE := check-lab-iommufd
+CHECK_TARGETS    += $(addprefix check-lab-,$(LAB_KERNELS)) check-lab-harness
+CHECK_LANES      += $(addprefix check-lab-,$(LAB_KERNELS))
+CHECK_VM_TARGETS += check-lab-harness
 
 # Debian's dmsetup (package dmsetup): the device-mapper stacks (LVM's linear
 # mapping, dm-crypt) of the blockers-storage case.
