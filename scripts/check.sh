@@ -17,9 +17,9 @@
 #   6. scripts/summary.sh: each suite's count and time, then the closing
 #      line "check: N passed, M failed"; exit 1 when anything failed.
 #
-# Why this order: a first run is about 77 CPU-minutes on 2 cores, so both
+# Why this order: a first run is about 65 CPU-minutes on 2 cores, so both
 # cores must stay busy to the end.  The iommufd kernel's first build (about
-# 21 CPU-minutes) starts the longest chain (its lab suites need it): alone
+# 20 CPU-minutes) starts the longest chain (its lab suites need it): alone
 # it takes 11 minutes, beside the lanes it gets a third of the machine and
 # takes three times that.  After it, four lanes share the cores, so that
 # when one ends the others still keep both busy.  A lab VM (QEMU TCG) keeps

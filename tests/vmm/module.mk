@@ -56,7 +56,7 @@ check-vmm-cli: $(PASSTHRU) $(GUEST_BINS) $(VMM_PROBE) $$(LINUX_GUEST_FILES) $$(V
 		"bash /opt/passthru/files/vmm/run-cli.sh passthru /opt/passthru/files/guest /opt/passthru/files/linux"
 CHECK_TARGETS += check-vmm check-vmm-cli
 SAN_CHECK_TARGETS += check-vmm check-vmm-cli
-# In the lab they boot a lab VM: make check runs them in the lab's VM lane.
+# In the lab they boot a lab VM: make check runs them in a lab lane.
 ifeq ($(VMM_WHERE),lab)
 CHECK_VM_TARGETS += check-vmm check-vmm-cli
 endif
