@@ -25,6 +25,8 @@ lab_bind "$nic" vfio-pci || { fail "bind $nic to vfio-pci"; lab_done; }
 b=$(lab_linux_backend)
 runs=0
 # One Linux guest with the NIC: CPUS [APPEND]; the checks every run shares.
+# Leaves w (the run's name), s (its serial output) and j (its --json) for
+# the run's own checks.
 guest() {
 	c=$1
 	w="run --kernel --iommu $b --cpus $c${2:+, $2}"
